@@ -1,0 +1,174 @@
+// The .vsix test: what users install is the packaged artifact, not the repository, so package
+// it (`npm run package`), check its size, install it into a fresh VS Code (code-server
+// --install-extension), open the workbench WITHOUT extensionDevelopmentPath, click the
+// "Insight Explorer" activity-bar item and check that its view renders real content (a tree or
+// its welcome view — not "no data provider", which is what a bundle that fails to load shows).
+// Counts as one test. Standalone: node scripts/test-vsix.mjs [--skip-package]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServer } from './ensure-code-server.mjs';
+import {
+  EXTENSION_ID, freePort, launchChromium, logsDir, makeTempDir, openViewContainer, prepareWorkspace,
+  repoRoot, saveScreenshot, startCodeServer, VIEWPORT, waitForWorkbench, workbenchUrl,
+} from './run-integration.mjs';
+
+export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code and shows its view';
+const MAX_BYTES = 2 * 1024 * 1024;
+const CONTAINER_ID = 'insightExplorer';
+
+function capture(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', (e) => resolve({ code: 127, out: `${out}\n${e.message}` }));
+    child.on('exit', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+/** What the manifest promises: the activity-bar container's title and its first view. */
+function expectedView(pkg) {
+  const container = pkg.contributes?.viewsContainers?.activitybar?.find((c) => c.id === CONTAINER_ID);
+  const view = pkg.contributes?.views?.[CONTAINER_ID]?.[0];
+  if (!container || !view) {
+    throw new Error(`package.json contributes no activity-bar container "${CONTAINER_ID}" with a view ` +
+      '(contributes.viewsContainers.activitybar / contributes.views.insightExplorer)');
+  }
+  return { containerTitle: container.title, viewName: view.name, viewType: view.type ?? 'tree' };
+}
+
+async function check(print, root, skipPackage) {
+  const VSIX = path.join(root, 'dist-vsix', 'insight-explorer.vsix');
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const { containerTitle, viewName, viewType } = expectedView(pkg);
+  const missing = ['README.md', 'CHANGELOG.md'].filter((f) => !fs.existsSync(path.join(root, f)));
+  if (!['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => fs.existsSync(path.join(root, f)))) missing.push('LICENSE');
+  if (missing.length) print(`warning: ${missing.join(', ')} missing: the .vsix ships without them (vsce warns)`);
+
+  // 1. Package. stdin is closed so that vsce's "continue anyway?" prompts cannot wait forever.
+  if (!skipPackage) {
+    fs.mkdirSync(path.dirname(VSIX), { recursive: true });
+    fs.rmSync(VSIX, { force: true });
+    const t0 = Date.now();
+    const pack = await capture('npm', ['run', '--silent', 'package'], { cwd: root });
+    if (pack.code !== 0 || !fs.existsSync(VSIX)) throw new Error(`npm run package failed (exit ${pack.code}):\n${pack.out.trim()}`);
+    print(`packaged ${path.relative(root, VSIX)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const size = fs.statSync(VSIX).size;
+  print(`size: ${(size / 1024).toFixed(0)} KB (limit ${MAX_BYTES / 1024 / 1024} MB)`);
+  if (size >= MAX_BYTES) throw new Error(`the .vsix is ${(size / 1024 / 1024).toFixed(2)} MB, over the 2 MB limit: check .vscodeignore`);
+
+  // 2. Install into a fresh extensions dir.
+  const entry = ensureCodeServer();
+  const tmp = makeTempDir('insight-vsix-');
+  try {
+    const userDataDir = path.join(tmp.dir, 'user-data');
+    const extensionsDir = path.join(tmp.dir, 'extensions');
+    const workspace = prepareWorkspace(path.join(tmp.dir, 'workspace'));
+    const env = { ...process.env, XDG_DATA_HOME: path.join(tmp.dir, 'xdg-data') };
+    const install = await capture(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
+      '--install-extension', VSIX, '--force'], { env });
+    const installedDir = fs.existsSync(extensionsDir) && fs.readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${EXTENSION_ID}-`));
+    if (install.code !== 0 || !installedDir) {
+      throw new Error(`code-server --install-extension failed (exit ${install.code}):\n${install.out.trim()}`);
+    }
+    print(`installed as ${installedDir}`);
+
+    // 3. Launch without extensionDevelopmentPath: only the installed copy can be loaded.
+    const port = await freePort();
+    const server = await startCodeServer({
+      port, userDataDir, extensionsDir, folder: workspace,
+      logFile: path.join(logsDir, 'code-server-vsix.log'), env: { XDG_DATA_HOME: env.XDG_DATA_HOME },
+    });
+    const { browser, close } = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+      // No extensionDevelopmentPath in this URL: only the installed copy can load.
+      await page.goto(workbenchUrl({ port, folder: workspace }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await waitForWorkbench(page);
+      try {
+        await openViewContainer(page, containerTitle, viewName);
+        if (viewType === 'tree') await waitForTreeContent(page, viewName);
+        const activationError = findActivationError(userDataDir);
+        if (activationError) throw new Error(`the extension failed to activate: ${activationError}`);
+      } finally {
+        const shot = await saveScreenshot(page, 'vsix-installed').catch(() => undefined);
+        if (shot) print(`screenshot: ${path.relative(repoRoot, shot)}`);
+      }
+      print(`"${containerTitle}" shows its "${viewName}" view`);
+    } finally {
+      await close();
+      await server.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+}
+
+/**
+ * A tree view whose extension never registered a data provider (bundle failed to load or
+ * activation threw) shows a fixed message; a working one shows rows or its welcome content.
+ */
+async function waitForTreeContent(page, viewName, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await page.evaluate((name) => {
+      const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      const pane = [...document.querySelectorAll('.part.sidebar .pane')]
+        .find((p) => text(p.querySelector('.pane-header .title')).toLowerCase() === name.toLowerCase());
+      if (!pane) return { state: 'no-pane' };
+      const rows = [...pane.querySelectorAll('.pane-body .monaco-list-row')].filter((r) => r.getClientRects().length > 0);
+      const welcome = pane.querySelector('.welcome-view-content');
+      const message = text(pane.querySelector('.pane-body .message'));
+      if (/no data provider/i.test(message)) return { state: 'no-provider', message };
+      if (rows.length) return { state: 'rows', count: rows.length };
+      if (welcome && welcome.getClientRects().length > 0 && text(welcome)) return { state: 'welcome', text: text(welcome) };
+      return { state: 'empty', message };
+    }, viewName);
+    if (last.state === 'rows' || last.state === 'welcome') return last;
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(last.state === 'no-provider'
+    ? `the "${viewName}" view says "${last.message}": the installed extension did not register its tree (failed to load or activate?)`
+    : `the "${viewName}" view rendered neither rows nor welcome content within ${timeoutMs} ms (${JSON.stringify(last)})`);
+}
+
+/** The extension host's log, written under the user-data dir, names activation failures. */
+function findActivationError(userDataDir) {
+  const logs = path.join(userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return undefined;
+  for (const f of fs.readdirSync(logs, { recursive: true })) {
+    if (!/exthost.*\.log$/i.test(String(f))) continue;
+    const text = fs.readFileSync(path.join(logs, String(f)), 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.includes(EXTENSION_ID) && /failed|error/i.test(l) && /activat/i.test(l));
+    // The message line is followed by the error and its stack; keep the head.
+    if (at >= 0) return lines.slice(at, at + 4).map((l) => l.trim()).join('\n');
+  }
+  return undefined;
+}
+
+/** Runs the .vsix test; resolves to { passed, failed, failures } (one test). */
+export async function testVsix({ print = (l) => console.log(l), root = repoRoot, skipPackage = false } = {}) {
+  const t0 = Date.now();
+  try {
+    await check(print, root, skipPackage);
+    print(`  ✔ ${VSIX_TEST_TITLE} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    return { passed: 1, failed: 0, failures: [] };
+  } catch (e) {
+    print(`  ✖ ${VSIX_TEST_TITLE}\n    ${String(e.message).split('\n').join('\n    ')}`);
+    return { passed: 0, failed: 1, failures: [{ title: VSIX_TEST_TITLE, error: e.message }] };
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  testVsix({ skipPackage: process.argv.includes('--skip-package') }).then((r) => {
+    console.log(`vsix: ${r.passed} passed, ${r.failed} failed`);
+    process.exitCode = r.failed ? 1 : 0;
+  });
+}

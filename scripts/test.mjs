@@ -1,0 +1,217 @@
+// `npm test`: builds, then runs
+//   1. the unit tests (mocha in plain Node, out/test/unit/**/*.test.js via .mocharc.json),
+//   2. the integration tests in a real VS Code (code-server + Chromium; scripts/run-integration.mjs),
+//   3. the .vsix test: package, install into a fresh VS Code, check the view renders
+//      (scripts/test-vsix.mjs),
+// and ends with one line `N passed, N failed` (all three together). Exits non-zero if anything
+// failed, if a step could not run, or if the integration suite ran no tests.
+//
+// Flags:
+//   --unit-only          only the unit tests
+//   --integration-only   only the integration tests
+//   --vsix-only          only the .vsix test
+//   --grep PATTERN       only tests whose full title matches (unit and integration; the .vsix
+//                        test runs only if its title matches). With --grep, an integration run
+//                        with 0 matching tests is not an error.
+// Env: INTEGRATION_TIMEOUT_MS (default 15 min) limits the integration run.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const UNIT_CHILD_FLAG = '--internal-unit-child';
+
+function parseArgs(argv) {
+  const opts = { unitOnly: false, integrationOnly: false, vsixOnly: false, grep: undefined, unitChild: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--unit-only') opts.unitOnly = true;
+    else if (a === '--integration-only') opts.integrationOnly = true;
+    else if (a === '--vsix-only') opts.vsixOnly = true;
+    else if (a === '--grep' || a === '-g') {
+      if (argv[i + 1] === undefined) fail('--grep needs a pattern');
+      opts.grep = argv[++i];
+    } else if (a.startsWith('--grep=')) opts.grep = a.slice('--grep='.length);
+    else if (a === UNIT_CHILD_FLAG) opts.unitChild = argv[++i];
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm test -- [--unit-only | --integration-only | --vsix-only] [--grep PATTERN]');
+      process.exit(0);
+    } else fail(`unknown argument ${a} (try --help)`);
+  }
+  if ([opts.unitOnly, opts.integrationOnly, opts.vsixOnly].filter(Boolean).length > 1) {
+    fail('give at most one of --unit-only, --integration-only, --vsix-only');
+  }
+  return opts;
+}
+
+function fail(message) {
+  console.error(`\n✖ ${message}`);
+  process.exit(1);
+}
+
+function heading(text) {
+  console.log(`\n━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
+}
+
+/** Runs a command with inherited stdio; resolves to its exit code. */
+function run(cmd, args, { env } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', (e) => { console.error(`could not start ${cmd}: ${e.message}`); resolve(127); });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit tests. They run in a child process (so that servers or stubs they leave behind cannot
+// disturb the integration run) which is this script again, in "unit child" mode: it runs
+// mocha's own command line in-process, so .mocharc.json and every mocha option behave exactly
+// as with `npx mocha`, and counts passes/failures from the Runner's events — exact, with no
+// parsing of the spec reporter's text.
+// ---------------------------------------------------------------------------------------------
+function unitChild(countFile, grep) {
+  const require = createRequire(path.join(repoRoot, 'package.json'));
+  const Runner = require('mocha/lib/runner');
+  const counts = { passed: 0, failed: 0, pending: 0, failures: [] };
+  const originalRun = Runner.prototype.run;
+  Runner.prototype.run = function patchedRun(...args) {
+    this.on('pass', () => { counts.passed++; });
+    this.on('pending', () => { counts.pending++; });
+    this.on('fail', (test, err) => {
+      counts.failed++;
+      counts.failures.push({ title: test.fullTitle(), error: String(err?.message ?? err).split('\n')[0] });
+    });
+    this.once('end', () => {
+      fs.writeFileSync(countFile, JSON.stringify(counts));
+      // Tests that leave a server or timer open would keep this process alive forever (mocha
+      // does not exit by itself). Give them a moment, then leave anyway, and say so.
+      setTimeout(() => {
+        console.error('\nwarning: the unit tests finished but left handles open (a server, socket or timer ' +
+          'that is never closed); exiting anyway. Close them in after()/afterEach().');
+        process.exit(counts.failed ? 1 : 0);
+      }, 10_000).unref();
+    });
+    return originalRun.apply(this, args);
+  };
+  const argv = ['--config', path.join(repoRoot, '.mocharc.json')];
+  if (grep) argv.push('--grep', grep);
+  require('mocha/lib/cli/cli').main(argv);
+}
+
+function hasUnitTests(dir) {
+  if (!fs.existsSync(dir)) return false;
+  return fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.test.js'));
+}
+
+async function runUnit(grep) {
+  heading('unit tests (mocha, Node)');
+  if (!hasUnitTests(path.join(repoRoot, 'out', 'test', 'unit'))) {
+    console.log('no unit tests found in out/test/unit (nothing to run)');
+    return { passed: 0, failed: 0, failures: [] };
+  }
+  const countFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'insight-unit-')), 'counts.json');
+  const args = [fileURLToPath(import.meta.url), UNIT_CHILD_FLAG, countFile];
+  if (grep) args.push('--grep', grep);
+  const code = await run(process.execPath, args);
+  let counts;
+  try { counts = JSON.parse(fs.readFileSync(countFile, 'utf8')); } catch { /* mocha never finished */ }
+  fs.rmSync(path.dirname(countFile), { recursive: true, force: true });
+  if (!counts) {
+    return { passed: 0, failed: 1, failures: [{ title: 'unit test run', error: `mocha exited with code ${code} before running the tests (see its errors above)` }] };
+  }
+  if (code !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    counts.failures.push({ title: 'unit test run', error: `mocha exited with code ${code}` });
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.unitChild) { unitChild(opts.unitChild, opts.grep); return; }
+
+  const all = !opts.unitOnly && !opts.integrationOnly && !opts.vsixOnly;
+  const want = { unit: all || opts.unitOnly, integration: all || opts.integrationOnly, vsix: all || opts.vsixOnly };
+
+  // Stale screenshots from an earlier run would be mistaken for this run's.
+  if (want.integration || want.vsix) {
+    const shots = path.join(repoRoot, 'test-results', 'screenshots');
+    if (fs.existsSync(shots)) for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f), { force: true });
+  }
+
+  heading('build');
+  if ((await run('npm', ['run', '--silent', 'build'])) !== 0) {
+    fail('`npm run build` failed (esbuild errors above); nothing was tested.');
+  }
+  if ((await run('npm', ['run', '--silent', 'compile-tests'])) !== 0) {
+    fail('`npm run compile-tests` failed (TypeScript errors above); nothing was tested.');
+  }
+
+  const results = {};
+  const failures = [];
+  let setupBroken = false;
+
+  if (want.unit) {
+    results.unit = await runUnit(opts.grep);
+    failures.push(...results.unit.failures.map((f) => ({ suite: 'unit', ...f })));
+  }
+
+  if (want.integration) {
+    heading('integration tests (VS Code 1.100 via code-server + Chromium)');
+    const { runIntegration } = await import('./run-integration.mjs');
+    try {
+      results.integration = await runIntegration({ grep: opts.grep });
+    } catch (e) {
+      console.error(`\n✖ the integration run could not start: ${e.message}`);
+      results.integration = { passed: 0, failed: 1, failures: [{ title: 'integration setup', error: e.message }] };
+      setupBroken = true;
+    }
+    failures.push(...results.integration.failures.map((f) => ({ suite: 'integration', ...f })));
+  }
+
+  if (want.vsix) {
+    const { testVsix, VSIX_TEST_TITLE } = await import('./test-vsix.mjs');
+    if (opts.grep && !new RegExp(opts.grep).test(VSIX_TEST_TITLE)) {
+      console.log(`\n(.vsix test skipped: its title does not match --grep ${opts.grep})`);
+    } else {
+      heading('vsix test (packaged extension in a fresh VS Code)');
+      results.vsix = await testVsix();
+      failures.push(...results.vsix.failures.map((f) => ({ suite: 'vsix', ...f })));
+    }
+  }
+
+  // ---- summary ----
+  heading('summary');
+  let passed = 0;
+  let failed = 0;
+  for (const [name, r] of Object.entries(results)) {
+    passed += r.passed;
+    failed += r.failed;
+    if (name !== 'integration') console.log(`${name}: ${r.passed} passed, ${r.failed} failed`);
+  }
+  for (const f of failures) console.log(`  ✖ [${f.suite}] ${f.title}: ${String(f.error).split('\n')[0]}`);
+  let emptyIntegration = false;
+  if (results.integration) {
+    const r = results.integration;
+    emptyIntegration = !setupBroken && r.passed + r.failed === 0;
+    // Printed separately (and just before the totals) so CI logs show at a glance that the
+    // real-VS-Code suite ran at all.
+    console.log(`integration: ${r.passed} passed, ${r.failed} failed`);
+    if (emptyIntegration) {
+      console.log(opts.grep ? `integration: no test matched --grep ${opts.grep}`
+        : 'integration: ✖ the suite ran 0 tests — the harness is broken (see the output above)');
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  const bad = failed > 0 || (emptyIntegration && !opts.grep) || (opts.grep && passed + failed === 0);
+  process.exitCode = bad ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(`\n✖ ${e?.stack ?? e}`);
+  process.exitCode = 1;
+});

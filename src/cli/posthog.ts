@@ -1,0 +1,83 @@
+import { toCsv, tsvLine } from '../core/csv';
+import { InsightError } from '../core/errors';
+import { PostHogClient } from '../core/sources/posthog/client';
+import { resultTable } from '../core/sources/posthog/tables';
+import { REFRESH_MODES, RefreshMode, insightName } from '../core/sources/posthog/types';
+import { choice, envSecret, flag, positiveNumber, str } from './args';
+import { CliContext, CliGroup } from './context';
+import { openOutput } from './output';
+
+const common = {
+  'base-url': { value: true, required: true },
+  project: { value: true, required: true },
+  environment: {},
+  out: { value: true },
+};
+
+function client(args: Parameters<typeof str>[0], ctx: CliContext): PostHogClient {
+  return new PostHogClient({
+    baseUrl: str(args, 'base-url')!,
+    projectId: str(args, 'project')!,
+    environment: flag(args, 'environment'),
+    apiKey: envSecret('POSTHOG_API_KEY'),
+    logger: ctx.logger,
+    redactor: ctx.redactor,
+  });
+}
+
+async function emit(file: string | undefined, text: string): Promise<void> {
+  const out = openOutput(file);
+  try {
+    await out.write(text);
+    await out.close();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+}
+
+export const posthogCommands: CliGroup = {
+  list: {
+    summary: 'Every saved insight (all pages), tsv or json',
+    usage: 'insights posthog list --base-url URL --project ID [--environment] [--search TEXT] [--format tsv|json] [--out FILE]',
+    options: { ...common, search: { value: true }, format: { value: true } },
+    async run(args, ctx) {
+      const format = choice(args, 'format', ['tsv', 'json'] as const, 'tsv');
+      const c = client(args, ctx);
+      const all = await c.listAll({ search: str(args, 'search'), signal: ctx.signal });
+      const text = format === 'json' ? JSON.stringify(all, null, 2) + '\n' : all.map((i) => tsvLine([i.id, i.short_id ?? '', insightName(i)])).join('');
+      await emit(str(args, 'out'), text);
+      ctx.note(`${all.length} insights`);
+    },
+  },
+  get: {
+    summary: 'One insight as json, or its result table as csv',
+    usage: 'insights posthog get --base-url URL --project ID --insight ID [--environment] [--refresh MODE] [--timeout SEC] [--format json|csv] [--out FILE]',
+    options: { ...common, insight: { value: true, required: true }, refresh: { value: true }, format: { value: true }, timeout: { value: true } },
+    async run(args, ctx) {
+      const format = choice(args, 'format', ['json', 'csv'] as const, 'json');
+      const refresh = choice(args, 'refresh', [...REFRESH_MODES, 'true'] as const, 'blocking');
+      const timeoutMs = positiveNumber(args, 'timeout', 300) * 1000;
+      const c = client(args, ctx);
+      let lastNote = 0;
+      const insight = await c.getInsight(str(args, 'insight')!, {
+        refresh: (refresh === 'true' ? 'force_blocking' : refresh) as RefreshMode,
+        timeoutMs,
+        signal: ctx.signal,
+        onProgress: (_st, polls) => {
+          if (Date.now() - lastNote > 5000) {
+            lastNote = Date.now();
+            ctx.note(`still calculating (poll ${polls})…`);
+          }
+        },
+      });
+      if (format === 'csv') {
+        if (insight.result == null) throw new InsightError('data', `Insight ${insight.id} has no result to export.`, { next: 'Use --refresh blocking to calculate it.' });
+        const t = resultTable(insight);
+        await emit(str(args, 'out'), toCsv(t.columns, t.rows));
+      } else {
+        await emit(str(args, 'out'), JSON.stringify(insight, null, 2) + '\n');
+      }
+    },
+  },
+};

@@ -1,0 +1,4 @@
+import { CliGroup } from './context';
+
+/** `insights studio …` commands (see CLI.md). */
+export const studioCommands: CliGroup = {};

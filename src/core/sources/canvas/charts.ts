@@ -1,0 +1,319 @@
+/**
+ * Chart specs: for each Canvas answer, the chart it calls for, as plain data the preview draws.
+ * Pure functions; built from the same tables the grid shows, so chart and table always agree.
+ *
+ * ## ChartSpec (the contract with the preview)
+ * A neutral description, no drawing library in it. Every array in `x.values`, each `series[i].values`,
+ * `pointLabels` and the `box` arrays has the same length: one entry per x position. `null` is
+ * "no value here" (a gap in a line, no bar, no box), never zero.
+ *
+ * | kind         | x.type           | draws |
+ * |--------------|------------------|-------|
+ * | `line`       | time / category  | one line per series |
+ * | `bar`        | category / time  | one bar per x, grouped side by side when several series |
+ * | `stackedBar` | category / time  | series stacked bottom-up in array order at each x |
+ * | `histogram`  | number           | x.values are bin lower edges; bin i spans [x_i, x_i + histogram.binWidth); series[0] holds the counts |
+ * | `box`        | category         | one box per x from `box` (min, q1, median, q3, max); `series`, if any, are points drawn over the boxes (e.g. one student's score) |
+ * | `scatter`    | number           | one point per x; series[0].values are the y values; `pointLabels` name the points |
+ *
+ * `time` values are ISO 8601 dates ("2024-01-24") or date-times with an offset; read a value
+ * without an offset as UTC. `y.format: 'percent'` means the values are percentages 0–100.
+ * Line and bar specs with `time`/`category` x map one-to-one onto the preview protocol's
+ * ChartSpec (`x.label` → `xLabel`, `y.label` → `yLabel`).
+ */
+import { CanvasEndpointId } from './endpoints';
+import {
+  CanvasTable,
+  courseActivity,
+  courseAssignments,
+  departmentActivityByCategory,
+  departmentActivityByDate,
+  departmentGrades,
+  departmentStatistics,
+  numeric,
+  statisticsBySubaccount,
+  studentAssignments,
+  studentCommunication,
+  studentPageViews,
+  studentParticipations,
+  studentSummaries,
+} from './tables';
+
+export type ChartKind = 'line' | 'bar' | 'stackedBar' | 'histogram' | 'box' | 'scatter';
+export type AxisType = 'time' | 'category' | 'number';
+
+export interface ChartSeries {
+  name: string;
+  values: (number | null)[];
+}
+
+export interface BoxData {
+  labels: string[];
+  min: (number | null)[];
+  q1: (number | null)[];
+  median: (number | null)[];
+  q3: (number | null)[];
+  max: (number | null)[];
+}
+
+export interface ChartSpec {
+  kind: ChartKind;
+  title: string;
+  x: { label: string; type: AxisType; values: (string | number)[] };
+  y: { label: string; format?: 'integer' | 'number' | 'percent'; min?: number; max?: number };
+  series: ChartSeries[];
+  /** `box` only. */
+  box?: BoxData;
+  /** `histogram` only: width of every bin in x units. */
+  histogram?: { binWidth: number };
+  /** Tooltip label per x position (scatter points: student names). */
+  pointLabels?: string[];
+  /** One line to show under the chart (e.g. why some boxes are missing). */
+  note?: string;
+}
+
+/** The column `name` of a table as numbers (null where empty or not numeric). */
+export function columnValues(t: CanvasTable, name: string): (number | null)[] {
+  const i = t.columns.indexOf(name);
+  return t.rows.map((r) => (i < 0 ? null : numeric(r[i])));
+}
+
+function columnText(t: CanvasTable, name: string): string[] {
+  const i = t.columns.indexOf(name);
+  return t.rows.map((r) => (i < 0 || r[i] === null ? '' : String(r[i])));
+}
+
+const pct = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 10);
+
+// --- department --------------------------------------------------------------------------------
+
+export function departmentActivityCharts(json: unknown): ChartSpec[] {
+  const byDate = departmentActivityByDate(json);
+  const byCat = departmentActivityByCategory(json);
+  return [
+    {
+      kind: 'line',
+      title: 'Page views per day',
+      x: { label: 'Date', type: 'time', values: columnText(byDate, 'date') },
+      y: { label: 'Page views', format: 'integer', min: 0 },
+      series: [{ name: 'Page views', values: columnValues(byDate, 'views') }],
+    },
+    {
+      kind: 'bar',
+      title: 'Page views by category',
+      x: { label: 'Category', type: 'category', values: columnText(byCat, 'category') },
+      y: { label: 'Page views', format: 'integer', min: 0 },
+      series: [{ name: 'Page views', values: columnValues(byCat, 'views') }],
+    },
+  ];
+}
+
+export function gradesChart(json: unknown): ChartSpec {
+  const t = departmentGrades(json);
+  return {
+    kind: 'histogram',
+    title: 'Distribution of current grades',
+    x: { label: 'Score', type: 'number', values: columnValues(t, 'score') as number[] },
+    y: { label: 'Students', format: 'integer', min: 0 },
+    series: [{ name: 'Students', values: columnValues(t, 'count') }],
+    histogram: { binWidth: 1 },
+  };
+}
+
+export function statisticsChart(json: unknown): ChartSpec {
+  const t = departmentStatistics(json);
+  const row = t.rows[0] ?? [];
+  const keep = t.columns.map((c, i) => ({ c, v: numeric(row[i]) })).filter((x) => x.v !== null);
+  return {
+    kind: 'bar',
+    title: 'Department statistics',
+    x: { label: 'Statistic', type: 'category', values: keep.map((x) => x.c) },
+    y: { label: 'Count', format: 'integer', min: 0 },
+    series: [{ name: 'Count', values: keep.map((x) => x.v) }],
+  };
+}
+
+export function subaccountChart(json: unknown): ChartSpec {
+  const t = statisticsBySubaccount(json);
+  const names = t.rows.map((r, i) => String(r[t.columns.indexOf('name')] ?? r[t.columns.indexOf('id')] ?? `Account ${i + 1}`));
+  return {
+    kind: 'bar',
+    title: 'Courses, teachers and students by sub-account',
+    x: { label: 'Sub-account', type: 'category', values: names },
+    y: { label: 'Count', format: 'integer', min: 0 },
+    series: ['courses', 'teachers', 'students'].map((c) => ({ name: c[0].toUpperCase() + c.slice(1), values: columnValues(t, c) })),
+  };
+}
+
+// --- course ------------------------------------------------------------------------------------
+
+export function courseActivityChart(json: unknown): ChartSpec {
+  const t = courseActivity(json);
+  return {
+    kind: 'line',
+    title: 'Page views and participations per day',
+    x: { label: 'Date', type: 'time', values: columnText(t, 'date') },
+    y: { label: 'Count', format: 'integer', min: 0 },
+    series: [
+      { name: 'Page views', values: columnValues(t, 'views') },
+      { name: 'Participations', values: columnValues(t, 'participations') },
+    ],
+  };
+}
+
+function assignmentLabels(t: CanvasTable): string[] {
+  const titles = columnText(t, 'title');
+  const ids = columnText(t, 'assignment_id');
+  return titles.map((s, i) => s || `Assignment ${ids[i]}`);
+}
+
+function boxFrom(t: CanvasTable, labels: string[]): { box: BoxData; suppressed: number } {
+  const box: BoxData = {
+    labels,
+    min: columnValues(t, 'min_score'),
+    q1: columnValues(t, 'first_quartile'),
+    median: columnValues(t, 'median'),
+    q3: columnValues(t, 'third_quartile'),
+    max: columnValues(t, 'max_score'),
+  };
+  const suppressed = box.median.filter((v, i) => v === null && box.min[i] === null && box.max[i] === null).length;
+  return { box, suppressed };
+}
+
+const suppressedNote = (n: number): string | undefined =>
+  n > 0 ? `Canvas withheld score statistics for ${n} assignment${n === 1 ? '' : 's'}; ${n === 1 ? 'it has' : 'they have'} no box.` : undefined;
+
+/** Box plot of scores per assignment, and stacked on-time / late / missing shares. */
+export function assignmentCharts(json: unknown): ChartSpec[] {
+  const t = courseAssignments(json);
+  const labels = assignmentLabels(t);
+  const { box, suppressed } = boxFrom(t, labels);
+  return [
+    {
+      kind: 'box',
+      title: 'Scores per assignment',
+      x: { label: 'Assignment', type: 'category', values: labels },
+      y: { label: 'Score (points)', format: 'number', min: 0 },
+      series: [],
+      box,
+      note: suppressedNote(suppressed),
+    },
+    {
+      kind: 'stackedBar',
+      title: 'On time, late and missing submissions',
+      x: { label: 'Assignment', type: 'category', values: labels },
+      y: { label: 'Share of students', format: 'percent', min: 0, max: 100 },
+      series: [
+        { name: 'On time', values: columnValues(t, 'tardiness_breakdown.on_time').map(pct) },
+        { name: 'Late', values: columnValues(t, 'tardiness_breakdown.late').map(pct) },
+        { name: 'Missing', values: columnValues(t, 'tardiness_breakdown.missing').map(pct) },
+      ],
+    },
+  ];
+}
+
+/** Page views against participations, one point per student. */
+export function studentSummariesChart(json: unknown, names?: ReadonlyMap<number, string>): ChartSpec {
+  const t = studentSummaries(json, names);
+  const ids = columnText(t, 'id');
+  const nameCol = names ? columnText(t, 'name') : [];
+  return {
+    kind: 'scatter',
+    title: 'Page views vs participations per student',
+    x: { label: 'Page views', type: 'number', values: columnValues(t, 'page_views').map((v) => v ?? 0) },
+    y: { label: 'Participations', format: 'integer', min: 0 },
+    series: [{ name: 'Participations', values: columnValues(t, 'participations') }],
+    pointLabels: ids.map((id, i) => nameCol[i] || `Student ${id}`),
+  };
+}
+
+// --- student in course -------------------------------------------------------------------------
+
+export function studentActivityCharts(json: unknown): ChartSpec[] {
+  const { table, granularity } = studentPageViews(json);
+  const parts = studentParticipations(json);
+  // Participations per day: the raw list is one row per event.
+  const perDay = new Map<string, number>();
+  for (const r of parts.rows) {
+    const d = String(r[0] ?? '').slice(0, 10);
+    if (d) perDay.set(d, (perDay.get(d) ?? 0) + 1);
+  }
+  const days = [...perDay.keys()].sort();
+  const charts: ChartSpec[] = [
+    {
+      kind: 'line',
+      title: granularity === 'day' ? 'Page views per day' : 'Page views per hour',
+      x: { label: granularity === 'day' ? 'Date' : 'Hour', type: 'time', values: columnText(table, 'timestamp') },
+      y: { label: 'Page views', format: 'integer', min: 0 },
+      series: [{ name: 'Page views', values: columnValues(table, 'page_views') }],
+    },
+  ];
+  if (days.length > 0) {
+    charts.push({
+      kind: 'bar',
+      title: 'Participations per day',
+      x: { label: 'Date', type: 'time', values: days },
+      y: { label: 'Participations', format: 'integer', min: 0 },
+      series: [{ name: 'Participations', values: days.map((d) => perDay.get(d) ?? 0) }],
+    });
+  }
+  return charts;
+}
+
+/** The class's box per assignment with the student's own score drawn over it. */
+export function studentAssignmentsChart(json: unknown): ChartSpec {
+  const t = studentAssignments(json);
+  const labels = assignmentLabels(t);
+  const { box, suppressed } = boxFrom(t, labels);
+  return {
+    kind: 'box',
+    title: "Student's scores against the class",
+    x: { label: 'Assignment', type: 'category', values: labels },
+    y: { label: 'Score (points)', format: 'number', min: 0 },
+    series: [{ name: 'Student score', values: columnValues(t, 'submission.score') }],
+    box,
+    note: suppressedNote(suppressed),
+  };
+}
+
+export function communicationChart(json: unknown): ChartSpec {
+  const t = studentCommunication(json);
+  return {
+    kind: 'stackedBar',
+    title: 'Messages per day',
+    x: { label: 'Date', type: 'time', values: columnText(t, 'date') },
+    y: { label: 'Messages', format: 'integer', min: 0 },
+    series: [
+      { name: 'Instructor messages', values: columnValues(t, 'instructorMessages') },
+      { name: 'Student messages', values: columnValues(t, 'studentMessages') },
+    ],
+  };
+}
+
+/** The charts an endpoint's answer calls for; none for plain lists (terms, courses, roster). */
+export function canvasCharts(id: CanvasEndpointId, data: unknown, opts: { names?: ReadonlyMap<number, string> } = {}): ChartSpec[] {
+  switch (id) {
+    case 'department.activity':
+      return departmentActivityCharts(data);
+    case 'department.grades':
+      return [gradesChart(data)];
+    case 'department.statistics':
+      return [statisticsChart(data)];
+    case 'department.statisticsBySubaccount':
+      return [subaccountChart(data)];
+    case 'course.activity':
+      return [courseActivityChart(data)];
+    case 'course.assignments':
+      return assignmentCharts(data);
+    case 'course.studentSummaries':
+      return [studentSummariesChart(data, opts.names)];
+    case 'student.activity':
+      return studentActivityCharts(data);
+    case 'student.assignments':
+      return [studentAssignmentsChart(data)];
+    case 'student.communication':
+      return [communicationChart(data)];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * PostHog REST client: insights listing (limit/offset pages with absolute `next` links), fetching
+ * with a refresh mode and polling of async query_status, marking viewed, recently viewed.
+ */
+import { randomUUID } from 'node:crypto';
+import { InsightError } from '../../errors';
+import { HttpClient, HttpStatusError, abortableSleep } from '../../http';
+import { Logger, Redactor } from '../../log';
+import { parseBaseUrl } from '../../url';
+import { Page, PostHogInsight, QueryStatus, RefreshMode } from './types';
+
+export interface PostHogConfig {
+  baseUrl: string;
+  projectId: string;
+  /** Treat projectId as an environment id (`/api/environments/:id/…`), an alias server-side. */
+  environment?: boolean;
+  apiKey: string;
+  logger?: Logger;
+  redactor?: Redactor;
+  /** Poll interval for running queries (ms). */
+  pollIntervalMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+export const POSTHOG_CLOUD = {
+  us: 'https://us.posthog.com',
+  eu: 'https://eu.posthog.com',
+} as const;
+
+export interface ListOptions {
+  search?: string;
+  limit?: number;
+  basic?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface GetOptions {
+  refresh?: RefreshMode;
+  signal?: AbortSignal;
+  /** Gives up polling after this long (ms). */
+  timeoutMs?: number;
+  /** Called while a query runs, for progress UI. */
+  onProgress?: (status: QueryStatus, polls: number) => void;
+  /** The client query id sent with the request, so a running calculation can be cancelled. */
+  clientQueryId?: string;
+}
+
+export class PostHogClient {
+  readonly http: HttpClient;
+  private readonly prefix: string;
+
+  constructor(private readonly cfg: PostHogConfig) {
+    if (!/^\d+$/.test(cfg.projectId.trim())) {
+      throw new InsightError('usage', `PostHog project id must be a number, got "${cfg.projectId}".`, {
+        next: 'Copy it from Project settings in PostHog (the number in /project/<id>/).',
+      });
+    }
+    const redactor = cfg.redactor ?? new Redactor();
+    redactor.add(cfg.apiKey);
+    this.prefix = `api/${cfg.environment ? 'environments' : 'projects'}/${cfg.projectId.trim()}`;
+    this.http = new HttpClient({
+      baseUrl: parseBaseUrl(cfg.baseUrl, 'PostHog URL'),
+      auth: () => ({ authorization: `Bearer ${cfg.apiKey}` }),
+      logger: cfg.logger,
+      redactor,
+      retry: cfg.retry,
+      sleep: cfg.sleep,
+      describeError: (e) => describePostHogError(e, cfg.projectId),
+    });
+  }
+
+  get projectId(): string {
+    return this.cfg.projectId;
+  }
+
+  private path(rest: string): string {
+    return `${this.prefix}/${rest}`;
+  }
+
+  /** One page of insights; pass `next` (an absolute URL from the previous page) to continue. */
+  async listPage(opts: ListOptions & { next?: string } = {}): Promise<Page<PostHogInsight>> {
+    const target = opts.next ? this.checkNext(opts.next) : this.path('insights/');
+    const res = await this.http.json<Page<PostHogInsight>>(target, {
+      query: opts.next ? undefined : { limit: opts.limit ?? 100, search: opts.search || undefined, basic: opts.basic ? 'true' : undefined, saved: 'true' },
+      signal: opts.signal,
+    });
+    const body = res.body;
+    if (!body || !Array.isArray(body.results)) {
+      throw new InsightError('data', 'PostHog returned an unexpected insights listing (no results array).', { next: 'Check the base URL points at PostHog.' });
+    }
+    return body;
+  }
+
+  /** Every saved insight across all pages, in server order. */
+  async listAll(opts: ListOptions = {}): Promise<PostHogInsight[]> {
+    const all: PostHogInsight[] = [];
+    let page = await this.listPage(opts);
+    all.push(...page.results);
+    while (page.next) {
+      page = await this.listPage({ ...opts, next: page.next });
+      all.push(...page.results);
+    }
+    return all;
+  }
+
+  /**
+   * `next` links are absolute. Following one on another origin would send the key elsewhere
+   * (HttpClient would strip it, but the listing would silently come from a different server).
+   */
+  private checkNext(next: string): URL {
+    const url = new URL(next, this.http.baseUrl);
+    if (url.origin !== this.http.baseUrl.origin) {
+      throw new InsightError('data', `PostHog returned a next page on another origin (${url.origin}).`, {
+        next: 'Check SITE_URL of the self-hosted instance.',
+      });
+    }
+    return url;
+  }
+
+  async recentlyViewed(signal?: AbortSignal): Promise<PostHogInsight[]> {
+    const res = await this.http.json<PostHogInsight[] | Page<PostHogInsight>>(this.path('insights/my_last_viewed/'), { signal });
+    return Array.isArray(res.body) ? res.body : (res.body?.results ?? []);
+  }
+
+  async markViewed(ids: number[], signal?: AbortSignal): Promise<void> {
+    await this.http.text(this.path('insights/viewed/'), { method: 'POST', json: { insight_ids: ids }, signal });
+  }
+
+  async cancelQuery(clientQueryId: string, signal?: AbortSignal): Promise<void> {
+    await this.http.text(this.path('insights/cancel/'), { method: 'POST', json: { client_query_id: clientQueryId }, signal });
+  }
+
+  /** Cheap call used by Test Connection: the first page of insights, basic fields only. */
+  async testConnection(signal?: AbortSignal): Promise<{ count: number }> {
+    const page = await this.listPage({ limit: 1, basic: true, signal });
+    return { count: page.count ?? page.results.length };
+  }
+
+  /**
+   * Fetches an insight (numeric id or short_id). When the answer carries a running query_status,
+   * polls the query endpoint until it completes, then refetches with force_cache, which carries
+   * the result. A concurrency-limit error is PostHog asking us to wait, not a failure.
+   */
+  async getInsight(id: string | number, opts: GetOptions = {}): Promise<PostHogInsight> {
+    const refresh = opts.refresh ?? 'blocking';
+    const clientQueryId = opts.clientQueryId ?? randomUUID();
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    const sleep = this.cfg.sleep ?? abortableSleep;
+    const interval = this.cfg.pollIntervalMs ?? 1000;
+    const idText = String(id).trim();
+    if (!/^[A-Za-z0-9]+$/.test(idText)) throw new InsightError('usage', `Invalid insight id "${idText}": use the numeric id or the 8-character short id.`);
+
+    // The detail route takes the numeric id or the 8-character short_id (API-NOTES.md).
+    const fetchOnce = async (mode: string): Promise<PostHogInsight> => {
+      const res = await this.http.json<PostHogInsight>(this.path(`insights/${idText}/`), {
+        query: { refresh: mode, client_query_id: clientQueryId },
+        signal: opts.signal,
+      });
+      if (!res.body || typeof res.body !== 'object') throw new InsightError('data', `PostHog returned an empty answer for insight ${idText}.`);
+      return res.body;
+    };
+
+    let insight = await fetchOnce(refresh);
+    let polls = 0;
+    let concurrencyRetries = 0;
+    for (;;) {
+      const st = insight.query_status;
+      if (!st || st.complete || insight.result != null) {
+        if (st?.error && st.error_message) throw queryFailed(st, idText);
+        return insight;
+      }
+      if (st.error) {
+        if (st.error_message === 'concurrency_limit_exceeded' && concurrencyRetries < 5 && Date.now() < deadline) {
+          concurrencyRetries++;
+          await sleep(interval * 2 ** concurrencyRetries, opts.signal);
+          insight = await fetchOnce(refresh);
+          continue;
+        }
+        throw queryFailed(st, idText);
+      }
+      // Running: poll the query until complete.
+      const status = await this.pollQuery(st, opts, deadline, sleep, interval, () => polls++);
+      if (status.error) throw queryFailed(status, idText);
+      insight = await fetchOnce('force_cache');
+      if (insight.result == null && status.results != null) insight = { ...insight, result: status.results, query_status: status };
+      if (insight.result == null && insight.query_status && !insight.query_status.complete) continue;
+      return insight;
+    }
+  }
+
+  private async pollQuery(
+    st: QueryStatus,
+    opts: GetOptions,
+    deadline: number,
+    sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+    interval: number,
+    tick: () => number,
+  ): Promise<QueryStatus> {
+    let status = st;
+    for (;;) {
+      if (Date.now() > deadline) {
+        throw new InsightError('timeout', `PostHog is still calculating query ${st.id}.`, { next: 'Try again later with refresh mode force_cache, or raise the timeout.' });
+      }
+      await sleep(interval, opts.signal);
+      const n = tick() + 1;
+      const res = await this.http.json<{ query_status?: QueryStatus } & Partial<QueryStatus>>(
+        `api/environments/${this.cfg.projectId.trim()}/query/${encodeURIComponent(st.id)}/`,
+        { signal: opts.signal, acceptStatus: (s) => s === 400 },
+      );
+      const body = res.body ?? {};
+      status = (body.query_status ?? (body as QueryStatus)) as QueryStatus;
+      if (res.status === 400) return { ...status, error: true, error_message: status.error_message ?? 'query failed' };
+      opts.onProgress?.(status, n);
+      if (res.status === 200 && status.complete) return status;
+    }
+  }
+}
+
+function queryFailed(st: QueryStatus, id: string): InsightError {
+  return new InsightError('server', `PostHog could not calculate insight ${id}: ${st.error_message ?? 'query failed'}.`, { next: 'Open it in PostHog to check its query, then refresh.' });
+}
+
+/** PostHog's `{type, code, detail, attr}` errors as one line with the next step. */
+export function describePostHogError(e: HttpStatusError, projectId: string): InsightError {
+  const detail = e.detail;
+  const path = e.url.pathname;
+  switch (e.status) {
+    case 401:
+      return new InsightError('auth', 'PostHog refused the API key (401 Unauthorized).', { status: 401, next: 'Set Credentials with a personal API key (phx_…) that has insight:read.' });
+    case 403:
+      return new InsightError('auth', `PostHog denied access to project ${projectId} (403)${detail ? `: ${detail}` : ''}.`, {
+        status: 403,
+        next: 'Check the project id and that the key has the insight scopes for this project.',
+      });
+    case 404:
+      return new InsightError('notFound', /\/insights\/[^/]+\/?$/.test(path) ? `PostHog insight not found (404) in project ${projectId}.` : `PostHog project ${projectId} or endpoint not found (404).`, {
+        status: 404,
+        next: 'Check the project id and the insight id.',
+      });
+    case 400:
+      return new InsightError('usage', `PostHog rejected the request (400)${detail ? `: ${detail}` : ''}.`, { status: 400 });
+    default:
+      return new InsightError('server', `PostHog failed with HTTP ${e.status}${detail ? `: ${detail}` : ''}.`, { status: e.status, next: 'Try again later.' });
+  }
+}

@@ -1,0 +1,4 @@
+/** Canvas Studio Insights: client, perspective/URL parsing and chart picks (one import for the UI layer). */
+export * from './perspective';
+export * from './client';
+export * from './charts';

@@ -1,0 +1,141 @@
+import * as vscode from 'vscode';
+import { InsightError, isCancelled, oneLine } from '../../core/errors';
+import { pickOne } from '../prompts';
+import { Services } from '../services';
+import { SourceConfig, SourceKind } from '../sources/sourceStore';
+import { sourceIdOf } from '../tree/sourceNodes';
+import { registerCommand } from './register';
+import { ResultStore } from '../documents/resultStore';
+
+async function pickSource(services: Services, arg: unknown, title: string, kind?: SourceKind): Promise<SourceConfig | undefined> {
+  const id = sourceIdOf(arg);
+  if (id) {
+    const s = services.store.get(id);
+    if (!s) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
+    return s;
+  }
+  const all = services.store.list().filter((s) => !kind || s.kind === kind);
+  if (all.length === 0) throw new InsightError('usage', 'No sources configured yet.', { next: 'Run “Insight Explorer: Add Source”.' });
+  if (all.length === 1) return all[0];
+  return pickOne(
+    { title },
+    all.map((s) => ({ label: s.label, description: services.kinds.get(s.kind)?.describe(s), value: s })),
+    'Pick a source',
+  );
+}
+export { pickSource };
+
+/** Test Connection with progress; resolves to true when it worked. */
+async function testWithProgress(services: Services, source: SourceConfig, secret: string): Promise<{ ok: true; message: string } | { ok: false; error: unknown }> {
+  const adapter = services.kinds.get(source.kind)!;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Testing connection to ${source.label}…`, cancellable: true },
+    async (_p, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      try {
+        return { ok: true as const, message: await adapter.testConnection(source, secret, ac.signal) };
+      } catch (e) {
+        return { ok: false as const, error: e };
+      }
+    },
+  );
+}
+
+export function registerSourceCommands(services: Services, results: ResultStore): void {
+  const { store } = services;
+
+  registerCommand(services, 'insightExplorer.addSource', async (kindArg?: SourceKind) => {
+    const title = 'Add Source';
+    const kinds = [...services.kinds.values()];
+    const kind =
+      typeof kindArg === 'string' && services.kinds.has(kindArg)
+        ? kindArg
+        : await pickOne(
+            { title, step: 1 },
+            kinds.map((k) => ({ label: k.label, detail: k.detail, iconPath: new vscode.ThemeIcon(k.icon), value: k.kind })),
+            'Which platform?',
+          );
+    if (!kind) return undefined;
+    const adapter = services.kinds.get(kind)!;
+    const created = await adapter.add(title, 2);
+    if (!created) return undefined;
+    const draft: SourceConfig = { ...created.input, id: 'draft', createdAt: new Date().toISOString() };
+    const test = await testWithProgress(services, draft, created.secret);
+    if (!test.ok) {
+      if (isCancelled(test.error)) return undefined;
+      const msg = services.redactor.redact(oneLine(test.error));
+      services.log.warn(`Add Source: connection test failed: ${msg}`);
+      const choice = await vscode.window.showWarningMessage(`Connection test failed: ${msg}`, 'Save Anyway', 'Discard');
+      if (choice !== 'Save Anyway') return undefined;
+    }
+    const source = await store.add(created.input, created.secret);
+    services.log.info(`Added source ${source.label} (${source.kind}, ${source.baseUrl}).`);
+    if (test.ok) void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
+    services.refreshTree();
+    return source.id;
+  });
+
+  registerCommand(services, 'insightExplorer.editSource', async (arg?: unknown) => {
+    const source = await pickSource(services, arg, 'Edit Source');
+    if (!source) return;
+    const patch = await services.kinds.get(source.kind)!.edit(source);
+    if (!patch) return;
+    await store.update(source.id, patch);
+    services.kinds.get(source.kind)!.forget(source.id);
+    services.refreshTree();
+  });
+
+  registerCommand(services, 'insightExplorer.setCredentials', async (arg?: unknown) => {
+    const source = await pickSource(services, arg, 'Set Credentials');
+    if (!source) return;
+    const secret = await services.kinds.get(source.kind)!.promptSecret(source);
+    if (!secret) return;
+    await store.setSecret(source.id, secret);
+    services.redactor.add(secret);
+    services.kinds.get(source.kind)!.forget(source.id);
+    services.refreshTree();
+    const test = await testWithProgress(services, source, secret);
+    if (test.ok) void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
+    else if (!isCancelled(test.error)) void vscode.window.showWarningMessage(`Credentials saved, but the connection test failed: ${services.redactor.redact(oneLine(test.error))}`);
+  });
+
+  registerCommand(services, 'insightExplorer.removeSource', async (arg?: unknown) => {
+    const source = await pickSource(services, arg, 'Remove Source');
+    if (!source) return;
+    // A quick pick rather than a modal dialog: it is keyboard-first like the rest of the flows.
+    const confirm = await pickOne(
+      { title: `Remove “${source.label}”?` },
+      [
+        { label: 'Remove', description: 'Deletes the source, its stored credentials and its downloaded results', value: 'Remove' },
+        { label: 'Cancel', value: 'Cancel' },
+      ],
+      'This cannot be undone.',
+    );
+    if (confirm !== 'Remove') return;
+    await store.remove(source.id);
+    services.kinds.get(source.kind)?.forget(source.id);
+    await results.removeSource(source.id);
+    services.log.info(`Removed source ${source.label}.`);
+    services.refreshTree();
+  });
+
+  registerCommand(services, 'insightExplorer.testConnection', async (arg?: unknown) => {
+    const source = await pickSource(services, arg, 'Test Connection');
+    if (!source) return;
+    const secret = await store.getSecret(source.id);
+    if (!secret) throw new InsightError('auth', `No credentials stored for “${source.label}”.`, { next: 'Use Set Credentials….' });
+    const test = await testWithProgress(services, source, secret);
+    if (!test.ok) throw test.error;
+    void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
+    return test.message;
+  });
+
+  registerCommand(services, 'insightExplorer.refresh', async (arg?: unknown) => {
+    const id = sourceIdOf(arg);
+    for (const s of store.list()) if (!id || s.id === id) services.kinds.get(s.kind)?.forget(s.id);
+    services.refreshTree();
+  });
+
+  registerCommand(services, 'insightExplorer.showLog', () => services.channel.show());
+}

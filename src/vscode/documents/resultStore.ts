@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const RESULT_SCHEME = 'insight-explorer';
+
+/**
+ * Downloaded results live on disk (the extension's global storage), so they survive reloads and
+ * errors, and a document re-opened after a restart still has its text. Documents are read-only
+ * virtual documents on our own scheme: `insight-explorer:/<sourceId>/<key>/<Title>.csv`; the
+ * title is for the tab, the file is found from source id + key + extension.
+ */
+export class ResultStore implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+
+  constructor(private readonly root: string) {}
+
+  fileFor(sourceId: string, key: string, ext: string): string {
+    return path.join(this.root, safeSegment(sourceId), `${safeSegment(key)}.${ext}`);
+  }
+
+  uriFor(sourceId: string, key: string, title: string, ext: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${safeSegment(sourceId)}/${safeSegment(key)}/${safeTitle(title)}.${ext}` });
+  }
+
+  /** Writes via a temp file and rename, so a crash never leaves half a result behind. */
+  async save(sourceId: string, key: string, ext: string, text: string): Promise<string> {
+    const file = this.fileFor(sourceId, key, ext);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, text, 'utf8');
+    await fs.promises.rename(tmp, file);
+    return file;
+  }
+
+  /** Re-renders open documents of this result after it was fetched again. */
+  changed(uri: vscode.Uri): void {
+    this.emitter.fire(uri);
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const parts = uri.path.split('/').filter(Boolean);
+    if (parts.length < 3) return 'Unknown Insight Explorer document.';
+    const [sourceId, key] = parts;
+    const ext = path.extname(parts[parts.length - 1]).slice(1);
+    try {
+      return await fs.promises.readFile(this.fileFor(sourceId, key, ext), 'utf8');
+    } catch {
+      return 'This result is no longer stored. Open the item again from the Insight Explorer view.';
+    }
+  }
+
+  async removeSource(sourceId: string): Promise<void> {
+    await fs.promises.rm(path.join(this.root, safeSegment(sourceId)), { recursive: true, force: true });
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+function safeSegment(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+}
+
+function safeTitle(s: string): string {
+  const t = s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return (t || 'Untitled').slice(0, 120);
+}

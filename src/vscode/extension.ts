@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { Logger, Redactor, redactingLogger } from '../core/log';
+import { registerSourceCommands } from './commands/sourceCommands';
+import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
+import { registerPostHogCommands } from './posthog/posthogCommands';
+import { PostHogAdapter } from './posthog/posthogAdapter';
+import { InsightOpener } from './posthog/openInsight';
+import { PreviewPanelManager } from './preview';
+import { seedSandbox } from './sandbox';
+import { Services, SourceKindAdapter } from './services';
+import { SourceKind, SourceStore } from './sources/sourceStore';
+import { InsightTreeProvider } from './tree/treeProvider';
+import { TreeNode } from './tree/nodes';
+
+/** What activate() returns: used by the integration tests to observe the real extension. */
+export interface InsightExplorerApi {
+  services: Services;
+  tree: InsightTreeProvider;
+  view: vscode.TreeView<TreeNode>;
+  previews: PreviewPanelManager;
+  results: ResultStore;
+  posthog: { adapter: PostHogAdapter; opener: InsightOpener };
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi> {
+  const channel = vscode.window.createOutputChannel('Insight Explorer', { log: true });
+  context.subscriptions.push(channel);
+  const redactor = new Redactor();
+  const log: Logger = redactingLogger(
+    {
+      trace: (m) => channel.trace(m),
+      debug: (m) => channel.debug(m),
+      info: (m) => channel.info(m),
+      warn: (m) => channel.warn(m),
+      error: (m) => channel.error(m),
+    },
+    redactor,
+  );
+
+  const store = new SourceStore(context.globalState, context.secrets);
+  const tree = new InsightTreeProvider();
+  const kinds = new Map<SourceKind, SourceKindAdapter>();
+  const services: Services = { context, store, log, channel, redactor, kinds, refreshTree: (node) => tree.refresh(node) };
+  tree.bind(services);
+
+  // Register known secrets with the redactor so they are masked even if echoed by a server.
+  for (const s of store.list()) redactor.add(await store.getSecret(s.id));
+
+  const results = new ResultStore(path.join(context.globalStorageUri.fsPath, 'results'));
+  const previews = new PreviewPanelManager(context.extensionUri, channel);
+  const posthog = new PostHogAdapter(services);
+  kinds.set('posthog', posthog);
+
+  const view = vscode.window.createTreeView('insightExplorer.sources', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(
+    store,
+    tree,
+    view,
+    results,
+    previews,
+    vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
+    store.onDidChange(() => tree.refresh()),
+  );
+
+  registerSourceCommands(services, results);
+  const opener = registerPostHogCommands(services, posthog, results, previews);
+
+  await seedSandbox(services);
+  log.info(`Insight Explorer activated with ${store.list().length} source(s).`);
+  return { services, tree, view, previews, results, posthog: { adapter: posthog, opener } };
+}
+
+export function deactivate(): void {
+  /* everything is disposed through context.subscriptions */
+}

@@ -1,0 +1,172 @@
+/**
+ * The host half of one preview panel's conversation with its webview, without `vscode`: the panel
+ * manager feeds it the webview's messages and gives it a `post` function, and the standalone
+ * webview test does the same over Chromium. Keeping it vscode-free is what lets the test exercise
+ * the real host logic instead of a look-alike.
+ *
+ * Ordering: data-source calls (`setView`, `window`, refresh after new rows) run one at a time in
+ * arrival order, so a window is always read from the view its request was made against. Each
+ * applied view gets a new `viewVersion`; window requests made against an older version are
+ * dropped unanswered (the webview forgets pending requests when the view changes), and replies
+ * carry the version they were read under so the webview can drop any that crossed a change.
+ */
+import type { Logger } from '../../core/log';
+import type { ChartSpec, HostToWebview, PostFn, RenderReport, ViewQuery } from '../../protocol';
+import type { PreviewDataSource } from './dataSource';
+import { parseWebviewMessage } from './validate';
+
+export interface PreviewContent {
+  title: string;
+  /** e.g. 'PostHog · Trends · last refreshed 2 min ago' */
+  subtitle?: string;
+  data: PreviewDataSource;
+  chart?: ChartSpec;
+  /** Shown instead of a chart, e.g. why this insight kind has no chart yet. */
+  chartNote?: string;
+}
+
+export interface PreviewSessionHooks {
+  log: Logger;
+  /** The webview painted; the report says what is in its DOM. */
+  onReport?(report: RenderReport): void;
+  /** The user copied cells; the panel writes the text to the system clipboard. */
+  onCopy?(text: string): PromiseLike<void> | void;
+}
+
+/** Rows arriving while loading re-apply the view at most this often. */
+const REFRESH_INTERVAL_MS = 200;
+
+export class PreviewSession {
+  private ready = false;
+  private disposed = false;
+  private view: ViewQuery = { sort: [], search: '' };
+  private viewVersion = 0;
+  private rowsInView = 0;
+  /** False until the data source has been given `view` (new content, or rows changed before ready). */
+  private viewApplied = false;
+  private queue: Promise<void> = Promise.resolve();
+  private dataSubscription: { dispose(): void } | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private content: PreviewContent,
+    private readonly post: PostFn<HostToWebview>,
+    private readonly hooks: PreviewSessionHooks,
+  ) {
+    this.subscribe();
+  }
+
+  /** Replaces what the panel shows (same key opened again). Resets the view: columns may differ. */
+  setContent(content: PreviewContent): Promise<void> {
+    this.dataSubscription?.dispose();
+    this.content = content;
+    this.view = { sort: [], search: '' };
+    this.viewApplied = false;
+    this.subscribe();
+    return this.ready ? this.enqueue(() => this.sendInit()) : Promise.resolve();
+  }
+
+  /** Handles one raw message from the webview. Resolves when its work (if any) is done. */
+  receive(raw: unknown): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    const msg = parseWebviewMessage(raw, this.content.data.columns.length);
+    if (typeof msg === 'string') {
+      this.hooks.log.warn(`Preview: ignored a message from the webview: ${msg}`);
+      return Promise.resolve();
+    }
+    switch (msg.type) {
+      case 'ready':
+        // Also sent when a hidden panel's webview is recreated: every ready gets a fresh init.
+        this.ready = true;
+        return this.enqueue(() => this.sendInit());
+      case 'requestWindow': {
+        const req = msg.payload;
+        if (!this.ready || req.viewVersion !== this.viewVersion) return Promise.resolve();
+        return this.enqueue(async () => {
+          if (req.viewVersion !== this.viewVersion) return; // the view changed while queued
+          const count = Math.max(0, Math.min(req.count, this.rowsInView - req.start));
+          const rows = count > 0 ? await this.content.data.window(req.start, count) : [];
+          this.post('window', { requestId: req.requestId, viewVersion: this.viewVersion, start: req.start, rows });
+        });
+      }
+      case 'setView': {
+        const view = msg.payload;
+        return this.enqueue(async () => {
+          this.view = view;
+          await this.applyView();
+        });
+      }
+      case 'rendered':
+        this.hooks.onReport?.(msg.payload);
+        return Promise.resolve();
+      case 'copy':
+        return Promise.resolve(this.hooks.onCopy?.(msg.payload.text)).catch((e: unknown) =>
+          this.hooks.log.error(`Preview: copy to clipboard failed: ${String(e)}`),
+        );
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.dataSubscription?.dispose();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+  }
+
+  private subscribe(): void {
+    const data = this.content.data;
+    this.dataSubscription = data.onDidChange(() => {
+      if (this.disposed || data !== this.content.data) return;
+      if (!this.ready) {
+        this.viewApplied = false; // init will read fresh counts
+        return;
+      }
+      // Throttled, not debounced: a steady stream of rows must still show progress.
+      this.refreshTimer ??= setTimeout(() => {
+        this.refreshTimer = undefined;
+        void this.enqueue(async () => {
+          this.post('progress', { totalRows: data.totalRows, loading: data.loading });
+          await this.applyView();
+        });
+      }, REFRESH_INTERVAL_MS);
+    });
+  }
+
+  private async applyView(): Promise<void> {
+    this.rowsInView = await this.content.data.setView(this.view);
+    this.viewApplied = true;
+    this.viewVersion++;
+    this.post('viewChanged', { viewVersion: this.viewVersion, rowsInView: this.rowsInView, view: this.view });
+  }
+
+  private async sendInit(): Promise<void> {
+    const { title, subtitle, data, chart, chartNote } = this.content;
+    if (!this.viewApplied) {
+      this.rowsInView = await data.setView(this.view);
+      this.viewApplied = true;
+      this.viewVersion++;
+    }
+    this.post('init', {
+      title,
+      subtitle: subtitle ?? null,
+      columns: data.columns,
+      totalRows: data.totalRows,
+      loading: data.loading,
+      view: this.view,
+      viewVersion: this.viewVersion,
+      rowsInView: this.rowsInView,
+      chart: chart ?? null,
+      chartNote: chartNote ?? null,
+    });
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue
+      .then(() => (this.disposed ? undefined : task()))
+      .catch((e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.hooks.log.error(`Preview: ${message}`);
+        if (!this.disposed) this.post('error', { message });
+      });
+    return this.queue;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Run-time checks of what the webview sends. The webview is a browser context that renders data
+ * from remote servers, so the host treats its messages as untrusted input: wrong shapes, wrong
+ * types and out-of-range numbers are rejected (with a reason for the log), never half-used.
+ */
+import {
+  MAX_COPY_CHARS,
+  MAX_SEARCH_CHARS,
+  MAX_WINDOW_ROWS,
+  type PreviewMode,
+  type RenderReport,
+  type SortKey,
+  type WebviewMessage,
+} from '../../protocol';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isStr = (v: unknown, maxLen = 10_000): v is string => typeof v === 'string' && v.length <= maxLen;
+const MODES: readonly PreviewMode[] = ['table', 'chart', 'both'];
+
+function sortKeys(v: unknown, columnCount: number): SortKey[] | string {
+  if (!Array.isArray(v)) return 'sort is not an array';
+  if (v.length > columnCount) return 'more sort keys than columns';
+  const out: SortKey[] = [];
+  for (const k of v) {
+    if (!isObj(k) || !isInt(k.column, 0, columnCount - 1) || typeof k.desc !== 'boolean') {
+      return 'bad sort key';
+    }
+    out.push({ column: k.column, desc: k.desc });
+  }
+  return out;
+}
+
+function stringRows(v: unknown, maxRows: number, maxCells: number): string[][] | undefined {
+  if (!Array.isArray(v) || v.length > maxRows) return undefined;
+  for (const r of v) {
+    if (!Array.isArray(r) || r.length > maxCells || !r.every((c) => isStr(c))) return undefined;
+  }
+  return v as string[][];
+}
+
+function renderReport(p: Obj, columnCount: number): RenderReport | string {
+  const ints = ['totalRows', 'rowsInView', 'renderedRows', 'firstRowIndex'] as const;
+  for (const k of ints) if (!isInt(p[k])) return `${k} is not a count`;
+  if (!Array.isArray(p.columns) || p.columns.length > columnCount || !p.columns.every((c) => isStr(c))) {
+    return 'bad columns';
+  }
+  const firstRowTexts = stringRows(p.firstRowTexts, 5, columnCount);
+  if (!firstRowTexts) return 'bad firstRowTexts';
+  let chart: RenderReport['chart'] = null;
+  if (p.chart !== null) {
+    const c = p.chart;
+    if (!isObj(c) || !isStr(c.kind, 20) || !isInt(c.series) || !isInt(c.points)) return 'bad chart';
+    chart = { kind: c.kind, series: c.series, points: c.points };
+  }
+  if (p.chartNote !== null && !isStr(p.chartNote)) return 'bad chartNote';
+  if (!isStr(p.theme, 40)) return 'bad theme';
+  if (!MODES.includes(p.mode as PreviewMode)) return 'bad mode';
+  if (!isStr(p.search, MAX_SEARCH_CHARS)) return 'bad search';
+  const sort = sortKeys(p.sort, columnCount);
+  if (typeof sort === 'string') return sort;
+  return {
+    totalRows: p.totalRows as number,
+    rowsInView: p.rowsInView as number,
+    renderedRows: p.renderedRows as number,
+    firstRowIndex: p.firstRowIndex as number,
+    columns: p.columns as string[],
+    firstRowTexts,
+    chart,
+    chartNote: p.chartNote as string | null,
+    theme: p.theme,
+    mode: p.mode as PreviewMode,
+    search: p.search,
+    sort,
+  };
+}
+
+/**
+ * Returns the message rebuilt from checked fields only (extra fields are dropped), or a reason
+ * string when it is not a valid message. `columnCount` bounds column indices in sort keys.
+ */
+export function parseWebviewMessage(raw: unknown, columnCount: number): WebviewMessage | string {
+  if (!isObj(raw) || typeof raw.type !== 'string') return 'not a {type, payload} message';
+  const p = raw.payload;
+  if (!isObj(p)) return `${raw.type}: payload is not an object`;
+  switch (raw.type) {
+    case 'ready':
+      return { type: 'ready', payload: {} };
+    case 'requestWindow': {
+      if (!isInt(p.requestId) || !isInt(p.viewVersion) || !isInt(p.start) || !isInt(p.count, 1, MAX_WINDOW_ROWS)) {
+        return 'requestWindow: requestId, viewVersion, start and count must be counts (count 1..' + MAX_WINDOW_ROWS + ')';
+      }
+      return {
+        type: 'requestWindow',
+        payload: { requestId: p.requestId, viewVersion: p.viewVersion, start: p.start, count: p.count },
+      };
+    }
+    case 'setView': {
+      const sort = sortKeys(p.sort, columnCount);
+      if (typeof sort === 'string') return `setView: ${sort}`;
+      if (!isStr(p.search, MAX_SEARCH_CHARS)) return 'setView: search must be a string of at most ' + MAX_SEARCH_CHARS;
+      return { type: 'setView', payload: { sort, search: p.search } };
+    }
+    case 'rendered': {
+      const r = renderReport(p, columnCount);
+      return typeof r === 'string' ? `rendered: ${r}` : { type: 'rendered', payload: r };
+    }
+    case 'copy':
+      if (!isStr(p.text, MAX_COPY_CHARS)) return 'copy: text must be a string';
+      return { type: 'copy', payload: { text: p.text } };
+    default:
+      return `unknown message type ${JSON.stringify(raw.type).slice(0, 40)}`;
+  }
+}

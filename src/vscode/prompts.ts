@@ -1,0 +1,113 @@
+import * as vscode from 'vscode';
+
+/**
+ * Small multi-step input helpers over createQuickPick/createInputBox, so multi-step flows show
+ * "Add Source (2/5)", keep the typed value on validation errors and support a Back button.
+ */
+export class StepBack extends Error {}
+
+export interface StepInfo {
+  title: string;
+  step?: number;
+  totalSteps?: number;
+  back?: boolean;
+}
+
+export interface PickItem<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+export function pickOne<T>(info: StepInfo, items: PickItem<T>[], placeholder: string, active?: T): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const qp = vscode.window.createQuickPick<PickItem<T>>();
+    qp.title = info.title;
+    qp.step = info.step;
+    qp.totalSteps = info.totalSteps;
+    qp.placeholder = placeholder;
+    qp.items = items;
+    qp.ignoreFocusOut = true;
+    if (active !== undefined) {
+      const a = items.find((i) => i.value === active);
+      if (a) qp.activeItems = [a];
+    }
+    if (info.back) qp.buttons = [vscode.QuickInputButtons.Back];
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      fn();
+      qp.dispose();
+    };
+    qp.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish(() => reject(new StepBack()));
+    });
+    qp.onDidAccept(() => {
+      const sel = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (sel) finish(() => resolve(sel.value));
+    });
+    qp.onDidHide(() => finish(() => resolve(undefined)));
+    qp.show();
+  });
+}
+
+export interface TextOptions {
+  prompt: string;
+  value?: string;
+  placeholder?: string;
+  password?: boolean;
+  /** Returns an error message, or undefined when valid. */
+  validate?: (value: string) => string | undefined;
+}
+
+export function inputText(info: StepInfo, opts: TextOptions): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const box = vscode.window.createInputBox();
+    box.title = info.title;
+    box.step = info.step;
+    box.totalSteps = info.totalSteps;
+    box.prompt = opts.prompt;
+    box.value = opts.value ?? '';
+    box.placeholder = opts.placeholder;
+    box.password = opts.password ?? false;
+    box.ignoreFocusOut = true;
+    if (info.back) box.buttons = [vscode.QuickInputButtons.Back];
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      fn();
+      box.dispose();
+    };
+    const check = (v: string) => {
+      box.validationMessage = opts.validate?.(v);
+      return !box.validationMessage;
+    };
+    box.onDidChangeValue((v) => void check(v));
+    box.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish(() => reject(new StepBack()));
+    });
+    box.onDidAccept(() => {
+      if (check(box.value)) finish(() => resolve(box.value));
+    });
+    box.onDidHide(() => finish(() => resolve(undefined)));
+    box.show();
+  });
+}
+
+/**
+ * Runs steps in order; a step throwing StepBack goes back one. Each step returns false to stop
+ * (cancelled), true to go on.
+ */
+export async function runSteps(steps: ((back: boolean) => Promise<boolean>)[]): Promise<boolean> {
+  let i = 0;
+  while (i < steps.length) {
+    try {
+      if (!(await steps[i](i > 0))) return false;
+      i++;
+    } catch (e) {
+      if (e instanceof StepBack) i = Math.max(0, i - 1);
+      else throw e;
+    }
+  }
+  return true;
+}

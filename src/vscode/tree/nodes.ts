@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { InsightError, oneLine } from '../../core/errors';
+
+/**
+ * Tree nodes own their children. Ids are paths of backend ids (`/source/<id>/insight/<id>`),
+ * never labels, so two insights with the same name never collide and "Load more" keeps ids stable.
+ */
+export abstract class TreeNode {
+  constructor(
+    readonly id: string,
+    readonly parent?: TreeNode,
+  ) {}
+  abstract treeItem(): vscode.TreeItem | Promise<vscode.TreeItem>;
+  children(): Promise<TreeNode[]> {
+    return Promise.resolve([]);
+  }
+}
+
+export class MessageNode extends TreeNode {
+  constructor(
+    id: string,
+    parent: TreeNode | undefined,
+    private readonly label: string,
+    private readonly icon = 'info',
+  ) {
+    super(id, parent);
+  }
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.contextValue = 'message';
+    return item;
+  }
+}
+
+/**
+ * A failure shown where the data would be, with the action that fixes it, instead of an empty
+ * tree: "Unauthorized — Set Credentials…".
+ */
+export class ErrorNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly error: unknown,
+    private readonly sourceId: string,
+  ) {
+    super(`${parent.id}/error`, parent);
+  }
+
+  get action(): { title: string; command: string } {
+    const e = this.error;
+    if (e instanceof InsightError) {
+      if (e.kind === 'auth') return { title: 'Set Credentials…', command: 'insightExplorer.setCredentials' };
+      if (e.kind === 'notFound' || e.kind === 'usage') return { title: 'Edit Source…', command: 'insightExplorer.editSource' };
+    }
+    return { title: 'Retry', command: 'insightExplorer.refresh' };
+  }
+
+  get summary(): string {
+    const e = this.error;
+    if (e instanceof InsightError) {
+      switch (e.kind) {
+        case 'auth':
+          return e.status === 403 ? 'Forbidden' : 'Unauthorized';
+        case 'notFound':
+          return 'Not found';
+        case 'network':
+          return 'Cannot connect';
+        case 'throttled':
+          return 'Rate-limited';
+        case 'timeout':
+          return 'Timed out';
+        case 'data':
+          return 'Unexpected reply';
+        default:
+          return 'Failed';
+      }
+    }
+    return 'Failed';
+  }
+
+  treeItem(): vscode.TreeItem {
+    const action = this.action;
+    const item = new vscode.TreeItem(`${this.summary} — ${action.title}`, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = oneLine(this.error);
+    item.tooltip = new vscode.MarkdownString().appendText(oneLine(this.error));
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.contextValue = 'error';
+    item.command = { title: action.title, command: action.command, arguments: [{ sourceId: this.sourceId }] };
+    return item;
+  }
+}
+
+/** Relative time for descriptions: "3 min ago", "yesterday", "5 Jun 2024". */
+export function relativeTime(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return 'just now';
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 2 * 86400) return 'yesterday';
+  if (s < 30 * 86400) return `${Math.floor(s / 86400)} days ago`;
+  return new Date(t).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}

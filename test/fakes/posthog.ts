@@ -1,0 +1,550 @@
+/**
+ * A local PostHog: the insights API over real HTTP on 127.0.0.1, for unit tests, for integration
+ * tests in an extension host, and as the sandbox behind `npm start` for people without an account.
+ *
+ * What it reproduces (shapes from PostHog's API and its own fixtures):
+ * - `/api/projects/:pid/…` and `/api/environments/:pid/…` as aliases, trailing slash optional;
+ * - Bearer personal-key auth with PostHog's 401/403/404 bodies;
+ * - the insights list (limit/offset, absolute `next`/`previous`, filters, `basic`), one insight by
+ *   numeric id or short_id with `refresh` modes, `my_last_viewed`, `viewed`, `cancel`;
+ * - one slow insight that runs asynchronously: `query_status` on the insight, then polling
+ *   `query/:id/` (202 while running, 200 when complete), then the insight carries its result;
+ *   the query advances only when `query/:id/` is polled (each poll stands for time passing), so a
+ *   test decides exactly how many 202s a client sees;
+ * - injected faults (429 with or without Retry-After, 5xx, HTML pages, truncated JSON, resets,
+ *   slow bodies), from code or over `/__control/…` for tests running in another process.
+ *
+ * Run standalone: `node out/test/fakes/posthog.js [--port N]` prints one JSON line
+ * `{"url","projectId","apiKey"}` and serves until SIGINT/SIGTERM.
+ */
+import type * as http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import {
+  type FakeResponse,
+  type HttpFault,
+  type Query,
+  FaultQueue,
+  RequestLog,
+  deliver,
+  empty,
+  first,
+  handleControl,
+  htmlLoginPage,
+  json,
+  listen,
+  nginxErrorPage,
+  normalizeFault,
+  parseBody,
+  parseQuery,
+  bearerToken,
+  readBody,
+  recordRequest,
+  requestOrigin,
+  statusText,
+  text,
+} from './fakeHttp';
+import { type FakeInsight, SLOW_SHORT_ID, generatePostHogData, insightKind } from './posthogData';
+
+export type { FakeInsight, FakeUser } from './posthogData';
+
+export interface PostHogFakeOptions {
+  /** 0 = random free port. */
+  port?: number;
+  /** Default `['phx_sandbox_key_0123456789abcdef']`. */
+  apiKeys?: string[];
+  /** Default `[1]`. */
+  projectIds?: number[];
+  /** How many 202 polls before the slow query completes; default 3. */
+  slowInsightPolls?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  hasAuthorization: boolean;
+  authorization?: string;
+  body?: unknown;
+  time: number;
+}
+
+export interface Fault extends HttpFault {
+  /** Puts "Expected available in N seconds." into the 429 detail. */
+  retryAfterInDetail?: number;
+}
+
+export interface PostHogFake {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  /** First valid key. */
+  apiKey: string;
+  projectId: number;
+  requests: RecordedRequest[];
+  addFault(f: Fault): void;
+  clearFaults(): void;
+  /** Clears faults, the request log, the viewed list and the slow-query state. */
+  reset(): void;
+  /** Live data: what the server answers from. */
+  insights: FakeInsight[];
+  close(): Promise<void>;
+}
+
+export const SANDBOX_API_KEY = 'phx_sandbox_key_0123456789abcdef';
+
+/** Refresh modes that make PostHog calculate (legacy `true` = force_blocking). */
+const CALCULATING = new Set([
+  'blocking',
+  'force_blocking',
+  'async',
+  'force_async',
+  'lazy_async',
+  'async_except_on_cache_miss',
+  'true',
+]);
+
+/** The fields of PostHog's InsightBasicSerializer, used by `basic=true` and `my_last_viewed`. */
+const BASIC_FIELDS = [
+  'id',
+  'short_id',
+  'name',
+  'derived_name',
+  'filters',
+  'query',
+  'dashboards',
+  'description',
+  'last_refresh',
+  'saved',
+  'tags',
+  'updated_at',
+  'created_by',
+  'created_at',
+  'last_modified_at',
+  'favorited',
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// PostHog's error answers
+
+function phError(
+  status: number,
+  type: string,
+  code: string,
+  detail: string,
+  attr: string | null = null,
+  headers: Record<string, string> = {},
+): FakeResponse {
+  return json(status, { type, code, detail, attr }, headers);
+}
+const unauthorized = (): FakeResponse =>
+  phError(
+    401,
+    'authentication_error',
+    'authentication_failed',
+    'Incorrect authentication credentials.',
+    null,
+    { 'www-authenticate': 'Bearer' },
+  );
+const forbidden = (): FakeResponse =>
+  phError(403, 'authentication_error', 'permission_denied', "You don't have access to the project.");
+const notFound = (): FakeResponse => phError(404, 'invalid_request', 'not_found', 'Not found.');
+const methodNotAllowed = (m: string): FakeResponse =>
+  phError(405, 'invalid_request', 'method_not_allowed', `Method "${m}" not allowed.`);
+const invalid = (detail: string, attr: string, code = 'invalid_input'): FakeResponse =>
+  phError(400, 'validation_error', code, detail, attr);
+
+/** What the proxy in front of PostHog says when the app is unreachable (not JSON). */
+const PROXY_TEXT: Record<number, string> = {
+  502: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+  503: 'no healthy upstream',
+  504: 'upstream request timeout',
+};
+
+/** The response a fault replaces the real one with, or undefined when it only alters delivery. */
+function faultResponse(f: Fault): FakeResponse | undefined {
+  if (f.html) {
+    const status = f.status ?? 502;
+    return text(status, status === 200 ? htmlLoginPage() : nginxErrorPage(status), 'text/html');
+  }
+  const s = f.status;
+  if (s === undefined || s === 200) return undefined;
+  if (s === 401) return unauthorized();
+  if (s === 403) return forbidden();
+  if (s === 404) return notFound();
+  if (s === 429) {
+    // DRF only mentions the wait when it knows it; clients must cope with both forms.
+    const wait =
+      f.retryAfterInDetail !== undefined ? ` Expected available in ${f.retryAfterInDetail} seconds.` : '';
+    return phError(429, 'throttled_error', 'throttled', `Request was throttled.${wait}`);
+  }
+  if (s === 500) return phError(500, 'server_error', 'error', 'A server error occurred.');
+  if (PROXY_TEXT[s]) return text(s, PROXY_TEXT[s]);
+  if (s === 400) return invalid('Invalid input.', 'query');
+  if (s >= 500) return phError(s, 'server_error', 'error', statusText(s));
+  if (s >= 400) return phError(s, 'invalid_request', 'error', statusText(s));
+  return json(s, {});
+}
+
+function parseBool(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  const l = v.toLowerCase();
+  if (l === 'true' || l === '1') return true;
+  if (l === 'false' || l === '0') return false;
+  return undefined;
+}
+
+function nonNegInt(v: string | undefined, fallback: number): number {
+  const n = v === undefined ? NaN : Number.parseInt(v, 10);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+function basic(ins: FakeInsight): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of BASIC_FIELDS) out[k] = ins[k];
+  return out;
+}
+
+interface Ctx {
+  method: string;
+  pid: number;
+  url: URL;
+  query: Query;
+  body: unknown;
+  isJson: boolean;
+  origin: string;
+}
+
+interface SlowQuery {
+  id: string;
+  polls: number;
+  startTime: string;
+  endTime: string | null;
+  complete: boolean;
+}
+
+type Handler = (c: Ctx, m: RegExpExecArray) => FakeResponse;
+
+export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<PostHogFake> {
+  const apiKeys = opts.apiKeys && opts.apiKeys.length > 0 ? [...opts.apiKeys] : [SANDBOX_API_KEY];
+  const projectIds = opts.projectIds && opts.projectIds.length > 0 ? [...opts.projectIds] : [1];
+  const slowPolls = Math.max(0, opts.slowInsightPolls ?? 3);
+
+  const data = generatePostHogData();
+  const insights = data.insights;
+  const slowInsight = insights.find((i) => i.short_id === SLOW_SHORT_ID);
+  if (!slowInsight) throw new Error('data set lacks the slow insight');
+  const slowSnapshot = { ...slowInsight };
+
+  const faults = new FaultQueue<Fault>();
+  const log = new RequestLog<RecordedRequest>();
+  let viewed: number[] = [];
+  let slow: SlowQuery | undefined;
+  let port = 0;
+
+  const resetSlow = (): void => {
+    slow = undefined;
+    Object.assign(slowInsight, {
+      result: slowSnapshot.result,
+      last_refresh: slowSnapshot.last_refresh,
+      is_cached: slowSnapshot.is_cached,
+      query_status: slowSnapshot.query_status,
+      cache_target_age: slowSnapshot.cache_target_age,
+      next_allowed_client_refresh: slowSnapshot.next_allowed_client_refresh,
+    });
+  };
+  const reset = (): void => {
+    faults.clear();
+    log.clear();
+    viewed = [...data.seedViewed];
+    resetSlow();
+  };
+  reset();
+
+  const findInsight = (key: string): FakeInsight | undefined =>
+    /^\d+$/.test(key) ? insights.find((i) => i.id === Number(key)) : insights.find((i) => i.short_id === key);
+
+  const queryStatus = (q: SlowQuery, pid: number): Record<string, unknown> => ({
+    id: q.id,
+    query_async: true,
+    team_id: pid,
+    insight_id: slowInsight.id,
+    dashboard_id: null,
+    complete: q.complete,
+    error: false,
+    error_message: null,
+    results: q.complete ? data.slowResult : null,
+    start_time: q.startTime,
+    end_time: q.endTime,
+    expiration_time: null,
+    query_progress: null,
+  });
+
+  const completeSlow = (q: SlowQuery): void => {
+    const now = new Date();
+    q.complete = true;
+    q.endTime = now.toISOString();
+    Object.assign(slowInsight, {
+      result: data.slowResult,
+      last_refresh: q.endTime,
+      is_cached: true,
+      query_status: null,
+      cache_target_age: new Date(now.getTime() + 6 * 3_600_000).toISOString(),
+      next_allowed_client_refresh: new Date(now.getTime() + 15 * 60_000).toISOString(),
+    });
+  };
+
+  /** An insight as one GET answers it; fetching the slow one with a calculating mode starts its query. */
+  const view = (ins: FakeInsight, refresh: string, pid: number): Record<string, unknown> => {
+    if (ins !== slowInsight || slow?.complete) return { ...ins };
+    if (!slow && CALCULATING.has(refresh)) {
+      slow = {
+        id: randomUUID(),
+        polls: 0,
+        startTime: new Date().toISOString(),
+        endTime: null,
+        complete: false,
+      };
+    }
+    return { ...ins, result: null, query_status: slow ? queryStatus(slow, pid) : null };
+  };
+
+  const cancelSlow = (id: string): void => {
+    // PostHog deletes the status of a cancelled query; the insight is then uncalculated again.
+    if (slow && !slow.complete && slow.id === id) slow = undefined;
+  };
+
+  const projectJson = (pid: number): Record<string, unknown> => ({
+    id: pid,
+    uuid: `0190a6c2-0000-7000-8000-${String(pid).padStart(12, '0')}`,
+    organization: '0190a6c2-0000-7000-8000-0000000000aa',
+    api_token: `phc_sandboxProjectToken${pid}`,
+    name: pid === projectIds[0] ? 'Learning Platform' : `Learning Platform ${pid}`,
+    timezone: 'UTC',
+    is_demo: false,
+  });
+
+  const list: Handler = (c) => {
+    const q = c.query;
+    const search = first(q, 'search')?.toLowerCase();
+    const shortId = first(q, 'short_id');
+    const saved = parseBool(first(q, 'saved'));
+    const favorited = parseBool(first(q, 'favorited'));
+    const kind = first(q, 'insight')?.toUpperCase();
+    let items = insights.filter(
+      (i) =>
+        (!search ||
+          (i.name ?? '').toLowerCase().includes(search) ||
+          (i.derived_name ?? '').toLowerCase().includes(search)) &&
+        (shortId === undefined || i.short_id === shortId) &&
+        (saved === undefined || i.saved === saved) &&
+        (favorited === undefined || i.favorited === favorited) &&
+        (!kind || insightKind(i) === kind),
+    );
+    items = items.sort((a, b) =>
+      a.last_modified_at < b.last_modified_at
+        ? 1
+        : a.last_modified_at > b.last_modified_at
+          ? -1
+          : b.id - a.id,
+    );
+    const limit = nonNegInt(first(q, 'limit'), 100) || 100;
+    const offset = nonNegInt(first(q, 'offset'), 0);
+    // Links as DRF's LimitOffsetPagination builds them: the request URL with limit/offset replaced,
+    // and no offset at all on the way back to the first page.
+    const link = (off: number): string => {
+      const p = new URLSearchParams(c.url.searchParams);
+      p.set('limit', String(limit));
+      if (off <= 0) p.delete('offset');
+      else p.set('offset', String(off));
+      return `${c.origin}${c.url.pathname}?${p.toString()}`;
+    };
+    const isBasic = parseBool(first(q, 'basic')) === true;
+    const results = items
+      .slice(offset, offset + limit)
+      .map((i) => (isBasic ? basic(i) : view(i, 'force_cache', c.pid)));
+    return json(200, {
+      count: items.length,
+      next: offset + limit < items.length ? link(offset + limit) : null,
+      previous: offset > 0 ? link(offset - limit) : null,
+      results,
+    });
+  };
+
+  const detail: Handler = (c, m) => {
+    const ins = findInsight(m[1]);
+    if (!ins) return notFound();
+    return json(200, view(ins, first(c.query, 'refresh') ?? 'force_cache', c.pid));
+  };
+
+  const lastViewed: Handler = () => {
+    const out = viewed
+      .map((id) => insights.find((i) => i.id === id))
+      .filter((i): i is FakeInsight => i !== undefined)
+      .slice(0, 5)
+      .map(basic);
+    return json(200, out);
+  };
+
+  const markViewed: Handler = (c) => {
+    const ids =
+      c.isJson && typeof c.body === 'object' && c.body !== null
+        ? (c.body as { insight_ids?: unknown }).insight_ids
+        : undefined;
+    if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x)))
+      return invalid('insight_ids must be a list', 'insight_ids');
+    for (const id of ids as number[]) {
+      if (!insights.some((i) => i.id === id)) continue;
+      viewed = [id, ...viewed.filter((v) => v !== id)];
+    }
+    viewed = viewed.slice(0, 50);
+    return empty(201);
+  };
+
+  const cancel: Handler = (c) => {
+    const id =
+      c.isJson && typeof c.body === 'object' && c.body !== null
+        ? (c.body as { client_query_id?: unknown }).client_query_id
+        : undefined;
+    if (typeof id !== 'string' || id === '')
+      return invalid('This field is required.', 'client_query_id', 'required');
+    cancelSlow(id);
+    return empty(201);
+  };
+
+  const poll: Handler = (c, m) => {
+    if (!slow || slow.id !== m[1]) return notFound();
+    if (!slow.complete) {
+      slow.polls += 1;
+      if (slow.polls > slowPolls) completeSlow(slow);
+    }
+    return json(slow.complete ? 200 : 202, { query_status: queryStatus(slow, c.pid) });
+  };
+
+  const deleteQuery: Handler = (_c, m) => {
+    cancelSlow(m[1]);
+    return empty(204);
+  };
+
+  const projectRoutes: { re: RegExp; methods: Record<string, Handler>; emptyOn405?: string[] }[] = [
+    { re: /^$/, methods: { GET: (c) => json(200, projectJson(c.pid)) } },
+    { re: /^insights$/, methods: { GET: list } },
+    { re: /^insights\/my_last_viewed$/, methods: { GET: lastViewed } },
+    { re: /^insights\/viewed$/, methods: { POST: markViewed } },
+    { re: /^insights\/cancel$/, methods: { POST: cancel } },
+    // PostHog never hard-deletes insights: DELETE is 405 with an empty body.
+    { re: /^insights\/([^/]+)$/, methods: { GET: detail }, emptyOn405: ['DELETE'] },
+    { re: /^query\/([^/]+)$/, methods: { GET: poll, DELETE: deleteQuery } },
+  ];
+
+  const authenticate = (req: http.IncomingMessage): boolean => {
+    const key = bearerToken(req);
+    return key !== undefined && apiKeys.includes(key);
+  };
+
+  const route = (req: http.IncomingMessage, url: URL, body: unknown, isJson: boolean): FakeResponse => {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/\/+$/, '');
+    const base = {
+      method,
+      url,
+      query: parseQuery(url.searchParams),
+      body,
+      isJson,
+      origin: requestOrigin(req, port),
+    };
+
+    if (path === '/api/projects' || path === '/api/environments') {
+      if (!authenticate(req)) return unauthorized();
+      if (method !== 'GET') return methodNotAllowed(method);
+      return json(200, {
+        count: projectIds.length,
+        next: null,
+        previous: null,
+        results: projectIds.map(projectJson),
+      });
+    }
+    if (path === '/api/users/@me') {
+      if (!authenticate(req)) return unauthorized();
+      if (method !== 'GET') return methodNotAllowed(method);
+      return json(200, {
+        uuid: '0190a6c2-5b1e-7000-8a1f-3c2d4e5f6a01',
+        first_name: 'Dana',
+        last_name: 'Okafor',
+        email: 'dana.okafor@example.edu',
+        team: { id: projectIds[0], name: 'Learning Platform' },
+        organization: { id: '0190a6c2-0000-7000-8000-0000000000aa', name: 'Example University' },
+      });
+    }
+
+    const m = /^\/api\/(?:projects|environments)\/([^/]+)(?:\/(.*))?$/.exec(path);
+    if (!m) return notFound();
+    const rest = m[2] ?? '';
+    const r = projectRoutes.map((rt) => ({ rt, match: rt.re.exec(rest) })).find((x) => x.match !== null);
+    if (!r || !r.match) return notFound();
+
+    if (!authenticate(req)) return unauthorized();
+    const pid = m[1] === '@current' ? projectIds[0] : /^\d+$/.test(m[1]) ? Number(m[1]) : NaN;
+    if (!projectIds.includes(pid)) return Number.isNaN(pid) ? notFound() : forbidden();
+
+    const handler = r.rt.methods[method];
+    if (!handler) return r.rt.emptyOn405?.includes(method) ? empty(405) : methodNotAllowed(method);
+    return handler({ ...base, pid }, r.match);
+  };
+
+  const addFault = (f: unknown): void =>
+    faults.add(normalizeFault<Fault>(f, { retryAfterInDetail: 'number' }));
+
+  const started = await listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const control = {
+      addFault,
+      clearFaults: () => faults.clear(),
+      listFaults: () => faults.list(),
+      requests: log.entries,
+      reset,
+    };
+    if (await handleControl(req, res, url, control)) return;
+
+    const raw = await readBody(req);
+    const { value, isJson } = parseBody(raw);
+    log.push(recordRequest(req, url, value));
+    const fault = faults.take(url.pathname);
+    const response = (fault && faultResponse(fault)) ?? route(req, url, value, isJson);
+    if (fault?.retryAfter !== undefined) response.headers['retry-after'] = fault.retryAfter;
+    await deliver(res, response, fault);
+  }, opts.port ?? 0);
+  port = started.port;
+
+  return {
+    url: started.url,
+    port: started.port,
+    apiKey: apiKeys[0],
+    projectId: projectIds[0],
+    requests: log.entries,
+    addFault: (f: Fault) => addFault(f),
+    clearFaults: () => faults.clear(),
+    reset,
+    insights,
+    close: () => started.close(),
+  };
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--port');
+  const port = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env.POSTHOG_FAKE_PORT ?? 0);
+  startPostHogFake({ port: Number.isFinite(port) ? port : 0 }).then(
+    (fake) => {
+      // The sandbox key is a published constant, not a credential: newcomers need it to sign in.
+      process.stdout.write(
+        `${JSON.stringify({ url: fake.url, projectId: fake.projectId, apiKey: fake.apiKey })}\n`,
+      );
+      const stop = (): void => void fake.close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (e: unknown) => {
+      process.stderr.write(`posthog fake failed to start: ${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,284 @@
+// PostHog end to end in the real VS Code: add a source through the Add Source prompts (answered
+// by typing into the workbench), expand the tree, open insights into documents and the preview,
+// cancel a slow query, recover from a wrong key, save a result, remove the source.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { InsightExplorerApi } from '../../src/vscode/extension';
+import type { TreeNode } from '../../src/vscode/tree/nodes';
+import type { PreviewReport } from '../../src/protocol';
+import { PostHogFake, startPostHogFake } from '../fakes/posthog';
+import { ui } from './ui';
+
+const EXTENSION_ID = 'insight-explorer.insight-explorer';
+
+async function labelOf(api: InsightExplorerApi, node: TreeNode): Promise<string> {
+  const item = await api.tree.getTreeItem(node);
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+async function childByLabel(api: InsightExplorerApi, parent: TreeNode | undefined, label: string | RegExp): Promise<TreeNode> {
+  const kids = await api.tree.getChildren(parent);
+  for (const k of kids) {
+    const l = await labelOf(api, k);
+    if (typeof label === 'string' ? l === label : label.test(l)) return k;
+  }
+  throw new Error(`no child ${label} under ${parent?.id ?? 'root'}; saw ${(await Promise.all(kids.map((k) => labelOf(api, k)))).join(' | ')}`);
+}
+
+function waitForReport(api: InsightExplorerApi, key: string, pred: (r: PreviewReport) => boolean, timeoutMs = 20_000): Promise<PreviewReport> {
+  return new Promise((resolve, reject) => {
+    const last = api.previews.lastReport(key);
+    if (last && pred(last)) return resolve(last);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`preview ${key} did not report the expected state; last: ${JSON.stringify(api.previews.lastReport(key))}`));
+    }, timeoutMs);
+    const sub = api.previews.onDidReport((r) => {
+      if (r.key === key && pred(r)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(r);
+      }
+    });
+  });
+}
+
+describe('PostHog end to end', function () {
+  this.timeout(120_000);
+  let fake: PostHogFake;
+  let api: InsightExplorerApi;
+  let sourceId: string;
+
+  before(async () => {
+    fake = await startPostHogFake({ slowInsightPolls: 3 });
+    const ext = vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!;
+    api = await ext.activate();
+    for (const s of api.services.store.list()) await api.services.store.remove(s.id);
+    await vscode.commands.executeCommand('workbench.view.extension.insightExplorer');
+  });
+
+  after(async () => {
+    await fake?.close();
+  });
+
+  it('shows the welcome view with Add Source when no source exists', async function () {
+    if (!ui.available) this.skip();
+    const t = await ui.waitForTree('Sources', (s) => JSON.stringify(s).includes('Add Source'));
+    assert.ok(t.visible);
+    await ui.screenshot('posthog-01-welcome');
+  });
+
+  it('adds a PostHog source through the Add Source prompts, key in a password box', async function () {
+    if (!ui.available) this.skip();
+    const done = vscode.commands.executeCommand<string>('insightExplorer.addSource');
+    const kind = await ui.answer({ pick: 'PostHog' });
+    assert.match(kind.title ?? '', /^Add Source/);
+    assert.ok(kind.items?.includes('PostHog'), `kinds offered: ${kind.items}`);
+    const where = await ui.answer({ pick: 'Self-hosted…' });
+    assert.strictEqual(where.title, 'Add Source (2/5)');
+    assert.ok(where.items?.includes('US Cloud') && where.items?.includes('EU Cloud'), `presets: ${where.items}`);
+    // A remote http:// URL is refused in place, with the reason, and the box stays open.
+    const bad = await ui.answer({ text: 'http://posthog.example.com' });
+    assert.match(bad.after.validationMessage ?? '', /https/);
+    await ui.answer({ text: fake.url });
+    await ui.answer({ pick: 'Project ID' });
+    const badId = await ui.answer({ text: 'my-project' });
+    assert.match(badId.after.validationMessage ?? '', /is a number/);
+    await ui.answer({ text: String(fake.projectId) });
+    await ui.answer({ text: 'Sandbox PostHog' });
+    const key = await ui.answer({ text: fake.apiKey, password: true });
+    assert.strictEqual(key.password, true);
+    sourceId = (await done)!;
+    assert.ok(sourceId, 'the command returns the new source id');
+
+    const source = api.services.store.get(sourceId)!;
+    assert.strictEqual(source.label, 'Sandbox PostHog');
+    assert.strictEqual(source.baseUrl, fake.url);
+    assert.strictEqual(source.options.projectId, String(fake.projectId));
+    assert.strictEqual(await api.services.store.getSecret(sourceId), fake.apiKey);
+    // The key is only in SecretStorage: not in the source record, not in settings.
+    assert.ok(!JSON.stringify(api.services.store.list()).includes(fake.apiKey));
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('insightExplorer')).includes(fake.apiKey));
+    // The connection test ran against the server with the key.
+    assert.ok(fake.requests.some((r) => r.hasAuthorization && r.path.includes('/insights')));
+  });
+
+  it('expands the tree: Insights paged lazily with Load more, and Recently viewed', async function () {
+    if (!sourceId) this.skip();
+    const source = await childByLabel(api, undefined, 'Sandbox PostHog');
+    const insights = await childByLabel(api, source, 'Insights');
+    await childByLabel(api, source, 'Recently viewed');
+    let kids = await api.tree.getChildren(insights);
+    const more = kids[kids.length - 1];
+    assert.strictEqual(await labelOf(api, more), 'Load more…');
+    assert.strictEqual(kids.length, 101, '100 insights and Load more');
+    const total = fake.insights.length;
+    await vscode.commands.executeCommand('insightExplorer.posthog.loadMore', more);
+    kids = await api.tree.getChildren(insights);
+    assert.strictEqual(kids.length, total, 'every insight, no Load more left');
+    assert.strictEqual(new Set(kids.map((k) => k.id)).size, kids.length, 'ids are unique after Load more');
+    const trend = await api.tree.getTreeItem(kids[0]);
+    assert.match(String(trend.contextValue), /^insight:posthog:/);
+    assert.ok(trend.description, 'kind and last refresh shown as description');
+
+    if (ui.available) {
+      await api.view.reveal(insights, { expand: true, focus: false, select: false });
+      const t = await ui.waitForTree('Sources', (s) => JSON.stringify(s.items).includes(kids.length > 0 ? 'Weekly active learners' : ''));
+      assert.ok(t.items.length > 3);
+      await ui.screenshot('posthog-02-tree');
+    }
+  });
+
+  it('filters insights by name', async function () {
+    if (!sourceId) this.skip();
+    const source = await childByLabel(api, undefined, 'Sandbox PostHog');
+    const insights = await childByLabel(api, source, 'Insights');
+    await api.posthog.adapter.model.setFilter(api.services.store.get(sourceId)!, 'funnel');
+    const kids = await api.tree.getChildren(insights);
+    assert.ok(kids.length > 0);
+    for (const k of kids) assert.match((await labelOf(api, k)).toLowerCase(), /funnel/);
+    const item = await api.tree.getTreeItem(insights);
+    assert.match(String(item.description), /matching “funnel”/);
+    assert.strictEqual(item.contextValue, 'group:posthog:insights:filtered');
+    await api.posthog.adapter.model.setFilter(api.services.store.get(sourceId)!, '');
+  });
+
+  it('opens a trends insight as CSV and JSON documents and a preview with a line chart', async function () {
+    if (!sourceId) this.skip();
+    const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
+    fake.requests.length = 0;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; jsonUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id }))!;
+    const csv = (await vscode.workspace.openTextDocument(opened.csvUri)).getText();
+    const lines = csv.trim().split('\n');
+    assert.strictEqual(lines[0], 'series,date,value');
+    const entries = target.result as { label: string; days: string[]; data: number[] }[];
+    assert.strictEqual(lines.length - 1, entries.reduce((n, e) => n + e.days.length, 0));
+    assert.strictEqual(lines[1], `${entries[0].label},${entries[0].days[0]},${entries[0].data[0]}`);
+    const json = JSON.parse((await vscode.workspace.openTextDocument(opened.jsonUri)).getText());
+    assert.strictEqual(json.id, target.id);
+    assert.strictEqual(json.name, 'Weekly active learners');
+    // The CSV document is what the editor shows.
+    const active = vscode.window.visibleTextEditors.map((e) => e.document.uri.toString());
+    assert.ok(active.includes(opened.csvUri.toString()), 'CSV document visible');
+    // Marked viewed on the server.
+    const viewed = fake.requests.find((r) => r.method === 'POST' && r.path.includes('/insights/viewed'));
+    assert.deepStrictEqual(viewed?.body, { insight_ids: [target.id] });
+
+    const report = await waitForReport(api, opened.previewKey, (r) => r.renderedRows > 0 && r.chart !== null);
+    assert.strictEqual(report.chart?.kind, 'line');
+    assert.strictEqual(report.chart?.series, entries.length);
+    assert.deepStrictEqual(report.columns, ['series', 'date', 'value']);
+    assert.strictEqual(report.totalRows, lines.length - 1);
+    assert.strictEqual(report.firstRowTexts[0][0], entries[0].label);
+    if (ui.available) {
+      const wv = await ui.waitForWebview((s) => s.rowCount > 2 && s.text.includes('Weekly active learners'));
+      assert.ok(wv.text.includes(entries[0].days[0]));
+      await ui.screenshot('posthog-03-trends-preview');
+    }
+  });
+
+  it('opens a funnel as step,name,count,conversion_rate with a bar chart', async function () {
+    if (!sourceId) this.skip();
+    const target = fake.insights.find((i) => (i.query as { source?: { kind?: string } })?.source?.kind === 'FunnelsQuery' && Array.isArray(i.result) && !Array.isArray((i.result as unknown[])[0]))!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id }))!;
+    const csv = (await vscode.workspace.openTextDocument(opened.csvUri)).getText().trim().split('\n');
+    assert.strictEqual(csv[0], 'step,name,count,conversion_rate');
+    const steps = target.result as { count: number }[];
+    assert.strictEqual(csv.length - 1, steps.length);
+    assert.match(csv[1], new RegExp(`^1,.*,${steps[0].count},1$`));
+    const report = await waitForReport(api, opened.previewKey, (r) => r.renderedRows > 0 && r.chart !== null);
+    assert.strictEqual(report.chart?.kind, 'bar');
+    assert.strictEqual(report.chart?.points, steps.length);
+    if (ui.available) {
+      await ui.waitForWebview((s) => s.text.includes('conversion_rate'));
+      await ui.screenshot('posthog-04-funnel-preview');
+    }
+  });
+
+  it('opens a retention insight as a table with a note that its chart is not drawn yet', async function () {
+    if (!sourceId) this.skip();
+    const target = fake.insights.find((i) => (i.query as { source?: { kind?: string } })?.source?.kind === 'RetentionQuery')!;
+    const opened = (await vscode.commands.executeCommand<{ previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id }))!;
+    const report = await waitForReport(api, opened.previewKey, (r) => r.renderedRows > 0);
+    assert.strictEqual(report.chart, null);
+    assert.match(report.chartNote ?? '', /not drawn yet/);
+  });
+
+  it('polls a slow insight with a running query_status until it completes', async function () {
+    if (!sourceId) this.skip();
+    fake.reset();
+    const opened = (await vscode.commands.executeCommand<{ insight: { result: unknown }; previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: 'SLOWQURY' }))!;
+    assert.ok(opened.insight.result != null);
+    const polls = fake.requests.filter((r) => /\/query\/[^/]+\/?$/.test(r.path));
+    assert.ok(polls.length >= 3, `polled ${polls.length} times`);
+  });
+
+  it('cancels a slow fetch from the progress notification, aborting the request', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    fake.reset();
+    const target = fake.insights.find((i) => i.name === 'Daily active learners')!;
+    fake.addFault({ slowBodyMs: 4000, pathIncludes: `/insights/${target.id}` });
+    const started = Date.now();
+    const pending = vscode.commands.executeCommand('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id });
+    await ui.screenshot('posthog-05-progress');
+    await ui.notification('Cancel', { message: 'fetching insight', timeoutMs: 10_000 });
+    const result = await pending;
+    assert.strictEqual(result, undefined, 'a cancelled open yields nothing');
+    assert.ok(Date.now() - started < 20_000, 'cancelled before the slow body finished');
+  });
+
+  it('shows "Unauthorized — Set Credentials…" under the source for a wrong key, and recovers', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    fake.reset();
+    const setWrong = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
+    const box = await ui.answer({ text: 'phx_wrong_key_1234567890', password: true });
+    assert.strictEqual(box.password, true);
+    await setWrong;
+    const source = await childByLabel(api, undefined, 'Sandbox PostHog');
+    const insights = await childByLabel(api, source, 'Insights');
+    const kids = await api.tree.getChildren(insights);
+    const err = await api.tree.getTreeItem(kids[kids.length - 1]);
+    assert.strictEqual(err.label, 'Unauthorized — Set Credentials…');
+    assert.match(String(err.description), /refused the API key/);
+    assert.ok(!String(err.description).includes('phx_wrong'));
+    assert.strictEqual(err.command?.command, 'insightExplorer.setCredentials');
+    await api.view.reveal(insights, { expand: true });
+    await ui.waitForTree('Sources', (t) => JSON.stringify(t.items).includes('Unauthorized'));
+    await ui.screenshot('posthog-06-unauthorized');
+    // The source and its settings survived; fix the key through the same command.
+    const fix = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
+    await ui.answer({ text: fake.apiKey, password: true });
+    await fix;
+    assert.strictEqual(await api.services.store.getSecret(sourceId), fake.apiKey);
+    const again = await api.tree.getChildren(await childByLabel(api, await childByLabel(api, undefined, 'Sandbox PostHog'), 'Insights'));
+    assert.ok(again.length > 10);
+  });
+
+  it('saves a result document with Save As', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri }>('insightExplorer.posthog.openCsv', { sourceId, insightId: target.id }))!;
+    const doc = await vscode.workspace.openTextDocument(opened.csvUri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ie-save-')), 'weekly.csv');
+    const saving = vscode.commands.executeCommand('workbench.action.files.saveAs');
+    await ui.answer({ text: out, settleMs: 10_000 });
+    await saving;
+    for (let i = 0; i < 50 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.strictEqual(fs.readFileSync(out, 'utf8'), doc.getText());
+  });
+
+  it('removes the source and its secret after confirmation', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    const removing = vscode.commands.executeCommand('insightExplorer.removeSource', { sourceId });
+    const confirm = await ui.answer({ pick: 'Remove' });
+    assert.match(confirm.title ?? '', /Remove “Sandbox PostHog”/);
+    await removing;
+    assert.strictEqual(api.services.store.get(sourceId), undefined);
+    assert.strictEqual(await api.services.store.getSecret(sourceId), undefined);
+    await ui.waitForTree('Sources', (s) => JSON.stringify(s).includes('Add Source'));
+  });
+});

@@ -1,0 +1,50 @@
+/** How cells and counts read on screen and on the clipboard. */
+import type { CellValue, ColumnType } from '../src/protocol';
+
+const countFormat = new Intl.NumberFormat(undefined);
+
+/** "1,204" in the user's locale (the webview's locale follows VS Code's display language). */
+export function formatCount(n: number): string {
+  return countFormat.format(n);
+}
+
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Text drawn in a cell. Integers stay unformatted (ids and years must not grow separators);
+ * fractions lose binary noise (0.1 + 0.2 shows 0.3) but keep 12 significant digits. Null draws as
+ * '' — the grid marks it with a dimmed style, so it differs from an empty string on screen
+ * without putting invented text into the DOM.
+ */
+export function cellText(v: CellValue): string {
+  if (v === null) return '';
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+    return String(Number.parseFloat(v.toPrecision(12)));
+  }
+  return String(v);
+}
+
+export function isNumericType(t: ColumnType): boolean {
+  return t === 'integer' || t === 'number';
+}
+
+/** Raw value for the clipboard: exact, never the rounded display text. */
+function clipboardText(v: CellValue): string {
+  const s = v === null ? '' : String(v);
+  // Spreadsheet-style quoting, so a tab or newline inside a value does not split the cell.
+  return /[\t\n\r"]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toTsv(header: string[] | null, rows: CellValue[][]): string {
+  const lines: string[] = [];
+  if (header) lines.push(header.map((h) => clipboardText(h)).join('\t'));
+  for (const r of rows) lines.push(r.map(clipboardText).join('\t'));
+  return lines.join('\n');
+}
+
+export function singleCellText(v: CellValue): string {
+  return v === null ? '' : String(v);
+}

@@ -1,0 +1,61 @@
+/**
+ * The webview's end of the protocol: typed `post`, incoming messages, and the state VS Code keeps
+ * for us across hide/show (`setState`), which is why the panel needs no retainContextWhenHidden.
+ */
+import type { HostMessage, PreviewMode, SortKey, WebviewToHost } from '../src/protocol';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export interface SavedState {
+  /** Identifies the columns the sort and widths refer to; a different result ignores them. */
+  columnsKey: string;
+  sort: SortKey[];
+  search: string;
+  /** Logical pixels (row index × row height), independent of scroll scaling and panel size. */
+  scrollTop: number;
+  mode: PreviewMode;
+  widths: number[];
+}
+
+const MODES: readonly PreviewMode[] = ['table', 'chart', 'both'];
+
+export class HostBridge {
+  // acquireVsCodeApi may be called once per page load.
+  private readonly api: VsCodeApi = acquireVsCodeApi();
+
+  post<K extends keyof WebviewToHost>(type: K, payload: WebviewToHost[K]): void {
+    this.api.postMessage({ type, payload });
+  }
+
+  onMessage(handler: (message: HostMessage) => void): void {
+    window.addEventListener('message', (e: MessageEvent<unknown>) => {
+      const d = e.data as { type?: unknown; payload?: unknown } | null;
+      if (d && typeof d.type === 'string' && typeof d.payload === 'object' && d.payload !== null) {
+        handler(d as HostMessage);
+      }
+    });
+  }
+
+  loadState(): Partial<SavedState> {
+    const s = this.api.getState() as Partial<SavedState> | undefined;
+    if (!s || typeof s !== 'object') return {};
+    const out: Partial<SavedState> = {};
+    if (typeof s.columnsKey === 'string') out.columnsKey = s.columnsKey;
+    if (Array.isArray(s.sort)) out.sort = s.sort.filter((k) => Number.isInteger(k?.column) && typeof k?.desc === 'boolean');
+    if (typeof s.search === 'string') out.search = s.search;
+    if (typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop)) out.scrollTop = s.scrollTop;
+    if (MODES.includes(s.mode as PreviewMode)) out.mode = s.mode;
+    if (Array.isArray(s.widths) && s.widths.every((w) => typeof w === 'number')) out.widths = s.widths;
+    return out;
+  }
+
+  saveState(state: SavedState): void {
+    this.api.setState(state);
+  }
+}

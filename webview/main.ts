@@ -1,0 +1,354 @@
+/**
+ * Entry of the preview webview: header, toolbar, chart, virtual grid, footer, and the glue
+ * between them and the host. The host owns the data; this page holds a screenful of rows, the
+ * user's view choices (kept with setState so a hidden panel comes back as it was) and nothing else.
+ */
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import {
+  sameView,
+  type CellValue,
+  type ColumnInfo,
+  type HostMessage,
+  type HostToWebview,
+  type PreviewMode,
+  type RenderReport,
+  type ViewQuery,
+} from '../src/protocol';
+import { ChartView } from './chart';
+import { custom, el } from './dom';
+import { formatCount, plural, singleCellText, toTsv } from './format';
+import { VirtualGrid, type CopyRange } from './grid';
+import { HostBridge, type SavedState } from './hostBridge';
+import css from './preview.css';
+import { RowCache } from './rowCache';
+
+/** Larger copies would freeze the page building the text; the footer says when we cut. */
+const MAX_COPY_ROWS = 50_000;
+const SEARCH_DEBOUNCE_MS = 250;
+const MODES: [PreviewMode, string][] = [
+  ['table', 'Table'],
+  ['chart', 'Chart'],
+  ['both', 'Both'],
+];
+
+function themeName(): string {
+  const c = document.body.classList;
+  if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
+  if (c.contains('vscode-high-contrast')) return 'high-contrast';
+  if (c.contains('vscode-dark')) return 'dark';
+  if (c.contains('vscode-light')) return 'light';
+  return 'unknown';
+}
+
+class PreviewApp {
+  private readonly bridge = new HostBridge();
+  private readonly cache: RowCache;
+  private readonly grid: VirtualGrid;
+  private readonly chart: ChartView;
+  private readonly titleEl = el('h1', { className: 'ip-title' });
+  private readonly subtitleEl = el('p', { className: 'ip-subtitle' });
+  private readonly search = custom('vscode-textfield', {
+    type: 'search',
+    placeholder: 'Search all columns',
+    'aria-label': 'Search rows',
+    class: 'ip-search',
+  }) as HTMLElement & { value: string };
+  private readonly modeButtons = new Map<PreviewMode, HTMLElement & { checked: boolean }>();
+  private readonly progressBar = custom('vscode-progress-bar', { indeterminate: '', 'aria-label': 'Loading rows' });
+  private readonly errorEl = el('div', { className: 'ip-error', attrs: { role: 'alert' } });
+  private readonly countsEl = el('span', { className: 'ip-counts', attrs: { 'aria-live': 'polite' } });
+  private readonly positionEl = el('span', { className: 'ip-position' });
+  private readonly toastEl = el('span', { className: 'ip-toast', attrs: { role: 'status' } });
+  private readonly root: HTMLElement;
+
+  private saved: Partial<SavedState>;
+  private columns: ColumnInfo[] = [];
+  private columnsKey = '';
+  private view: ViewQuery = { sort: [], search: '' };
+  private awaitingView = false;
+  private totalRows = 0;
+  private rowsInView = 0;
+  private loading = false;
+  private chartNote: string | null = null;
+  private mode: PreviewMode = 'both';
+  private pendingScroll: number | undefined;
+  private lastReport = '';
+  private timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.saved = this.bridge.loadState();
+    this.cache = new RowCache(
+      (requestId, viewVersion, start, count) =>
+        this.bridge.post('requestWindow', { requestId, viewVersion, start, count }),
+      () => this.grid.scheduleRender(),
+    );
+    this.grid = new VirtualGrid(this.cache, {
+      sortChanged: (sort) => this.requestView({ ...this.view, sort }),
+      painted: () => {
+        this.grid.autoSizeOnce();
+        this.later('report', 50, () => this.report());
+      },
+      copy: (range) => void this.copy(range),
+      moved: () => {
+        this.updateFooter();
+        this.later('state', 200, () => this.saveState());
+      },
+      widthsChanged: () => this.saveState(),
+    });
+    this.grid.element.setAttribute('aria-label', 'Result rows');
+    this.chart = new ChartView(() => this.later('report', 50, () => this.report()));
+    this.build();
+    this.setMode(this.saved.mode ?? 'both');
+    this.bridge.onMessage((m) => this.onMessage(m));
+    // Colours of the chart are baked in at creation; the grid follows CSS variables by itself.
+    new MutationObserver(() => {
+      this.chart.rebuild();
+      this.later('report', 50, () => this.report());
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    this.bridge.post('ready', {});
+  }
+
+  private build(): void {
+    this.search.addEventListener('input', () => this.later('search', SEARCH_DEBOUNCE_MS, () => this.applySearch()));
+    this.search.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.applySearch();
+      if (e.key === 'Escape' && this.search.value !== '') {
+        this.search.value = '';
+        this.applySearch();
+      }
+    });
+    const modes = el('div', { className: 'ip-modes', attrs: { role: 'group', 'aria-label': 'Show' } });
+    for (const [mode, label] of MODES) {
+      const b = custom('vscode-toolbar-button', { toggleable: '', label: `Show ${label.toLowerCase()}` }, label) as
+        HTMLElement & { checked: boolean };
+      // The component toggles itself on click; the mode decides, so a second click keeps it on.
+      b.addEventListener('change', () => this.setMode(mode));
+      this.modeButtons.set(mode, b);
+      modes.appendChild(b);
+    }
+    this.errorEl.hidden = true;
+    this.progressBar.hidden = true;
+    const gridWrap = el('div', { className: 'ip-gridwrap' }, [this.grid.element]);
+    this.root.replaceChildren(
+      el('header', { className: 'ip-header' }, [this.titleEl, this.subtitleEl]),
+      el('div', { className: 'ip-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Preview' } }, [this.search, modes]),
+      el('div', { className: 'ip-progress' }, [this.progressBar]),
+      this.errorEl,
+      el('main', { className: 'ip-main' }, [this.chart.element, gridWrap]),
+      el('footer', { className: 'ip-footer' }, [this.countsEl, el('span', { className: 'ip-spring' }), this.toastEl, this.positionEl]),
+    );
+    document.addEventListener('keydown', (e) => {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        this.search.focus();
+      }
+    });
+  }
+
+  private onMessage(m: HostMessage): void {
+    switch (m.type) {
+      case 'init':
+        return this.onInit(m.payload);
+      case 'window':
+        return this.cache.receive(m.payload);
+      case 'viewChanged':
+        return this.onViewChanged(m.payload);
+      case 'progress':
+        this.totalRows = m.payload.totalRows;
+        this.loading = m.payload.loading;
+        this.progressBar.hidden = !this.loading;
+        return this.updateFooter();
+      case 'error':
+        this.errorEl.textContent = m.payload.message;
+        this.errorEl.hidden = false;
+        return;
+    }
+  }
+
+  private onInit(p: HostToWebview['init']): void {
+    const key = JSON.stringify(p.columns.map((c) => [c.name, c.type]));
+    // Saved sort, search, scroll and widths only apply to the result they were made on.
+    const restore = this.saved.columnsKey === key ? this.saved : {};
+    this.saved = {};
+    this.columns = p.columns;
+    this.columnsKey = key;
+    this.totalRows = p.totalRows;
+    this.loading = p.loading;
+    this.chartNote = p.chartNote;
+    this.titleEl.textContent = p.title;
+    this.subtitleEl.textContent = p.subtitle ?? '';
+    this.subtitleEl.hidden = !p.subtitle;
+    this.progressBar.hidden = !p.loading;
+    this.errorEl.hidden = true;
+    this.lastReport = '';
+    this.cache.clear();
+    this.grid.setColumns(p.columns, restore.widths);
+    this.chart.set(p.chart, p.chartNote);
+    this.root.classList.toggle('ip-has-chart', this.chart.hasChart);
+    const wanted: ViewQuery = {
+      sort: (restore.sort ?? p.view.sort).filter((k) => k.column < p.columns.length),
+      search: restore.search ?? p.view.search,
+    };
+    this.view = wanted;
+    this.search.value = wanted.search;
+    this.grid.setSort(wanted.sort);
+    this.pendingScroll = restore.scrollTop;
+    if (sameView(wanted, p.view)) {
+      this.onViewChanged({ viewVersion: p.viewVersion, rowsInView: p.rowsInView, view: p.view });
+    } else {
+      this.rowsInView = p.rowsInView;
+      this.requestView(wanted);
+    }
+  }
+
+  private onViewChanged(p: HostToWebview['viewChanged']): void {
+    // An older view still landing while a newer one is on its way: the newer one will follow.
+    if (!sameView(p.view, this.view)) return;
+    this.awaitingView = false;
+    this.rowsInView = p.rowsInView;
+    this.cache.reset(p.viewVersion, p.rowsInView);
+    this.grid.setRowCount(p.rowsInView);
+    this.grid.setEmptyText(
+      this.view.search ? `No rows match '${this.view.search}'.` : this.loading ? 'Loading rows…' : 'This result has no rows.',
+    );
+    if (this.pendingScroll !== undefined) {
+      this.grid.logicalScrollTop = this.pendingScroll;
+      this.pendingScroll = undefined;
+    }
+    this.updateFooter();
+  }
+
+  private applySearch(): void {
+    const search = this.search.value.trim();
+    if (search !== this.view.search) this.requestView({ ...this.view, search });
+  }
+
+  private requestView(view: ViewQuery): void {
+    this.view = view;
+    this.awaitingView = true;
+    this.cache.suspend();
+    this.bridge.post('setView', view);
+    this.updateFooter();
+    this.saveState();
+  }
+
+  private setMode(mode: PreviewMode): void {
+    this.mode = mode;
+    for (const [m, b] of this.modeButtons) {
+      b.checked = m === mode;
+      b.setAttribute('aria-pressed', String(m === mode));
+    }
+    for (const [m] of MODES) this.root.classList.toggle(`ip-mode-${m}`, m === mode);
+    this.grid.scheduleRender();
+    this.saveState();
+    this.later('report', 50, () => this.report());
+  }
+
+  private updateFooter(): void {
+    let counts = `${plural(this.totalRows, 'row', 'rows')} · ${plural(this.columns.length, 'column', 'columns')}`;
+    if (this.view.search) counts += ` · ${formatCount(this.rowsInView)} match '${this.view.search}'`;
+    if (this.awaitingView) counts += ' · updating…';
+    if (this.loading) counts += ' · loading…';
+    this.countsEl.textContent = counts;
+    const pos = this.grid.position();
+    if (this.rowsInView === 0) this.positionEl.textContent = '';
+    else if (pos.selected > 1) this.positionEl.textContent = `${formatCount(pos.selected)} rows selected`;
+    else if (pos.focusRow >= 0) {
+      this.positionEl.textContent = `Row ${formatCount(pos.focusRow + 1)} of ${formatCount(this.rowsInView)}`;
+    } else this.positionEl.textContent = '';
+  }
+
+  private async copy(range: CopyRange): Promise<void> {
+    try {
+      if (range.kind === 'cell') {
+        const [row] = await this.cache.fetch(range.row, 1);
+        if (!row) return;
+        this.bridge.post('copy', { text: singleCellText(row[range.col] ?? null) });
+        this.toast('Copied the cell');
+        return;
+      }
+      const selected = range.last - range.first + 1;
+      const count = Math.min(selected, MAX_COPY_ROWS);
+      this.toast(`Copying ${plural(count, 'row', 'rows')}…`);
+      const rows: CellValue[][] = await this.cache.fetch(range.first, count);
+      this.bridge.post('copy', { text: toTsv(this.columns.map((c) => c.name), rows) });
+      this.toast(
+        selected > count
+          ? `Copied the first ${formatCount(count)} of ${formatCount(selected)} selected rows`
+          : `Copied ${plural(rows.length, 'row', 'rows')}`,
+      );
+    } catch (e) {
+      this.toast(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private toast(text: string): void {
+    this.toastEl.textContent = text;
+    this.later('toast', 3000, () => (this.toastEl.textContent = ''));
+  }
+
+  private saveState(): void {
+    if (!this.columnsKey || this.pendingScroll !== undefined) return;
+    this.bridge.saveState({
+      columnsKey: this.columnsKey,
+      sort: this.view.sort,
+      search: this.view.search,
+      scrollTop: this.grid.logicalScrollTop,
+      mode: this.mode,
+      widths: this.grid.getWidths(),
+    });
+  }
+
+  /** Tells the host what is on screen (after paints settle), read back from the DOM. */
+  private report(): void {
+    if (!this.columnsKey || this.awaitingView) return;
+    const g = this.grid.report();
+    if (g.settling) return;
+    const showsGrid = this.mode !== 'chart';
+    const showsChart = this.mode !== 'table';
+    const report: RenderReport = {
+      totalRows: this.totalRows,
+      rowsInView: this.rowsInView,
+      renderedRows: showsGrid ? g.renderedRows : 0,
+      firstRowIndex: g.firstRowIndex,
+      columns: this.columns.map((c) => c.name),
+      firstRowTexts: showsGrid ? g.firstRowTexts : [],
+      chart: showsChart ? this.chart.summary() : null,
+      chartNote: showsChart && !this.chart.hasChart ? this.chartNote : null,
+      theme: themeName(),
+      mode: this.mode,
+      search: this.view.search,
+      sort: this.view.sort,
+    };
+    const json = JSON.stringify(report);
+    if (json === this.lastReport) return;
+    this.lastReport = json;
+    this.bridge.post('rendered', report);
+  }
+
+  /** One pending timer per name: debounce by name. */
+  private later(name: string, ms: number, fn: () => void): void {
+    clearTimeout(this.timers.get(name));
+    this.timers.set(
+      name,
+      setTimeout(() => {
+        this.timers.delete(name);
+        fn();
+      }, ms),
+    );
+  }
+}
+
+function start(): void {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  // A constructed sheet is outside style-src, so the strict CSP needs no 'unsafe-inline' for it.
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  const root = document.getElementById('insight-preview');
+  if (root) new PreviewApp(root);
+}
+
+start();
