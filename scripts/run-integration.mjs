@@ -46,6 +46,13 @@ const liveProcessGroups = new Set();
 const liveTempDirs = new Set();
 let signalsInstalled = false;
 let shuttingDown = false;
+let interruptExitCode;
+
+/** True once Ctrl-C / SIGTERM started the teardown (processes ending then are expected). */
+export function isShuttingDown() { return shuttingDown; }
+
+/** Exit code after Ctrl-C once everything is cleaned up (default 130, the shell convention). */
+export function setInterruptExitCode(code) { interruptExitCode = code; }
 
 function installSignalHandlers() {
   if (signalsInstalled) return;
@@ -53,10 +60,10 @@ function installSignalHandlers() {
   const onSignal = (signal, code) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    console.error(`\n${signal}: shutting down code-server and Chromium…`);
-    const hardStop = setTimeout(() => process.exit(code), 10_000);
+    console.error(`\n${signal}: shutting down (code-server, Chromium, servers, temp folders)…`);
+    const hardStop = setTimeout(() => process.exit(interruptExitCode ?? code), 10_000);
     hardStop.unref();
-    runAllCleanups().finally(() => process.exit(code));
+    runAllCleanups().finally(() => process.exit(interruptExitCode ?? code));
   };
   process.on('SIGINT', () => onSignal('SIGINT', 130));
   process.on('SIGTERM', () => onSignal('SIGTERM', 143));
@@ -321,7 +328,11 @@ export async function openViewContainer(page, containerTitle, viewName, timeoutM
     return [...side.querySelectorAll('.pane-header .title, .composite.title h2')]
       .some((h) => (h.textContent || '').trim().toLowerCase() === name.toLowerCase());
   }, viewName);
-  if (!(await sidebarHasView())) await target.click();
+  if (!(await sidebarHasView())) {
+    await target.click();
+    // Move the pointer off the activity bar so its hover tooltip does not cover screenshots.
+    await page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height / 2);
+  }
   const ok = await waitFor(sidebarHasView, timeoutMs);
   if (!ok) {
     const sidebar = await page.evaluate(() => document.querySelector('.part.sidebar')?.textContent?.slice(0, 500) ?? '(no sidebar)');
@@ -406,8 +417,12 @@ function describeScreenInPage() {
   const tabs = [...document.querySelectorAll('.part.editor .tabs-container .tab')].map((t) =>
     `${t.classList.contains('active') ? '*' : ''}${t.getAttribute('aria-label') ?? text(t)}`);
   parts.push(`editor tabs: ${JSON.stringify(tabs)}`);
-  const panes = [...document.querySelectorAll('.part.sidebar .pane-header .title')].filter(shown).map(text);
-  parts.push(`sidebar views: ${JSON.stringify(panes)}`);
+  const side = document.querySelector('.part.sidebar');
+  if (shown(side)) {
+    // A container with a single view hides that view's header and titles the sidebar instead.
+    const panes = [...side.querySelectorAll('.pane')].filter(shown).map((p) => text(p.querySelector('.pane-header .title')));
+    parts.push(`sidebar: "${text(side.querySelector('.composite.title h2'))}" views=${JSON.stringify(panes)}`);
+  } else parts.push('sidebar: hidden');
   return parts.join('; ');
 }
 
@@ -491,13 +506,19 @@ export async function startUiBridge({ log = () => {} } = {}) {
         const pick = String(body.pick);
         if (observed.hasInput) await typeInto(pick);
         // Items may arrive late (busy quick picks) and filtering is asynchronous: wait for a row
-        // whose label is the pick (exact match wins over prefix match).
+        // whose label is the pick (exact match wins over prefix match), in a list that has
+        // stopped changing — acting on a list mid-filter would hit the wrong row.
+        let previous = '';
         const target = await waitFor(async () => {
           const s = await quickInput();
           if (!s.visible) return undefined;
-          const exact = s.rows.findIndex((r) => r.label === pick);
-          const idx = exact >= 0 ? exact : s.rows.findIndex((r) => r.label.startsWith(pick));
-          return idx >= 0 ? { idx, state: s } : undefined;
+          const sig = JSON.stringify(s.rows);
+          const stable = sig === previous;
+          previous = sig;
+          if (!stable) return undefined;
+          const exact = s.rows.find((r) => r.label === pick);
+          const row = exact ?? s.rows.find((r) => r.label.startsWith(pick));
+          return row ? { row, state: s } : undefined;
         }, timeoutMs);
         if (!target) {
           const s = await quickInput();
@@ -505,11 +526,12 @@ export async function startUiBridge({ log = () => {} } = {}) {
             `items before typing: ${JSON.stringify(observed.items)}, after: ${JSON.stringify(s.items ?? [])}`);
         }
         const before = target.state;
-        if (before.rows[target.idx].focused) await p.keyboard.press('Enter');
+        if (target.row.focused) await p.keyboard.press('Enter');
         else {
+          // Click the row by its label, not by position, in case the list re-rendered meanwhile.
           await p.locator('.quick-input-widget .quick-input-list .monaco-list-row')
-            .filter({ hasNot: p.locator('.quick-input-list-separator-as-item') })
-            .nth(target.idx).click({ timeout: 5_000 });
+            .filter({ has: p.locator('.quick-input-list-row .label-name').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(target.row.label)}\\s*$`) }) })
+            .first().click({ timeout: 5_000 });
         }
         return { ...observed, ...(await settle(before, settleMs)) };
       }
@@ -600,7 +622,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
       const want = String(body.button ?? '');
       const hit = await waitFor(async () => {
         const toasts = await p.evaluate(readToastsInPage);
-        const i = toasts.findIndex((t) => t.buttons.includes(want) && (!body.message || t.message.includes(body.message)));
+        const i = toasts.findIndex((t) => t.buttons.includes(want) && (!body.message || t.message.toLowerCase().includes(String(body.message).toLowerCase())));
         return i >= 0 ? { i, toast: toasts[i] } : undefined;
       }, timeoutMs);
       if (!hit) throw new BridgeError(`no visible notification with a "${want}" button within ${timeoutMs} ms`);
@@ -630,17 +652,20 @@ export async function startUiBridge({ log = () => {} } = {}) {
       serialize(async () => {
         // Every action has an overall time limit, so a test never waits on the bridge forever.
         const limit = (body.timeoutMs ?? 15_000) + (body.settleMs ?? 5_000) + 15_000;
+        const t0 = Date.now();
+        log(`→ ${route} ${JSON.stringify(body.password ? { ...body, text: '***' } : body)}`);
         let timer;
         try {
           const out = await Promise.race([handler(body),
             new Promise((_, rej) => { timer = setTimeout(() => rej(new BridgeError(`${route} took longer than ${limit} ms`)), limit); })]);
+          log(`← ${route} ok (${Date.now() - t0} ms)`);
           reply(200, out ?? {});
         } catch (e) {
           errorCount++;
           let shot = '';
           try { shot = ` Screenshot: ${path.relative(repoRoot, await saveScreenshot(needPage(), `bridge-error-${errorCount}${route.replace(/\//g, '-')}`))}.`; } catch { /* no page */ }
           const message = `${route}: ${e.message.split('\n')[0]}. On screen: ${await describe()}.${shot}`;
-          log(`ui-bridge error: ${message}`);
+          log(`← ${route} error (${Date.now() - t0} ms): ${message}`);
           reply(500, { error: message });
         } finally { clearTimeout(timer); }
       });
@@ -700,8 +725,34 @@ function readTreeInPage(viewTitle) {
     items: rows.map((r) => r.ariaLabel || r.label),
     rows,
     welcome: welcome.join('\n'),
-    message: chosen.map(({ pane }) => text(pane.querySelector('.pane-body .message'))).filter(Boolean).join('\n'),
+    message: chosen.map(({ pane }) => pane.querySelector('.pane-body .message'))
+      .filter((m) => m && !m.classList.contains('hide') && m.getClientRects().length > 0).map(text).filter(Boolean).join('\n'),
   };
+}
+
+/** Rows, welcome content and message of the sidebar view titled `viewName` (see readTreeInPage). */
+export function readView(page, viewName) {
+  return page.evaluate(readTreeInPage, viewName);
+}
+
+/**
+ * Waits until the tree view `viewName` shows content that satisfies `accept` (default: any row
+ * or welcome content). Until its extension registers the tree's data provider, a view says
+ * "There is no data provider…"; if that is still there at the end, the bundle failed to load or
+ * activation threw before registering.
+ */
+export async function waitForViewContent(page, viewName, { timeoutMs = 30_000, accept } = {}) {
+  const ok = accept ?? ((v) => v.rows.length > 0 || !!v.welcome);
+  let last;
+  const hit = await waitFor(async () => {
+    last = await readView(page, viewName);
+    return ok(last);
+  }, timeoutMs, 200);
+  if (hit) return last;
+  throw new Error(/no data provider/i.test(last?.message ?? '')
+    ? `the "${viewName}" view says "${last.message}": the extension did not register its tree (failed to load or activate?)`
+    : `the "${viewName}" view did not show the expected content within ${timeoutMs} ms; it shows: ` +
+      JSON.stringify({ views: last?.views, items: last?.items, welcome: last?.welcome?.slice(0, 200), message: last?.message }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -753,7 +804,17 @@ export async function runIntegration({
   const started = Date.now();
   const hostLines = [];
 
-  const bridge = await startUiBridge({ log: print });
+  // Every bridge request and its outcome, for debugging a UI-driven test (not echoed: a failing
+  // test's message already carries the bridge's error).
+  const logs = [];
+  const openLog = (name) => {
+    fs.mkdirSync(logsDir, { recursive: true });
+    const stream = fs.createWriteStream(path.join(logsDir, name));
+    logs.push(onCleanup(() => new Promise((r) => stream.end(r))));
+    return stream;
+  };
+  const bridgeLog = openLog('ui-bridge.log');
+  const bridge = await startUiBridge({ log: (l) => bridgeLog.write(`${new Date().toISOString()} ${l}\n`) });
   let server;
   let browserHandle;
   try {
@@ -775,8 +836,7 @@ export async function runIntegration({
     browserHandle = await launchChromium();
     const context = await browserHandle.browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
-    const pageLog = fs.createWriteStream(path.join(logsDir, 'workbench-console.log'));
-    onCleanup(() => new Promise((r) => pageLog.end(r)));
+    const pageLog = openLog('workbench-console.log');
     page.on('console', (m) => pageLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => pageLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
 
@@ -787,8 +847,7 @@ export async function runIntegration({
     // the suite's output only — from index.ts's @@INTEGRATION_START marker on, minus known
     // harmless chatter of an offline code-server. If the suite never starts, the buffered
     // start-up lines are printed at the end to explain why.
-    const hostLog = fs.createWriteStream(path.join(logsDir, 'integration-host.log'));
-    onCleanup(() => new Promise((r) => hostLog.end(r)));
+    const hostLog = openLog('integration-host.log');
     let suiteStarted = false;
     let skippingStack = false;
     await page.exposeFunction('codeAutomationLog', (type, message) => {
@@ -855,6 +914,7 @@ export async function runIntegration({
     await browserHandle?.close();
     await server?.stop();
     await bridge.close();
+    for (const close of logs) await close();
     tmp.remove();
   }
 }

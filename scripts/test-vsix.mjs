@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureCodeServer } from './ensure-code-server.mjs';
 import {
   EXTENSION_ID, freePort, launchChromium, logsDir, makeTempDir, openViewContainer, prepareWorkspace,
-  repoRoot, saveScreenshot, startCodeServer, VIEWPORT, waitForWorkbench, workbenchUrl,
+  repoRoot, saveScreenshot, startCodeServer, VIEWPORT, waitForViewContent, waitForWorkbench, workbenchUrl,
 } from './run-integration.mjs';
 
 export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code and shows its view';
@@ -91,7 +91,7 @@ async function check(print, root, skipPackage) {
       await waitForWorkbench(page);
       try {
         await openViewContainer(page, containerTitle, viewName);
-        if (viewType === 'tree') await waitForTreeContent(page, viewName);
+        if (viewType === 'tree') await waitForViewContent(page, viewName);
         const activationError = findActivationError(userDataDir);
         if (activationError) throw new Error(`the extension failed to activate: ${activationError}`);
       } finally {
@@ -106,36 +106,6 @@ async function check(print, root, skipPackage) {
   } finally {
     tmp.remove();
   }
-}
-
-/**
- * A tree view whose extension never registered a data provider (bundle failed to load or
- * activation threw) shows a fixed message; a working one shows rows or its welcome content.
- */
-async function waitForTreeContent(page, viewName, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await page.evaluate((name) => {
-      const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
-      const pane = [...document.querySelectorAll('.part.sidebar .pane')]
-        .find((p) => text(p.querySelector('.pane-header .title')).toLowerCase() === name.toLowerCase());
-      if (!pane) return { state: 'no-pane' };
-      const rows = [...pane.querySelectorAll('.pane-body .monaco-list-row')].filter((r) => r.getClientRects().length > 0);
-      const welcome = pane.querySelector('.welcome-view-content');
-      const message = text(pane.querySelector('.pane-body .message'));
-      if (/no data provider/i.test(message)) return { state: 'no-provider', message };
-      if (rows.length) return { state: 'rows', count: rows.length };
-      if (welcome && welcome.getClientRects().length > 0 && text(welcome)) return { state: 'welcome', text: text(welcome) };
-      return { state: 'empty', message };
-    }, viewName);
-    if (last.state === 'rows' || last.state === 'welcome') return last;
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(last.state === 'no-provider'
-    ? `the "${viewName}" view says "${last.message}": the installed extension did not register its tree (failed to load or activate?)`
-    : `the "${viewName}" view rendered neither rows nor welcome content within ${timeoutMs} ms (${JSON.stringify(last)})`);
 }
 
 /** The extension host's log, written under the user-data dir, names activation failures. */

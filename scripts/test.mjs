@@ -101,6 +101,24 @@ function unitChild(countFile, grep) {
   require('mocha/lib/cli/cli').main(argv);
 }
 
+/**
+ * tsc never deletes outputs: a test whose .ts was deleted or renamed would keep running from a
+ * stale out/**.js. Remove compiled files whose source no longer exists (only those, so a run in
+ * progress elsewhere keeps its files).
+ */
+function pruneStaleOutputs() {
+  const out = path.join(repoRoot, 'out');
+  if (!fs.existsSync(out)) return;
+  for (const rel of fs.readdirSync(out, { recursive: true })) {
+    const m = /^(.*)\.js(\.map)?$/.exec(String(rel));
+    if (!m) continue;
+    const base = path.join(repoRoot, m[1]);
+    if (!['.ts', '.tsx', '.mts', '.cts', '.js'].some((ext) => fs.existsSync(base + ext))) {
+      fs.rmSync(path.join(out, String(rel)), { force: true });
+    }
+  }
+}
+
 function hasUnitTests(dir) {
   if (!fs.existsSync(dir)) return false;
   return fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.test.js'));
@@ -150,6 +168,8 @@ async function main() {
   if ((await run('npm', ['run', '--silent', 'compile-tests'])) !== 0) {
     fail('`npm run compile-tests` failed (TypeScript errors above); nothing was tested.');
   }
+
+  pruneStaleOutputs();
 
   const results = {};
   const failures = [];

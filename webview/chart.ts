@@ -90,6 +90,8 @@ export class ChartView {
     this.noteEl.textContent = text;
     this.noteEl.hidden = text === '';
     this.element.classList.toggle('ip-chart-empty', !this.spec);
+    // Without a chart or a note, "both" is just the table; the generic text shows only in chart mode.
+    this.element.classList.toggle('ip-chart-silent', !this.spec && note === null);
     this.rebuild();
   }
 
@@ -116,9 +118,17 @@ export class ChartView {
     const w = this.plotHost.clientWidth;
     const h = this.plotHost.clientHeight;
     if (!this.spec || w < 50 || h < 50) return;
-    if (!this.plot) this.plot = this.create(this.spec, w, h);
+    if (!this.plot) {
+      this.plot = this.create(this.spec, w, h);
+      // uPlot lays out its title and legend in a microtask: fit again once they have a size.
+      requestAnimationFrame(() => this.fit());
+      return;
+    }
     // Title and legend sit outside the plot's height: measure them and give the plot the rest.
-    const extra = this.plot.root.getBoundingClientRect().height - this.plot.height;
+    const root = this.plot.root;
+    const extra =
+      ((root.querySelector('.u-title') as HTMLElement | null)?.offsetHeight ?? 0) +
+      ((root.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 0);
     const height = Math.max(60, Math.floor(h - extra));
     if (this.plot.width !== w || this.plot.height !== height) this.plot.setSize({ width: w, height });
   }
@@ -245,7 +255,8 @@ export class ChartView {
       disp: {
         x0: {
           unit: scaleValue,
-          values: (u) => (u.data[0] as number[]).map((x) => x - group / 2 + each * (seriesIndex + 0.5)),
+          // With `disp`, uPlot takes x0 as the bar's left edge (align is ignored): 5% gap each side.
+          values: (u) => (u.data[0] as number[]).map((x) => x - group / 2 + each * (seriesIndex + 0.05)),
         },
         size: { unit: scaleValue, values: (u) => (u.data[0] as number[]).map(() => each * 0.9) },
       },

@@ -16,7 +16,8 @@ export function plural(n: number, one: string, many: string): string {
  * Text drawn in a cell. Integers stay unformatted (ids and years must not grow separators);
  * fractions lose binary noise (0.1 + 0.2 shows 0.3) but keep 12 significant digits. Null draws as
  * '' — the grid marks it with a dimmed style, so it differs from an empty string on screen
- * without putting invented text into the DOM.
+ * without putting invented text into the DOM. Line breaks show as ↵ because rows are one line
+ * high; the clipboard still gets the value as it is.
  */
 export function cellText(v: CellValue): string {
   if (v === null) return '';
@@ -24,7 +25,7 @@ export function cellText(v: CellValue): string {
     if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
     return String(Number.parseFloat(v.toPrecision(12)));
   }
-  return String(v);
+  return typeof v === 'string' ? v.replace(/\r\n|\r|\n/g, '↵') : String(v);
 }
 
 export function isNumericType(t: ColumnType): boolean {

@@ -33,7 +33,8 @@ export interface GridEvents {
   copy(range: CopyRange): void;
   /** Scroll position, focus or selection changed (footer text, saved state). */
   moved(): void;
-  widthsChanged(widths: number[]): void;
+  /** The user resized a column. */
+  widthsChanged(): void;
 }
 
 interface PooledRow {
@@ -66,7 +67,10 @@ export class VirtualGrid {
   private pool: PooledRow[] = [];
   private columns: ColumnInfo[] = [];
   private widths: number[] = [];
-  private autoSized = false;
+  /** Columns whose width the user set (drag, or restored state): never auto-widened. */
+  private userSized: boolean[] = [];
+  private widthsDirty = false;
+  private fonts: { cell: string; header: string } | undefined;
   private rowCount = 0;
   private sort: SortKey[] = [];
   /** row -1 is the header row. */
@@ -102,10 +106,12 @@ export class VirtualGrid {
     new ResizeObserver(() => this.scheduleRender()).observe(this.element);
   }
 
-  setColumns(columns: ColumnInfo[], widths?: number[]): void {
+  /** `widths`: saved widths of the columns the user sized (null for auto-sized ones). */
+  setColumns(columns: ColumnInfo[], widths?: (number | null)[]): void {
     this.columns = columns;
-    this.autoSized = !!widths && widths.length === columns.length;
-    this.widths = this.autoSized ? widths!.map((w) => Math.max(MIN_COL_WIDTH, w)) : this.initialWidths();
+    const saved = widths && widths.length === columns.length ? widths : columns.map(() => null);
+    this.userSized = saved.map((w) => typeof w === 'number');
+    this.widths = this.initialWidths().map((auto, i) => Math.max(MIN_COL_WIDTH, saved[i] ?? auto));
     this.sort = [];
     this.focusRow = 0;
     this.focusCol = 0;
@@ -139,8 +145,9 @@ export class VirtualGrid {
     this.emptyNote.textContent = text;
   }
 
-  getWidths(): number[] {
-    return [...this.widths];
+  /** Widths the user chose (null where the grid sizes the column itself), for saved state. */
+  getUserWidths(): (number | null)[] {
+    return this.widths.map((w, i) => (this.userSized[i] ? w : null));
   }
 
   /** Scroll position in logical pixels (row index × row height), stable across scaling. */
@@ -217,6 +224,10 @@ export class VirtualGrid {
       row.index = -1;
       row.data = null;
     }
+    if (this.widthsDirty) {
+      this.widthsDirty = false;
+      this.applyWidths();
+    }
     this.updateActiveDescendant();
     if (last >= first) this.cache.want(first, last);
     this.events.painted();
@@ -254,8 +265,10 @@ export class VirtualGrid {
       for (let c = 0; c < row.cells.length; c++) {
         const v = values ? (values[c] ?? null) : null;
         const cell = row.cells[c];
-        cell.textContent = values ? cellText(v) : ''; // text only, never markup
+        const text = values ? cellText(v) : '';
+        cell.textContent = text; // text only, never markup
         cell.classList.toggle('ip-null', values !== null && v === null);
+        if (text !== '' && !this.userSized[c]) this.growToFit(c, text);
       }
     }
     row.stale = cached?.stale ?? false;
@@ -352,8 +365,8 @@ export class VirtualGrid {
       handle.removeEventListener('pointermove', move);
       handle.removeEventListener('pointerup', end);
       handle.removeEventListener('pointercancel', end);
-      this.autoSized = true; // the user chose widths: never auto-size over them
-      this.events.widthsChanged(this.getWidths());
+      this.userSized[col] = true; // the user chose this width: never auto-size over it
+      this.events.widthsChanged();
       // The click that follows pointerup must not sort.
       setTimeout(() => (this.resizing = false), 0);
     };
@@ -368,8 +381,9 @@ export class VirtualGrid {
     const col = this.headerCells.findIndex((c) => c.contains(handle));
     if (col >= 0) {
       this.widths[col] = this.measureColumn(col);
+      this.userSized[col] = true;
       this.applyWidths();
-      this.events.widthsChanged(this.getWidths());
+      this.events.widthsChanged();
     }
   }
 
@@ -385,12 +399,18 @@ export class VirtualGrid {
     });
   }
 
-  /** Fits columns to the header and the rows first received, once per result. */
-  autoSizeOnce(): void {
-    if (this.autoSized || this.rowCount === 0 || !this.cache.row(0)) return;
-    this.autoSized = true;
-    this.widths = this.columns.map((_, i) => this.measureColumn(i));
-    this.applyWidths();
+  /**
+   * Widens a column (never narrows it) when a drawn value does not fit, so columns fit what the
+   * user has seen, wherever in 10M rows that is, without measuring rows nobody looked at.
+   */
+  private growToFit(col: number, text: string): void {
+    // Cheap test first: at UI font sizes no character is wider than ~10px, so short text fits.
+    if (text.length * 10 + 18 <= this.widths[col]) return;
+    const w = Math.min(MAX_AUTO_WIDTH, Math.ceil(this.measureText(text, false) / 8) * 8);
+    if (w > this.widths[col]) {
+      this.widths[col] = w;
+      this.widthsDirty = true;
+    }
   }
 
   private measureColumn(col: number): number {
@@ -408,10 +428,14 @@ export class VirtualGrid {
   private measureText(text: string, header: boolean): number {
     this.measureCanvas ??= document.createElement('canvas').getContext('2d');
     const ctx = this.measureCanvas;
-    const style = getComputedStyle(this.element);
-    const padding = header ? 34 : 18; // cell padding, plus room for the sort mark in headers
+    // Cell padding and border; headers also keep room for a sort mark ("▼2") and the resize handle.
+    const padding = header ? 48 : 18;
     if (!ctx) return Math.max(MIN_COL_WIDTH, text.length * 7 + padding);
-    ctx.font = `${header ? '600 ' : ''}${style.fontSize} ${style.fontFamily}`;
+    if (!this.fonts) {
+      const style = getComputedStyle(this.element);
+      this.fonts = { cell: `${style.fontSize} ${style.fontFamily}`, header: `600 ${style.fontSize} ${style.fontFamily}` };
+    }
+    ctx.font = header ? this.fonts.header : this.fonts.cell;
     const w = ctx.measureText(text).width;
     return Math.max(MIN_COL_WIDTH, Math.ceil(w + padding));
   }

@@ -20,7 +20,8 @@ export interface SavedState {
   /** Logical pixels (row index × row height), independent of scroll scaling and panel size. */
   scrollTop: number;
   mode: PreviewMode;
-  widths: number[];
+  /** Per column: the width the user set, or null where the grid sizes it. */
+  widths: (number | null)[];
 }
 
 const MODES: readonly PreviewMode[] = ['table', 'chart', 'both'];
@@ -51,7 +52,9 @@ export class HostBridge {
     if (typeof s.search === 'string') out.search = s.search;
     if (typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop)) out.scrollTop = s.scrollTop;
     if (MODES.includes(s.mode as PreviewMode)) out.mode = s.mode;
-    if (Array.isArray(s.widths) && s.widths.every((w) => typeof w === 'number')) out.widths = s.widths;
+    if (Array.isArray(s.widths) && s.widths.every((w) => w === null || (typeof w === 'number' && w > 0))) {
+      out.widths = s.widths;
+    }
     return out;
   }
 

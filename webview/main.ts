@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import {
+  MAX_SEARCH_CHARS,
   sameView,
   type CellValue,
   type ColumnInfo,
@@ -53,6 +54,7 @@ class PreviewApp {
     type: 'search',
     placeholder: 'Search all columns',
     'aria-label': 'Search rows',
+    maxlength: String(MAX_SEARCH_CHARS),
     class: 'ip-search',
   }) as HTMLElement & { value: string };
   private readonly modeButtons = new Map<PreviewMode, HTMLElement & { checked: boolean }>();
@@ -81,16 +83,12 @@ class PreviewApp {
     this.root = root;
     this.saved = this.bridge.loadState();
     this.cache = new RowCache(
-      (requestId, viewVersion, start, count) =>
-        this.bridge.post('requestWindow', { requestId, viewVersion, start, count }),
+      (requestId, viewVersion, start, count) => this.bridge.post('requestWindow', { requestId, viewVersion, start, count }),
       () => this.grid.scheduleRender(),
     );
     this.grid = new VirtualGrid(this.cache, {
       sortChanged: (sort) => this.requestView({ ...this.view, sort }),
-      painted: () => {
-        this.grid.autoSizeOnce();
-        this.later('report', 50, () => this.report());
-      },
+      painted: () => this.later('report', 50, () => this.report()),
       copy: (range) => void this.copy(range),
       moved: () => {
         this.updateFooter();
@@ -122,8 +120,9 @@ class PreviewApp {
     });
     const modes = el('div', { className: 'ip-modes', attrs: { role: 'group', 'aria-label': 'Show' } });
     for (const [mode, label] of MODES) {
-      const b = custom('vscode-toolbar-button', { toggleable: '', label: `Show ${label.toLowerCase()}` }, label) as
-        HTMLElement & { checked: boolean };
+      const b = custom('vscode-toolbar-button', { toggleable: '', label: `Show ${label.toLowerCase()}` }, label) as HTMLElement & {
+        checked: boolean;
+      };
       // The component toggles itself on click; the mode decides, so a second click keeps it on.
       b.addEventListener('change', () => this.setMode(mode));
       this.modeButtons.set(mode, b);
@@ -133,9 +132,10 @@ class PreviewApp {
     this.progressBar.hidden = true;
     const gridWrap = el('div', { className: 'ip-gridwrap' }, [this.grid.element]);
     this.root.replaceChildren(
+      // At the top edge, where VS Code's own views show progress.
+      el('div', { className: 'ip-progress' }, [this.progressBar]),
       el('header', { className: 'ip-header' }, [this.titleEl, this.subtitleEl]),
       el('div', { className: 'ip-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Preview' } }, [this.search, modes]),
-      el('div', { className: 'ip-progress' }, [this.progressBar]),
       this.errorEl,
       el('main', { className: 'ip-main' }, [this.chart.element, gridWrap]),
       el('footer', { className: 'ip-footer' }, [this.countsEl, el('span', { className: 'ip-spring' }), this.toastEl, this.positionEl]),
@@ -189,8 +189,9 @@ class PreviewApp {
     this.chart.set(p.chart, p.chartNote);
     this.root.classList.toggle('ip-has-chart', this.chart.hasChart);
     const wanted: ViewQuery = {
-      sort: (restore.sort ?? p.view.sort).filter((k) => k.column < p.columns.length),
-      search: restore.search ?? p.view.search,
+      // Only what the host accepts: a rejected setView would leave the grid waiting for a view.
+      sort: (restore.sort ?? p.view.sort).filter((k) => k.column >= 0 && k.column < p.columns.length).slice(0, p.columns.length),
+      search: (restore.search ?? p.view.search).slice(0, MAX_SEARCH_CHARS),
     };
     this.view = wanted;
     this.search.value = wanted.search;
@@ -208,6 +209,7 @@ class PreviewApp {
     // An older view still landing while a newer one is on its way: the newer one will follow.
     if (!sameView(p.view, this.view)) return;
     this.awaitingView = false;
+    this.errorEl.hidden = true;
     this.rowsInView = p.rowsInView;
     this.cache.reset(p.viewVersion, p.rowsInView);
     this.grid.setRowCount(p.rowsInView);
@@ -222,7 +224,7 @@ class PreviewApp {
   }
 
   private applySearch(): void {
-    const search = this.search.value.trim();
+    const search = this.search.value.trim().slice(0, MAX_SEARCH_CHARS);
     if (search !== this.view.search) this.requestView({ ...this.view, search });
   }
 
@@ -274,7 +276,12 @@ class PreviewApp {
       const count = Math.min(selected, MAX_COPY_ROWS);
       this.toast(`Copying ${plural(count, 'row', 'rows')}…`);
       const rows: CellValue[][] = await this.cache.fetch(range.first, count);
-      this.bridge.post('copy', { text: toTsv(this.columns.map((c) => c.name), rows) });
+      this.bridge.post('copy', {
+        text: toTsv(
+          this.columns.map((c) => c.name),
+          rows,
+        ),
+      });
       this.toast(
         selected > count
           ? `Copied the first ${formatCount(count)} of ${formatCount(selected)} selected rows`
@@ -298,7 +305,7 @@ class PreviewApp {
       search: this.view.search,
       scrollTop: this.grid.logicalScrollTop,
       mode: this.mode,
-      widths: this.grid.getWidths(),
+      widths: this.grid.getUserWidths(),
     });
   }
 

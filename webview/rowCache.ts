@@ -114,7 +114,7 @@ export class RowCache {
   /** Rows [start, start+count) of the current view, from cache where possible (used by copy). */
   async fetch(start: number, count: number): Promise<CellValue[][]> {
     const out: CellValue[][] = [];
-    for (let at = start; at < start + count; ) {
+    for (let at = start; at < start + count;) {
       const cached = this.row(at);
       if (cached && !cached.stale) {
         out.push(cached.values);

@@ -36,9 +36,7 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     `img-src ${o.cspSource} data: blob:`,
     `font-src ${o.cspSource}`,
   ].join('; ');
-  const links = o.styleUris
-    .map((u) => `<link rel="stylesheet" nonce="${o.nonce}" href="${escapeHtml(u)}">`)
-    .join('\n    ');
+  const links = o.styleUris.map((u) => `<link rel="stylesheet" nonce="${o.nonce}" href="${escapeHtml(u)}">`).join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>

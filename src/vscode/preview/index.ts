@@ -1,13 +1,5 @@
 /** The preview panel: a virtual result grid and a chart in a webview, fed row windows by the host. */
-export type {
-  CellValue,
-  ChartSpec,
-  ColumnInfo,
-  ColumnType,
-  PreviewReport,
-  SortKey,
-  ViewQuery,
-} from '../../protocol';
+export type { CellValue, ChartSpec, ColumnInfo, ColumnType, PreviewReport, SortKey, ViewQuery } from '../../protocol';
 export { ArrayDataSource, PreviewEmitter, type PreviewDataSource, type PreviewEvent } from './dataSource';
 export { PreviewSession, type PreviewContent, type PreviewSessionHooks } from './session';
 export { PreviewPanelManager, PREVIEW_VIEW_TYPE } from './previewPanelManager';

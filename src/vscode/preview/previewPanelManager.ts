@@ -34,11 +34,7 @@ export class PreviewPanelManager implements vscode.Disposable {
     this.distUri = vscode.Uri.joinPath(extensionUri, 'dist');
   }
 
-  async show(
-    key: string,
-    content: PreviewContent,
-    opts: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {},
-  ): Promise<void> {
+  async show(key: string, content: PreviewContent, opts: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {}): Promise<void> {
     const open = this.panels.get(key);
     if (open) {
       open.panel.title = content.title;
@@ -60,11 +56,7 @@ export class PreviewPanelManager implements vscode.Disposable {
     this.reportEmitter.dispose();
   }
 
-  private open(
-    key: string,
-    content: PreviewContent,
-    opts: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean },
-  ): void {
+  private open(key: string, content: PreviewContent, opts: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean }): void {
     const panel = vscode.window.createWebviewPanel(
       PREVIEW_VIEW_TYPE,
       content.title,
@@ -85,9 +77,9 @@ export class PreviewPanelManager implements vscode.Disposable {
       content,
       (type, payload) => {
         // postMessage resolves false when the webview is gone (panel hidden); the next ready re-inits.
-        webview.postMessage({ type, payload }).then(undefined, (e: unknown) =>
-          this.log.debug(`Preview ${key}: post ${String(type)} failed: ${String(e)}`),
-        );
+        webview
+          .postMessage({ type, payload })
+          .then(undefined, (e: unknown) => this.log.debug(`Preview ${key}: post ${String(type)} failed: ${String(e)}`));
       },
       {
         log: this.log,

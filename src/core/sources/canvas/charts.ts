@@ -317,3 +317,31 @@ export function canvasCharts(id: CanvasEndpointId, data: unknown, opts: { names?
       return [];
   }
 }
+
+/** The line/bar shape the preview draws today (structurally src/protocol.ts's ChartSpec). */
+export interface SimpleChart {
+  kind: 'line' | 'bar';
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  x: { type: 'time' | 'category'; values: string[] };
+  series: { name: string; values: (number | null)[] }[];
+}
+
+/**
+ * Degrades a spec to line/bar for a preview that draws only those: line and bar pass through, a
+ * histogram becomes bars labelled by bin ("0", "10–20"), stacked bars become grouped bars.
+ * Box plots and scatter plots have no faithful line/bar form: undefined.
+ */
+export function toSimpleChart(spec: ChartSpec): SimpleChart | undefined {
+  const base = { title: spec.title, xLabel: spec.x.label, yLabel: spec.y.label, series: spec.series };
+  if ((spec.kind === 'line' || spec.kind === 'bar' || spec.kind === 'stackedBar') && spec.x.type !== 'number') {
+    return { ...base, kind: spec.kind === 'line' ? 'line' : 'bar', x: { type: spec.x.type, values: spec.x.values.map(String) } };
+  }
+  if (spec.kind === 'histogram') {
+    const w = spec.histogram?.binWidth ?? 1;
+    const labels = spec.x.values.map((v) => (w === 1 ? String(v) : `${v}–${Number(v) + w}`));
+    return { ...base, kind: 'bar', x: { type: 'category', values: labels } };
+  }
+  return undefined;
+}

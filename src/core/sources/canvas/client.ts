@@ -348,23 +348,23 @@ export class CanvasClient {
 
   // --- typed endpoints -------------------------------------------------------------------------
 
-  terms(accountId: string | number, opts: PageOpts = {}): Promise<EnrollmentTerm[]> {
+  async terms(accountId: string | number, opts: PageOpts = {}): Promise<EnrollmentTerm[]> {
     return this.listAll<EnrollmentTerm>(canvasPath({ id: 'account.terms', accountId }), opts);
   }
 
-  courses(opts: PageOpts = {}): Promise<CanvasCourse[]> {
+  async courses(opts: PageOpts = {}): Promise<CanvasCourse[]> {
     return this.listAll<CanvasCourse>(canvasPath({ id: 'courses' }), opts);
   }
 
-  departmentActivity(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentActivity> {
+  async departmentActivity(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentActivity> {
     return this.get(canvasPath({ id: 'department.activity', accountId, scope }), opts);
   }
 
-  departmentGrades(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentGrades> {
+  async departmentGrades(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentGrades> {
     return this.get(canvasPath({ id: 'department.grades', accountId, scope }), opts);
   }
 
-  departmentStatistics(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentStatistics> {
+  async departmentStatistics(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentStatistics> {
     return this.get(canvasPath({ id: 'department.statistics', accountId, scope }), opts);
   }
 
@@ -373,17 +373,17 @@ export class CanvasClient {
     return Array.isArray(body) ? body : (body?.accounts ?? []);
   }
 
-  courseActivity(courseId: string | number, opts: RequestOpts = {}): Promise<CourseActivityDay[]> {
+  async courseActivity(courseId: string | number, opts: RequestOpts = {}): Promise<CourseActivityDay[]> {
     return this.get(canvasPath({ id: 'course.activity', courseId }), opts);
   }
 
   /** With `async` (default true) large courses answer through a Progress instead of timing out. */
-  courseAssignments(courseId: string | number, opts: PageOpts & { async?: boolean } = {}): Promise<CourseAssignment[]> {
+  async courseAssignments(courseId: string | number, opts: PageOpts & { async?: boolean } = {}): Promise<CourseAssignment[]> {
     const query = { ...opts.query, ...(opts.async === false ? {} : { async: true }) };
     return this.listAll<CourseAssignment>(canvasPath({ id: 'course.assignments', courseId }), { ...opts, query });
   }
 
-  studentSummaries(courseId: string | number, opts: PageOpts & { sortColumn?: StudentSummarySort | string; studentId?: string | number } = {}): Promise<StudentSummary[]> {
+  async studentSummaries(courseId: string | number, opts: PageOpts & { sortColumn?: StudentSummarySort | string; studentId?: string | number } = {}): Promise<StudentSummary[]> {
     if (opts.sortColumn !== undefined && !isStudentSummarySort(opts.sortColumn)) {
       throw new InsightError('usage', `Invalid sort column "${opts.sortColumn}".`, { next: 'Use name, score, participations or page_views, optionally with _ascending or _descending.' });
     }
@@ -410,15 +410,15 @@ export class CanvasClient {
     }
   }
 
-  studentActivity(courseId: string | number, studentId: string | number, opts: RequestOpts = {}): Promise<StudentActivity> {
+  async studentActivity(courseId: string | number, studentId: string | number, opts: RequestOpts = {}): Promise<StudentActivity> {
     return this.get(canvasPath({ id: 'student.activity', courseId, studentId }), opts);
   }
 
-  studentAssignments(courseId: string | number, studentId: string | number, opts: RequestOpts = {}): Promise<StudentAssignment[]> {
+  async studentAssignments(courseId: string | number, studentId: string | number, opts: RequestOpts = {}): Promise<StudentAssignment[]> {
     return this.get(canvasPath({ id: 'student.assignments', courseId, studentId }), opts);
   }
 
-  studentCommunication(courseId: string | number, studentId: string | number, opts: RequestOpts = {}): Promise<StudentCommunication> {
+  async studentCommunication(courseId: string | number, studentId: string | number, opts: RequestOpts = {}): Promise<StudentCommunication> {
     return this.get(canvasPath({ id: 'student.communication', courseId, studentId }), opts);
   }
 
@@ -438,6 +438,8 @@ export class CanvasClient {
         ]);
         return { endpoint, data, names };
       }
+      case 'course.students':
+        return { endpoint, data: await this.listAll(canvasPath(ref), { ...opts, query: { ...opts.query, 'enrollment_type[]': ['student'] } }) };
       default:
         return { endpoint, data: endpoint.paginated ? await this.listAll(canvasPath(ref), opts) : await this.get(canvasPath(ref), opts) };
     }

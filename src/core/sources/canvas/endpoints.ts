@@ -172,6 +172,11 @@ export const CANVAS_ENDPOINTS: Readonly<Record<CanvasEndpointId, CanvasEndpointI
   },
 };
 
+/** The endpoints shown under one tree level, in catalogue order. */
+export function endpointsAt(level: CanvasEndpointInfo['level']): CanvasEndpointInfo[] {
+  return Object.values(CANVAS_ENDPOINTS).filter((e) => e.level === level);
+}
+
 /** Everything needed to fetch one endpoint. */
 export type CanvasEndpointRef =
   | { id: 'courses' }
@@ -191,7 +196,8 @@ export type CanvasEndpointRef =
  */
 export function canvasId(value: string | number, what: string): string {
   const s = String(value).trim();
-  if (s === '' || /[/?#\s\\]/.test(s) || s === '.' || s === '..') {
+  // SIS ids may hold spaces (sent encoded); control characters never.
+  if (s === '' || /[/?#\\\u0000-\u001f]/.test(s) || s === '.' || s === '..') {
     throw new InsightError('usage', `Invalid Canvas ${what} "${s}".`, { next: `Enter the numeric ${what} shown in the Canvas URL.` });
   }
   return encodeURIComponent(s).replace(/%3A/gi, ':');

@@ -111,8 +111,11 @@ export class Echo360Client {
       // place to count calls against the institution's 120/minute.
       auth: async () => {
         const signal = this.callSignal.getStore();
+        // Token first: calls holding a slot while waiting for a token would all fire at once
+        // when it arrives, a burst past the limit.
+        const token = await this.accessToken(signal);
         await this.rateLimiter.take(signal);
-        return { authorization: `Bearer ${await this.accessToken(signal)}` };
+        return { authorization: `Bearer ${token}` };
       },
       describeError: (err) => this.describeError(err),
     });
@@ -241,7 +244,15 @@ export class Echo360Client {
     const where = this.http.describeUrl(err.url);
     const detail = err.detail ? `: ${err.detail}` : '';
     if (err.url.pathname.endsWith(TOKEN_PATH) && (err.status === 400 || err.status === 401 || err.status === 403)) {
-      return new CredentialsRefusedError(`HTTP ${err.status}${detail}`);
+      // OAuth error bodies: {error, error_description}; the description is the readable part.
+      let oauth: string | undefined;
+      try {
+        const b = JSON.parse(err.bodyText) as { error?: unknown; error_description?: unknown };
+        oauth = typeof b.error_description === 'string' ? b.error_description : typeof b.error === 'string' ? b.error : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return new CredentialsRefusedError(`HTTP ${err.status}${oauth ? `: ${oauth.replace(/\.$/, '')}` : detail}`);
     }
     switch (err.status) {
       case 401:

@@ -30,7 +30,7 @@ import {
   chunkLabel,
   readQueueState,
 } from './queueState';
-import { EchoDelimiter, EchoRequest, MAX_IN_FLIGHT, expiresFrom, isFinalFailure } from './types';
+import { EchoDelimiter, EchoRequest, EchoRequestStatus, MAX_IN_FLIGHT, expiresFrom, isFinalFailure } from './types';
 
 export * from './queueState';
 
@@ -187,6 +187,25 @@ export class EchoReportQueue {
       return;
     }
     throw new InsightError('notFound', `No queued Echo360 run holds request ${requestId}.`, { next: 'Refresh the request list.' });
+  }
+
+  /**
+   * Records a status seen outside the poller: the download found the request Expired (it is
+   * resubmitted), Failed or Missing (the run fails with the resubmit offer).
+   */
+  async noteStatus(requestId: string, status: EchoRequestStatus): Promise<void> {
+    await this.resume();
+    for (const run of this.state.runs) {
+      const c = run.chunks.find((x) => x.requestId === requestId);
+      if (!c) continue;
+      if (run.status === 'ready' || run.status === 'completed') this.setRunStatus(run, 'running');
+      this.applyServerStatus(run, c, { status });
+      await this.persist();
+      this.emitCounts();
+      this.ensureLoop();
+      this.poke();
+      return;
+    }
   }
 
   /** Goes on with a failed run: resubmits its Failed/Missing/Expired chunks and polls again. */
@@ -395,7 +414,7 @@ export class EchoReportQueue {
         const outcome = await this.submitChunk(run, c, signal);
         if (outcome === 'busy') busyMs = this.lastBusyMs ?? this.pollMs;
         else changed = true;
-        if (c.status === 'Pending') inFlight++;
+        if ((c.status as ChunkStatus) === 'Pending') inFlight++;
       }
     }
     for (const run of active) if (run.status === 'running' && run.chunks.every((c) => c.status === 'Available')) this.setRunStatus(run, 'ready');
@@ -481,7 +500,8 @@ export class EchoReportQueue {
     }
   }
 
-  private applyServerStatus(run: RunState, c: ChunkState, seen: EchoRequest | undefined): boolean {
+  /** Applies a status the server reported (`undefined`: the server does not know the request). */
+  private applyServerStatus(run: RunState, c: ChunkState, seen: Pick<EchoRequest, 'status' | 'created' | 'expires'> | undefined): boolean {
     const status = seen ? seen.status : 'Missing';
     if (seen?.created) {
       c.created = seen.created;

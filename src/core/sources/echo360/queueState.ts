@@ -110,13 +110,13 @@ export class EchoRequestFailedError extends InsightError {
 
   constructor(
     readonly requestId: string,
-    readonly status: 'Failed' | 'Missing',
+    readonly requestStatus: 'Failed' | 'Missing',
     readonly runId: string,
     readonly chunkIndex: number,
     what: string,
   ) {
     const headline =
-      status === 'Missing'
+      requestStatus === 'Missing'
         ? `Echo360 request ${requestId} (${what}) is Missing: its report file is gone.`
         : `Echo360 request ${requestId} (${what}) ended Failed.`;
     super('server', headline, { next: 'Resubmit it to try again.' });

@@ -15,8 +15,9 @@ export const echo360RateLimit: RateLimitOptions = { limit: 120, windowMs: 60_000
  *
  * Why burst + refill instead of "120 tokens per minute": a bucket of capacity C refilled at rate r
  * lets C + r·W calls through in any window W. Echo360 counts 120 calls per minute, so the refill
- * rate is (limit − burst) / window; then even a full bucket emptied at the start of a minute plus
- * everything refilled during it stays within 120, and the server never answers 429 because of us.
+ * rate is (limit − burst − 1) / window; then even a full bucket emptied at the start of a minute
+ * plus everything refilled during it stays within 120, with one call of slack for network jitter
+ * (calls granted evenly can still arrive bunched), and the server never answers 429 because of us.
  */
 export class TokenBucket {
   private tokens: number;
@@ -31,10 +32,10 @@ export class TokenBucket {
     readonly options: RateLimitOptions = echo360RateLimit,
     private readonly now: () => number = Date.now,
   ) {
-    if (options.burst >= options.limit) throw new RangeError('burst must be below limit');
+    if (options.burst < 1 || options.burst >= options.limit - 1) throw new RangeError('burst must be at least 1 and below limit - 1');
     this.tokens = options.burst;
     this.last = now();
-    this.ratePerMs = (options.limit - options.burst) / options.windowMs;
+    this.ratePerMs = (options.limit - options.burst - 1) / options.windowMs;
   }
 
   /** Waits for a token (in FIFO order with other callers); rejects at once when `signal` aborts. */

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Writes are gathered up to this size: one syscall per MiB instead of one per decompressed chunk. */
+const BATCH_BYTES = 1 << 20;
+
+/**
+ * A result file written to a temp file beside the target and renamed into place on commit, so a
+ * failed or cancelled download never leaves a half-written file under the real name.
+ *
+ * Unlike a plain write stream it can roll back to an earlier size: a download cut mid-stream is
+ * retried from the start of that asset, and the bytes of the broken attempt must go, or the
+ * result would hold them twice.
+ */
+export class ResultFileWriter {
+  private position = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+
+  private constructor(
+    readonly file: string,
+    readonly tempFile: string,
+    private readonly fh: fs.promises.FileHandle,
+  ) {}
+
+  static async create(file: string): Promise<ResultFileWriter> {
+    const target = path.resolve(file);
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await fs.promises.open(tmp, 'wx');
+    return new ResultFileWriter(target, tmp, fh);
+  }
+
+  /** Bytes written so far, buffered ones included. */
+  get size(): number {
+    return this.position + this.pendingBytes;
+  }
+
+  async write(data: Buffer): Promise<void> {
+    if (data.length === 0) return;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= BATCH_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const bufs = this.pending;
+    const n = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    let written = 0;
+    while (written < n) {
+      const rest = written === 0 ? bufs : sliceFrom(bufs, written);
+      const { bytesWritten } = await this.fh.writev(rest, this.position + written);
+      written += bytesWritten;
+    }
+    this.position += n;
+  }
+
+  /** Drops everything after `size` (a broken attempt's bytes). */
+  async truncate(size: number): Promise<void> {
+    await this.flush();
+    if (size < this.position) {
+      await this.fh.truncate(size);
+      this.position = size;
+    }
+  }
+
+  /** Renames the temp file into place. */
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.close();
+    await fs.promises.rename(this.tempFile, this.file);
+  }
+
+  /** Removes the temp file; the target is left as it was. */
+  async abort(): Promise<void> {
+    await this.close().catch(() => undefined);
+    await fs.promises.rm(this.tempFile, { force: true });
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close();
+  }
+}
+
+function sliceFrom(bufs: Buffer[], offset: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = offset;
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}

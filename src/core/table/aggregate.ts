@@ -1,0 +1,530 @@
+/**
+ * Chart-ready aggregates over a view (or the whole table): group-by with count / sum / mean / min /
+ * max / distinct count, time buckets as group keys, histograms, column statistics, and downsampling
+ * of long series. All of them work on the column arrays and row-id lists directly; string keys are
+ * grouped by dictionary code, so no string is touched per row.
+ */
+import { InsightError } from '../errors';
+import { AnyColumn, ColumnType, DisplayValue, NumericColumn, StringColumn, civilYearMonth, daysFromCivil, formatDate, formatDateTime } from './columns';
+import { Table } from './table';
+import { ColumnRef, View, allRows } from './view';
+
+export type RowSource = View | Uint32Array | null | undefined;
+
+function rowsOf(table: Table, src: RowSource): Uint32Array {
+  if (!src) return allRows(table);
+  return src instanceof Uint32Array ? src : src.rows;
+}
+
+/** Display form of a raw numeric value of a column of this type. */
+export function displayOf(type: ColumnType, v: number): DisplayValue {
+  switch (type) {
+    case 'boolean':
+      return v !== 0;
+    case 'date':
+      return formatDate(v);
+    case 'datetime':
+      return formatDateTime(v);
+    default:
+      return v;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time buckets
+
+export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
+const HOUR = 3600000;
+const DAY = 86400000;
+
+/** Start (epoch ms, UTC) of the bucket holding `ms`; weeks start on Monday (ISO). */
+export function bucketStart(ms: number, bucket: TimeBucket): number {
+  switch (bucket) {
+    case 'hour':
+      return Math.floor(ms / HOUR) * HOUR;
+    case 'day':
+      return Math.floor(ms / DAY) * DAY;
+    case 'week': {
+      const day = Math.floor(ms / DAY);
+      // 1970-01-01 was a Thursday: (day + 3) mod 7 is the number of days since Monday.
+      return (day - ((((day + 3) % 7) + 7) % 7)) * DAY;
+    }
+    case 'month': {
+      const [y, m] = civilYearMonth(Math.floor(ms / DAY));
+      return daysFromCivil(y, m, 1) * DAY;
+    }
+    default:
+      throw new InsightError('usage', `Unknown time bucket ${JSON.stringify(bucket)} (use hour, day, week or month).`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group-by
+
+export interface GroupKey {
+  column: ColumnRef;
+  /** Group a date/datetime column by the start of its hour/day/week/month (UTC). */
+  bucket?: TimeBucket;
+}
+
+export type AggOp = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'distinct';
+
+export interface Aggregation {
+  op: AggOp;
+  /** Required except for `count`, which then counts rows (with a column: its non-null values). */
+  column?: ColumnRef;
+  /** Output column name; default `op(column)` or `count`. */
+  as?: string;
+}
+
+export interface GroupResult {
+  columns: string[];
+  types: ColumnType[];
+  /** One row per group, ordered by the keys (ascending, nulls last). */
+  rows: DisplayValue[][];
+}
+
+/** Dense ids (0 = null) for one key over the rows, with each id's display value and sort order. */
+interface KeyIds {
+  ids: Uint32Array;
+  card: number;
+  display(id: number): DisplayValue;
+  order: Float64Array; // by id; nulls (id 0) get +Infinity
+  type: ColumnType;
+  name: string;
+}
+
+function keyIds(table: Table, rows: Uint32Array, key: ColumnRef | GroupKey): KeyIds {
+  const k: GroupKey = typeof key === 'object' ? key : { column: key };
+  const col = table.column(k.column);
+  const n = rows.length;
+  const ids = new Uint32Array(n);
+  if (col instanceof StringColumn) {
+    if (k.bucket) throw new InsightError('usage', `Time buckets need a date or datetime column; "${col.name}" holds text.`);
+    const codes = col.codes;
+    for (let i = 0; i < n; i++) ids[i] = codes[rows[i]];
+    const rank = col.rank();
+    const order = new Float64Array(col.dict.length);
+    for (let c = 1; c < order.length; c++) order[c] = rank[c];
+    order[0] = Infinity;
+    return { ids, card: col.dict.length, display: (id) => (id === 0 ? null : col.dict[id]), order, type: 'string', name: col.name };
+  }
+  if (k.bucket && col.type !== 'date' && col.type !== 'datetime')
+    throw new InsightError('usage', `Time buckets need a date or datetime column; "${col.name}" is ${col.type}.`);
+  const bucket = k.bucket;
+  const values = col.values;
+  const map = new Map<number, number>();
+  const vals: number[] = [NaN];
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (col.isNull(r)) continue;
+    const v = bucket ? bucketStart(values[r], bucket) : values[r];
+    let id = map.get(v);
+    if (id === undefined) {
+      id = vals.length;
+      vals.push(v);
+      map.set(v, id);
+    }
+    ids[i] = id;
+  }
+  const order = Float64Array.from(vals);
+  order[0] = Infinity;
+  const type: ColumnType = bucket ? (bucket === 'hour' ? 'datetime' : 'date') : col.type;
+  const name = bucket ? `${col.name} (${bucket})` : col.name;
+  return { ids, card: vals.length, display: (id) => (id === 0 ? null : displayOf(type, vals[id])), order, type, name };
+}
+
+/** Numeric view of an aggregated column: value per row id, or a string column's rank. */
+function measure(col: AnyColumn, op: AggOp): (r: number) => number {
+  if (col instanceof NumericColumn) {
+    const v = col.values;
+    return (r) => v[r];
+  }
+  if (op === 'min' || op === 'max') {
+    const rank = col.rank();
+    const codes = col.codes;
+    return (r) => rank[codes[r]];
+  }
+  throw new InsightError('usage', `${op} needs a numeric column; "${col.name}" holds text.`);
+}
+
+export function groupBy(table: Table, src: RowSource, keys: readonly (ColumnRef | GroupKey)[], aggs: readonly Aggregation[]): GroupResult {
+  const rows = rowsOf(table, src);
+  const n = rows.length;
+  const ks = keys.map((k) => keyIds(table, rows, k));
+  // Combine the keys into one dense group id per row.
+  const gid = new Uint32Array(n);
+  const firstRow: number[] = [];
+  let groups = 0;
+  if (ks.length === 0) {
+    groups = n > 0 ? 1 : 0;
+    if (n > 0) firstRow.push(0);
+  } else {
+    let space = 1;
+    for (const k of ks) space *= k.card;
+    if (space <= 1 << 22) {
+      const lut = new Int32Array(space).fill(-1);
+      for (let i = 0; i < n; i++) {
+        let c = 0;
+        for (const k of ks) c = c * k.card + k.ids[i];
+        let g = lut[c];
+        if (g < 0) {
+          g = lut[c] = groups++;
+          firstRow.push(i);
+        }
+        gid[i] = g;
+      }
+    } else {
+      const map = new Map<number | string, number>();
+      const exact = space <= Number.MAX_SAFE_INTEGER;
+      for (let i = 0; i < n; i++) {
+        let c: number | string;
+        if (exact) {
+          c = 0;
+          for (const k of ks) c = c * k.card + k.ids[i];
+        } else c = ks.map((k) => k.ids[i]).join(',');
+        let g = map.get(c);
+        if (g === undefined) {
+          g = groups++;
+          map.set(c, g);
+          firstRow.push(i);
+        }
+        gid[i] = g;
+      }
+    }
+  }
+
+  const columns = ks.map((k) => k.name);
+  const types = ks.map((k) => k.type);
+  const outputs: ((g: number) => DisplayValue)[] = [];
+  for (const a of aggs) {
+    const col = a.column === undefined ? undefined : table.column(a.column);
+    if (!col && a.op !== 'count') throw new InsightError('usage', `The ${a.op} aggregation needs a column.`);
+    columns.push(a.as ?? (col ? `${a.op}(${col.name})` : 'count'));
+    if (a.op === 'count' || a.op === 'distinct') types.push('integer');
+    else if (a.op === 'mean') types.push('number');
+    else if (a.op === 'sum') types.push(col!.type === 'integer' ? 'integer' : 'number');
+    else types.push(col!.type);
+    outputs.push(aggregate(a.op, col, rows, gid, groups));
+  }
+
+  const order = Array.from({ length: groups }, (_, g) => g);
+  if (ks.length > 0)
+    order.sort((a, b) => {
+      for (const k of ks) {
+        const d = k.order[k.ids[firstRow[a]]] - k.order[k.ids[firstRow[b]]];
+        if (d !== 0 && !Number.isNaN(d)) return d;
+      }
+      return 0;
+    });
+  const out: DisplayValue[][] = order.map((g) => {
+    const row: DisplayValue[] = ks.map((k) => k.display(k.ids[firstRow[g]]));
+    for (const o of outputs) row.push(o(g));
+    return row;
+  });
+  return { columns, types, rows: out };
+}
+
+function aggregate(op: AggOp, col: AnyColumn | undefined, rows: Uint32Array, gid: Uint32Array, groups: number): (g: number) => DisplayValue {
+  const n = rows.length;
+  if (!col) {
+    const counts = new Float64Array(groups);
+    for (let i = 0; i < n; i++) counts[gid[i]]++;
+    return (g) => counts[g];
+  }
+  const counts = new Float64Array(groups);
+  if (op === 'count') {
+    for (let i = 0; i < n; i++) if (!col.isNull(rows[i])) counts[gid[i]]++;
+    return (g) => counts[g];
+  }
+  if (op === 'distinct') {
+    // Distinct (group, value) pairs; values as dictionary codes or numbers.
+    const seen = new Set<number>();
+    const ids = col instanceof StringColumn ? col.codes : null;
+    const valueIds = new Map<number, number>();
+    let card = ids ? (col as StringColumn).dict.length : 0;
+    const pairIds: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      if (col.isNull(r)) continue;
+      let v: number;
+      if (ids) v = ids[r];
+      else {
+        const x = (col as NumericColumn).values[r];
+        let id = valueIds.get(x);
+        if (id === undefined) valueIds.set(x, (id = card++));
+        v = id;
+      }
+      pairIds.push(gid[i], v);
+    }
+    for (let p = 0; p < pairIds.length; p += 2) {
+      const key = pairIds[p] * card + pairIds[p + 1];
+      if (!seen.has(key)) {
+        seen.add(key);
+        counts[pairIds[p]]++;
+      }
+    }
+    return (g) => counts[g];
+  }
+  const m = measure(col, op);
+  if (op === 'sum' || op === 'mean') {
+    if (col.type === 'date' || col.type === 'datetime' || col.type === 'boolean')
+      throw new InsightError('usage', `${op} needs a numeric column; "${col.name}" is ${col.type}.`);
+    const sums = new Float64Array(groups);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      if (col.isNull(r)) continue;
+      sums[gid[i]] += m(r);
+      counts[gid[i]]++;
+    }
+    return (g) => (counts[g] === 0 ? null : op === 'sum' ? sums[g] : sums[g] / counts[g]);
+  }
+  const best = new Float64Array(groups).fill(op === 'min' ? Infinity : -Infinity);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (col.isNull(r)) continue;
+    const v = m(r);
+    const g = gid[i];
+    if (op === 'min' ? v < best[g] : v > best[g]) best[g] = v;
+    counts[g]++;
+  }
+  if (col instanceof StringColumn) {
+    const byRank = new Uint32Array(col.dict.length);
+    const rank = col.rank();
+    for (let c = 1; c < rank.length; c++) byRank[rank[c]] = c;
+    return (g) => (counts[g] === 0 ? null : col.dict[byRank[best[g]]]);
+  }
+  return (g) => (counts[g] === 0 ? null : displayOf(col.type, best[g]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Histogram
+
+export interface Histogram {
+  column: string;
+  type: ColumnType;
+  /** bins + 1 edges (epoch ms for dates). Bin i is [edges[i], edges[i+1]); the last bin includes its upper edge. */
+  edges: number[];
+  counts: number[];
+  nulls: number;
+}
+
+/**
+ * Histogram of a numeric or date column. `bins` fixes the bin count; by default an integer column
+ * spanning at most 100 values gets one bin per value, anything else Sturges' rule (capped at 100).
+ */
+export function histogram(table: Table, src: RowSource, column: ColumnRef, opts: { bins?: number } = {}): Histogram {
+  const col = table.column(column);
+  if (!(col instanceof NumericColumn)) throw new InsightError('usage', `A histogram needs a numeric or date column; "${col.name}" holds text.`);
+  const rows = rowsOf(table, src);
+  const v = col.values;
+  let min = Infinity;
+  let max = -Infinity;
+  let nulls = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (col.isNull(r)) {
+      nulls++;
+      continue;
+    }
+    const x = v[r];
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const count = rows.length - nulls;
+  const result: Histogram = { column: col.name, type: col.type, edges: [], counts: [], nulls };
+  if (count === 0) return result;
+  let bins: number;
+  let width: number;
+  if (opts.bins === undefined && (col.type === 'integer' || col.type === 'boolean') && max - min + 1 <= 100) {
+    bins = max - min + 1;
+    width = 1;
+  } else {
+    bins = opts.bins ?? Math.min(100, Math.ceil(Math.log2(count) + 1));
+    bins = max === min ? 1 : Math.max(1, Math.floor(bins));
+    width = (max - min) / bins;
+  }
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (col.isNull(r)) continue;
+    counts[binOf(v[r], min, width, bins)]++;
+  }
+  for (let b = 0; b <= bins; b++) result.edges.push(b === bins && width !== 1 ? max : min + b * width);
+  result.counts = Array.from(counts);
+  return result;
+}
+
+/** The bin of x: floor((x - min) / width), the maximum going into the last bin. */
+export function binOf(x: number, min: number, width: number, bins: number): number {
+  if (width === 0) return 0;
+  const b = Math.floor((x - min) / width);
+  return b >= bins ? bins - 1 : b < 0 ? 0 : b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column statistics
+
+export interface ColumnStats {
+  name: string;
+  type: ColumnType;
+  /** Non-null values. */
+  count: number;
+  nulls: number;
+  distinct: number;
+  min: DisplayValue;
+  max: DisplayValue;
+  /** Most frequent values, most frequent first (ties: smaller value first). */
+  top: { value: DisplayValue; count: number }[];
+}
+
+/** Keeps the N best (count desc, first seen wins ties) of a stream in ascending value order. */
+class TopN {
+  readonly items: { key: number; count: number }[] = [];
+  constructor(private readonly n: number) {}
+  offer(key: number, count: number): void {
+    const items = this.items;
+    if (items.length === this.n && count <= items[items.length - 1].count) return;
+    let i = items.length;
+    while (i > 0 && items[i - 1].count < count) i--;
+    items.splice(i, 0, { key, count });
+    if (items.length > this.n) items.pop();
+  }
+}
+
+export function columnStats(table: Table, column: ColumnRef, src?: RowSource, topN = 10): ColumnStats {
+  const col = table.column(column);
+  const rows = rowsOf(table, src);
+  const base = { name: col.name, type: col.type };
+  if (col instanceof StringColumn) {
+    const counts = new Uint32Array(col.dict.length);
+    const codes = col.codes;
+    for (let i = 0; i < rows.length; i++) counts[codes[rows[i]]]++;
+    const rank = col.rank();
+    const byRank = new Uint32Array(col.dict.length);
+    for (let c = 1; c < rank.length; c++) byRank[rank[c]] = c;
+    let distinct = 0;
+    let min = 0;
+    let max = 0;
+    const top = new TopN(topN);
+    for (let k = 1; k < byRank.length; k++) {
+      const c = byRank[k];
+      if (counts[c] === 0) continue;
+      distinct++;
+      if (min === 0) min = c;
+      max = c;
+      top.offer(c, counts[c]);
+    }
+    return {
+      ...base,
+      count: rows.length - counts[0],
+      nulls: counts[0],
+      distinct,
+      min: min === 0 ? null : col.dict[min],
+      max: max === 0 ? null : col.dict[max],
+      top: top.items.map((t) => ({ value: col.dict[t.key], count: t.count })),
+    };
+  }
+  const v = col.values;
+  const sorted = new (v.constructor as new (n: number) => typeof v)(rows.length);
+  let k = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (!col.isNull(r)) sorted[k++] = v[r];
+  }
+  const vals = sorted.subarray(0, k).sort();
+  let distinct = 0;
+  const top = new TopN(topN);
+  for (let i = 0; i < k; ) {
+    let j = i + 1;
+    while (j < k && vals[j] === vals[i]) j++;
+    distinct++;
+    top.offer(vals[i], j - i);
+    i = j;
+  }
+  return {
+    ...base,
+    count: k,
+    nulls: rows.length - k,
+    distinct,
+    min: k === 0 ? null : displayOf(col.type, vals[0]),
+    max: k === 0 ? null : displayOf(col.type, vals[k - 1]),
+    top: top.items.map((t) => ({ value: displayOf(col.type, t.key), count: t.count })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Downsampling
+
+export interface Series {
+  x: number[];
+  y: number[];
+}
+
+/**
+ * Reduce a long series (x ascending) to about `points` points for a chart. `lttb`
+ * (Largest-Triangle-Three-Buckets) keeps the visual shape; `minmax` keeps each bucket's extremes
+ * (never hides a spike). Series no longer than `points` come back unchanged.
+ */
+export function downsample(x: ArrayLike<number>, y: ArrayLike<number>, points: number, method: 'lttb' | 'minmax' = 'lttb'): Series {
+  const n = Math.min(x.length, y.length);
+  if (points >= n || points < 3) return { x: Array.from({ length: n }, (_, i) => x[i]), y: Array.from({ length: n }, (_, i) => y[i]) };
+  const ox: number[] = [];
+  const oy: number[] = [];
+  if (method === 'minmax') {
+    const buckets = Math.max(1, Math.floor(points / 2));
+    const size = n / buckets;
+    for (let b = 0; b < buckets; b++) {
+      const s = Math.floor(b * size);
+      const e = Math.min(n, Math.floor((b + 1) * size));
+      let lo = s;
+      let hi = s;
+      for (let i = s + 1; i < e; i++) {
+        if (y[i] < y[lo]) lo = i;
+        if (y[i] > y[hi]) hi = i;
+      }
+      const [a, c] = lo <= hi ? [lo, hi] : [hi, lo];
+      ox.push(x[a]);
+      oy.push(y[a]);
+      if (c !== a) {
+        ox.push(x[c]);
+        oy.push(y[c]);
+      }
+    }
+    return { x: ox, y: oy };
+  }
+  const every = (n - 2) / (points - 2);
+  let a = 0;
+  ox.push(x[0]);
+  oy.push(y[0]);
+  for (let i = 0; i < points - 2; i++) {
+    const ns = Math.floor((i + 1) * every) + 1;
+    const ne = Math.min(n, Math.floor((i + 2) * every) + 1);
+    let avgX = 0;
+    let avgY = 0;
+    for (let j = ns; j < ne; j++) {
+      avgX += x[j];
+      avgY += y[j];
+    }
+    const len = Math.max(1, ne - ns);
+    avgX /= len;
+    avgY /= len;
+    const s = Math.floor(i * every) + 1;
+    const e = Math.floor((i + 1) * every) + 1;
+    let best = s;
+    let bestArea = -1;
+    for (let j = s; j < e; j++) {
+      const area = Math.abs((x[a] - avgX) * (y[j] - y[a]) - (x[a] - x[j]) * (avgY - y[a]));
+      if (area > bestArea) {
+        bestArea = area;
+        best = j;
+      }
+    }
+    ox.push(x[best]);
+    oy.push(y[best]);
+    a = best;
+  }
+  ox.push(x[n - 1]);
+  oy.push(y[n - 1]);
+  return { x: ox, y: oy };
+}

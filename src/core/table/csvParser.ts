@@ -1,0 +1,321 @@
+/**
+ * Byte-level CSV tokenizer.
+ *
+ * Why not papaparse: it works on JS strings, so every chunk must be decoded first (its stream mode
+ * decodes chunk by chunk and corrupts UTF-8 characters split across chunk boundaries), and it
+ * hands back one JS string per field, which the column store would then have to hash again to
+ * dictionary-encode. Measured on the 1M-row Echo360-like file (bench/run.ts, section
+ * `papaparse`), papaparse alone (decode + parse, no column building) takes several times the
+ * gunzip floor, well over the ingest target. This tokenizer works on the raw bytes: it scans for
+ * the delimiter/quote/newline bytes, hashes each field's bytes in the same pass, and hands
+ * (buffer, start, end, hash) to the sink, so a repeated value costs a hash probe and a byte
+ * compare and is never decoded. Only distinct values are ever turned into strings.
+ *
+ * Fields are always handed over as one contiguous byte range (a partial record at the end of a
+ * chunk is carried into the next one), which is why multi-byte UTF-8 characters split across
+ * chunks decode correctly.
+ */
+
+export const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** Receives the fields of each record, in order. */
+export interface FieldSink {
+  /** One complete field: `buf[start, end)` (already unquoted), its FNV-1a hash, whether it has non-ASCII bytes. */
+  field(index: number, buf: Buffer, start: number, end: number, hash: number, nonAscii: boolean): void;
+  /** The record ended after `fieldCount` fields. */
+  endRow(fieldCount: number): void;
+  /** The fields handed over since the last endRow belong to a record that is not complete yet: drop them (they come again). */
+  rollbackRow(): void;
+}
+
+/** FNV-1a over a byte range; the same function the scanning loop computes inline. */
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+  return h;
+}
+
+function hasHighByte(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] > 127) return true;
+  return false;
+}
+
+export function toBuffer(chunk: Uint8Array | string): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  if (Buffer.isBuffer(chunk)) return chunk;
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/**
+ * Streaming tokenizer. `push` parses every complete record in the chunk and keeps the trailing
+ * partial record as pending bytes; `end` flushes it. A resumable quote-state scanner finds where a
+ * pending record ends, so a record spanning many chunks is scanned once, not once per chunk.
+ */
+export class CsvTokenizer {
+  private readonly d: number;
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  /** Quote state of the scanner over pending bytes: 0 field start, 1 unquoted, 2 quoted, 3 quote seen inside quoted. */
+  private scanState = 0;
+  private scratch = Buffer.allocUnsafe(4096);
+  /** Set when the input ended inside a quoted field (the field then runs to the end of input). */
+  unclosedQuote = false;
+  private ended = false;
+
+  constructor(delimiter: number, private readonly sink: FieldSink) {
+    this.d = delimiter;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.pendingLen > 0) {
+      const end = this.scanRowEnd(chunk);
+      if (end < 0) {
+        this.pending.push(chunk);
+        this.pendingLen += chunk.length;
+        return;
+      }
+      this.pending.push(chunk);
+      const buf = Buffer.concat(this.pending, this.pendingLen + chunk.length);
+      this.pending = [];
+      this.pendingLen = 0;
+      this.consume(buf);
+      return;
+    }
+    this.consume(chunk);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.pendingLen === 0) return;
+    const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLen);
+    this.pending = [];
+    this.pendingLen = 0;
+    this.parse(buf, 0, buf.length, true);
+  }
+
+  /** Parse the complete records of `buf`; keep the rest pending. */
+  private consume(buf: Buffer): void {
+    // Records can only end at a CR or LF, so nothing after the last one can complete now.
+    const lim = Math.max(buf.lastIndexOf(LF), buf.lastIndexOf(CR)) + 1;
+    const stop = lim > 0 ? this.parse(buf, 0, lim, false) : 0;
+    if (stop < buf.length) {
+      const tail = buf.subarray(stop);
+      // The tail is rescanned once to learn its quote state; later chunks are scanned from there.
+      this.scanState = 0;
+      this.scanRowEnd(tail);
+      // Copy: the caller's chunk may be a view on a buffer that gets reused.
+      this.pending = [Buffer.from(tail)];
+      this.pendingLen = tail.length;
+    }
+  }
+
+  /** Continue the quote-state scan over `buf`; index of the first record-ending byte, or -1. */
+  private scanRowEnd(buf: Buffer): number {
+    const d = this.d;
+    let s = this.scanState;
+    for (let i = 0; i < buf.length; i++) {
+      const c = buf[i];
+      switch (s) {
+        case 0:
+        case 1:
+          if (c === LF || c === CR) {
+            this.scanState = 0;
+            return i;
+          }
+          s = c === d ? 0 : s === 0 && c === QUOTE ? 2 : 1;
+          break;
+        case 2:
+          if (c === QUOTE) s = 3;
+          break;
+        default: // 3: a quote inside a quoted field: escaped quote, or the field's end
+          if (c === LF || c === CR) {
+            this.scanState = 0;
+            return i;
+          }
+          s = c === QUOTE ? 2 : c === d ? 0 : 1;
+      }
+    }
+    this.scanState = s;
+    return -1;
+  }
+
+  /**
+   * Parse records in buf[pos, lim). Returns where the first incomplete record starts (lim when all
+   * were complete). With `final`, reaching lim ends the record (end of input).
+   */
+  private parse(buf: Buffer, pos: number, lim: number, final: boolean): number {
+    const d = this.d;
+    const sink = this.sink;
+    while (pos < lim) {
+      const rowStart = pos;
+      let c = buf[pos];
+      if (c === LF || c === CR) {
+        // Blank line (or the LF of a CRLF whose CR ended the previous chunk): not a record.
+        pos++;
+        if (c === CR && pos < lim && buf[pos] === LF) pos++;
+        continue;
+      }
+      let fi = 0;
+      for (;;) {
+        if (pos < lim && buf[pos] === QUOTE) {
+          const after = this.quoted(buf, pos, lim, final, fi);
+          if (after < 0) {
+            sink.rollbackRow();
+            return rowStart;
+          }
+          pos = after;
+          fi++;
+        } else {
+          const s = pos;
+          let h = FNV_OFFSET;
+          let or = 0;
+          while (pos < lim) {
+            c = buf[pos];
+            if (c === d || c === LF || c === CR) break;
+            h = Math.imul(h ^ c, FNV_PRIME);
+            or |= c;
+            pos++;
+          }
+          if (pos === lim && !final) {
+            sink.rollbackRow();
+            return rowStart;
+          }
+          sink.field(fi++, buf, s, pos, h, or > 127);
+        }
+        if (pos >= lim) {
+          sink.endRow(fi);
+          return lim;
+        }
+        c = buf[pos++];
+        if (c === d) continue;
+        if (c === CR && pos < lim && buf[pos] === LF) pos++;
+        sink.endRow(fi);
+        break;
+      }
+    }
+    return pos;
+  }
+
+  /**
+   * A quoted field starting at buf[pos] (the opening quote). Hands it to the sink and returns the
+   * position of the byte after it (delimiter/newline/lim), or -1 when the record is incomplete.
+   * Lenient like most readers: text after the closing quote, up to the next delimiter, is kept.
+   */
+  private quoted(buf: Buffer, pos: number, lim: number, final: boolean, fi: number): number {
+    const start = pos + 1;
+    const q = buf.indexOf(QUOTE, start);
+    if (q >= 0 && q + 1 < lim) {
+      const next = buf[q + 1];
+      if (next === this.d || next === LF || next === CR) {
+        // Common case: no escaped quotes, nothing after the closing quote: hand over in place.
+        this.sink.field(fi, buf, start, q, hashBytes(buf, start, q), hasHighByte(buf, start, q));
+        return q + 1;
+      }
+    }
+    // General case: unescape into the scratch buffer.
+    let out = 0;
+    let i = start;
+    let closed = false;
+    while (i < lim) {
+      const c = buf[i];
+      if (c === QUOTE) {
+        if (i + 1 >= lim) {
+          if (!final) return -1;
+          closed = true;
+          i++;
+          break;
+        }
+        if (buf[i + 1] === QUOTE) {
+          out = this.put(out, QUOTE);
+          i += 2;
+          continue;
+        }
+        closed = true;
+        i++;
+        break;
+      }
+      out = this.put(out, c);
+      i++;
+    }
+    if (!closed) {
+      if (!final) return -1;
+      this.unclosedQuote = true;
+    } else {
+      while (i < lim) {
+        const c = buf[i];
+        if (c === this.d || c === LF || c === CR) break;
+        out = this.put(out, c);
+        i++;
+      }
+      if (i >= lim && !final) return -1;
+    }
+    const sc = this.scratch;
+    this.sink.field(fi, sc, 0, out, hashBytes(sc, 0, out), hasHighByte(sc, 0, out));
+    return i;
+  }
+
+  private put(at: number, byte: number): number {
+    if (at >= this.scratch.length) {
+      const bigger = Buffer.allocUnsafe(this.scratch.length * 2);
+      this.scratch.copy(bigger, 0, 0, at);
+      this.scratch = bigger;
+    }
+    this.scratch[at] = byte;
+    return at + 1;
+  }
+}
+
+const CANDIDATES = [0x2c, 0x09, 0x7c, 0x3b]; // , \t | ;
+
+/**
+ * Pick the delimiter among `,` `\t` `|` `;` from the first records of `sample`: the candidate that
+ * appears in the header and whose count per record is most consistent; earlier candidates win ties.
+ * Quotes are honoured so delimiters inside quoted values do not count.
+ */
+export function sniffDelimiter(sample: Uint8Array, final: boolean): number {
+  const counts: number[][] = CANDIDATES.map(() => []);
+  const cur = CANDIDATES.map(() => 0);
+  let inQuotes = false;
+  let lines = 0;
+  let lineHasContent = false;
+  let i = sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf ? 3 : 0;
+  for (; i < sample.length && lines < 50; i++) {
+    const c = sample[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (!inQuotes && (c === LF || c === CR)) {
+      if (lineHasContent) {
+        for (let k = 0; k < CANDIDATES.length; k++) {
+          counts[k].push(cur[k]);
+          cur[k] = 0;
+        }
+        lines++;
+      }
+      lineHasContent = false;
+    } else {
+      lineHasContent = true;
+      if (!inQuotes) {
+        const k = CANDIDATES.indexOf(c);
+        if (k >= 0) cur[k]++;
+      }
+    }
+  }
+  if (final && lineHasContent && lines < 50) for (let k = 0; k < CANDIDATES.length; k++) counts[k].push(cur[k]);
+  let best = CANDIDATES[0];
+  let bestScore = -1;
+  for (let k = 0; k < CANDIDATES.length; k++) {
+    const per = counts[k];
+    if (per.length === 0 || per[0] === 0) continue;
+    const consistent = per.filter((n) => n === per[0]).length / per.length;
+    if (consistent > bestScore) {
+      bestScore = consistent;
+      best = CANDIDATES[k];
+    }
+  }
+  return best;
+}

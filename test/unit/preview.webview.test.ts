@@ -1,0 +1,748 @@
+/**
+ * The preview webview in a real browser, without VS Code: the bundle is built from webview/main.ts,
+ * served over 127.0.0.1 with the panel's own HTML and CSP, and driven in Chromium. The host side is
+ * the real `PreviewSession` over an `ArrayDataSource` (100,000 rows) running in this process;
+ * messages cross as JSON like they do between VS Code and a webview. Assertions read what the
+ * webview reports it drew (`rendered`, textContent of the DOM) and the DOM itself; screenshots of a
+ * dark theme go to test-results/screenshots/preview-*.png for a person to look at.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { CellValue, ChartSpec, ColumnInfo, RenderReport } from '../../src/protocol';
+import { ArrayDataSource, PreviewEmitter, type PreviewDataSource } from '../../src/vscode/preview/dataSource';
+import { makeNonce, previewHtml } from '../../src/vscode/preview/html';
+import { PreviewSession, type PreviewContent } from '../../src/vscode/preview/session';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+// Debian's chromium package; playwright-core downloads no browser of its own.
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+// ---- test data ----
+
+const COLUMNS: ColumnInfo[] = [
+  { name: 'id', type: 'integer' },
+  { name: 'day', type: 'date' },
+  { name: 'country', type: 'string' },
+  { name: 'browser', type: 'string' },
+  { name: 'visits', type: 'integer' },
+  { name: 'conversion', type: 'number' },
+  { name: 'active', type: 'boolean' },
+  { name: 'note', type: 'string' },
+];
+const COUNTRIES = ['Portugal', 'Kenya', 'Canada', 'Japan', 'Brazil', 'Norway', 'India', 'Chile'];
+const BROWSERS = ['Chrome', 'Firefox', 'Safari', 'Edge'];
+
+function makeRows(n: number): CellValue[][] {
+  let seed = 42;
+  const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const day0 = Date.UTC(2024, 0, 1);
+  const rows: CellValue[][] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push([
+      i + 1,
+      new Date(day0 + (i % 366) * 86_400_000).toISOString().slice(0, 10),
+      COUNTRIES[Math.floor(rnd() * COUNTRIES.length)],
+      BROWSERS[Math.floor(rnd() * BROWSERS.length)],
+      Math.floor(rnd() * 500),
+      Math.round(rnd() * 10_000) / 100,
+      rnd() > 0.3,
+      i === 7 ? HOSTILE : i % 11 === 0 ? null : `session ${i % 997}`,
+    ]);
+  }
+  return rows;
+}
+
+/** The text the grid draws for the values in this data set. */
+const shown = (v: CellValue): string => (v === null ? '' : String(v));
+
+function lineChart(): ChartSpec {
+  const days = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2024, 5, 1 + i)).toISOString().slice(0, 10));
+  const wave = (base: number, amp: number, phase: number) => days.map((_, i) => Math.round(base + amp * Math.sin(i / 3 + phase) + i * 4));
+  return {
+    kind: 'line',
+    title: 'Pageviews by browser',
+    yLabel: 'Pageviews',
+    x: { type: 'time', values: days },
+    series: [
+      { name: 'Chrome', values: wave(820, 120, 0) },
+      { name: 'Firefox', values: wave(310, 60, 1).map((v, i) => (i === 12 ? null : v)) },
+    ],
+  };
+}
+
+function funnelChart(): ChartSpec {
+  return {
+    kind: 'bar',
+    title: 'Course sign-up funnel',
+    xLabel: 'Step',
+    x: { type: 'category', values: ['Visited catalogue', 'Opened course page', 'Started enrolment', 'Enrolled'] },
+    series: [{ name: 'Users', values: [4800, 3000, 1290, 610] }],
+    annotations: ['100%', '62.5%', '43%', '47.3%'],
+  };
+}
+
+/** 10M rows computed on demand: exercises scroll scaling without holding them anywhere. */
+class SyntheticSource implements PreviewDataSource {
+  readonly columns: ColumnInfo[] = [
+    { name: 'row', type: 'integer' },
+    { name: 'label', type: 'string' },
+  ];
+  readonly totalRows = 10_000_000;
+  readonly loading = false;
+  readonly onDidChange = new PreviewEmitter<void>().event;
+  async setView(): Promise<number> {
+    return this.totalRows;
+  }
+  async window(start: number, count: number): Promise<CellValue[][]> {
+    const n = Math.max(0, Math.min(count, this.totalRows - start));
+    return Array.from({ length: n }, (_, k) => [start + k, `row ${start + k}`]);
+  }
+}
+
+// ---- harness ----
+
+interface Harness {
+  page: Page;
+  reports: RenderReport[];
+  copies: string[];
+  state(): unknown;
+  /** Resolves with the latest report once it satisfies `pred`. */
+  report(pred: (r: RenderReport) => boolean, what: string): Promise<RenderReport>;
+  footer(): Promise<string>;
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('preview webview (Chromium)', function () {
+  this.timeout(90_000);
+  let browser: Browser | undefined;
+  let server: http.Server;
+  let origin = '';
+  let bundleDir = '';
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+  const warnings: string[] = [];
+  let rows100k: CellValue[][];
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) this.skip();
+    rows100k = makeRows(100_000);
+    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ip-webview-'));
+    await esbuild.build({
+      entryPoints: [path.join(ROOT, 'webview/main.ts')],
+      outfile: path.join(bundleDir, 'webview.js'),
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'chrome114',
+      loader: { '.css': 'text' },
+      logLevel: 'silent',
+    });
+    fs.copyFileSync(require.resolve('uplot/dist/uPlot.min.css'), path.join(bundleDir, 'uPlot.min.css'));
+    server = http.createServer((req, res) => {
+      const url = req.url ?? '/';
+      if (url === '/' || url.startsWith('/?')) {
+        const nonce = makeNonce();
+        const theme = new URL(url, origin).searchParams.get('theme') ?? 'vscode-dark';
+        const html = previewHtml({
+          cspSource: origin,
+          nonce,
+          scriptUri: `${origin}/webview.js`,
+          styleUris: [`${origin}/uPlot.min.css`],
+          title: 'Preview <test>',
+        }).replace('<body>', `<body class="${theme}" data-vscode-theme-kind="${theme}">`);
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+        return;
+      }
+      const file = path.join(bundleDir, path.basename(url));
+      if (!fs.existsSync(file)) return void res.writeHead(404).end();
+      const type = file.endsWith('.css') ? 'text/css' : 'text/javascript';
+      res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--headless=new',
+      ],
+    });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    // Emptied as they are checked, so one failing test does not fail all that follow.
+    assert.deepEqual(cspViolations.splice(0), [], 'no CSP violations');
+    assert.deepEqual(pageErrors.splice(0), [], 'no page errors');
+  });
+
+  async function open(
+    content: PreviewContent,
+    opts: { state?: unknown; light?: boolean; size?: { width: number; height: number } } = {},
+  ): Promise<Harness> {
+    const context = await browser!.newContext({ viewport: opts.size ?? { width: 1100, height: 760 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const reports: RenderReport[] = [];
+    const copies: string[] = [];
+    let state = opts.state;
+    let chain: Promise<unknown> = Promise.resolve();
+    const session = new PreviewSession(
+      content,
+      (type, payload) => {
+        // In order, like VS Code's postMessage; JSON like its serialization.
+        const msg = JSON.parse(JSON.stringify({ type, payload })) as unknown;
+        chain = chain
+          .then(() => page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), msg))
+          .catch(() => undefined); // page closed
+      },
+      {
+        log: { trace() {}, debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+        onReport: (r) => reports.push(r),
+        onCopy: (t) => void copies.push(t),
+      },
+    );
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => {
+      pageErrors.push(`dialog opened: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.exposeFunction('__ipToHost', (m: unknown) => session.receive(m));
+    await page.exposeFunction('__ipSetState', (s: unknown) => (state = s));
+    await page.exposeFunction('__ipCsp', (v: string) => cspViolations.push(v));
+    const vars = opts.light ? LIGHT_THEME : DARK_THEME;
+    await page.addInitScript(
+      ({ initial, vars }) => {
+        let saved = initial;
+        const w = window as unknown as Record<string, (m: unknown) => void>;
+        (window as unknown as { acquireVsCodeApi: unknown }).acquireVsCodeApi = () => ({
+          postMessage: (m: unknown) => w.__ipToHost(JSON.parse(JSON.stringify(m))),
+          getState: () => saved,
+          setState: (s: unknown) => {
+            saved = s;
+            w.__ipSetState(s);
+          },
+        });
+        // VS Code sets its theme as variables on <html> (through the CSSOM, which CSP allows).
+        // Init scripts run before <html> exists: apply the variables as soon as it does.
+        const applyVars = () => {
+          for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+        };
+        if (document.documentElement) applyVars();
+        else {
+          const watch = new MutationObserver(() => {
+            if (!document.documentElement) return;
+            watch.disconnect();
+            applyVars();
+          });
+          watch.observe(document, { childList: true });
+        }
+        document.addEventListener('securitypolicyviolation', (e) => w.__ipCsp(`${e.violatedDirective} ${e.blockedURI}`));
+      },
+      { initial: state, vars },
+    );
+    await page.goto(`${origin}/?theme=${opts.light ? 'vscode-light' : 'vscode-dark'}`);
+    const h: Harness = {
+      page,
+      reports,
+      copies,
+      state: () => state,
+      report: (pred, what) =>
+        until(() => {
+          const r = reports[reports.length - 1];
+          return r && pred(r) ? r : undefined;
+        }, what),
+      footer: async () => (await page.locator('.ip-counts').textContent()) ?? '',
+      shot: async (name) => {
+        await page.waitForTimeout(150); // let the last frame land
+        await page.screenshot({ path: path.join(SHOTS, `preview-${name}.png`) });
+      },
+      close: async () => {
+        session.dispose();
+        await context.close();
+      },
+    };
+    return h;
+  }
+
+  function trends(): PreviewContent {
+    return {
+      title: 'Weekly active learners',
+      subtitle: 'PostHog · Trends · last refreshed 2 min ago',
+      data: new ArrayDataSource(COLUMNS, rows100k),
+      chart: lineChart(),
+    };
+  }
+
+  const ids = (r: RenderReport) => r.firstRowTexts.map((t) => t[0]);
+
+  it('renders the first rows with the right text, counts and grid roles', async () => {
+    const h = await open(trends());
+    try {
+      const r = await h.report((x) => x.renderedRows > 0 && x.firstRowTexts.length === 5 && x.chart !== null, 'first paint');
+      assert.equal(r.totalRows, 100_000);
+      assert.equal(r.rowsInView, 100_000);
+      assert.deepEqual(
+        r.columns,
+        COLUMNS.map((c) => c.name),
+      );
+      assert.deepEqual(
+        r.firstRowTexts,
+        rows100k.slice(0, 5).map((row) => row.map(shown)),
+      );
+      assert.equal(r.theme, 'dark');
+      assert.ok(r.renderedRows >= 10 && r.renderedRows < 80, `only a screenful in the DOM (${r.renderedRows})`);
+      assert.equal(await h.footer(), '100,000 rows · 8 columns');
+      const grid = h.page.locator('[role=grid]');
+      assert.equal(await grid.getAttribute('aria-rowcount'), '100001');
+      assert.equal(await h.page.locator('[role=columnheader]').count(), 8);
+      assert.equal(await h.page.locator('[role=row][aria-rowindex="2"] [role=gridcell]').first().textContent(), '1');
+      // Numbers right-aligned; null drawn as an empty, dimmed cell.
+      const visits = h.page.locator('[role=row][aria-rowindex="2"] [role=gridcell]').nth(4);
+      assert.equal(await visits.evaluate((e) => getComputedStyle(e).textAlign), 'right');
+      const nullCell = h.page.locator('[role=row][aria-rowindex="2"] [role=gridcell]').nth(7);
+      assert.equal(await nullCell.textContent(), '');
+      assert.ok(await nullCell.evaluate((e) => e.classList.contains('ip-null')));
+      assert.equal(await h.page.title(), 'Preview <test>');
+      await h.shot('table-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('sorts by header click, toggles direction, and adds a secondary key with shift-click', async () => {
+    const h = await open(trends());
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      const visits = h.page.locator('[role=columnheader]', { hasText: 'visits' });
+      const country = h.page.locator('[role=columnheader]', { hasText: 'country' });
+      const order = (cmp: (a: CellValue[], b: CellValue[]) => number) =>
+        [...rows100k]
+          .sort(cmp)
+          .slice(0, 5)
+          .map((row) => String(row[0]));
+      const num = (i: number) => (a: CellValue[], b: CellValue[]) => (a[i] as number) - (b[i] as number);
+
+      await visits.click();
+      let r = await h.report((x) => x.sort.length === 1 && !x.sort[0].desc && x.renderedRows > 0, 'ascending sort');
+      assert.deepEqual(ids(r), order(num(4)));
+      assert.equal(await visits.getAttribute('aria-sort'), 'ascending');
+
+      await visits.click();
+      r = await h.report((x) => x.sort.length === 1 && x.sort[0].desc && x.renderedRows > 0, 'descending sort');
+      assert.deepEqual(
+        ids(r),
+        order((a, b) => num(4)(b, a)),
+      );
+      assert.equal(await visits.getAttribute('aria-sort'), 'descending');
+      assert.ok(
+        r.firstRowTexts.every((t) => t[4] === '499'),
+        'highest visits first',
+      );
+
+      await country.click({ modifiers: ['Shift'] });
+      r = await h.report((x) => x.sort.length === 2 && x.renderedRows > 0, 'secondary sort');
+      assert.deepEqual(r.sort, [
+        { column: 4, desc: true },
+        { column: 2, desc: false },
+      ]);
+      assert.deepEqual(
+        ids(r),
+        order((a, b) => num(4)(b, a) || (a[2] as string).localeCompare(b[2] as string)),
+      );
+      assert.equal(await country.getAttribute('aria-sort'), null, 'aria-sort only on the primary key');
+      await h.shot('sorted-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('search narrows the rows and the footer says how many match', async () => {
+    const h = await open(trends());
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      const expected = rows100k.filter((row) => row.some((v) => v !== null && String(v).toLowerCase().includes('firefox')));
+      await h.page.locator('vscode-textfield input').fill('FireFox');
+      const r = await h.report((x) => x.search === 'FireFox' && x.renderedRows > 0, 'search applied');
+      assert.equal(r.rowsInView, expected.length);
+      assert.deepEqual(
+        ids(r),
+        expected.slice(0, 5).map((row) => String(row[0])),
+      );
+      assert.ok(r.firstRowTexts.every((t) => t[3] === 'Firefox'));
+      assert.equal(await h.footer(), `100,000 rows · 8 columns · ${expected.length.toLocaleString('en-US')} match 'FireFox'`);
+      await h.shot('search-dark');
+
+      await h.page.locator('vscode-textfield input').fill('no such thing anywhere');
+      await h.report((x) => x.rowsInView === 0, 'empty result');
+      assert.match((await h.page.locator('.ip-grid-empty').textContent()) ?? '', /No rows match/);
+      assert.match(await h.footer(), / · 0 match 'no such thing anywhere'$/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('scrolls to the end and shows the last rows (keyboard and scrollbar)', async () => {
+    const h = await open(trends());
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      await h.page.locator('[role=row][aria-rowindex="3"] [role=gridcell]').nth(2).click();
+      await h.page.keyboard.press('Control+End');
+      const last = h.page.locator('[role=row][aria-rowindex="100001"]');
+      await until(async () => ((await last.count()) > 0 ? true : undefined), 'last row in the DOM');
+      await until(
+        async () => ((await last.locator('[role=gridcell]').first().textContent()) === '100000' ? true : undefined),
+        'last row text',
+      );
+      const [rowBox, gridBox] = await Promise.all([last.boundingBox(), h.page.locator('[role=grid]').boundingBox()]);
+      assert.ok(rowBox && gridBox && rowBox.y + rowBox.height <= gridBox.y + gridBox.height + 1, 'last row is on screen');
+      assert.match((await h.page.locator('.ip-position').textContent()) ?? '', /^Row 100,000 of 100,000$/);
+      // The focused cell is the one announced to screen readers.
+      const activeId = await h.page.locator('[role=grid]').getAttribute('aria-activedescendant');
+      assert.equal(await h.page.locator(`#${activeId}`).textContent(), shown(rows100k[99_999][7]), 'Ctrl+End focuses the last cell');
+      await h.shot('end-dark');
+
+      await h.page.keyboard.press('Control+Home');
+      await h.report((r) => r.firstRowIndex === 0 && r.firstRowTexts.length === 5, 'back at the top');
+      await h.page.locator('[role=grid]').evaluate((g) => (g.scrollTop = g.scrollHeight));
+      const r = await h.report((x) => x.firstRowIndex > 99_900 && x.firstRowTexts.length === 5, 'scrolled to the bottom');
+      const lastTexts = rows100k.slice(r.firstRowIndex, r.firstRowIndex + 5).map((row) => row.map(shown));
+      assert.deepEqual(r.firstRowTexts, lastTexts);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('renders a hostile cell as text and creates no element from it', async () => {
+    const h = await open(trends());
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      const cell = h.page.locator('[role=row][aria-rowindex="9"] [role=gridcell]').nth(7);
+      assert.equal(await cell.textContent(), HOSTILE);
+      await h.page.locator('vscode-textfield input').fill('onerror');
+      const r = await h.report((x) => x.search === 'onerror' && x.rowsInView === 1 && x.renderedRows === 1, 'one match');
+      assert.equal(r.firstRowTexts[0][7], HOSTILE);
+      assert.equal(await h.page.locator('img').count(), 0, 'no <img> in the page');
+      assert.equal(await h.page.locator('.ip-grid img, .ip-grid [onerror]').count(), 0);
+      await h.shot('hostile-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('draws a line chart over time with one series per spec series', async () => {
+    const h = await open(trends());
+    try {
+      const r = await h.report((x) => x.chart !== null, 'line chart drawn');
+      assert.deepEqual(r.chart, { kind: 'line', series: 2, points: 30 });
+      assert.ok((await h.page.locator('.ip-plot canvas').count()) > 0, 'canvas present');
+      assert.equal(await h.page.locator('.ip-plot .u-legend .u-series').count(), 3, 'legend: x + 2 series');
+      // Chart-only mode fills the panel; the report says the grid is not drawn.
+      await h.page.locator('vscode-toolbar-button', { hasText: 'Chart' }).click();
+      const c = await h.report((x) => x.mode === 'chart', 'chart mode');
+      assert.equal(c.renderedRows, 0);
+      assert.deepEqual(c.chart, { kind: 'line', series: 2, points: 30 });
+      await h.shot('line-chart-dark');
+      await h.page.locator('vscode-toolbar-button', { hasText: 'Table' }).click();
+      const t = await h.report((x) => x.mode === 'table', 'table mode');
+      assert.equal(t.chart, null);
+      assert.ok(t.renderedRows > 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('draws a bar chart with annotations, and redraws on a theme change', async () => {
+    const steps = funnelChart();
+    const rows: CellValue[][] = steps.x.values.map((s, i) => [i + 1, s, steps.series[0].values[i], steps.annotations![i]]);
+    const content: PreviewContent = {
+      title: 'Course sign-up funnel',
+      subtitle: 'PostHog · Funnel · last refreshed just now',
+      data: new ArrayDataSource(
+        [
+          { name: 'step', type: 'integer' },
+          { name: 'name', type: 'string' },
+          { name: 'users', type: 'integer' },
+          { name: 'conversion', type: 'string' },
+        ],
+        rows,
+      ),
+      chart: steps,
+    };
+    const h = await open(content);
+    try {
+      const r = await h.report((x) => x.chart !== null && x.renderedRows === 4, 'bar chart and rows');
+      assert.deepEqual(r.chart, { kind: 'bar', series: 1, points: 4 });
+      assert.equal(await h.footer(), '4 rows · 4 columns');
+      await h.shot('bar-chart-dark');
+      await h.page.evaluate(() => (document.body.className = 'vscode-light'));
+      const light = await h.report((x) => x.theme === 'light' && x.chart !== null, 'redrawn for light theme');
+      assert.deepEqual(light.chart, { kind: 'bar', series: 1, points: 4 });
+    } finally {
+      await h.close();
+    }
+    const l = await open(content, { light: true });
+    try {
+      await l.report((x) => x.chart !== null && x.theme === 'light', 'light bar chart');
+      await l.shot('bar-chart-light');
+    } finally {
+      await l.close();
+    }
+  });
+
+  it('draws grouped bars for several series and a line over categories', async () => {
+    const terms = ['Fall 2023', 'Spring 2024', 'Summer 2024', 'Fall 2024', 'Spring 2025'];
+    const rows: CellValue[][] = terms.map((t, i) => [t, 120 + i * 30, 80 + i * 12, i === 2 ? null : 40 + i * 20]);
+    const columns: ColumnInfo[] = [
+      { name: 'term', type: 'string' },
+      { name: 'views', type: 'integer' },
+      { name: 'downloads', type: 'integer' },
+      { name: 'captions', type: 'integer' },
+    ];
+    const series = columns.slice(1).map((c, s) => ({ name: c.name, values: rows.map((r) => r[s + 1] as number | null) }));
+    const bars = await open({
+      title: 'Media use by term',
+      subtitle: 'Canvas Studio · Insights',
+      data: new ArrayDataSource(columns, rows),
+      chart: { kind: 'bar', title: 'Media use by term', x: { type: 'category', values: terms }, series },
+    });
+    try {
+      const r = await bars.report((x) => x.chart !== null && x.renderedRows === 5, 'grouped bars');
+      assert.deepEqual(r.chart, { kind: 'bar', series: 3, points: 5 });
+      await bars.shot('grouped-bars-dark');
+    } finally {
+      await bars.close();
+    }
+    const line = await open({
+      title: 'Media use by term',
+      data: new ArrayDataSource(columns, rows),
+      chart: { kind: 'line', x: { type: 'category', values: terms }, series },
+    });
+    try {
+      const r = await line.report((x) => x.chart !== null, 'category line');
+      assert.deepEqual(r.chart, { kind: 'line', series: 3, points: 5 });
+    } finally {
+      await line.close();
+    }
+  });
+
+  it('shows the chart note when there is no chart', async () => {
+    const note = 'Charts for retention insights are not drawn yet — the table shows the full result.';
+    const h = await open({
+      title: 'Week 1 retention',
+      subtitle: 'PostHog · Retention',
+      data: new ArrayDataSource(COLUMNS, rows100k.slice(0, 40)),
+      chartNote: note,
+    });
+    try {
+      const r = await h.report((x) => x.renderedRows > 0, 'table with note');
+      assert.equal(r.chart, null);
+      assert.equal(r.chartNote, note);
+      assert.equal(await h.page.locator('.ip-chart-note').textContent(), note);
+      await h.shot('chart-note-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('scrolls through 10 million rows with a scaled scrollbar', async () => {
+    const h = await open({ title: 'Echo360 video views', subtitle: 'Echo360 · videoview · 10,000,000 rows', data: new SyntheticSource() });
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      const grid = h.page.locator('[role=grid]');
+      assert.ok((await grid.evaluate((g) => g.scrollHeight)) < 10_000_000, 'spacer stays under browser limits');
+      await grid.evaluate((g) => (g.scrollTop = (g.scrollHeight - g.clientHeight) / 2));
+      let r = await h.report((x) => x.firstRowIndex > 4_000_000 && x.firstRowTexts.length === 5, 'middle');
+      assert.ok(Math.abs(r.firstRowIndex - 5_000_000) < 50_000, `near the middle: ${r.firstRowIndex}`);
+      assert.deepEqual(
+        ids(r),
+        [0, 1, 2, 3, 4].map((k) => String(r.firstRowIndex + k)),
+      );
+      // Rows sit exactly one row height apart, even at a scaled position.
+      const tops = await h.page
+        .locator('.ip-row:not([hidden])')
+        .evaluateAll((els) =>
+          els.map((e) => [Number(e.getAttribute('aria-rowindex')), e.getBoundingClientRect().top]).sort((a, b) => a[0] - b[0]),
+        );
+      for (let i = 1; i < tops.length; i++) assert.ok(Math.abs(tops[i][1] - tops[i - 1][1] - 22) < 0.01);
+
+      await h.page.locator('[role=row]:not([hidden]) [role=gridcell]').nth(40).click();
+      await h.page.keyboard.press('Control+End');
+      r = await h.report((x) => x.firstRowIndex > 9_999_900 && x.firstRowTexts.length === 5, 'end');
+      const last = h.page.locator('[role=row][aria-rowindex="10000001"]');
+      await until(async () => ((await last.locator('[role=gridcell]').first().textContent()) === '9999999' ? true : undefined), 'last row');
+      assert.equal(await h.page.locator('.ip-position').textContent(), 'Row 10,000,000 of 10,000,000');
+      assert.equal(await h.footer(), '10,000,000 rows · 2 columns');
+      await h.shot('10m-end-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('copies a row range as TSV with headers through the host', async () => {
+    const h = await open(trends());
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      await h.page.locator('[role=row][aria-rowindex="3"] [role=gridcell]').nth(1).click();
+      await h.page.keyboard.press('Control+C');
+      await until(() => (h.copies.length === 1 ? true : undefined), 'cell copy');
+      assert.equal(h.copies[0], String(rows100k[1][1]));
+      await h.page.keyboard.press('Shift+ArrowDown');
+      await h.page.keyboard.press('Shift+ArrowDown');
+      await h.page.keyboard.press('Control+C');
+      await until(() => (h.copies.length === 2 ? true : undefined), 'rows copy');
+      const tsv = [COLUMNS.map((c) => c.name), ...rows100k.slice(1, 4).map((row) => row.map(shown))].map((l) => l.join('\t')).join('\n');
+      assert.equal(h.copies[1], tsv);
+      assert.equal(await h.page.locator('.ip-position').textContent(), '3 rows selected');
+      assert.equal(await h.page.locator('.ip-row[aria-selected=true]').count(), 3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('resizes a column by dragging its header edge', async () => {
+    const h = await open(trends());
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      const head = h.page.locator('[role=columnheader]', { hasText: 'country' });
+      const before = (await head.boundingBox())!;
+      const handle = (await head.locator('.ip-resizer').boundingBox())!;
+      await h.page.mouse.move(handle.x + 3, handle.y + 5);
+      await h.page.mouse.down();
+      await h.page.mouse.move(handle.x + 83, handle.y + 5, { steps: 4 });
+      await h.page.mouse.up();
+      const after = (await head.boundingBox())!;
+      assert.ok(Math.abs(after.width - before.width - 80) <= 1, `${before.width} → ${after.width}`);
+      const cell = (await h.page.locator('[role=row][aria-rowindex="2"] [role=gridcell]').nth(2).boundingBox())!;
+      assert.ok(Math.abs(cell.width - after.width) <= 1, 'cells follow the header');
+      assert.equal((h.reports[h.reports.length - 1].sort ?? []).length, 0, 'resizing did not sort');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('restores sort, search, scroll and mode from setState', async () => {
+    const first = await open(trends());
+    let saved: unknown;
+    try {
+      await first.report((r) => r.renderedRows > 0, 'first paint');
+      await first.page.locator('[role=columnheader]', { hasText: 'visits' }).click();
+      await first.page.locator('vscode-textfield input').fill('kenya');
+      await first.report((x) => x.search === 'kenya' && x.sort.length === 1 && x.renderedRows > 0, 'sorted search');
+      await first.page.locator('[role=grid]').evaluate((g) => (g.scrollTop = 22 * 300));
+      await first.page.locator('vscode-toolbar-button', { hasText: 'Table' }).click();
+      const r = await first.report((x) => x.firstRowIndex >= 300 && x.mode === 'table', 'scrolled');
+      saved = await until(() => {
+        const s = first.state() as { scrollTop?: number; mode?: string } | undefined;
+        return s && s.scrollTop === 22 * 300 && s.mode === 'table' ? s : undefined;
+      }, 'state saved');
+      const second = await open(trends(), { state: saved });
+      try {
+        const r2 = await second.report((x) => x.search === 'kenya' && x.renderedRows > 0 && x.firstRowIndex >= 300, 'restored');
+        assert.deepEqual(r2.sort, [{ column: 4, desc: false }]);
+        assert.equal(r2.mode, 'table');
+        assert.equal(r2.firstRowIndex, r.firstRowIndex);
+        assert.deepEqual(r2.firstRowTexts, r.firstRowTexts);
+        assert.equal(await second.page.locator('vscode-textfield').evaluate((e) => (e as HTMLInputElement).value), 'kenya');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('shows rows while they are still loading and says so', async () => {
+    const data = new ArrayDataSource(COLUMNS, rows100k.slice(0, 500), { loading: true });
+    const h = await open({ title: 'Echo360 report', subtitle: 'Echo360 · report request', data });
+    try {
+      await h.report((r) => r.renderedRows > 0 && r.totalRows === 500, 'first rows');
+      assert.equal(await h.footer(), '500 rows · 8 columns · loading…');
+      await h.shot('loading-dark');
+      data.append(rows100k.slice(500, 2000));
+      data.finishLoading();
+      await until(async () => ((await h.footer()) === '2,000 rows · 8 columns' ? true : undefined), 'loaded footer');
+      const r = await h.report((x) => x.totalRows === 2000 && x.rowsInView === 2000, 'all rows');
+      assert.deepEqual(ids(r), ['1', '2', '3', '4', '5']);
+      assert.deepEqual(warnings, [], 'the host logged no warnings');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+// A subset of the variables VS Code sets on a webview's <html> (Dark Modern and Light Modern).
+function cssVars(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const decl of text.split(';')) {
+    const at = decl.indexOf(':');
+    if (at > 0) out[decl.slice(0, at).trim()] = decl.slice(at + 1).trim();
+  }
+  return out;
+}
+
+const DARK_THEME = cssVars(`
+  --vscode-font-family: system-ui, "Ubuntu", "Droid Sans", sans-serif; --vscode-font-size: 13px;
+  --vscode-editor-font-family: "Droid Sans Mono", monospace; --vscode-foreground: #cccccc; --vscode-editor-foreground: #cccccc;
+  --vscode-editor-background: #1f1f1f; --vscode-descriptionForeground: #9d9d9d;
+  --vscode-disabledForeground: rgba(204, 204, 204, 0.5); --vscode-panel-border: #2b2b2b;
+  --vscode-editorGroup-border: rgba(255, 255, 255, 0.09); --vscode-editorWidget-border: #313131; --vscode-focusBorder: #0078d4;
+  --vscode-list-hoverBackground: #2a2d2e; --vscode-list-activeSelectionBackground: #04395e;
+  --vscode-list-activeSelectionForeground: #ffffff; --vscode-list-inactiveSelectionBackground: #37373d;
+  --vscode-tree-tableOddRowsBackground: rgba(204, 204, 204, 0.04); --vscode-textLink-foreground: #4daafc;
+  --vscode-sash-hoverBorder: #0078d4; --vscode-input-background: #313131; --vscode-input-foreground: #cccccc;
+  --vscode-input-border: #3c3c3c; --vscode-input-placeholderForeground: #989898; --vscode-settings-textInputBackground: #313131;
+  --vscode-settings-textInputBorder: #3c3c3c; --vscode-settings-textInputForeground: #cccccc;
+  --vscode-inputOption-activeBackground: rgba(36, 137, 219, 0.51); --vscode-inputOption-activeBorder: #2488db;
+  --vscode-inputOption-activeForeground: #ffffff; --vscode-toolbar-hoverBackground: rgba(90, 93, 94, 0.31);
+  --vscode-progressBar-background: #0078d4; --vscode-charts-foreground: #cccccc; --vscode-charts-lines: rgba(204, 204, 204, 0.5);
+  --vscode-charts-blue: #3794ff; --vscode-charts-red: #f14c4c; --vscode-charts-green: #89d185; --vscode-charts-yellow: #cca700;
+  --vscode-charts-orange: #d18616; --vscode-charts-purple: #b180d7; --vscode-editor-selectionBackground: #264f78;
+`);
+
+const LIGHT_THEME = {
+  ...DARK_THEME,
+  ...cssVars(`
+  --vscode-foreground: #3b3b3b; --vscode-editor-foreground: #3b3b3b; --vscode-editor-background: #ffffff;
+  --vscode-descriptionForeground: #3b3b3b; --vscode-disabledForeground: rgba(97, 97, 97, 0.5); --vscode-panel-border: #e5e5e5;
+  --vscode-editorGroup-border: #e5e5e5; --vscode-editorWidget-border: #c8c8c8; --vscode-list-hoverBackground: #f2f2f2;
+  --vscode-list-activeSelectionBackground: #e8e8e8; --vscode-list-activeSelectionForeground: #000000;
+  --vscode-list-inactiveSelectionBackground: #e4e6f1; --vscode-tree-tableOddRowsBackground: rgba(59, 59, 59, 0.04);
+  --vscode-textLink-foreground: #005fb8; --vscode-input-background: #ffffff; --vscode-input-foreground: #3b3b3b;
+  --vscode-input-border: #cecece; --vscode-settings-textInputBackground: #ffffff; --vscode-settings-textInputBorder: #cecece;
+  --vscode-settings-textInputForeground: #3b3b3b; --vscode-toolbar-hoverBackground: rgba(184, 184, 184, 0.31);
+  --vscode-inputOption-activeBackground: #bed6ed; --vscode-inputOption-activeBorder: #005fb8;
+  --vscode-inputOption-activeForeground: #000000; --vscode-charts-foreground: #616161; --vscode-charts-blue: #1a85ff;
+  --vscode-charts-red: #e51400; --vscode-charts-green: #388a34; --vscode-charts-yellow: #bf8803; --vscode-charts-orange: #d18616;
+  --vscode-charts-purple: #652d90; --vscode-editor-selectionBackground: #add6ff;
+`),
+};
