@@ -196,6 +196,12 @@ export async function saveScreenshot(page, name) {
   return file;
 }
 
+/** A path relative to the repository when it is inside it, else absolute. */
+export function displayPath(p) {
+  const rel = path.relative(repoRoot, p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes (then returns undefined). */
@@ -234,6 +240,9 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.createWriteStream(logFile);
   const tail = [];
+  // "Extension Host Process exited with code: …, signal: …" lines: a crashed extension host
+  // explains a run that ends without results.
+  const extensionHostExits = [];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     // Own process group: Ctrl-C in the terminal must not kill it before we have taken our
@@ -241,7 +250,9 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
     // pty host and file watcher as children).
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    // A null value removes the variable (e.g. a developer's own INSIGHT_EXPLORER_SANDBOX must
+    // not seed sources into a test run).
+    env: Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== null && v !== undefined)),
   });
   liveProcessGroups.add(child.pid);
   const onData = (chunk) => {
@@ -251,6 +262,8 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
       if (!line.trim()) continue;
       tail.push(line);
       if (tail.length > 40) tail.shift();
+      const exit = /Extension Host Process exited with (code: .*)$/.exec(line);
+      if (exit) extensionHostExits.push(exit[1].replace(/\.$/, ''));
     }
   };
   child.stdout.on('data', onData);
@@ -287,9 +300,24 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
   if (ready !== 'ready') {
     await stop();
     throw new Error(`code-server ${ready === 'exited' ? 'exited during startup' : 'did not answer within 60 s'} ` +
-      `(full log: ${path.relative(repoRoot, logFile)}). Last output:\n  ${tail.join('\n  ')}`);
+      `(full log: ${displayPath(logFile)}). Last output:\n  ${tail.join('\n  ')}`);
   }
-  return { url, port, process: child, exited: exitPromise, stop, tail: () => tail.join('\n') };
+  return { url, port, process: child, exited: exitPromise, stop, tail: () => tail.join('\n'), extensionHostExits };
+}
+
+/**
+ * startCodeServer on a port the OS picks; if another process takes that port between our probe
+ * and code-server's listen (EADDRINUSE), try again with a new one.
+ */
+export async function startCodeServerOnFreePort(opts) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await startCodeServer({ ...opts, port });
+    } catch (e) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(e.message)) throw e;
+    }
+  }
 }
 
 /** Workbench URL; with a payload (extension development / tests) per TESTING-IN-VSCODE.md. */
@@ -818,16 +846,16 @@ export async function runIntegration({
   let server;
   let browserHandle;
   try {
-    const port = await freePort();
-    server = await startCodeServer({
-      port, userDataDir, extensionsDir, folder: workspace,
+    server = await startCodeServerOnFreePort({
+      userDataDir, extensionsDir, folder: workspace,
       logFile: path.join(logsDir, 'code-server-integration.log'),
       env: {
         INSIGHT_TEST_RESULTS: resultsFile,
         INSIGHT_UI_BRIDGE: bridge.url,
         INSIGHT_TEST_WORKSPACE: workspace,
         INSIGHT_TEST_SCREENSHOTS: screenshotsDir,
-        ...(grep ? { INSIGHT_TEST_GREP: grep } : {}),
+        INSIGHT_TEST_GREP: grep ?? null,
+        INSIGHT_EXPLORER_SANDBOX: null,
         // Keep code-server's own state (last opened folder, …) out of the user's home.
         XDG_DATA_HOME: path.join(tmp.dir, 'xdg-data'),
       },
@@ -869,7 +897,7 @@ export async function runIntegration({
     await page.exposeFunction('codeAutomationExit', (code) => { resolveExit({ code: Number(code) }); });
     bridge.setPage(page);
 
-    const url = workbenchUrl({ port, folder: workspace, extensionDevelopmentPath, extensionTestsPath });
+    const url = workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath, extensionTestsPath });
     print(`integration: VS Code (code-server) at ${server.url}, time limit ${Math.round(timeoutMs / 1000)} s`);
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
@@ -895,9 +923,12 @@ export async function runIntegration({
       failures.push({ title: 'integration run', error: `${outcome.serverDied}. Last code-server output:\n${server.tail()}` });
     } else if (!results) {
       failed++;
+      const crash = server.extensionHostExits.find((e) => !/code: 0\b/.test(e));
       if (!suiteStarted) print(`integration: the suite never started; last workbench/extension host output:\n  ${hostLines.slice(-60).join('\n  ')}`);
-      failures.push({ title: 'integration run', error: `the test module reported no results (exit code ${outcome.code}); ` +
-        'did out/test/integration/index.js load? See the extension host output above.' });
+      failures.push({ title: 'integration run', error: crash
+        ? `the extension host died during the run (${crash}); the last test it started crashed it (see the output above)`
+        : `the test module reported no results (exit code ${outcome.code}); did out/test/integration/index.js load? ` +
+          'See the extension host output above.' });
     } else if (outcome.code !== 0 && failed === 0) {
       failed++;
       failures.push({ title: 'integration run', error: `the test run exited with code ${outcome.code} without a counted failure` });

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer } from './ensure-code-server.mjs';
 import {
-  EXTENSION_ID, freePort, launchChromium, logsDir, makeTempDir, openViewContainer, prepareWorkspace,
-  repoRoot, saveScreenshot, startCodeServer, VIEWPORT, waitForViewContent, waitForWorkbench, workbenchUrl,
+  EXTENSION_ID, launchChromium, logsDir, makeTempDir, openViewContainer, prepareWorkspace,
+  repoRoot, saveScreenshot, startCodeServerOnFreePort, VIEWPORT, waitForViewContent, waitForWorkbench, workbenchUrl,
 } from './run-integration.mjs';
 
 export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code and shows its view';
@@ -78,16 +78,15 @@ async function check(print, root, skipPackage) {
     print(`installed as ${installedDir}`);
 
     // 3. Launch without extensionDevelopmentPath: only the installed copy can be loaded.
-    const port = await freePort();
-    const server = await startCodeServer({
-      port, userDataDir, extensionsDir, folder: workspace,
-      logFile: path.join(logsDir, 'code-server-vsix.log'), env: { XDG_DATA_HOME: env.XDG_DATA_HOME },
+    const server = await startCodeServerOnFreePort({
+      userDataDir, extensionsDir, folder: workspace,
+      logFile: path.join(logsDir, 'code-server-vsix.log'), env: { XDG_DATA_HOME: env.XDG_DATA_HOME, INSIGHT_EXPLORER_SANDBOX: null },
     });
     const { browser, close } = await launchChromium();
     try {
       const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
       // No extensionDevelopmentPath in this URL: only the installed copy can load.
-      await page.goto(workbenchUrl({ port, folder: workspace }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page.goto(workbenchUrl({ port: server.port, folder: workspace }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await waitForWorkbench(page);
       try {
         await openViewContainer(page, containerTitle, viewName);

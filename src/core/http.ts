@@ -57,6 +57,11 @@ export interface RequestOptions {
   auth?: boolean;
   /** Statuses returned to the caller instead of thrown (e.g. 202 while a query runs is already < 400). */
   acceptStatus?: (status: number) => boolean;
+  /**
+   * The body consumer can start over: a connection cut while reading the body is retried.
+   * Off for streams whose consumer already passed bytes on (they would be written twice).
+   */
+  restartable?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -203,13 +208,14 @@ export class HttpClient {
   }
 
   async text(pathOrUrl: string | URL, options: RequestOptions = {}): Promise<HttpResponse<string>> {
-    return this.send(pathOrUrl, options, async (body) => body.text());
+    // The whole body is buffered before anyone sees it, so a cut body can simply be fetched again.
+    return this.send(pathOrUrl, { restartable: true, ...options }, async (body) => body.text());
   }
 
   /**
-   * Streams the body to `consume`, which must finish reading it. Retries (including a body cut
-   * mid-stream) happen only when `consume` throws a retryable error and `restartable` is true:
-   * the consumer must then be able to start over.
+   * Streams the body to `consume`, which must finish reading it. Statuses are retried as usual;
+   * a body cut mid-stream is retried only with `restartable: true` (the consumer must then be
+   * able to start over), otherwise it fails once.
    */
   async stream<T>(
     pathOrUrl: string | URL,
@@ -255,6 +261,7 @@ export class HttpClient {
       const label = `${method} ${this.redactor.redact(url.toString())}`;
       let retryDelay: number | undefined;
       let retryReason = '';
+      let reading = false;
       try {
         const res = await request(url, {
           method,
@@ -304,6 +311,7 @@ export class HttpClient {
             throw this.opts.describeError ? this.opts.describeError(err) : genericStatusError(err, this);
           }
         } else {
+          reading = true;
           const value = await read(res.body, { status, headers: resHeaders });
           this.log.info(`${label} → ${status} in ${Date.now() - started} ms`);
           return { status, headers: resHeaders, body: value, url };
@@ -312,7 +320,7 @@ export class HttpClient {
         if (e instanceof InsightError) throw e;
         if (options.signal?.aborted) throw cancelled();
         const code = (e as { code?: string }).code ?? '';
-        if (RETRY_CODES.has(code) && attempt < this.retry.retries) {
+        if (RETRY_CODES.has(code) && attempt < this.retry.retries && (!reading || options.restartable)) {
           retryDelay = this.backoff(attempt);
           retryReason = code;
         } else {

@@ -145,6 +145,36 @@ describe('HTTP core over real sockets', () => {
     assert.equal(s.hits.length, 2);
   });
 
+  it('does not replay a cut stream into a consumer that already received bytes, unless restartable', async () => {
+    const body = 'x'.repeat(200_000);
+    const s = await start((_req, res, n) => {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(body.length) });
+      if (n <= 2) {
+        res.write(body.slice(0, 50_000));
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
+      res.end(body);
+    });
+    const { c } = client(s.url);
+    let received = 0;
+    const consume = async (stream: AsyncIterable<Uint8Array>) => {
+      for await (const chunk of stream) received += chunk.length;
+      return received;
+    };
+    await assert.rejects(c.stream('data.csv', consume), (e: unknown) => e instanceof InsightError && e.kind === 'network');
+    assert.equal(s.hits.length, 1, 'not retried');
+    received = 0;
+    let calls = 0;
+    const res = await c.stream('data.csv', (st) => {
+      calls++;
+      received = 0;
+      return consume(st);
+    }, { restartable: true });
+    assert.equal(res.body, body.length);
+    assert.equal(calls, 2);
+  });
+
   it('cancels an in-flight request with an AbortSignal', async () => {
     const s = await start(() => {
       /* never answers */

@@ -38,8 +38,6 @@ export function typeOfMask(mask: number, sawValue: boolean): ColumnType {
   return 'string';
 }
 
-import { hashBytes } from './csvParser';
-
 // ---------------------------------------------------------------------------------------------
 // Dates
 
@@ -432,7 +430,6 @@ export class ColumnBuilder {
   private strs: (string | undefined)[] = [undefined];
   /** The last value seen (most columns repeat the previous row's value most of the time). */
   private lastCode = 0;
-  private lastHash = 0;
   /**
    * Direct mode (typed, high-cardinality): one parsed value per row (NaN = null), plus every row's
    * raw bytes so the column can still turn back into strings, exactly, if a non-number arrives.
@@ -454,7 +451,7 @@ export class ColumnBuilder {
     return typeOfMask(this.mask, this.sawValue);
   }
 
-  add(buf: Buffer, s: number, e: number, hash: number, nonAscii: boolean): void {
+  add(buf: Uint8Array, s: number, e: number, nonAscii: boolean): void {
     if (this.direct !== null) {
       this.addDirect(buf, s, e, nonAscii);
       return;
@@ -464,24 +461,27 @@ export class ColumnBuilder {
       this.codes[this.length++] = 0;
       return;
     }
-    let h = hash ^ (hash >>> 15);
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
     const len = e - s;
     const arena = this.arena;
     const offs = this.offs;
-    if (h === this.lastHash) {
-      const code = this.lastCode;
-      const a0 = offs[code - 1];
-      if (offs[code] - a0 === len) {
+    // Same as the previous value? (Most rows repeat most of the previous row.) Then no hashing.
+    const lc = this.lastCode;
+    if (lc !== 0) {
+      const a0 = offs[lc - 1];
+      if (offs[lc] - a0 === len) {
         let k = 0;
         while (k < len && arena[a0 + k] === buf[s + k]) k++;
         if (k === len) {
-          this.codes[this.length++] = code;
+          this.codes[this.length++] = lc;
           return;
         }
       }
     }
+    let h = 0x811c9dc5 | 0;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
     const slots = this.slots;
     const mask = slots.length - 1;
     let slot = h & mask;
@@ -496,7 +496,6 @@ export class ColumnBuilder {
           if (k === len) {
             this.codes[this.length++] = code;
             this.lastCode = code;
-            this.lastHash = h;
             return;
           }
         }
@@ -506,13 +505,26 @@ export class ColumnBuilder {
     const code = this.insert(buf, s, e, h, nonAscii, slot);
     this.codes[this.length++] = code;
     this.lastCode = code;
-    this.lastHash = h;
     if (code >= DIRECT_MIN_DISTINCT && code * 2 > this.length && (this.mask & (INT | NUM | DATE | DT)) !== 0) this.goDirect();
+  }
+
+  /** This row's value is the previous row's (same bytes). */
+  repeat(): void {
+    const r = this.length;
+    if (this.direct !== null) {
+      const raw = this.raw!;
+      const offs = this.rawOffs!;
+      this.addDirect(raw, offs[r - 1], offs[r], this.rawNonAscii);
+      return;
+    }
+    if (r === this.codes.length) this.codes = grow(this.codes, r + 1);
+    this.codes[r] = this.codes[r - 1];
+    this.length = r + 1;
   }
 
   addNull(): void {
     if (this.direct !== null) {
-      this.addDirect(this.arena as Buffer, 0, 0, false);
+      this.addDirect(this.arena, 0, 0, false);
       return;
     }
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
@@ -526,7 +538,7 @@ export class ColumnBuilder {
     }
   }
 
-  private insert(buf: Buffer, s: number, e: number, h: number, nonAscii: boolean, slot: number): number {
+  private insert(buf: Uint8Array, s: number, e: number, h: number, nonAscii: boolean, slot: number): number {
     const code = ++this.count;
     const len = e - s;
     if (this.arenaLen + len > this.arena.length) this.arena = grow(this.arena, this.arenaLen + len);
@@ -599,7 +611,7 @@ export class ColumnBuilder {
     this.releaseDictionary();
   }
 
-  private addDirect(buf: Buffer, s: number, e: number, nonAscii: boolean): void {
+  private addDirect(buf: Uint8Array, s: number, e: number, nonAscii: boolean): void {
     const r = this.length;
     if (r + 1 >= this.direct!.length) {
       this.direct = grow(this.direct!, r + 2);
@@ -651,13 +663,12 @@ export class ColumnBuilder {
     this.strs = [undefined];
     this.count = 0;
     this.lastCode = 0;
-    this.lastHash = 0;
     this.length = 0;
     this.replaying = true; // bad bytes were reported when they first arrived
     for (let r = 0; r < n; r++) {
       const s = offs[r];
       const e = offs[r + 1];
-      this.add(raw, s, e, hashBytes(raw, s, e), nonAscii);
+      this.add(raw, s, e, nonAscii);
     }
     this.replaying = false;
   }

@@ -7,9 +7,9 @@
  * dictionary-encode. Measured on the 1M-row Echo360-like file (bench/run.ts, section
  * `papaparse`), papaparse alone (decode + parse, no column building) takes several times the
  * gunzip floor, well over the ingest target. This tokenizer works on the raw bytes: it scans for
- * the delimiter/quote/newline bytes, hashes each field's bytes in the same pass, and hands
- * (buffer, start, end, hash) to the sink, so a repeated value costs a hash probe and a byte
- * compare and is never decoded. Only distinct values are ever turned into strings.
+ * the delimiter/quote/newline bytes and hands (buffer, start, end) to the sink, so a repeated
+ * value costs a byte compare (columns.ts) and is never decoded. Only distinct values are ever
+ * turned into strings.
  *
  * Fields are always handed over as one contiguous byte range (a partial record at the end of a
  * chunk is carried into the next one), which is why multi-byte UTF-8 characters split across
@@ -19,24 +19,23 @@
 export const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
 
 /** Receives the fields of each record, in order. */
 export interface FieldSink {
-  /** One complete field: `buf[start, end)` (already unquoted), its FNV-1a hash, whether it has non-ASCII bytes. */
-  field(index: number, buf: Buffer, start: number, end: number, hash: number, nonAscii: boolean): void;
+  /** One complete field: `buf[start, end)` (already unquoted), and whether it has non-ASCII bytes. */
+  field(index: number, buf: Buffer, start: number, end: number, nonAscii: boolean): void;
+  /** The record's first `count` fields are byte for byte those of the previous record. */
+  repeat(count: number): void;
   /** The record ended after `fieldCount` fields. */
   endRow(fieldCount: number): void;
   /** The fields handed over since the last endRow belong to a record that is not complete yet: drop them (they come again). */
   rollbackRow(): void;
 }
 
-/** FNV-1a over a byte range; the same function the scanning loop computes inline. */
-export function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
-  return h;
+function growInt32(a: Int32Array, min: number): Int32Array {
+  const b = new Int32Array(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 function hasHighByte(buf: Uint8Array, start: number, end: number): boolean {
@@ -62,6 +61,7 @@ export class CsvTokenizer {
   /** Quote state of the scanner over pending bytes: 0 field start, 1 unquoted, 2 quoted, 3 quote seen inside quoted. */
   private scanState = 0;
   private scratch = Buffer.allocUnsafe(4096);
+  private ends: Int32Array = new Int32Array(64);
   /** Set when the input ended inside a quoted field (the field then runs to the end of input). */
   unclosedQuote = false;
   private ended = false;
@@ -72,21 +72,23 @@ export class CsvTokenizer {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (this.pendingLen > 0) {
-      const end = this.scanRowEnd(chunk);
-      if (end < 0) {
-        this.pending.push(chunk);
-        this.pendingLen += chunk.length;
-        return;
-      }
-      this.pending.push(chunk);
-      const buf = Buffer.concat(this.pending, this.pendingLen + chunk.length);
-      this.pending = [];
-      this.pendingLen = 0;
-      this.consume(buf);
+    if (this.pendingLen === 0) {
+      this.consume(chunk);
       return;
     }
-    this.consume(chunk);
+    const end = this.scanRowEnd(chunk);
+    if (end < 0) {
+      this.pending.push(Buffer.from(chunk));
+      this.pendingLen += chunk.length;
+      return;
+    }
+    // Join only the pending record with its end, not the whole chunk: the rest is parsed in place.
+    const head = chunk.subarray(0, end + 1);
+    const joined = Buffer.concat([...this.pending, head], this.pendingLen + head.length);
+    this.pending = [];
+    this.pendingLen = 0;
+    this.consume(joined);
+    this.push(chunk.subarray(end + 1));
   }
 
   end(): void {
@@ -151,7 +153,17 @@ export class CsvTokenizer {
    */
   private parse(buf: Buffer, pos: number, lim: number, final: boolean): number {
     const d = this.d;
+    const top = Math.max(d, CR); // bytes above this are never special: one compare for most bytes
     const sink = this.sink;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    // The previous record in this buffer, when it had no quoted field: where it started, and where
+    // each of its delimiters was (relative). Exports are usually sorted by entity (an Echo360
+    // view is 30-s rows of the same user/course/media), so a record often starts with the same
+    // bytes as the one before; the fields inside that common prefix are the previous record's
+    // fields again, which the sink copies without scanning, comparing or hashing them.
+    let prevStart = -1;
+    let prevDelims = 0;
+    let ends: Int32Array = this.ends;
     while (pos < lim) {
       const rowStart = pos;
       let c = buf[pos];
@@ -159,9 +171,22 @@ export class CsvTokenizer {
         // Blank line (or the LF of a CRLF whose CR ended the previous chunk): not a record.
         pos++;
         if (c === CR && pos < lim && buf[pos] === LF) pos++;
+        prevStart = -1;
         continue;
       }
       let fi = 0;
+      let plain = true;
+      if (prevStart >= 0 && prevDelims > 0) {
+        const max = Math.min(ends[prevDelims - 1] + 1, lim - rowStart);
+        let l = 0;
+        while (l + 4 <= max && dv.getInt32(prevStart + l) === dv.getInt32(rowStart + l)) l += 4;
+        while (l < max && buf[prevStart + l] === buf[rowStart + l]) l++;
+        while (fi < prevDelims && ends[fi] < l) fi++;
+        if (fi > 0) {
+          sink.repeat(fi);
+          pos = rowStart + ends[fi - 1] + 1;
+        }
+      }
       for (;;) {
         if (pos < lim && buf[pos] === QUOTE) {
           const after = this.quoted(buf, pos, lim, final, fi);
@@ -171,14 +196,13 @@ export class CsvTokenizer {
           }
           pos = after;
           fi++;
+          plain = false;
         } else {
           const s = pos;
-          let h = FNV_OFFSET;
           let or = 0;
           while (pos < lim) {
             c = buf[pos];
-            if (c === d || c === LF || c === CR) break;
-            h = Math.imul(h ^ c, FNV_PRIME);
+            if (c <= top && (c === d || c === LF || c === CR)) break;
             or |= c;
             pos++;
           }
@@ -186,18 +210,24 @@ export class CsvTokenizer {
             sink.rollbackRow();
             return rowStart;
           }
-          sink.field(fi++, buf, s, pos, h, or > 127);
+          sink.field(fi++, buf, s, pos, or > 127);
         }
         if (pos >= lim) {
           sink.endRow(fi);
           return lim;
         }
         c = buf[pos++];
-        if (c === d) continue;
+        if (c === d) {
+          if (fi > ends.length) ends = this.ends = growInt32(ends, fi);
+          ends[fi - 1] = pos - 1 - rowStart;
+          continue;
+        }
         if (c === CR && pos < lim && buf[pos] === LF) pos++;
         sink.endRow(fi);
         break;
       }
+      prevStart = plain ? rowStart : -1;
+      prevDelims = fi - 1;
     }
     return pos;
   }
@@ -214,7 +244,7 @@ export class CsvTokenizer {
       const next = buf[q + 1];
       if (next === this.d || next === LF || next === CR) {
         // Common case: no escaped quotes, nothing after the closing quote: hand over in place.
-        this.sink.field(fi, buf, start, q, hashBytes(buf, start, q), hasHighByte(buf, start, q));
+        this.sink.field(fi, buf, start, q, hasHighByte(buf, start, q));
         return q + 1;
       }
     }
@@ -256,7 +286,7 @@ export class CsvTokenizer {
       if (i >= lim && !final) return -1;
     }
     const sc = this.scratch;
-    this.sink.field(fi, sc, 0, out, hashBytes(sc, 0, out), hasHighByte(sc, 0, out));
+    this.sink.field(fi, sc, 0, out, hasHighByte(sc, 0, out));
     return i;
   }
 

@@ -224,14 +224,20 @@ export class TableBuilder implements FieldSink {
 
   // ---- FieldSink
 
-  field(index: number, buf: Buffer, start: number, end: number, hash: number, nonAscii: boolean): void {
+  field(index: number, buf: Buffer, start: number, end: number, nonAscii: boolean): void {
     this.fieldsThisRow = index + 1;
     const cols = this.cols;
-    if (index < cols.length) cols[index].add(buf, start, end, hash, nonAscii);
+    if (index < cols.length) cols[index].add(buf, start, end, nonAscii);
     else if (this.headerFields !== undefined) {
       if (nonAscii && !isUtf8(buf, start, end)) this.log.add('invalid-utf8', 0);
       this.headerFields.push(decodeBytes(buf, start, end, nonAscii));
     }
+  }
+
+  repeat(count: number): void {
+    this.fieldsThisRow = count;
+    const n = Math.min(count, this.cols.length);
+    for (let i = 0; i < n; i++) this.cols[i].repeat();
   }
 
   endRow(fieldCount: number): void {
