@@ -43,7 +43,11 @@ function npm(args, what) {
 }
 
 function mtime(p) {
-  try { return fs.statSync(p).mtimeMs; } catch { return 0; }
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function ensureDependencies() {
@@ -74,13 +78,17 @@ function readView() {
 async function main() {
   ensureDependencies();
   const { ensureCodeServer } = await import('./ensure-code-server.mjs');
-  try { ensureCodeServer(); } catch (e) { die(e.message); }
+  try {
+    ensureCodeServer();
+  } catch (e) {
+    die(e.message);
+  }
   console.log('Building…');
   npm(['run', '--silent', 'build'], '`npm run build`');
   npm(['run', '--silent', 'compile-tests'], '`npm run compile-tests` (builds the sandbox fakes)');
 
   // Everything below may use dependencies.
-  const h = await import('./run-integration.mjs');
+  const h = { ...(await import('./workbench.mjs')), ...(await import('./ui-bridge.mjs')) };
   // Ctrl-C is how you stop `npm start`: not an error.
   if (!check) h.setInterruptExitCode(0);
 
@@ -100,6 +108,13 @@ async function main() {
   h.onCleanup(() => sandbox.close());
 
   const workspace = h.prepareWorkspace(path.join(stateDir, 'start-workspace'));
+  // The workspace lives inside this repository's checkout; without this VS Code offers to open
+  // the repository in the Source Control view, which is noise for someone trying the extension.
+  const settings = path.join(workspace, '.vscode', 'settings.json');
+  if (!fs.existsSync(settings)) {
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, `${JSON.stringify({ 'git.openRepositoryInParentFolders': 'never' }, null, 2)}\n`);
+  }
   const logFile = path.join(stateDir, 'start-code-server.log');
   const server = await h.startCodeServer({
     port,
@@ -114,7 +129,8 @@ async function main() {
   const url = h.workbenchUrl({ port, folder: workspace, extensionDevelopmentPath: repoRoot });
 
   if (check) {
-    process.exitCode = await runCheck(h, url) ? 0 : 1;
+    const labels = JSON.parse(fs.readFileSync(sandbox.sandboxFile, 'utf8')).sources.map((x) => x.label);
+    process.exitCode = (await runCheck(h, url, labels)) ? 0 : 1;
     await h.runAllCleanups();
     return;
   }
@@ -132,8 +148,8 @@ async function main() {
   process.exit(1);
 }
 
-/** Opens the URL like a person would and checks what they should see. */
-async function runCheck(h, url) {
+/** Opens the URL like a person would and checks that every sandbox source is in the view. */
+async function runCheck(h, url, labels) {
   const { containerTitle, viewName } = readView();
   const { browser } = await h.launchChromium();
   const page = await (await browser.newContext({ viewport: h.VIEWPORT })).newPage();
@@ -142,7 +158,7 @@ async function runCheck(h, url) {
     await h.waitForWorkbench(page);
     await h.openViewContainer(page, containerTitle, viewName);
     const view = await h.waitForViewContent(page, viewName, {
-      accept: (v) => v.rows.some((r) => r.label.startsWith('Sandbox PostHog')),
+      accept: (v) => labels.every((l) => v.rows.some((r) => r.label.startsWith(l))),
     });
     console.log(`start --check: "${containerTitle}" shows ${JSON.stringify(view.rows.map((r) => r.label))}`);
     return true;

@@ -9,10 +9,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer } from './ensure-code-server.mjs';
+import { waitForViewContent } from './ui-bridge.mjs';
 import {
-  EXTENSION_ID, launchChromium, logsDir, makeTempDir, openViewContainer, prepareWorkspace,
-  repoRoot, saveScreenshot, startCodeServerOnFreePort, VIEWPORT, waitForViewContent, waitForWorkbench, workbenchUrl,
-} from './run-integration.mjs';
+  EXTENSION_ID,
+  launchChromium,
+  logsDir,
+  makeTempDir,
+  openViewContainer,
+  prepareWorkspace,
+  repoRoot,
+  saveScreenshot,
+  startCodeServerOnFreePort,
+  VIEWPORT,
+  waitForWorkbench,
+  workbenchUrl,
+} from './workbench.mjs';
 
 export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code and shows its view';
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -22,8 +33,12 @@ function capture(cmd, args, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('error', (e) => resolve({ code: 127, out: `${out}\n${e.message}` }));
     child.on('exit', (code) => resolve({ code: code ?? 1, out }));
   });
@@ -34,8 +49,10 @@ function expectedView(pkg) {
   const container = pkg.contributes?.viewsContainers?.activitybar?.find((c) => c.id === CONTAINER_ID);
   const view = pkg.contributes?.views?.[CONTAINER_ID]?.[0];
   if (!container || !view) {
-    throw new Error(`package.json contributes no activity-bar container "${CONTAINER_ID}" with a view ` +
-      '(contributes.viewsContainers.activitybar / contributes.views.insightExplorer)');
+    throw new Error(
+      `package.json contributes no activity-bar container "${CONTAINER_ID}" with a view ` +
+        '(contributes.viewsContainers.activitybar / contributes.views.insightExplorer)',
+    );
   }
   return { containerTitle: container.title, viewName: view.name, viewType: view.type ?? 'tree' };
 }
@@ -69,9 +86,13 @@ async function check(print, root, skipPackage) {
     const extensionsDir = path.join(tmp.dir, 'extensions');
     const workspace = prepareWorkspace(path.join(tmp.dir, 'workspace'));
     const env = { ...process.env, XDG_DATA_HOME: path.join(tmp.dir, 'xdg-data') };
-    const install = await capture(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-      '--install-extension', VSIX, '--force'], { env });
-    const installedDir = fs.existsSync(extensionsDir) && fs.readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${EXTENSION_ID}-`));
+    const install = await capture(
+      process.execPath,
+      [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', VSIX, '--force'],
+      { env },
+    );
+    const installedDir =
+      fs.existsSync(extensionsDir) && fs.readdirSync(extensionsDir).find((d) => d.toLowerCase().startsWith(`${EXTENSION_ID}-`));
     if (install.code !== 0 || !installedDir) {
       throw new Error(`code-server --install-extension failed (exit ${install.code}):\n${install.out.trim()}`);
     }
@@ -79,8 +100,11 @@ async function check(print, root, skipPackage) {
 
     // 3. Launch without extensionDevelopmentPath: only the installed copy can be loaded.
     const server = await startCodeServerOnFreePort({
-      userDataDir, extensionsDir, folder: workspace,
-      logFile: path.join(logsDir, 'code-server-vsix.log'), env: { XDG_DATA_HOME: env.XDG_DATA_HOME, INSIGHT_EXPLORER_SANDBOX: null },
+      userDataDir,
+      extensionsDir,
+      folder: workspace,
+      logFile: path.join(logsDir, 'code-server-vsix.log'),
+      env: { XDG_DATA_HOME: env.XDG_DATA_HOME, INSIGHT_EXPLORER_SANDBOX: null },
     });
     const { browser, close } = await launchChromium();
     try {
@@ -117,7 +141,11 @@ function findActivationError(userDataDir) {
     const lines = text.split('\n');
     const at = lines.findIndex((l) => l.includes(EXTENSION_ID) && /failed|error/i.test(l) && /activat/i.test(l));
     // The message line is followed by the error and its stack; keep the head.
-    if (at >= 0) return lines.slice(at, at + 4).map((l) => l.trim()).join('\n');
+    if (at >= 0)
+      return lines
+        .slice(at, at + 4)
+        .map((l) => l.trim())
+        .join('\n');
   }
   return undefined;
 }

@@ -60,7 +60,10 @@ function heading(text) {
 function run(cmd, args, { env } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('error', (e) => { console.error(`could not start ${cmd}: ${e.message}`); resolve(127); });
+    child.on('error', (e) => {
+      console.error(`could not start ${cmd}: ${e.message}`);
+      resolve(127);
+    });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
@@ -78,8 +81,12 @@ function unitChild(countFile, grep) {
   const counts = { passed: 0, failed: 0, pending: 0, failures: [] };
   const originalRun = Runner.prototype.run;
   Runner.prototype.run = function patchedRun(...args) {
-    this.on('pass', () => { counts.passed++; });
-    this.on('pending', () => { counts.pending++; });
+    this.on('pass', () => {
+      counts.passed++;
+    });
+    this.on('pending', () => {
+      counts.pending++;
+    });
     this.on('fail', (test, err) => {
       counts.failed++;
       counts.failures.push({ title: test.fullTitle(), error: String(err?.message ?? err).split('\n')[0] });
@@ -89,8 +96,10 @@ function unitChild(countFile, grep) {
       // Tests that leave a server or timer open would keep this process alive forever (mocha
       // does not exit by itself). Give them a moment, then leave anyway, and say so.
       setTimeout(() => {
-        console.error('\nwarning: the unit tests finished but left handles open (a server, socket or timer ' +
-          'that is never closed); exiting anyway. Close them in after()/afterEach().');
+        console.error(
+          '\nwarning: the unit tests finished but left handles open (a server, socket or timer ' +
+            'that is never closed); exiting anyway. Close them in after()/afterEach().',
+        );
         process.exit(counts.failed ? 1 : 0);
       }, 10_000).unref();
     });
@@ -135,10 +144,18 @@ async function runUnit(grep) {
   if (grep) args.push('--grep', grep);
   const code = await run(process.execPath, args);
   let counts;
-  try { counts = JSON.parse(fs.readFileSync(countFile, 'utf8')); } catch { /* mocha never finished */ }
+  try {
+    counts = JSON.parse(fs.readFileSync(countFile, 'utf8'));
+  } catch {
+    /* mocha never finished */
+  }
   fs.rmSync(path.dirname(countFile), { recursive: true, force: true });
   if (!counts) {
-    return { passed: 0, failed: 1, failures: [{ title: 'unit test run', error: `mocha exited with code ${code} before running the tests (see its errors above)` }] };
+    return {
+      passed: 0,
+      failed: 1,
+      failures: [{ title: 'unit test run', error: `mocha exited with code ${code} before running the tests (see its errors above)` }],
+    };
   }
   if (code !== 0 && counts.failed === 0) {
     counts.failed = 1;
@@ -150,7 +167,10 @@ async function runUnit(grep) {
 // ---------------------------------------------------------------------------------------------
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.unitChild) { unitChild(opts.unitChild, opts.grep); return; }
+  if (opts.unitChild) {
+    unitChild(opts.unitChild, opts.grep);
+    return;
+  }
 
   const all = !opts.unitOnly && !opts.integrationOnly && !opts.vsixOnly;
   const want = { unit: all || opts.unitOnly, integration: all || opts.integrationOnly, vsix: all || opts.vsixOnly };
@@ -158,7 +178,8 @@ async function main() {
   // Stale screenshots from an earlier run would be mistaken for this run's.
   if (want.integration || want.vsix) {
     const shots = path.join(repoRoot, 'test-results', 'screenshots');
-    if (fs.existsSync(shots)) for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f), { force: true });
+    if (fs.existsSync(shots))
+      for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f), { force: true });
   }
 
   heading('build');
@@ -222,8 +243,11 @@ async function main() {
     // real-VS-Code suite ran at all.
     console.log(`integration: ${r.passed} passed, ${r.failed} failed`);
     if (emptyIntegration) {
-      console.log(opts.grep ? `integration: no test matched --grep ${opts.grep}`
-        : 'integration: ✖ the suite ran 0 tests — the harness is broken (see the output above)');
+      console.log(
+        opts.grep
+          ? `integration: no test matched --grep ${opts.grep}`
+          : 'integration: ✖ the suite ran 0 tests — the harness is broken (see the output above)',
+      );
     }
   }
   console.log(`${passed} passed, ${failed} failed`);

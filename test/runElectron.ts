@@ -19,8 +19,10 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'insight-electron-'));
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
-  fs.writeFileSync(path.join(workspace, 'sample.csv'),
-    'date,course,views,minutes_watched\n2025-01-06,BIO101,120,540.5\n2025-01-07,BIO101,98,410.0\n2025-01-08,CHEM200,45,180.25\n');
+  fs.writeFileSync(
+    path.join(workspace, 'sample.csv'),
+    'date,course,views,minutes_watched\n2025-01-06,BIO101,120,540.5\n2025-01-07,BIO101,98,410.0\n2025-01-08,CHEM200,45,180.25\n',
+  );
   const resultsFile = path.join(tmp, 'results.json');
   const grepAt = process.argv.indexOf('--grep');
   const grep = grepAt >= 0 ? process.argv[grepAt + 1] : undefined;
@@ -41,7 +43,11 @@ async function main(): Promise<number> {
   }
 
   let results: Results | undefined;
-  try { results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Results; } catch { /* suite never reported */ }
+  try {
+    results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Results;
+  } catch {
+    /* suite never reported */
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
   if (!results) {
     console.error('the integration suite reported no results (did VS Code start? see the output above)');
@@ -55,7 +61,10 @@ async function main(): Promise<number> {
   return results.failed > 0 || results.passed === 0 || exitCode !== 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -2,6 +2,8 @@
  * `insights echo360 reports|requests|run` (contract in CLI.md). The CLI keeps its queue in memory:
  * a run lives as long as the process; everything else is the same code the extension uses.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { InsightError } from '../core/errors';
 import { tsvLine } from '../core/csv';
 import { Echo360Client, echo360BaseUrl } from '../core/sources/echo360/client';
@@ -52,7 +54,8 @@ function delimiterOption(args: ParsedArgs): EchoDelimiter {
 function rangeOption(args: ParsedArgs): DateRange {
   const range = str(args, 'range');
   if (range !== undefined) {
-    if (str(args, 'start') !== undefined || str(args, 'end') !== undefined) throw new InsightError('usage', 'Give either --range or --start/--end, not both.');
+    if (str(args, 'start') !== undefined || str(args, 'end') !== undefined)
+      throw new InsightError('usage', 'Give either --range or --start/--end, not both.');
     return parseRange(range);
   }
   return rangeFromOptions(str(args, 'start'), str(args, 'end'));
@@ -67,6 +70,12 @@ async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
   const pollSec = positiveNumber(args, 'poll-interval', DEFAULT_POLL_SEC);
   const timeoutSec = positiveNumber(args, 'timeout', DEFAULT_TIMEOUT_SEC);
   const outFile = str(args, 'out')!;
+  try {
+    // Checked now: the requests take hours, a typo in the folder should not surface after them.
+    fs.accessSync(path.dirname(path.resolve(outFile)), fs.constants.W_OK);
+  } catch {
+    throw new InsightError('usage', `Cannot write --out ${outFile}: its folder does not exist or is not writable.`);
+  }
   const echo = client(ctx, url);
 
   const timeout = AbortSignal.timeout(timeoutSec * 1000);
@@ -77,9 +86,13 @@ async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
   queue.onDidChange((e) => {
     if (e.kind === 'request' && e.status !== 'Submitting' && e.status !== 'Queued') {
       const c = queue.getRun(e.runId)?.chunks[e.chunk];
-      ctx.note(`echo360: chunk ${e.chunk + 1}/${total} ${c ? describeRange(c) : ''} ${e.status}${e.requestId ? ` (request ${e.requestId})` : ''}`);
+      ctx.note(
+        `echo360: chunk ${e.chunk + 1}/${total} ${c ? describeRange(c) : ''} ${e.status}${e.requestId ? ` (request ${e.requestId})` : ''}`,
+      );
     } else if (e.kind === 'counts' && (e.running > 0 || e.queued > 0)) {
-      ctx.note(`echo360: ${e.running} in flight, ${e.queued} queued${e.foreignPending ? `, ${e.foreignPending} other request(s) pending on Echo360` : ''}`);
+      ctx.note(
+        `echo360: ${e.running} in flight, ${e.queued} queued${e.foreignPending ? `, ${e.foreignPending} other request(s) pending on Echo360` : ''}`,
+      );
     }
   });
   try {
@@ -97,13 +110,22 @@ async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
         }
       },
     });
-    ctx.note(`echo360: wrote ${result.rows} rows (${(result.bytes / 1e6).toFixed(1)} MB) to ${outFile} in ${(result.totalMs / 1000).toFixed(1)} s`);
+    ctx.note(
+      `echo360: wrote ${result.rows} rows (${(result.bytes / 1e6).toFixed(1)} MB) to ${outFile} in ${(result.totalMs / 1000).toFixed(1)} s`,
+    );
   } catch (e) {
     if (timeout.aborted && !ctx.signal.aborted) {
-      const pending = queue.runs()[0]?.chunks.filter((c) => c.status === 'Pending').map((c) => c.requestId);
-      throw new InsightError('timeout', `Gave up after ${timeoutSec} s (--timeout)${pending?.length ? `; still Pending on Echo360: ${pending.join(', ')}` : ''}.`, {
-        next: 'Raise --timeout; Echo360 keeps finished reports for 14 days.',
-      });
+      const pending = queue
+        .runs()[0]
+        ?.chunks.filter((c) => c.status === 'Pending')
+        .map((c) => c.requestId);
+      throw new InsightError(
+        'timeout',
+        `Gave up after ${timeoutSec} s (--timeout)${pending?.length ? `; still Pending on Echo360: ${pending.join(', ')}` : ''}.`,
+        {
+          next: 'Raise --timeout; Echo360 keeps finished reports for 14 days.',
+        },
+      );
     }
     if (e instanceof EchoRequestFailedError) throw new InsightError(e.kind, e.headline, { next: 'Run the command again to resubmit it.' });
     throw e;
@@ -118,12 +140,16 @@ const BASE = { 'base-url': { value: true, required: true }, out: { value: true }
 export const echo360Commands: CliGroup = {
   reports: {
     summary: 'List the Echo360 report definitions (name<TAB>description)',
-    usage: 'insights echo360 reports --base-url URL [--out FILE]\n  --base-url: the Echo360 host, e.g. https://echo360.org (or us, uk, au, ca)\n  Env: ECHO360_CLIENT_ID, ECHO360_CLIENT_SECRET',
+    usage:
+      'insights echo360 reports --base-url URL [--out FILE]\n  --base-url: the Echo360 host, e.g. https://echo360.org (or us, uk, au, ca)\n  Env: ECHO360_CLIENT_ID, ECHO360_CLIENT_SECRET',
     options: BASE,
     async run(args, ctx) {
       const echo = client(ctx, baseUrl(args));
       const reports = await echo.listReports(ctx.signal);
-      await writeLines(args, reports.map((r) => tsvLine([r.name, r.description])));
+      await writeLines(
+        args,
+        reports.map((r) => tsvLine([r.name, r.description])),
+      );
     },
   },
   requests: {
@@ -133,7 +159,10 @@ export const echo360Commands: CliGroup = {
     async run(args, ctx) {
       const echo = client(ctx, baseUrl(args));
       const requests = await echo.listRequests(ctx.signal);
-      await writeLines(args, requests.map((r) => tsvLine([r.requestId, r.status, r.reportName, r.created ?? ''])));
+      await writeLines(
+        args,
+        requests.map((r) => tsvLine([r.requestId, r.status, r.reportName, r.created ?? ''])),
+      );
     },
   },
   run: {

@@ -1,9 +1,10 @@
 import { toCsv, tsvLine } from '../core/csv';
 import { InsightError } from '../core/errors';
 import { PostHogClient } from '../core/sources/posthog/client';
+import { activityRows } from '../core/sources/posthog/activity';
 import { resultTable } from '../core/sources/posthog/tables';
-import { REFRESH_MODES, RefreshMode, insightName } from '../core/sources/posthog/types';
-import { choice, envSecret, flag, positiveNumber, str } from './args';
+import { REFRESH_MODES, RefreshMode, insightName, trendingViewers, userLabel } from '../core/sources/posthog/types';
+import { ParsedArgs, choice, envSecret, flag, positiveNumber, str } from './args';
 import { CliContext, CliGroup } from './context';
 import { openOutput } from './output';
 
@@ -23,6 +24,13 @@ function client(args: Parameters<typeof str>[0], ctx: CliContext): PostHogClient
     logger: ctx.logger,
     redactor: ctx.redactor,
   });
+}
+
+/** A positive whole number option (`--days 7`). */
+function wholeNumber(args: ParsedArgs, name: string, fallback: number): number {
+  const n = positiveNumber(args, name, fallback);
+  if (!Number.isInteger(n)) throw new InsightError('usage', `--${name} must be a whole number, got "${str(args, name)}".`);
+  return n;
 }
 
 async function emit(file: string | undefined, text: string): Promise<void> {
@@ -78,6 +86,42 @@ export const posthogCommands: CliGroup = {
       } else {
         await emit(str(args, 'out'), JSON.stringify(insight, null, 2) + '\n');
       }
+    },
+  },
+  trending: {
+    summary: 'Most viewed insights of the last N days (default 7), tsv or json',
+    usage: 'insights posthog trending --base-url URL --project ID [--environment] [--days N] [--limit N] [--format tsv|json] [--out FILE]',
+    options: { ...common, days: { value: true }, limit: { value: true }, format: { value: true } },
+    async run(args, ctx) {
+      const format = choice(args, 'format', ['tsv', 'json'] as const, 'tsv');
+      const days = wholeNumber(args, 'days', 7);
+      const limit = wholeNumber(args, 'limit', 10);
+      const items = await client(args, ctx).trending({ days, limit, signal: ctx.signal });
+      // tsv: id, short_id, view_count, name, recent viewers (comma-separated)
+      const text =
+        format === 'json'
+          ? JSON.stringify(items, null, 2) + '\n'
+          : items.map((i) => tsvLine([i.id, i.short_id ?? '', i.view_count ?? 0, insightName(i), trendingViewers(i).map(userLabel).join(', ')])).join('');
+      await emit(str(args, 'out'), text);
+      ctx.note(`${items.length} trending insight${items.length === 1 ? '' : 's'} over ${days} day${days === 1 ? '' : 's'}`);
+    },
+  },
+  activity: {
+    summary: 'Who changed what: the activity of one insight (--insight) or of all, tsv or json',
+    usage: 'insights posthog activity --base-url URL --project ID [--environment] [--insight ID] [--max N] [--format tsv|json] [--out FILE]',
+    options: { ...common, insight: { value: true }, max: { value: true }, format: { value: true } },
+    async run(args, ctx) {
+      const format = choice(args, 'format', ['tsv', 'json'] as const, 'tsv');
+      const c = client(args, ctx);
+      const id = str(args, 'insight');
+      // The activity route takes numeric ids only; a short id is looked up first.
+      const insightId = id === undefined ? undefined : /^\d+$/.test(id) ? Number(id) : (await c.getInsightBasic(id, ctx.signal)).id;
+      const max = str(args, 'max') === undefined ? undefined : wholeNumber(args, 'max', 100);
+      const { entries, totalCount } = await c.activity({ insightId, max, pageSize: 100, signal: ctx.signal });
+      // tsv: created_at, user, activity, item_id, insight name, changes ("field: before → after; …")
+      const text = format === 'json' ? JSON.stringify(entries, null, 2) + '\n' : activityRows(entries).map((r) => tsvLine(r)).join('');
+      await emit(str(args, 'out'), text);
+      ctx.note(`${entries.length}${totalCount !== undefined && totalCount > entries.length ? ` of ${totalCount}` : ''} activity entries`);
     },
   },
 };

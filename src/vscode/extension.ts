@@ -6,6 +6,12 @@ import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
 import { registerPostHogCommands } from './posthog/posthogCommands';
 import { PostHogAdapter } from './posthog/posthogAdapter';
 import { InsightOpener } from './posthog/openInsight';
+import { CanvasAdapter } from './canvas/canvasAdapter';
+import { registerCanvasCommands } from './canvas/canvasCommands';
+import { CanvasOpener } from './canvas/canvasOpen';
+import { StudioAdapter } from './studio/studioAdapter';
+import { registerStudioCommands } from './studio/studioCommands';
+import { StudioOpener } from './studio/studioOpen';
 import { PreviewPanelManager } from './preview';
 import { seedSandbox } from './sandbox';
 import { Services, SourceKindAdapter } from './services';
@@ -21,6 +27,8 @@ export interface InsightExplorerApi {
   previews: PreviewPanelManager;
   results: ResultStore;
   posthog: { adapter: PostHogAdapter; opener: InsightOpener };
+  canvas: { adapter: CanvasAdapter; opener: CanvasOpener };
+  studio: { adapter: StudioAdapter; opener: StudioOpener };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi> {
@@ -51,6 +59,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   const previews = new PreviewPanelManager(context.extensionUri, channel);
   const posthog = new PostHogAdapter(services);
   kinds.set('posthog', posthog);
+  const canvas = new CanvasAdapter(services);
+  kinds.set('canvas', canvas);
+  const studio = new StudioAdapter(services);
+  kinds.set('studio', studio);
 
   const view = vscode.window.createTreeView('insightExplorer.sources', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -65,10 +77,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
 
   registerSourceCommands(services, results);
   const opener = registerPostHogCommands(services, posthog, results, previews);
+  const canvasOpener = registerCanvasCommands(services, canvas, results, previews);
+  const studioOpener = registerStudioCommands(services, studio, results, previews);
 
   await seedSandbox(services);
   log.info(`Insight Explorer activated with ${store.list().length} source(s).`);
-  return { services, tree, view, previews, results, posthog: { adapter: posthog, opener } };
+  return {
+    services,
+    tree,
+    view,
+    previews,
+    results,
+    posthog: { adapter: posthog, opener },
+    canvas: { adapter: canvas, opener: canvasOpener },
+    studio: { adapter: studio, opener: studioOpener },
+  };
 }
 
 export function deactivate(): void {

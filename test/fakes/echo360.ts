@@ -131,7 +131,13 @@ const RETENTION_MS = 14 * DAY;
 const LINK_TTL_MS = 7 * DAY;
 const PREFIX = '/public/api/v1/reporting/';
 const BUCKET = '/echo360-reporting-us-east-1/reports/5f0c2f7e';
-const FAULT_EXTRA = { endStatus: 'string', truncatedGzip: 'boolean', linkExpired: 'boolean', tokenRefused: 'boolean', revokeToken: 'boolean' } as const;
+const FAULT_EXTRA = {
+  endStatus: 'string',
+  truncatedGzip: 'boolean',
+  linkExpired: 'boolean',
+  tokenRefused: 'boolean',
+  revokeToken: 'boolean',
+} as const;
 const SPECIFIC: (keyof Echo360Fault)[] = ['endStatus', 'truncatedGzip', 'linkExpired', 'tokenRefused', 'revokeToken'];
 
 function parseDay(s: unknown): number | undefined {
@@ -175,7 +181,15 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   const tokens = new Map<string, number>();
   const refreshTokens = new Set<string>();
   const calls: number[] = [];
-  const stats: Echo360FakeStats = { submits: 0, maxInFlight: 0, inFlightRejections: 0, rateLimited: 0, tokensIssued: 0, assetDownloads: 0, assetRejections: 0 };
+  const stats: Echo360FakeStats = {
+    submits: 0,
+    maxInFlight: 0,
+    inFlightRejections: 0,
+    rateLimited: 0,
+    tokensIssued: 0,
+    assetDownloads: 0,
+    assetRejections: 0,
+  };
   let offset = 0;
   let seq = 0;
   const now = () => Date.now() + offset;
@@ -216,7 +230,10 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
 
   function signedLink(r: FakeRequest, origin: string): string {
     const t = now();
-    const stamp = new Date(t).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const stamp = new Date(t)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const q = `AWSAccessKeyId=ASIAFAKEECHO360&Expires=${Math.floor((t + LINK_TTL_MS) / 1000)}&x-amz-security-token=IQoJb3JpZ2luX2Vj%2F%2F%2F%2FwEaCXVz+ZWFzdC0x&X-Amz-Date=${stamp}&Signature=${signature()}`;
     const raw = `${assetPath(r)}?${q}`;
     links.set(raw, { requestId: r.requestId, issuedAt: t });
@@ -250,8 +267,14 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     if (f.html) return text(200, '<!DOCTYPE html><html><body>Sign in</body></html>', 'text/html');
     if (f.status === undefined) return undefined;
     const headers: Record<string, string> = f.retryAfter !== undefined ? { 'retry-after': f.retryAfter } : {};
-    if (f.status === 429) return json(429, { error: 'too_many_requests', message: 'Rate limit exceeded: 120 requests per minute per institution.' }, headers);
-    if (f.status === 401) return json(401, { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed, or invalid' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    if (f.status === 429)
+      return json(429, { error: 'too_many_requests', message: 'Rate limit exceeded: 120 requests per minute per institution.' }, headers);
+    if (f.status === 401)
+      return json(
+        401,
+        { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed, or invalid' },
+        { 'www-authenticate': 'Bearer error="invalid_token"' },
+      );
     if (f.status >= 500) return text(f.status, nginxErrorPage(f.status), 'text/html', headers);
     return json(f.status, { message: `Injected HTTP ${f.status}` }, headers);
   }
@@ -263,7 +286,11 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     if (calls.length >= rate.limit) {
       stats.rateLimited++;
       const wait = Math.max(1, Math.ceil((calls[0] + rate.windowMs - t) / 1000));
-      return json(429, { error: 'too_many_requests', message: `Rate limit exceeded: ${rate.limit} requests per ${rate.windowMs / 1000} seconds.` }, { 'retry-after': String(wait) });
+      return json(
+        429,
+        { error: 'too_many_requests', message: `Rate limit exceeded: ${rate.limit} requests per ${rate.windowMs / 1000} seconds.` },
+        { 'retry-after': String(wait) },
+      );
     }
     calls.push(t);
     return undefined;
@@ -284,7 +311,8 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     const params = parseQuery(url.searchParams);
     if (/x-www-form-urlencoded/i.test(contentType)) Object.assign(params, parseQuery(new URLSearchParams(raw.toString('utf8'))));
     else if (/json/i.test(contentType)) Object.assign(params, parseBody(raw).value as Record<string, string>);
-    if (takeFault('token', path, 'tokenRefused')) return json(401, { error: 'invalid_client', error_description: 'Client authentication failed.' });
+    if (takeFault('token', path, 'tokenRefused'))
+      return json(401, { error: 'invalid_client', error_description: 'Client authentication failed.' });
     const grant = first(params, 'grant_type');
     if (grant === 'refresh_token') {
       // Refresh tokens are single-use.
@@ -292,7 +320,8 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       if (!refreshTokens.delete(rt)) return json(400, { error: 'invalid_grant', error_description: 'Invalid refresh token.' });
       return issueToken();
     }
-    if (grant !== 'client_credentials') return json(400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials.' });
+    if (grant !== 'client_credentials')
+      return json(400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials.' });
     if (first(params, 'client_id') !== clientId || first(params, 'client_secret') !== clientSecret) {
       return json(401, { error: 'invalid_client', error_description: 'Client authentication failed.' });
     }
@@ -302,7 +331,10 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   function submitRoute(reportName: string, body: unknown): FakeResponse {
     const report = findReport(reportName);
     if (!report) return json(404, { message: `Report '${reportName}' does not exist.` });
-    const b = (typeof body === 'object' && body !== null ? body : {}) as { parameters?: Record<string, unknown>; output?: Record<string, unknown> };
+    const b = (typeof body === 'object' && body !== null ? body : {}) as {
+      parameters?: Record<string, unknown>;
+      output?: Record<string, unknown>;
+    };
     const p = b.parameters ?? {};
     const start = parseDay(p.start);
     const end = parseDay(p.end);
@@ -310,12 +342,16 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     if (end === undefined) return json(400, { message: "Parameter 'end' is required and must be a date (YYYY-MM-DD)." });
     if (end <= start) return json(400, { message: "Parameter 'start' must be before 'end'." });
     if (end - start > 7 * DAY) return json(400, { message: 'The requested date range exceeds the maximum of 7 days.' });
-    if (start < oneYearBefore(Math.floor(now() / DAY) * DAY)) return json(400, { message: "Parameter 'start' may not be more than one year in the past." });
+    if (start < oneYearBefore(Math.floor(now() / DAY) * DAY))
+      return json(400, { message: "Parameter 'start' may not be more than one year in the past." });
     const delimiter = b.output?.delimiter ?? ',';
-    if (delimiter !== ',' && delimiter !== '\t' && delimiter !== '|') return json(400, { message: 'output.delimiter must be one of "," "\\t" "|".' });
+    if (delimiter !== ',' && delimiter !== '\t' && delimiter !== '|')
+      return json(400, { message: 'output.delimiter must be one of "," "\\t" "|".' });
     if (inFlight() >= maxInFlight) {
       stats.inFlightRejections++;
-      return json(opts.inFlightStatus ?? 429, { message: `Too many requests in progress: a maximum of ${maxInFlight} report requests may be in progress at a time.` });
+      return json(opts.inFlightStatus ?? 429, {
+        message: `Too many requests in progress: a maximum of ${maxInFlight} report requests may be in progress at a time.`,
+      });
     }
     const fault = takeFault('api', `${PREFIX}requests/${reportName}`, 'endStatus');
     const r: FakeRequest = {
@@ -330,7 +366,13 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     store.set(r.requestId, r);
     stats.submits++;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight());
-    return json(200, { requestId: r.requestId, status: 'Pending', reportName, parameters: r.parameters, created: new Date(r.createdAt).toISOString() });
+    return json(200, {
+      requestId: r.requestId,
+      status: 'Pending',
+      reportName,
+      parameters: r.parameters,
+      created: new Date(r.createdAt).toISOString(),
+    });
   }
 
   function apiRoute(method: string, path: string): FakeResponse | ((body: unknown) => FakeResponse) {
@@ -368,7 +410,8 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   const control = {
     addFault: (f: unknown) => {
       const fault = normalizeFault<Echo360Fault>(f, FAULT_EXTRA);
-      if (fault.endStatus !== undefined && !['Failed', 'Missing', 'Expired'].includes(fault.endStatus)) throw new TypeError('fault.endStatus must be Failed, Missing or Expired');
+      if (fault.endStatus !== undefined && !['Failed', 'Missing', 'Expired'].includes(fault.endStatus))
+        throw new TypeError('fault.endStatus must be Failed, Missing or Expired');
       faults.push({ fault, remaining: fault.times ?? 1 });
     },
     clearFaults: () => (faults.length = 0),
@@ -383,7 +426,15 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       calls.length = 0;
       log.clear();
       offset = 0;
-      Object.assign(stats, { submits: 0, maxInFlight: 0, inFlightRejections: 0, rateLimited: 0, tokensIssued: 0, assetDownloads: 0, assetRejections: 0 });
+      Object.assign(stats, {
+        submits: 0,
+        maxInFlight: 0,
+        inFlightRejections: 0,
+        rateLimited: 0,
+        tokensIssued: 0,
+        assetDownloads: 0,
+        assetRejections: 0,
+      });
     },
   };
 
@@ -412,10 +463,18 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       const token = bearerToken(req);
       const expiry = token ? tokens.get(token) : undefined;
       if (expiry === undefined || expiry <= now()) {
-        r = json(401, { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed, or invalid' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        r = json(
+          401,
+          { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed, or invalid' },
+          { 'www-authenticate': 'Bearer error="invalid_token"' },
+        );
       } else if (takeFault('api', path, 'revokeToken')) {
         tokens.delete(token!);
-        r = json(401, { error: 'invalid_token', error_description: 'The access token provided has been revoked' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        r = json(
+          401,
+          { error: 'invalid_token', error_description: 'The access token provided has been revoked' },
+          { 'www-authenticate': 'Bearer error="invalid_token"' },
+        );
       } else {
         fault = takeFault('api', path);
         const route = apiRoute(method, path);
@@ -438,7 +497,13 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     };
     if (req.headers.authorization !== undefined) {
       // S3 refuses a request that carries two auth mechanisms (the query signature and a header).
-      return answer(s3Error(403, 'InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified'));
+      return answer(
+        s3Error(
+          403,
+          'InvalidArgument',
+          'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+        ),
+      );
     }
     const link = links.get(rawUrl);
     const r = link ? store.get(link.requestId) : undefined;
@@ -446,7 +511,11 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       const knownPath = [...links.keys()].some((k) => k.split('?')[0] === url.pathname);
       return answer(
         knownPath
-          ? s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.')
+          ? s3Error(
+              403,
+              'SignatureDoesNotMatch',
+              'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+            )
           : s3Error(403, 'AccessDenied', 'Access Denied'),
       );
     }
@@ -476,7 +545,14 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       const size = (await fs.promises.stat(fixed)).size;
       rec.status = 200;
       res.writeHead(200, { ...headers, 'content-length': String(size) });
-      await new Promise<void>((resolve) => fs.createReadStream(fixed, { highWaterMark: 1 << 20 }).on('error', () => res.destroy()).pipe(res).on('finish', resolve).on('close', resolve));
+      await new Promise<void>((resolve) =>
+        fs
+          .createReadStream(fixed, { highWaterMark: 1 << 20 })
+          .on('error', () => res.destroy())
+          .pipe(res)
+          .on('finish', resolve)
+          .on('close', resolve),
+      );
       return;
     }
     return answer({ status: 200, headers, body: fixed ? await fs.promises.readFile(fixed) : content(r) }, fault);
@@ -519,4 +595,26 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     revokeTokens: () => tokens.clear(),
     statuses: () => Object.fromEntries([...store.values()].map((r) => [r.requestId, statusOf(r)])),
   };
+}
+
+/**
+ * Standalone, for a sandbox or a manual session: `node out/test/fakes/echo360.js [--port 4360]
+ * [--pending-ms 1500] [--rows-per-day 24]`. Prints the two origins and the fake credentials.
+ */
+if (require.main === module) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  startEcho360Fake({ port: arg('port'), pendingMs: arg('pending-ms'), rowsPerDay: arg('rows-per-day') }).then(
+    (f) => {
+      process.stdout.write(
+        `Echo360 fake: ${f.url} (signed links on ${f.assetUrl})\nECHO360_CLIENT_ID=${f.clientId} ECHO360_CLIENT_SECRET=${f.clientSecret}\n`,
+      );
+    },
+    (e: unknown) => {
+      process.stderr.write(`Echo360 fake: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -18,8 +18,12 @@ export interface FakeReport {
   description: string;
   note?: string;
   columns: string[];
-  /** Rows for one UTC day (`day` = midnight ms), `count` of them. */
-  rows(day: number, count: number): Generator<Cell[]>;
+  /**
+   * Rows for one UTC day (`day` = midnight ms), `count` of them. `spread` (videoview) makes every
+   * row its own viewing session: far less compressible, like a campus-wide export where
+   * consecutive rows rarely share a viewer.
+   */
+  rows(day: number, count: number, spread?: boolean): Generator<Cell[]>;
 }
 
 const DAY = 86_400_000;
@@ -50,10 +54,53 @@ function uuid(r: () => number): string {
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-const FIRST = ['Ava', 'Noah', 'Mia', 'Liam', 'Zoë', 'Ethan', 'Chloé', 'Arjun', 'Mei', 'Tomás', 'Aroha', 'Siobhan', 'Kwame', 'Olivia', 'Yusuf', 'Hana'];
-const LAST = ['Smith', "O'Brien", 'Nguyen', 'García', 'Patel', 'Williams', 'Kowalski', 'Tanaka', 'Brown', 'Ngata', 'Müller', 'Okafor', 'Lee', 'Martin'];
+const FIRST = [
+  'Ava',
+  'Noah',
+  'Mia',
+  'Liam',
+  'Zoë',
+  'Ethan',
+  'Chloé',
+  'Arjun',
+  'Mei',
+  'Tomás',
+  'Aroha',
+  'Siobhan',
+  'Kwame',
+  'Olivia',
+  'Yusuf',
+  'Hana',
+];
+const LAST = [
+  'Smith',
+  "O'Brien",
+  'Nguyen',
+  'García',
+  'Patel',
+  'Williams',
+  'Kowalski',
+  'Tanaka',
+  'Brown',
+  'Ngata',
+  'Müller',
+  'Okafor',
+  'Lee',
+  'Martin',
+];
 const SUBJECTS = ['BIOL', 'CHEM', 'MATH', 'PHYS', 'HIST', 'ECON', 'PSYC', 'ENGL', 'COMP', 'STAT'];
-const TOPICS = ['Introduction', 'Limits, Continuity', 'Cell Structure', 'The "Big" Review', 'Supply & Demand', 'Midterm Review', 'Thermodynamics', 'Reading Week Q&A', 'Recursion', 'Hypothesis Tests'];
+const TOPICS = [
+  'Introduction',
+  'Limits, Continuity',
+  'Cell Structure',
+  'The "Big" Review',
+  'Supply & Demand',
+  'Midterm Review',
+  'Thermodynamics',
+  'Reading Week Q&A',
+  'Recursion',
+  'Hypothesis Tests',
+];
 const DEVICES = ['desktop', 'mobile', 'tablet', 'ios-app', 'android-app'];
 const REGIONS = ['US-CA', 'US-NY', 'US-TX', 'GB-ENG', 'AU-NSW', 'CA-ON', 'NZ-AUK', 'IN-KA'];
 const INSTITUTION = '5f0c2f7e-1b8d-4c55-9a11-3e2f6a7b9c01';
@@ -69,14 +116,27 @@ let cached: Pools | undefined;
 function pools(): Pools {
   if (cached) return cached;
   const r = rng(42);
-  const users = Array.from({ length: 4000 }, (_, i) => {
+  const users = Array.from({ length: 30_000 }, (_, i) => {
     const first = pick(r, FIRST);
     const last = pick(r, LAST);
-    const email = `${first}.${last}${i}`.toLowerCase().normalize('NFD').replace(/[^a-z0-9.]/g, '') + '@example.edu';
+    const email =
+      `${first}.${last}${i}`
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[^a-z0-9.]/g, '') + '@example.edu';
     return { id: uuid(r), email, name: `${first} ${last}` };
   });
-  const courses = Array.from({ length: 60 }, () => ({ code: `${pick(r, SUBJECTS)}${100 + Math.floor(r() * 400)}`, section: String(1 + Math.floor(r() * 4)).padStart(3, '0'), term: pick(r, TERMS) }));
-  const media = Array.from({ length: 600 }, (_, i) => ({ id: uuid(r), name: `Lecture ${1 + (i % 24)}: ${pick(r, TOPICS)}`, course: Math.floor(r() * courses.length), duration: 600 + Math.floor(r() * 4800) }));
+  const courses = Array.from({ length: 400 }, () => ({
+    code: `${pick(r, SUBJECTS)}${100 + Math.floor(r() * 400)}`,
+    section: String(1 + Math.floor(r() * 4)).padStart(3, '0'),
+    term: pick(r, TERMS),
+  }));
+  const media = Array.from({ length: 5000 }, (_, i) => ({
+    id: uuid(r),
+    name: `Lecture ${1 + (i % 24)}: ${pick(r, TOPICS)}`,
+    course: Math.floor(r() * courses.length),
+    duration: 600 + Math.floor(r() * 4800),
+  }));
   cached = { users, courses, media };
   return cached;
 }
@@ -85,7 +145,7 @@ function dayRng(report: string, day: number): () => number {
   return rng(hash(`${report}:${day}`));
 }
 
-function* videoview(day: number, count: number): Generator<Cell[]> {
+function* videoview(day: number, count: number, spread = false): Generator<Cell[]> {
   const p = pools();
   const r = dayRng('videoview', day);
   let emitted = 0;
@@ -97,23 +157,52 @@ function* videoview(day: number, count: number): Generator<Cell[]> {
     const start = day + Math.floor((r() * (DAY - 3_600_000)) / 1000) * 1000;
     const device = pick(r, DEVICES);
     const region = pick(r, REGIONS);
-    const length = Math.min(count - emitted, 1 + Math.floor(r() * 40));
+    const length = spread ? 1 : Math.min(count - emitted, 1 + Math.floor(r() * 40));
     for (let k = 0; k < length; k++) {
-      const last = k === length - 1;
-      yield [INSTITUTION, user.id, user.email, user.name, course.code, course.section, course.term, media.id, media.name, iso(start), iso(start + k * 30_000), last ? 1 + Math.floor(r() * 30) : 30, device, region];
+      const last = k === length - 1 && !spread;
+      yield [
+        INSTITUTION,
+        user.id,
+        user.email,
+        user.name,
+        course.code,
+        course.section,
+        course.term,
+        media.id,
+        media.name,
+        iso(start),
+        iso(start + k * 30_000),
+        last ? 1 + Math.floor(r() * 30) : 30,
+        device,
+        region,
+      ];
     }
     emitted += length;
   }
 }
 
-function* lessonEvents(report: string, day: number, count: number, extra: (r: () => number, t: number, i: number) => Cell[]): Generator<Cell[]> {
+function* lessonEvents(
+  report: string,
+  day: number,
+  count: number,
+  extra: (r: () => number, t: number, i: number) => Cell[],
+): Generator<Cell[]> {
   const p = pools();
   const r = dayRng(report, day);
   for (let i = 0; i < count; i++) {
     const user = pick(r, p.users);
     const media = pick(r, p.media);
     const course = p.courses[media.course];
-    yield [INSTITUTION, user.id, user.email, course.code, course.section, course.term, media.name, ...extra(r, day + Math.floor(r() * 86_400) * 1000, i)];
+    yield [
+      INSTITUTION,
+      user.id,
+      user.email,
+      course.code,
+      course.section,
+      course.term,
+      media.name,
+      ...extra(r, day + Math.floor(r() * 86_400) * 1000, i),
+    ];
   }
 }
 
@@ -122,13 +211,42 @@ export const FAKE_REPORTS: FakeReport[] = [
     name: 'videoview',
     description: 'One row per 30 seconds of video watched, per viewer.',
     note: 'Large: a busy week is millions of rows.',
-    columns: ['institution_id', 'user_id', 'user_email', 'user_name', 'course_code', 'section', 'term', 'media_id', 'media_name', 'session_start', 'view_time', 'seconds_watched', 'device', 'ip_region'],
+    columns: [
+      'institution_id',
+      'user_id',
+      'user_email',
+      'user_name',
+      'course_code',
+      'section',
+      'term',
+      'media_id',
+      'media_name',
+      'session_start',
+      'view_time',
+      'seconds_watched',
+      'device',
+      'ip_region',
+    ],
     rows: videoview,
   },
   {
     name: 'asset',
     description: 'Totals per media asset.',
-    columns: ['institution_id', 'asset_id', 'asset_name', 'asset_type', 'owner_email', 'course_code', 'section', 'term', 'created_at', 'duration_seconds', 'total_views', 'unique_viewers', 'total_minutes_viewed'],
+    columns: [
+      'institution_id',
+      'asset_id',
+      'asset_name',
+      'asset_type',
+      'owner_email',
+      'course_code',
+      'section',
+      'term',
+      'created_at',
+      'duration_seconds',
+      'total_views',
+      'unique_viewers',
+      'total_minutes_viewed',
+    ],
     *rows(day, count) {
       const p = pools();
       const r = dayRng('asset', day);
@@ -136,7 +254,21 @@ export const FAKE_REPORTS: FakeReport[] = [
         const m = pick(r, p.media);
         const c = p.courses[m.course];
         const views = Math.floor(r() * 500);
-        yield [INSTITUTION, m.id, m.name, pick(r, ['video', 'audio', 'presentation']), pick(r, p.users).email, c.code, c.section, c.term, iso(day - Math.floor(r() * 90) * DAY), m.duration, views, Math.floor(views * 0.6), Math.floor(views * m.duration * 0.4 / 60)];
+        yield [
+          INSTITUTION,
+          m.id,
+          m.name,
+          pick(r, ['video', 'audio', 'presentation']),
+          pick(r, p.users).email,
+          c.code,
+          c.section,
+          c.term,
+          iso(day - Math.floor(r() * 90) * DAY),
+          m.duration,
+          views,
+          Math.floor(views * 0.6),
+          Math.floor((views * m.duration * 0.4) / 60),
+        ];
       }
     },
   },
@@ -151,21 +283,55 @@ export const FAKE_REPORTS: FakeReport[] = [
         const m = pick(r, p.media);
         const c = p.courses[m.course];
         const views = 1 + Math.floor(r() * 80);
-        yield [iso(day).slice(0, 10), m.id, m.name, c.code, c.section, c.term, views, Math.max(1, Math.floor(views * 0.7)), Math.floor(views * r() * 45)];
+        yield [
+          iso(day).slice(0, 10),
+          m.id,
+          m.name,
+          c.code,
+          c.section,
+          c.term,
+          views,
+          Math.max(1, Math.floor(views * 0.7)),
+          Math.floor(views * r() * 45),
+        ];
       }
     },
   },
   {
     name: 'presentation',
     description: 'Live presentations (lessons) and their attendance.',
-    columns: ['institution_id', 'presentation_id', 'title', 'course_code', 'section', 'term', 'presenter_email', 'start_time', 'end_time', 'slide_count', 'attendees'],
+    columns: [
+      'institution_id',
+      'presentation_id',
+      'title',
+      'course_code',
+      'section',
+      'term',
+      'presenter_email',
+      'start_time',
+      'end_time',
+      'slide_count',
+      'attendees',
+    ],
     *rows(day, count) {
       const p = pools();
       const r = dayRng('presentation', day);
       for (let i = 0; i < count; i++) {
         const c = pick(r, p.courses);
         const start = day + (8 + Math.floor(r() * 10)) * 3_600_000;
-        yield [INSTITUTION, uuid(r), `${c.code} ${pick(r, TOPICS)}`, c.code, c.section, c.term, pick(r, p.users).email, iso(start), iso(start + 50 * 60_000), 10 + Math.floor(r() * 40), Math.floor(r() * 300)];
+        yield [
+          INSTITUTION,
+          uuid(r),
+          `${c.code} ${pick(r, TOPICS)}`,
+          c.code,
+          c.section,
+          c.term,
+          pick(r, p.users).email,
+          iso(start),
+          iso(start + 50 * 60_000),
+          10 + Math.floor(r() * 40),
+          Math.floor(r() * 300),
+        ];
       }
     },
   },
@@ -180,23 +346,78 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'polling',
     description: 'Student responses to in-class polling questions (pollingv2).',
-    columns: ['institution_id', 'user_id', 'user_email', 'course_code', 'section', 'term', 'lesson_name', 'question_id', 'question_text', 'response', 'is_correct', 'responded_at'],
+    columns: [
+      'institution_id',
+      'user_id',
+      'user_email',
+      'course_code',
+      'section',
+      'term',
+      'lesson_name',
+      'question_id',
+      'question_text',
+      'response',
+      'is_correct',
+      'responded_at',
+    ],
     *rows(day, count) {
-      yield* lessonEvents('polling', day, count, (r, t) => [uuid(r), pick(r, ['Which graph, A or B, shows growth?', 'True or false: "entropy" always increases', 'Pick the stable isotope']), pick(r, ['A', 'B', 'C', 'D', 'true', 'false']), r() < 0.6, iso(t)]);
+      yield* lessonEvents('polling', day, count, (r, t) => [
+        uuid(r),
+        pick(r, ['Which graph, A or B, shows growth?', 'True or false: "entropy" always increases', 'Pick the stable isotope']),
+        pick(r, ['A', 'B', 'C', 'D', 'true', 'false']),
+        r() < 0.6,
+        iso(t),
+      ]);
     },
   },
   {
     name: 'qanda',
     description: 'Questions students asked in class Q&A (qandav2).',
-    columns: ['institution_id', 'user_id', 'user_email', 'course_code', 'section', 'term', 'lesson_name', 'question_id', 'posted_at', 'question_text', 'answer_count', 'endorsed'],
+    columns: [
+      'institution_id',
+      'user_id',
+      'user_email',
+      'course_code',
+      'section',
+      'term',
+      'lesson_name',
+      'question_id',
+      'posted_at',
+      'question_text',
+      'answer_count',
+      'endorsed',
+    ],
     *rows(day, count) {
-      yield* lessonEvents('qanda', day, count, (r, t) => [uuid(r), iso(t), pick(r, ['Will this be on the exam?', 'Can you explain slide 12 again, please?', 'What does "marginal" mean here?', 'Is the lab due Friday\nor Monday?']), Math.floor(r() * 4), r() < 0.2]);
+      yield* lessonEvents('qanda', day, count, (r, t) => [
+        uuid(r),
+        iso(t),
+        pick(r, [
+          'Will this be on the exam?',
+          'Can you explain slide 12 again, please?',
+          'What does "marginal" mean here?',
+          'Is the lab due Friday\nor Monday?',
+        ]),
+        Math.floor(r() * 4),
+        r() < 0.2,
+      ]);
     },
   },
   {
     name: 'notes',
     description: 'Notes students took in lessons.',
-    columns: ['institution_id', 'user_id', 'user_email', 'course_code', 'section', 'term', 'lesson_name', 'note_id', 'created_at', 'note_length', 'is_public'],
+    columns: [
+      'institution_id',
+      'user_id',
+      'user_email',
+      'course_code',
+      'section',
+      'term',
+      'lesson_name',
+      'note_id',
+      'created_at',
+      'note_length',
+      'is_public',
+    ],
     *rows(day, count) {
       yield* lessonEvents('notes', day, count, (r, t) => [uuid(r), iso(t), 20 + Math.floor(r() * 2000), r() < 0.1]);
     },
@@ -211,14 +432,24 @@ const QUOTE_RE: Record<string, RegExp> = { ',': /[",\r\n]/, '|': /["|\r\n]/, '\t
 
 export function csvLine(values: Cell[], delimiter: string): string {
   const re = QUOTE_RE[delimiter] ?? /["\r\n]/;
-  return values.map((v) => {
-    const s = String(v);
-    return re.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  }).join(delimiter) + '\n';
+  return (
+    values
+      .map((v) => {
+        const s = String(v);
+        return re.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      })
+      .join(delimiter) + '\n'
+  );
 }
 
 /** Every line of a report for [startDay, endDay): header first. */
-export function* reportLines(report: FakeReport, startDay: number, endDay: number, rowsPerDay: number, delimiter: string): Generator<string> {
+export function* reportLines(
+  report: FakeReport,
+  startDay: number,
+  endDay: number,
+  rowsPerDay: number,
+  delimiter: string,
+): Generator<string> {
   yield csvLine(report.columns, delimiter);
   for (let d = startDay; d < endDay; d += DAY) for (const row of report.rows(d, rowsPerDay)) yield csvLine(row, delimiter);
 }
@@ -233,7 +464,10 @@ export function reportCsv(report: FakeReport, startDay: number, endDay: number, 
  * Writes a large report file (the bench's ~1M-row videoview week) without holding it in memory:
  * lines are batched into ~1 MB strings and streamed through gzip.
  */
-export async function writeReportFile(file: string, opts: { report: string; rows: number; startDay: number; days: number; delimiter?: string; gzip?: boolean }): Promise<void> {
+export async function writeReportFile(
+  file: string,
+  opts: { report: string; rows: number; startDay: number; days: number; delimiter?: string; gzip?: boolean; spread?: boolean },
+): Promise<void> {
   const report = findReport(opts.report);
   if (!report) throw new Error(`unknown report ${opts.report}`);
   const perDay = Math.ceil(opts.rows / opts.days);
@@ -243,7 +477,7 @@ export async function writeReportFile(file: string, opts: { report: string; rows
     let batch: string[] = [csvLine(report!.columns, delimiter)];
     let size = 0;
     for (let d = 0; d < opts.days && left > 0; d++) {
-      for (const row of report!.rows(opts.startDay + d * DAY, Math.min(perDay, left))) {
+      for (const row of report!.rows(opts.startDay + d * DAY, Math.min(perDay, left), opts.spread)) {
         const line = csvLine(row, delimiter);
         batch.push(line);
         size += line.length;

@@ -39,7 +39,9 @@ export function tempDir(): string {
 
 /** Every request id the fake saw submitted, in order. */
 export function submittedIds(fake: Echo360Fake): string[] {
-  return fake.requests.filter((r) => r.server === 'api' && r.method === 'POST' && r.path.includes('/reporting/requests/') && r.status === 200).map((r) => r.path);
+  return fake.requests
+    .filter((r) => r.server === 'api' && r.method === 'POST' && r.path.includes('/reporting/requests/') && r.status === 200)
+    .map((r) => r.path);
 }
 
 /** The raw CSV of one signed asset, fetched directly (the test's reference for the merged file). */

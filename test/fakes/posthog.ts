@@ -7,6 +7,8 @@
  * - Bearer personal-key auth with PostHog's 401/403/404 bodies;
  * - the insights list (limit/offset, absolute `next`/`previous`, filters, `basic`), one insight by
  *   numeric id or short_id with `refresh` modes, `my_last_viewed`, `viewed`, `cancel`;
+ * - managing insights (posthogManage.ts): update, create, soft delete, activity, trending,
+ *   sharing and share passwords, thresholds with alerts; `reset()` undoes every change;
  * - one slow insight that runs asynchronously: `query_status` on the insight, then polling
  *   `query/:id/` (202 while running, 200 when complete), then the insight carries its result;
  *   the query advances only when `query/:id/` is polled (each poll stands for time passing), so a
@@ -43,9 +45,12 @@ import {
   statusText,
   text,
 } from './fakeHttp';
-import { type FakeInsight, SLOW_SHORT_ID, generatePostHogData, insightKind } from './posthogData';
+import { forbidden, invalid, methodNotAllowed, notFound, phError, unauthorized } from './posthogErrors';
+import { type FakeInsight, SLOW_SHORT_ID, USERS, generatePostHogData, insightKind } from './posthogData';
+import { PostHogManageState } from './posthogManage';
 
 export type { FakeInsight, FakeUser } from './posthogData';
+export type { FakeActivity, FakeSharing, PostHogManageState } from './posthogManage';
 
 export interface PostHogFakeOptions {
   /** 0 = random free port. */
@@ -83,10 +88,15 @@ export interface PostHogFake {
   requests: RecordedRequest[];
   addFault(f: Fault): void;
   clearFaults(): void;
-  /** Clears faults, the request log, the viewed list and the slow-query state. */
+  /**
+   * Clears faults, the request log, the viewed list and the slow-query state, and undoes every
+   * change made through the API (edits, trash, created insights, sharing, activity).
+   */
   reset(): void;
-  /** Live data: what the server answers from. */
+  /** Live data: what the server answers from (soft-deleted insights stay here with `deleted: true`). */
   insights: FakeInsight[];
+  /** Activity log, sharing, views and thresholds behind the management routes. */
+  manage: PostHogManageState;
   close(): Promise<void>;
 }
 
@@ -126,33 +136,6 @@ const BASIC_FIELDS = [
 // ---------------------------------------------------------------------------------------------
 // PostHog's error answers
 
-function phError(
-  status: number,
-  type: string,
-  code: string,
-  detail: string,
-  attr: string | null = null,
-  headers: Record<string, string> = {},
-): FakeResponse {
-  return json(status, { type, code, detail, attr }, headers);
-}
-const unauthorized = (): FakeResponse =>
-  phError(
-    401,
-    'authentication_error',
-    'authentication_failed',
-    'Incorrect authentication credentials.',
-    null,
-    { 'www-authenticate': 'Bearer' },
-  );
-const forbidden = (): FakeResponse =>
-  phError(403, 'authentication_error', 'permission_denied', "You don't have access to the project.");
-const notFound = (): FakeResponse => phError(404, 'invalid_request', 'not_found', 'Not found.');
-const methodNotAllowed = (m: string): FakeResponse =>
-  phError(405, 'invalid_request', 'method_not_allowed', `Method "${m}" not allowed.`);
-const invalid = (detail: string, attr: string, code = 'invalid_input'): FakeResponse =>
-  phError(400, 'validation_error', code, detail, attr);
-
 /** What the proxy in front of PostHog says when the app is unreachable (not JSON). */
 const PROXY_TEXT: Record<number, string> = {
   502: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
@@ -191,6 +174,26 @@ function parseBool(v: string | undefined): boolean | undefined {
   if (l === 'true' || l === '1') return true;
   if (l === 'false' || l === '0') return false;
   return undefined;
+}
+
+/** `tags` as PostHog takes it (a JSON-encoded list), also repeated or comma-separated. */
+function parseTags(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const values = Array.isArray(v) ? v : [v];
+  const out: string[] = [];
+  for (const raw of values) {
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      if (Array.isArray(parsed)) {
+        out.push(...parsed.map(String));
+        continue;
+      }
+    } catch {
+      /* not JSON: a plain tag list */
+    }
+    out.push(...raw.split(',').map((t) => t.trim()).filter(Boolean));
+  }
+  return out.length ? out : undefined;
 }
 
 function nonNegInt(v: string | undefined, fallback: number): number {
@@ -252,16 +255,11 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
       next_allowed_client_refresh: slowSnapshot.next_allowed_client_refresh,
     });
   };
-  const reset = (): void => {
-    faults.clear();
-    log.clear();
-    viewed = [...data.seedViewed];
-    resetSlow();
+  /** By numeric id or short_id; a soft-deleted insight is not found unless asked for. */
+  const findInsight = (key: string, includeDeleted = false): FakeInsight | undefined => {
+    const ins = /^\d+$/.test(key) ? insights.find((i) => i.id === Number(key)) : insights.find((i) => i.short_id === key);
+    return ins && (includeDeleted || !ins.deleted) ? ins : undefined;
   };
-  reset();
-
-  const findInsight = (key: string): FakeInsight | undefined =>
-    /^\d+$/.test(key) ? insights.find((i) => i.id === Number(key)) : insights.find((i) => i.short_id === key);
 
   const queryStatus = (q: SlowQuery, pid: number): Record<string, unknown> => ({
     id: q.id,
@@ -308,6 +306,23 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     return { ...ins, result: null, query_status: slow ? queryStatus(slow, pid) : null };
   };
 
+  const manage = new PostHogManageState({
+    insights,
+    find: findInsight,
+    view: (ins, pid) => view(ins, 'force_cache', pid),
+    basic: (ins) => basic(ins),
+  });
+
+  const reset = (): void => {
+    faults.clear();
+    log.clear();
+    viewed = [...data.seedViewed];
+    // Edits first: the slow insight's query state is then reset on top of its restored fields.
+    manage.reset();
+    resetSlow();
+  };
+  reset();
+
   const cancelSlow = (id: string): void => {
     // PostHog deletes the status of a cancelled query; the insight is then uncalculated again.
     if (slow && !slow.complete && slow.id === id) slow = undefined;
@@ -330,8 +345,14 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     const saved = parseBool(first(q, 'saved'));
     const favorited = parseBool(first(q, 'favorited'));
     const kind = first(q, 'insight')?.toUpperCase();
+    const tags = parseTags(q.tags);
+    // `user` (any value) means "created by the key's owner", as in PostHog's _filter_request.
+    const createdBy = q.user !== undefined ? USERS[0].id : first(q, 'created_by') !== undefined ? Number(first(q, 'created_by')) : undefined;
     let items = insights.filter(
       (i) =>
+        !i.deleted &&
+        (!tags || i.tags.some((t) => tags.includes(t))) &&
+        (createdBy === undefined || i.created_by.id === createdBy) &&
         (!search ||
           (i.name ?? '').toLowerCase().includes(search) ||
           (i.derived_name ?? '').toLowerCase().includes(search)) &&
@@ -373,12 +394,13 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
   const detail: Handler = (c, m) => {
     const ins = findInsight(m[1]);
     if (!ins) return notFound();
+    if (parseBool(first(c.query, 'basic')) === true) return json(200, basic(ins));
     return json(200, view(ins, first(c.query, 'refresh') ?? 'force_cache', c.pid));
   };
 
   const lastViewed: Handler = () => {
     const out = viewed
-      .map((id) => insights.find((i) => i.id === id))
+      .map((id) => insights.find((i) => i.id === id && !i.deleted))
       .filter((i): i is FakeInsight => i !== undefined)
       .slice(0, 5)
       .map(basic);
@@ -393,8 +415,9 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     if (!Array.isArray(ids) || !ids.every((x) => Number.isInteger(x)))
       return invalid('insight_ids must be a list', 'insight_ids');
     for (const id of ids as number[]) {
-      if (!insights.some((i) => i.id === id)) continue;
+      if (!insights.some((i) => i.id === id && !i.deleted)) continue;
       viewed = [id, ...viewed.filter((v) => v !== id)];
+      manage.recordView(id);
     }
     viewed = viewed.slice(0, 50);
     return empty(201);
@@ -427,12 +450,17 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
 
   const projectRoutes: { re: RegExp; methods: Record<string, Handler>; emptyOn405?: string[] }[] = [
     { re: /^$/, methods: { GET: (c) => json(200, projectJson(c.pid)) } },
-    { re: /^insights$/, methods: { GET: list } },
+    { re: /^insights$/, methods: { GET: list, POST: (c) => manage.create(c) } },
+    ...manage.routes(),
     { re: /^insights\/my_last_viewed$/, methods: { GET: lastViewed } },
     { re: /^insights\/viewed$/, methods: { POST: markViewed } },
     { re: /^insights\/cancel$/, methods: { POST: cancel } },
     // PostHog never hard-deletes insights: DELETE is 405 with an empty body.
-    { re: /^insights\/([^/]+)$/, methods: { GET: detail }, emptyOn405: ['DELETE'] },
+    {
+      re: /^insights\/([^/]+)$/,
+      methods: { GET: detail, PATCH: (c, m) => manage.update(c, m[1]) },
+      emptyOn405: ['DELETE'],
+    },
     { re: /^query\/([^/]+)$/, methods: { GET: poll, DELETE: deleteQuery } },
   ];
 
@@ -467,7 +495,9 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
       if (!authenticate(req)) return unauthorized();
       if (method !== 'GET') return methodNotAllowed(method);
       return json(200, {
-        uuid: '0190a6c2-5b1e-7000-8a1f-3c2d4e5f6a01',
+        id: USERS[0].id,
+        uuid: USERS[0].uuid,
+        distinct_id: USERS[0].distinct_id,
         first_name: 'Dana',
         last_name: 'Okafor',
         email: 'dana.okafor@example.edu',
@@ -475,6 +505,10 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
         organization: { id: '0190a6c2-0000-7000-8000-0000000000aa', name: 'Example University' },
       });
     }
+
+    // The public page of a shared insight: no API key, only the access token in the path.
+    const shared = /^\/shared\/([^/]+)$/.exec(path);
+    if (shared && method === 'GET') return manage.sharedPage(decodeURIComponent(shared[1]));
 
     const m = /^\/api\/(?:projects|environments)\/([^/]+)(?:\/(.*))?$/.exec(path);
     if (!m) return notFound();
@@ -525,6 +559,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     clearFaults: () => faults.clear(),
     reset,
     insights,
+    manage,
     close: () => started.close(),
   };
 }

@@ -45,6 +45,8 @@ export interface FakeInsight {
   timezone: string;
   resolved_date_range: { date_from: string; date_to: string } | null;
   alerts: unknown[];
+  /** Soft delete (the trash): PATCH `deleted: true`; GET answers 404 until restored. */
+  deleted: boolean;
 }
 
 export const SLOW_SHORT_ID = 'SLOWQURY';
@@ -99,7 +101,8 @@ function pretty(event: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const USERS: FakeUser[] = [
+/** The project's members; the first one owns the fake's API key (`/api/users/@me/`). */
+export const USERS: FakeUser[] = [
   ['Dana', 'Okafor', 'dana.okafor'],
   ['Miguel', 'Reyes', 'miguel.reyes'],
   ['Priya', 'Natarajan', 'priya.natarajan'],
@@ -690,6 +693,7 @@ export function generatePostHogData(): PostHogData {
       timezone: 'UTC',
       resolved_date_range: b.range,
       alerts: [],
+      deleted: false,
     };
   });
 

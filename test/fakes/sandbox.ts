@@ -5,8 +5,8 @@
  * so someone without any account sees working sources at once.
  *
  * File shape: `{ "sources": [{ "kind", "label", "baseUrl", "secret", ...options }] }` — options
- * are whatever the source kind needs (PostHog: projectId). New fakes (Echo360, Canvas, Studio)
- * add an entry to `servers` and `sources` below.
+ * are whatever the source kind needs (PostHog: projectId; Canvas: accounts, courses; Studio:
+ * perspectives). New fakes add an entry to `servers` and `sources` below.
  *
  * Standalone: `node out/test/fakes/sandbox.js [--port N]` starts the fakes, prints
  * INSIGHT_EXPLORER_SANDBOX=<file> and the server URLs, and serves until Ctrl-C.
@@ -14,7 +14,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startCanvasFake } from './canvas';
 import { startPostHogFake } from './posthog';
+import { STUDIO_PERSPECTIVES, startStudioFake } from './studio';
 
 export interface SandboxSourceSpec {
   kind: string;
@@ -50,6 +52,38 @@ export async function startSandbox(opts: { port?: number } = {}): Promise<Sandbo
     closers.push(() => posthog.close());
     servers.push({ name: 'PostHog', url: posthog.url });
     sources.push({ kind: 'posthog', label: 'Sandbox PostHog', baseUrl: posthog.url, projectId: posthog.projectId, secret: posthog.apiKey });
+
+    // Canvas: the root account (self) and three courses: full access (101), no roster (102: ids
+    // instead of names), no analytics permission (103: shows the 403 message).
+    const canvas = await startCanvasFake();
+    closers.push(() => canvas.close());
+    servers.push({ name: 'Canvas', url: canvas.url });
+    sources.push({
+      kind: 'canvas',
+      label: 'Sandbox Canvas',
+      baseUrl: canvas.url,
+      secret: canvas.token,
+      // Names included so the tree reads like a real instance at once (ids alone also work).
+      accounts: JSON.stringify([{ id: 'self', name: canvas.data.accounts[0].name }]),
+      courses: JSON.stringify(canvas.data.courses.slice(0, 3).map((c) => ({ id: String(c.id), name: c.name }))),
+    });
+
+    // Studio: both perspectives, with renewal set up (the secret is the bundle the extension stores).
+    const studio = await startStudioFake();
+    closers.push(() => studio.close());
+    servers.push({ name: 'Canvas Studio', url: studio.url });
+    sources.push({
+      kind: 'studio',
+      label: 'Sandbox Studio',
+      baseUrl: studio.url,
+      secret: JSON.stringify({
+        accessToken: studio.token,
+        refreshToken: studio.refreshToken,
+        clientId: studio.clientId,
+        clientSecret: studio.clientSecret,
+      }),
+      perspectives: JSON.stringify(STUDIO_PERSPECTIVES),
+    });
   } catch (e) {
     await close();
     throw e;
@@ -68,7 +102,9 @@ if (require.main === module) {
     (sandbox) => {
       console.log(`INSIGHT_EXPLORER_SANDBOX=${sandbox.sandboxFile}`);
       for (const s of sandbox.servers) console.log(`${s.name}: ${s.url}`);
-      const stop = () => { void sandbox.close().then(() => process.exit(0)); };
+      const stop = () => {
+        void sandbox.close().then(() => process.exit(0));
+      };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     },

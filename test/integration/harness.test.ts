@@ -11,7 +11,13 @@ const EXTENSION_ID = 'insight-explorer.insight-explorer';
 describe('harness', () => {
   it('loads and activates the extension under test', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} is not loaded; loaded: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')}`);
+    assert.ok(
+      ext,
+      `${EXTENSION_ID} is not loaded; loaded: ${vscode.extensions.all
+        .map((e) => e.id)
+        .filter((id) => !id.startsWith('vscode.'))
+        .join(', ')}`,
+    );
     await ext.activate();
     assert.strictEqual(ext.isActive, true);
   });

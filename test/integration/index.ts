@@ -88,8 +88,12 @@ export async function run(): Promise<void> {
       resolve();
       return;
     }
-    runner.on('pass', () => { results.passed++; });
-    runner.on('pending', () => { results.pending++; });
+    runner.on('pass', () => {
+      results.passed++;
+    });
+    runner.on('pending', () => {
+      results.pending++;
+    });
     // 'fail' also fires for failing hooks (before/after…), which mocha then reports as a failure.
     runner.on('fail', (test, err) => {
       results.failed++;

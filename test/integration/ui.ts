@@ -1,4 +1,4 @@
-// Client of the UI bridge (served by scripts/run-integration.mjs): lets a test running inside
+// Client of the UI bridge (scripts/ui-bridge.mjs, served by scripts/run-integration.mjs): lets a test running inside
 // the extension host drive the real workbench like a person — answer quick picks and input
 // boxes by typing, click, press keys, read the preview webview's DOM, take screenshots.
 //
@@ -49,7 +49,11 @@ export interface QuickInputState {
 export interface AnswerOptions {
   /** Type this into the filter box and accept the row whose label equals (or starts with) it. */
   pick?: string;
-  /** Replace the input box's value with this and press Enter. */
+  /**
+   * Replace the input box's value with this and press Enter. It is typed once the box has stopped
+   * changing (file dialogs fill in their folder after they appear); if the widget rewrites it
+   * while typing (file-dialog autocompletion), the value is set outright and checked.
+   */
   text?: string;
   /** With `text`: assert that the box is (true) / is not (false) a masked password box. */
   password?: boolean;
@@ -65,7 +69,10 @@ export interface AnswerResult extends QuickInputState {
   typed?: QuickInputState;
   /** The state after answering: hidden, the next step, or the same box with a validation message. */
   after: QuickInputState;
-  /** False when nothing changed within settleMs (e.g. Enter on an input whose value is invalid). */
+  /**
+   * False when nothing changed within settleMs — e.g. Enter on an input box that shows a
+   * validation error (then the wait is at most 1 s; `after.validationMessage` has the message).
+   */
   changed: boolean;
 }
 
@@ -119,7 +126,10 @@ export interface TreeState {
   /** Titles of the visible views in the sidebar. */
   views: string[];
   found?: boolean;
-  /** aria-labels of the visible rows. */
+  /**
+   * aria-labels of the rendered rows, top to bottom. The tree is virtual: rows scrolled out of
+   * view are not in the page, so `reveal()` a node (TreeView.reveal) before looking for it.
+   */
   items: string[];
   rows: TreeRow[];
   /** Text of the welcome view content, when the view shows one. */
@@ -132,8 +142,10 @@ const bridgeUrl = process.env.INSIGHT_UI_BRIDGE;
 
 async function call<T>(endpoint: string, body: object = {}): Promise<T> {
   if (!bridgeUrl) {
-    throw new Error('UI bridge not available: INSIGHT_UI_BRIDGE is not set (run the suite with `npm test`, ' +
-      'which drives VS Code through scripts/run-integration.mjs); guard UI steps with `ui.available`.');
+    throw new Error(
+      'UI bridge not available: INSIGHT_UI_BRIDGE is not set (run the suite with `npm test`, ' +
+        'which drives VS Code through scripts/run-integration.mjs); guard UI steps with `ui.available`.',
+    );
   }
   const b = body as { timeoutMs?: number; settleMs?: number };
   // The bridge enforces its own limit; ours is a backstop slightly beyond it.
@@ -146,7 +158,11 @@ async function call<T>(endpoint: string, body: object = {}): Promise<T> {
   });
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = { error: text }; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { error: text };
+  }
   if (!res.ok) throw new Error(`UI bridge ${(json as { error?: string }).error ?? `${endpoint}: ${res.status} ${res.statusText}`}`);
   return json as T;
 }
@@ -196,15 +212,21 @@ export const ui = {
       if (Date.now() >= deadline) break;
       await sleep(200);
     }
-    throw new Error(`the preview did not reach the expected state within ${timeoutMs} ms; last seen: ` +
-      JSON.stringify({ ...last, text: last?.text.slice(0, 500) }));
+    throw new Error(
+      `the preview did not reach the expected state within ${timeoutMs} ms; last seen: ` +
+        JSON.stringify({ ...last, text: last?.text.slice(0, 500) }),
+    );
   },
 
   /**
    * Polls the sidebar until `predicate` holds for the view titled `viewTitle` (tree views fill
    * in asynchronously after a refresh) and returns that state. Fails with the last state seen.
    */
-  async waitForTree(viewTitle: string | undefined, predicate: (t: TreeState) => boolean, opts: { timeoutMs?: number } = {}): Promise<TreeState> {
+  async waitForTree(
+    viewTitle: string | undefined,
+    predicate: (t: TreeState) => boolean,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<TreeState> {
     const timeoutMs = opts.timeoutMs ?? 15_000;
     const deadline = Date.now() + timeoutMs;
     let last: TreeState;
@@ -214,8 +236,10 @@ export const ui = {
       if (Date.now() >= deadline) break;
       await sleep(200);
     }
-    throw new Error(`the view "${viewTitle ?? '(any)'}" did not reach the expected state within ${timeoutMs} ms; ` +
-      `last seen: ${JSON.stringify({ views: last.views, items: last.items, welcome: last.welcome, message: last.message })}`);
+    throw new Error(
+      `the view "${viewTitle ?? '(any)'}" did not reach the expected state within ${timeoutMs} ms; ` +
+        `last seen: ${JSON.stringify({ views: last.views, items: last.items, welcome: last.welcome, message: last.message })}`,
+    );
   },
 
   /** Clicks an element in the workbench (default) or in the preview webview. */

@@ -118,4 +118,64 @@ describe('insights posthog (CLI)', function () {
     assert.equal(r.code, 5);
     assert.deepEqual(fs.readdirSync(dir), []);
   });
+
+  it('trending prints id, short_id, view_count, name and recent viewers; --days widens the window', async () => {
+    const week = await run(['posthog', 'trending', ...base], env);
+    assert.equal(week.code, 0, week.stderr);
+    const rows = week.stdout.trim().split('\n').map((l) => l.split('\t'));
+    assert.ok(rows.length > 0);
+    for (const r of rows) {
+      assert.equal(r.length, 5);
+      assert.match(r[0], /^\d+$/);
+      assert.ok(Number(r[2]) >= 1);
+      assert.ok(r[4].split(', ').length <= 3);
+    }
+    const counts = rows.map((r) => Number(r[2]));
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+    const top = fake.insights.find((i) => i.id === Number(rows[0][0]))!;
+    assert.equal(rows[0][1], top.short_id);
+    assert.equal(rows[0][3], top.name);
+    assert.match(week.stderr, /trending insights? over 7 days/);
+    assert.equal(fake.requests.find((r) => r.path.includes('/insights/trending'))?.query.days, '7');
+
+    const month = await run(['posthog', 'trending', ...base, '--days', '30', '--format', 'json'], env);
+    assert.equal(month.code, 0, month.stderr);
+    const items = JSON.parse(month.stdout) as { view_count: number; recent_viewers: unknown[] }[];
+    const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    assert.ok(total(items.map((i) => i.view_count)) > total(counts));
+    const bad = await run(['posthog', 'trending', ...base, '--days', 'week'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--days must be a positive number/);
+    noSecret(week);
+  });
+
+  it('activity of the project pages through everything; --insight narrows, by id or short id', async () => {
+    const all = await run(['posthog', 'activity', ...base], env);
+    assert.equal(all.code, 0, all.stderr);
+    const lines = all.stdout.trim().split('\n');
+    assert.equal(lines.length, fake.manage.activity.length);
+    assert.ok(fake.requests.filter((r) => r.path.endsWith('/insights/activity/')).length > 1, 'followed next pages');
+    const first = lines[0].split('\t');
+    assert.equal(first.length, 6);
+    assert.equal(first[0], fake.manage.activity[0].created_at);
+    assert.match(first[1], /@example\.edu$/);
+
+    const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
+    const one = await run(['posthog', 'activity', ...base, '--insight', target.short_id], env);
+    assert.equal(one.code, 0, one.stderr);
+    const rows = one.stdout.trim().split('\n').map((l) => l.split('\t'));
+    assert.deepEqual(rows.map((r) => r[2]), ['updated', 'updated', 'updated', 'created']);
+    assert.ok(rows.every((r) => r[3] === String(target.id) && r[4] === 'Weekly active learners'));
+    assert.equal(rows[2][5], 'name: “Weekly learners” → “Weekly active learners”');
+
+    const json = await run(['posthog', 'activity', ...base, '--insight', String(target.id), '--format', 'json', '--max', '2'], env);
+    assert.equal(json.code, 0, json.stderr);
+    const entries = JSON.parse(json.stdout) as { activity: string; user: { email: string } }[];
+    assert.equal(entries.length, 2);
+    assert.match(json.stderr, /2 of 4 activity entries/);
+
+    const missing = await run(['posthog', 'activity', ...base, '--insight', '99999999'], env);
+    assert.equal(missing.code, 4);
+    noSecret(all);
+  });
 });

@@ -19,7 +19,10 @@ describe('echo360 client', function () {
     assert.equal(echo360BaseUrl('uk').origin, ECHO360_REGIONS.uk);
     assert.equal(echo360BaseUrl('AU').origin, 'https://echo360.org.au');
     assert.equal(echo360BaseUrl('https://echo360.ca/').origin, 'https://echo360.ca');
-    assert.throws(() => echo360BaseUrl('http://echo360.example.edu'), (e: unknown) => e instanceof InsightError && e.kind === 'usage');
+    assert.throws(
+      () => echo360BaseUrl('http://echo360.example.edu'),
+      (e: unknown) => e instanceof InsightError && e.kind === 'usage',
+    );
   });
 
   it('gets one token with form parameters and reuses it until it expires', async () => {
@@ -52,7 +55,10 @@ describe('echo360 client', function () {
       await new Promise((r) => setTimeout(r, 1100));
       await client.listReports();
       assert.equal(short.stats.tokensIssued, 2);
-      assert.ok(short.requests.every((r) => r.status !== 401), 'no call went out with a stale token');
+      assert.ok(
+        short.requests.every((r) => r.status !== 401),
+        'no call went out with a stale token',
+      );
     } finally {
       await short.close();
     }
@@ -71,7 +77,10 @@ describe('echo360 client', function () {
 
     const client = fastClient(fake);
     fake.addFault({ revokeToken: true, pathIncludes: '/reporting/reports', times: 2 });
-    await assert.rejects(client.listReports(), (e: unknown) => e instanceof CredentialsRefusedError && /401 even with a fresh access token/.test(e.message));
+    await assert.rejects(
+      client.listReports(),
+      (e: unknown) => e instanceof CredentialsRefusedError && /401 even with a fresh access token/.test(e.message),
+    );
     assert.equal(fake.stats.tokensIssued, 2);
   });
 
@@ -80,7 +89,10 @@ describe('echo360 client', function () {
       const f = await startEcho360Fake({ reportsShape: shape });
       try {
         const reports = await fastClient(f).listReports();
-        assert.deepEqual(reports.map((r) => r.name), ['videoview', 'asset', 'assetbydate', 'presentation', 'confused', 'polling', 'qanda', 'notes']);
+        assert.deepEqual(
+          reports.map((r) => r.name),
+          ['videoview', 'asset', 'assetbydate', 'presentation', 'confused', 'polling', 'qanda', 'notes'],
+        );
         assert.deepEqual(reports[0].parameters[0], { name: 'start', datatype: 'date', required: true });
       } finally {
         await f.close();
@@ -96,7 +108,10 @@ describe('echo360 client', function () {
     assert.equal(res.request.status, 'Pending');
     assert.equal(Date.parse(res.request.expires!) - Date.parse(res.request.created!), 14 * 86_400_000);
     const listed = await client.listRequests();
-    assert.deepEqual(listed.map((r) => [r.requestId, r.status, r.reportName]), [[id, 'Pending', 'videoview']]);
+    assert.deepEqual(
+      listed.map((r) => [r.requestId, r.status, r.reportName]),
+      [[id, 'Pending', 'videoview']],
+    );
     await new Promise((r) => setTimeout(r, 250));
     const one = await client.getRequest(id);
     assert.equal(one.status, 'Available');
@@ -129,7 +144,48 @@ describe('echo360 client', function () {
       assert.match(e.message, /exceeds the maximum of 7 days/);
       return true;
     });
-    await assert.rejects(client.submit('nosuchreport', body(daysAgo(3), daysAgo(2))), (e: unknown) => e instanceof InsightError && e.kind === 'notFound');
+    await assert.rejects(
+      client.submit('nosuchreport', body(daysAgo(3), daysAgo(2))),
+      (e: unknown) => e instanceof InsightError && e.kind === 'notFound',
+    );
+    await assert.rejects(client.submit('asset', body(daysAgo(400), daysAgo(395))), /more than one year in the past/);
+  });
+
+  it('the fake: token by query parameters, and its HTTP control routes', async () => {
+    const q = new URLSearchParams({ grant_type: 'client_credentials', client_id: fake.clientId, client_secret: fake.clientSecret });
+    const tok = await fetch(`${fake.url}/oauth2/access_token?${q}`, { method: 'POST' });
+    assert.equal(tok.status, 200);
+    const t = (await tok.json()) as { access_token: string; token_type: string; expires_in: number; refresh_token: string };
+    assert.equal(t.token_type, 'Bearer');
+    assert.equal(t.expires_in, 3600);
+    const add = await fetch(`${fake.url}/__control/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 503, pathIncludes: '/reporting/reports', times: 'Infinity' }),
+    });
+    assert.equal(add.status, 201);
+    assert.equal(
+      (await fetch(`${fake.url}/__control/faults`, { method: 'POST', body: JSON.stringify({ bogus: true }) })).status,
+      400,
+      'a typo in a fault is refused',
+    );
+    const reports = await fetch(`${fake.url}/public/api/v1/reporting/reports`, { headers: { authorization: `Bearer ${t.access_token}` } });
+    assert.equal(reports.status, 503);
+    assert.equal((await fetch(`${fake.url}/__control/faults`, { method: 'DELETE' })).status, 204);
+    const again = await fetch(`${fake.url}/public/api/v1/reporting/reports`, { headers: { authorization: `Bearer ${t.access_token}` } });
+    assert.equal(again.status, 200);
+    const recorded = (await (await fetch(`${fake.url}/__control/requests`)).json()) as { path: string; status: number }[];
+    assert.deepEqual(
+      recorded.map((r) => r.status),
+      [200, 503, 200],
+    );
+    assert.equal(
+      (await fetch(`${fake.url}/__control/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 2 * 3600_000 }) })).status,
+      200,
+    );
+    const expired = await fetch(`${fake.url}/public/api/v1/reporting/reports`, { headers: { authorization: `Bearer ${t.access_token}` } });
+    assert.equal(expired.status, 401, 'the token expired on the fake clock');
+    assert.equal((await fetch(`${fake.url}/__control/reset`, { method: 'POST' })).status, 204);
+    assert.equal(fake.requests.length, 0);
   });
 
   it('rides out a 429 storm honouring Retry-After', async () => {

@@ -17,7 +17,11 @@ async function feed(merger: CsvMerger, label: string, delim: EchoDelimiter, text
   await part.end();
 }
 
-async function merge(parts: { text: string | Buffer; delim: EchoDelimiter }[], out: EchoDelimiter, size = 7): Promise<{ text: string; rows: number }> {
+async function merge(
+  parts: { text: string | Buffer; delim: EchoDelimiter }[],
+  out: EchoDelimiter,
+  size = 7,
+): Promise<{ text: string; rows: number }> {
   const dir = tempDir();
   const file = path.join(dir, 'out.csv');
   const w = await ResultFileWriter.create(file);
@@ -33,37 +37,77 @@ const B = 'id,name,note\n3,Cy,plain\n';
 describe('echo360 CSV merge', () => {
   it('writes the header once and the rows of each chunk in order, byte-for-byte when delimiters match', async () => {
     for (const size of [1, 2, 3, 5, 64, 1 << 16]) {
-      const { text, rows } = await merge([{ text: A, delim: ',' }, { text: B, delim: ',' }], ',', size);
+      const { text, rows } = await merge(
+        [
+          { text: A, delim: ',' },
+          { text: B, delim: ',' },
+        ],
+        ',',
+        size,
+      );
       assert.equal(text, A + B.slice(B.indexOf('\n') + 1), `piece size ${size}`);
       assert.equal(rows, 3, 'a newline inside quotes is not a row');
     }
   });
 
   it('converts delimiters with proper quoting', async () => {
-    const { text } = await merge([{ text: A, delim: ',' }, { text: B, delim: ',' }], '|', 3);
+    const { text } = await merge(
+      [
+        { text: A, delim: ',' },
+        { text: B, delim: ',' },
+      ],
+      '|',
+      3,
+    );
     assert.equal(text, 'id|name|note\n1|Ann|hello, world\n2|"O\'Brien ""Bob"""|"two\nlines"\n3|Cy|plain\n');
     const tsv = 'id\tname\n1\t"a|b"\n2\tx\ty\n';
     const { text: piped } = await merge([{ text: tsv, delim: '\t' }], '|', 2);
     assert.equal(piped, 'id|name\n1|"a|b"\n2|x|y\n');
+    const crlf = 'a,b\r\n1,"x\r\ny"\r\n\r\n2,z\r\n3,"q""r"';
+    for (const size of [1, 2, 4, 100]) {
+      const { text: converted, rows } = await merge([{ text: crlf, delim: ',' }], '\t', size);
+      assert.equal(converted, 'a\tb\n1\t"x\r\ny"\n2\tz\n3\t"q""r"\n', `piece size ${size}`);
+      assert.equal(rows, 3);
+    }
   });
 
   it('strips a BOM, handles CRLF, a missing final newline and header-only or empty chunks', async () => {
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id,name\r\n1,a\r\n2,b')]);
-    const { text, rows } = await merge([{ text: bom, delim: ',' }, { text: 'id,name\r\n', delim: ',' }, { text: '', delim: ',' }, { text: 'id,name\r\n3,c\r\n', delim: ',' }], ',', 2);
+    const { text, rows } = await merge(
+      [
+        { text: bom, delim: ',' },
+        { text: 'id,name\r\n', delim: ',' },
+        { text: '', delim: ',' },
+        { text: 'id,name\r\n3,c\r\n', delim: ',' },
+      ],
+      ',',
+      2,
+    );
     assert.equal(text, 'id,name\r\n1,a\r\n2,b\n3,c\r\n');
     assert.equal(rows, 3);
   });
 
   it('refuses a chunk whose header differs, naming the chunk', async () => {
     await assert.rejects(
-      merge([{ text: A, delim: ',' }, { text: 'id,name,comment\n4,D,x\n', delim: ',' }], ','),
-      (e: unknown) => e instanceof InsightError && e.kind === 'data' && /header of chunk 2 does not match chunk 1/.test(e.message) && /"id,name,comment"/.test(e.message),
+      merge(
+        [
+          { text: A, delim: ',' },
+          { text: 'id,name,comment\n4,D,x\n', delim: ',' },
+        ],
+        ',',
+      ),
+      (e: unknown) =>
+        e instanceof InsightError &&
+        e.kind === 'data' &&
+        /header of chunk 2 does not match chunk 1/.test(e.message) &&
+        /"id,name,comment"/.test(e.message),
     );
   });
 
   it('counts records across buffer boundaries like a full parse does', () => {
     const rows: string[] = [];
-    for (let i = 0; i < 300; i++) rows.push(formatRecord([String(i), i % 7 === 0 ? 'multi\nline "q"' : 'x', i % 5 === 0 ? 'a,b' : ''], ','));
+    for (let i = 0; i < 300; i++)
+      rows.push(formatRecord([String(i), i % 7 === 0 ? 'multi\nline "q"' : 'x', i % 5 === 0 ? 'a,b' : ''], ','));
     const text = Buffer.from(rows.join('\n') + '\n');
     for (const size of [1, 3, 17, 4096]) {
       const state = { inQuotes: false };

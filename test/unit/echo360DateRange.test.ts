@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { InsightError } from '../../src/core/errors';
-import { oneYearBefore, parseDay, parseRange, rangeDays, rangeFromOptions, splitRange, validateRange } from '../../src/core/sources/echo360/dateRange';
+import {
+  oneYearBefore,
+  parseDay,
+  parseRange,
+  rangeDays,
+  rangeFromOptions,
+  splitRange,
+  validateRange,
+} from '../../src/core/sources/echo360/dateRange';
 
 const NOW = Date.parse('2024-06-15T13:30:00Z');
 
@@ -33,9 +41,15 @@ describe('echo360 date ranges', () => {
       const term = splitRange({ start: '2023-12-27', end: '2024-03-01' });
       assert.equal(term[0].start, '2023-12-27');
       assert.equal(term[term.length - 1].end, '2024-03-01');
-      assert.equal(term.reduce((n, c) => n + rangeDays(c), 0), rangeDays({ start: '2023-12-27', end: '2024-03-01' }));
+      assert.equal(
+        term.reduce((n, c) => n + rangeDays(c), 0),
+        rangeDays({ start: '2023-12-27', end: '2024-03-01' }),
+      );
       assert.ok(term.every((c) => rangeDays(c) >= 1 && rangeDays(c) <= 7));
-      assert.ok(term.some((c) => c.start <= '2024-02-29' && c.end > '2024-02-29'), '29 February is covered');
+      assert.ok(
+        term.some((c) => c.start <= '2024-02-29' && c.end > '2024-02-29'),
+        '29 February is covered',
+      );
     });
 
     it('one day gives one chunk; 90 days give 13 chunks', () => {
@@ -59,7 +73,10 @@ describe('echo360 date ranges', () => {
     });
 
     it('names the fix for a reversed range', () => {
-      usageError(() => validateRange({ start: '2024-06-10', end: '2024-06-01' }, NOW), /^The range is reversed: start 2024-06-10 is after end 2024-06-01\. Swap them\.$/);
+      usageError(
+        () => validateRange({ start: '2024-06-10', end: '2024-06-01' }, NOW),
+        /^The range is reversed: start 2024-06-10 is after end 2024-06-01\. Swap them\.$/,
+      );
     });
 
     it('refuses bad dates, empty ranges, the future and more than a year back', () => {
@@ -67,9 +84,18 @@ describe('echo360 date ranges', () => {
       usageError(() => validateRange({ start: '2024-02-30', end: '2024-03-02' }, NOW), /Invalid start date "2024-02-30"/);
       usageError(() => validateRange({ start: '2024-06-01', end: '06/10/2024' }, NOW), /Invalid end date "06\/10\/2024"/);
       usageError(() => validateRange({ start: '2024-06-01', end: '2024-06-01' }, NOW), /empty.*Use --end 2024-06-02/);
-      usageError(() => validateRange({ start: '2024-06-16', end: '2024-06-17' }, NOW), /start date 2024-06-16 is in the future \(today is 2024-06-15 UTC\)/);
-      usageError(() => validateRange({ start: '2024-06-10', end: '2024-06-20' }, NOW), /end date 2024-06-20 is in the future.*on or before 2024-06-16/);
-      usageError(() => validateRange({ start: '2023-06-14', end: '2023-06-20' }, NOW), /more than one year ago.*Move the start to 2023-06-15 or later/);
+      usageError(
+        () => validateRange({ start: '2024-06-16', end: '2024-06-17' }, NOW),
+        /start date 2024-06-16 is in the future \(today is 2024-06-15 UTC\)/,
+      );
+      usageError(
+        () => validateRange({ start: '2024-06-10', end: '2024-06-20' }, NOW),
+        /end date 2024-06-20 is in the future.*on or before 2024-06-16/,
+      );
+      usageError(
+        () => validateRange({ start: '2023-06-14', end: '2023-06-20' }, NOW),
+        /more than one year ago.*Move the start to 2023-06-15 or later/,
+      );
       usageError(() => parseRange('yesterday', NOW), /Unrecognised date range "yesterday"/);
     });
 

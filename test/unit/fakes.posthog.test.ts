@@ -473,6 +473,67 @@ describe('PostHog fake server', function () {
     });
   });
 
+  describe('management routes', () => {
+    const path = (q: string): string => `/api/projects/${fake.projectId}/insights/${q}`;
+
+    it('DELETE is 405 with an empty body; PATCH deleted hides the insight until restored', async () => {
+      const ins = fake.insights[5];
+      const del = await call(path(`${ins.id}/`), { method: 'DELETE' });
+      assert.equal(del.status, 405);
+      assert.equal(del.text, '');
+      assert.equal((await call(path(`${ins.id}/`), { method: 'PATCH', body: { deleted: true } })).status, 200);
+      assert.equal(ins.deleted, true);
+      assert.equal((await call(path(`${ins.id}/`))).status, 404);
+      assert.equal((await call(path(`${ins.short_id}/sharing/`))).status, 404);
+      assert.equal((await call(path(`${ins.id}/`), { method: 'PATCH', body: { name: 'x' } })).status, 404);
+      const listed = (await call(path('?basic=true&limit=500'))).body as { results: Obj[] };
+      assert.ok(!listed.results.some((r) => r.id === ins.id));
+      assert.equal((await call(path(`${ins.id}/`), { method: 'PATCH', body: { deleted: false } })).status, 200);
+      assert.equal((await call(path(`${ins.id}/`))).status, 200);
+    });
+
+    it('reset undoes edits in the same objects and drops created insights', async () => {
+      const ins = fake.insights[0];
+      const name = ins.name;
+      const count = fake.insights.length;
+      await call(path(`${ins.id}/`), { method: 'PATCH', body: { name: 'Changed', tags: ['x'] } });
+      const created = await call(path(''), { method: 'POST', body: { name: 'New', query: { kind: 'HogQLQuery', query: 'select 1' } } });
+      assert.equal(created.status, 201);
+      assert.equal(fake.insights.length, count + 1);
+      assert.equal(ins.name, 'Changed');
+      fake.reset();
+      assert.equal(fake.insights[0], ins);
+      assert.equal(ins.name, name);
+      assert.equal(fake.insights.length, count);
+    });
+
+    it('basic detail, the key owner with an id, and the public page needs no key', async () => {
+      const ins = fake.insights[1];
+      const b = (await call(path(`${ins.id}/?basic=true`))).body as Obj;
+      assert.ok('query' in b && !('result' in b));
+      const me = (await call('/api/users/@me/')).body as Obj;
+      assert.equal(me.id, 1);
+      const sharing = (await call(path(`${ins.id}/sharing/`), { method: 'PATCH', body: { enabled: true } })).body as Obj;
+      const page = await call(`/shared/${sharing.access_token as string}`, { key: null });
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.equal((await call('/shared/nope', { key: null })).status, 404);
+      const bad = await call(path(`${ins.id}/sharing/`), { method: 'PATCH', body: { enabled: 'yes' } });
+      assert.deepEqual(bad.body, { type: 'validation_error', code: 'invalid_input', detail: 'Must be a valid boolean.', attr: 'enabled' });
+    });
+
+    it('share passwords are kept as hashes only', async () => {
+      const ins = fake.insights[2];
+      await call(path(`${ins.id}/sharing/`), { method: 'PATCH', body: { password_required: true } });
+      const made = (await call(path(`${ins.id}/sharing/passwords/`), { method: 'POST', body: { raw_password: 'open sesame!' } })).body as Obj;
+      assert.equal(made.password, 'open sesame!');
+      assert.ok(!JSON.stringify(fake.manage.sharing.get(ins.id)).includes('open sesame'));
+      assert.ok(fake.manage.passwordWorks(ins.id, 'open sesame!'));
+      assert.equal((await call(path(`${ins.id}/sharing/passwords/${made.id as number}/`), { method: 'DELETE' })).status, 204);
+      assert.equal((await call(path(`${ins.id}/sharing/passwords/${made.id as number}/`), { method: 'DELETE' })).status, 404);
+    });
+  });
+
   it('generates the same data on every start', async () => {
     const other = await startPostHogFake();
     try {

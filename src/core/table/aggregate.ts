@@ -5,7 +5,17 @@
  * grouped by dictionary code, so no string is touched per row.
  */
 import { InsightError } from '../errors';
-import { AnyColumn, ColumnType, DisplayValue, NumericColumn, StringColumn, civilYearMonth, daysFromCivil, formatDate, formatDateTime } from './columns';
+import {
+  AnyColumn,
+  ColumnType,
+  DisplayValue,
+  NumericColumn,
+  StringColumn,
+  civilYearMonth,
+  daysFromCivil,
+  formatDate,
+  formatDateTime,
+} from './columns';
 import { Table } from './table';
 import { ColumnRef, View, allRows } from './view';
 
@@ -113,25 +123,85 @@ function keyIds(table: Table, rows: Uint32Array, key: ColumnRef | GroupKey): Key
     throw new InsightError('usage', `Time buckets need a date or datetime column; "${col.name}" is ${col.type}.`);
   const bucket = k.bucket;
   const values = col.values;
-  const map = new Map<number, number>();
-  const vals: number[] = [NaN];
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    if (col.isNull(r)) continue;
-    const v = bucket ? bucketStart(values[r], bucket) : values[r];
-    let id = map.get(v);
-    if (id === undefined) {
-      id = vals.length;
-      vals.push(v);
-      map.set(v, id);
-    }
-    ids[i] = id;
-  }
-  const order = Float64Array.from(vals);
-  order[0] = Infinity;
   const type: ColumnType = bucket ? (bucket === 'hour' ? 'datetime' : 'date') : col.type;
   const name = bucket ? `${col.name} (${bucket})` : col.name;
+  // Keys as numbers first: bucket indexes (whole hours/days/weeks/months) or the values.
+  const keys = new Float64Array(n);
+  const isNull = new Uint8Array(n);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (col.isNull(r)) {
+      isNull[i] = 1;
+      continue;
+    }
+    const v = bucket ? bucketIndex(values[r], bucket) : values[r];
+    keys[i] = v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const vals: number[] = [NaN];
+  const integral = bucket !== undefined || col.type === 'integer' || col.type === 'boolean';
+  if (integral && hi - lo < 1 << 22) {
+    // Small integer range (always for time buckets over real data): a lookup array, no hashing.
+    const lut = new Int32Array(hi - lo + 1);
+    for (let i = 0; i < n; i++) {
+      if (isNull[i]) continue;
+      const at = keys[i] - lo;
+      let id = lut[at];
+      if (id === 0) {
+        id = lut[at] = vals.length;
+        vals.push(keys[i]);
+      }
+      ids[i] = id;
+    }
+  } else {
+    const map = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      if (isNull[i]) continue;
+      const v = keys[i];
+      let id = map.get(v);
+      if (id === undefined) {
+        id = vals.length;
+        vals.push(v);
+        map.set(v, id);
+      }
+      ids[i] = id;
+    }
+  }
+  if (bucket) for (let id = 1; id < vals.length; id++) vals[id] = bucketFromIndex(vals[id], bucket);
+  const order = Float64Array.from(vals);
+  order[0] = Infinity;
   return { ids, card: vals.length, display: (id) => (id === 0 ? null : displayOf(type, vals[id])), order, type, name };
+}
+
+/** A whole number per bucket, increasing with time: hours, days or Monday-days since 1970, or months since year 0. */
+function bucketIndex(ms: number, bucket: TimeBucket): number {
+  switch (bucket) {
+    case 'hour':
+      return Math.floor(ms / HOUR);
+    case 'day':
+      return Math.floor(ms / DAY);
+    case 'week':
+      return bucketStart(ms, 'week') / DAY;
+    default: {
+      const [y, m] = civilYearMonth(Math.floor(ms / DAY));
+      return y * 12 + m - 1;
+    }
+  }
+}
+
+function bucketFromIndex(index: number, bucket: TimeBucket): number {
+  switch (bucket) {
+    case 'hour':
+      return index * HOUR;
+    case 'day':
+    case 'week':
+      return index * DAY;
+    default:
+      return daysFromCivil(Math.floor(index / 12), (index % 12) + 1, 1) * DAY;
+  }
 }
 
 /** Numeric view of an aggregated column: value per row id, or a string column's rank. */
@@ -164,9 +234,16 @@ export function groupBy(table: Table, src: RowSource, keys: readonly (ColumnRef 
     for (const k of ks) space *= k.card;
     if (space <= 1 << 22) {
       const lut = new Int32Array(space).fill(-1);
+      // The combined key, column by column (one pass per key, no per-row loop over keys).
+      const combined = ks.length === 1 ? ks[0].ids : new Uint32Array(n);
+      if (ks.length > 1)
+        for (const k of ks) {
+          const ids = k.ids;
+          const card = k.card;
+          for (let i = 0; i < n; i++) combined[i] = combined[i] * card + ids[i];
+        }
       for (let i = 0; i < n; i++) {
-        let c = 0;
-        for (const k of ks) c = c * k.card + k.ids[i];
+        const c = combined[i];
         let g = lut[c];
         if (g < 0) {
           g = lut[c] = groups++;
@@ -205,7 +282,7 @@ export function groupBy(table: Table, src: RowSource, keys: readonly (ColumnRef 
     else if (a.op === 'mean') types.push('number');
     else if (a.op === 'sum') types.push(col!.type === 'integer' ? 'integer' : 'number');
     else types.push(col!.type);
-    outputs.push(aggregate(a.op, col, rows, gid, groups));
+    outputs.push(aggregate(table, a.op, col, rows, gid, groups));
   }
 
   const order = Array.from({ length: groups }, (_, g) => g);
@@ -225,7 +302,14 @@ export function groupBy(table: Table, src: RowSource, keys: readonly (ColumnRef 
   return { columns, types, rows: out };
 }
 
-function aggregate(op: AggOp, col: AnyColumn | undefined, rows: Uint32Array, gid: Uint32Array, groups: number): (g: number) => DisplayValue {
+function aggregate(
+  table: Table,
+  op: AggOp,
+  col: AnyColumn | undefined,
+  rows: Uint32Array,
+  gid: Uint32Array,
+  groups: number,
+): (g: number) => DisplayValue {
   const n = rows.length;
   if (!col) {
     const counts = new Float64Array(groups);
@@ -238,31 +322,36 @@ function aggregate(op: AggOp, col: AnyColumn | undefined, rows: Uint32Array, gid
     return (g) => counts[g];
   }
   if (op === 'distinct') {
-    // Distinct (group, value) pairs; values as dictionary codes or numbers.
-    const seen = new Set<number>();
-    const ids = col instanceof StringColumn ? col.codes : null;
-    const valueIds = new Map<number, number>();
-    let card = ids ? (col as StringColumn).dict.length : 0;
-    const pairIds: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      if (col.isNull(r)) continue;
-      let v: number;
-      if (ids) v = ids[r];
-      else {
-        const x = (col as NumericColumn).values[r];
-        let id = valueIds.get(x);
-        if (id === undefined) valueIds.set(x, (id = card++));
-        v = id;
-      }
-      pairIds.push(gid[i], v);
+    // Distinct (group, value) pairs, values as dictionary codes or dense ids of numbers.
+    let vid: Uint32Array;
+    let card: number;
+    if (col instanceof StringColumn) {
+      vid = new Uint32Array(n);
+      for (let i = 0; i < n; i++) vid[i] = col.codes[rows[i]];
+      card = col.dict.length;
+    } else {
+      const k = keyIds(table, rows, { column: col.name });
+      vid = k.ids;
+      card = k.card;
     }
-    for (let p = 0; p < pairIds.length; p += 2) {
-      const key = pairIds[p] * card + pairIds[p + 1];
-      if (!seen.has(key)) {
-        seen.add(key);
-        counts[pairIds[p]]++;
+    const space = groups * card;
+    if (space <= 1 << 27) {
+      const seen = new Uint8Array((space + 7) >>> 3);
+      for (let i = 0; i < n; i++) {
+        if (vid[i] === 0) continue;
+        const key = gid[i] * card + vid[i];
+        const bit = 1 << (key & 7);
+        if ((seen[key >>> 3] & bit) === 0) {
+          seen[key >>> 3] |= bit;
+          counts[gid[i]]++;
+        }
       }
+    } else {
+      const pairs = new Float64Array(n);
+      let m = 0;
+      for (let i = 0; i < n; i++) if (vid[i] !== 0) pairs[m++] = gid[i] * card + vid[i];
+      const sorted = pairs.subarray(0, m).sort();
+      for (let i = 0; i < m; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) counts[Math.floor(sorted[i] / card)]++;
     }
     return (g) => counts[g];
   }
@@ -315,7 +404,8 @@ export interface Histogram {
  */
 export function histogram(table: Table, src: RowSource, column: ColumnRef, opts: { bins?: number } = {}): Histogram {
   const col = table.column(column);
-  if (!(col instanceof NumericColumn)) throw new InsightError('usage', `A histogram needs a numeric or date column; "${col.name}" holds text.`);
+  if (!(col instanceof NumericColumn))
+    throw new InsightError('usage', `A histogram needs a numeric or date column; "${col.name}" holds text.`);
   const rows = rowsOf(table, src);
   const v = col.values;
   let min = Infinity;
@@ -383,6 +473,7 @@ class TopN {
   readonly items: { key: number; count: number }[] = [];
   constructor(private readonly n: number) {}
   offer(key: number, count: number): void {
+    if (this.n <= 0) return;
     const items = this.items;
     if (items.length === this.n && count <= items[items.length - 1].count) return;
     let i = items.length;
@@ -435,7 +526,7 @@ export function columnStats(table: Table, column: ColumnRef, src?: RowSource, to
   const vals = sorted.subarray(0, k).sort();
   let distinct = 0;
   const top = new TopN(topN);
-  for (let i = 0; i < k; ) {
+  for (let i = 0; i < k;) {
     let j = i + 1;
     while (j < k && vals[j] === vals[i]) j++;
     distinct++;

@@ -10,264 +10,35 @@
  * nothing is lost. Typed arrays are only built when the table is finished (or snapshotted), from a
  * code → value lookup table, so parsing cost is per distinct value, not per row.
  *
+ * The exception is a typed column whose values are nearly all distinct (timestamps to the second):
+ * past 32k distinct values it stores one parsed value per row plus each row's raw bytes, so it
+ * can still become a string column, exactly, if a non-number arrives later (see goDirect).
+ *
  * Finished columns: StringColumn (codes + string dictionary, code 0 = null) and NumericColumn
  * (integer/number/boolean/date/datetime in a typed array plus a null bitset; dates and datetimes
  * as epoch milliseconds, UTC).
  */
 
-export type ColumnType = 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'string';
-/** What the grid shows: strings as stored, numbers as numbers, booleans, dates as ISO strings. */
-export type DisplayValue = string | number | boolean | null;
+import {
+  ALL,
+  ColumnType,
+  DATE,
+  DT,
+  DisplayValue,
+  INT,
+  NUM,
+  classified,
+  classifyBytes,
+  decodeBytes,
+  formatDate,
+  formatDateTime,
+  isValidUtf8,
+  typeOfMask,
+} from './values';
 
-// Classification bits. A value's mask holds every type it can be read as; a column's mask is the
-// AND over its distinct values.
-const INT = 1;
-const NUM = 2;
-const BOOL = 4;
-const DATE = 8;
-const DT = 16;
-const ALL = INT | NUM | BOOL | DATE | DT;
-
-export function typeOfMask(mask: number, sawValue: boolean): ColumnType {
-  if (!sawValue) return 'string';
-  if (mask & INT) return 'integer';
-  if (mask & NUM) return 'number';
-  if (mask & BOOL) return 'boolean';
-  if (mask & DATE) return 'date';
-  if (mask & DT) return 'datetime';
-  return 'string';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** [year, month 1-12] of a day count since 1970-01-01. */
-export function civilYearMonth(days: number): [number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m];
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
-export function formatDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function formatDateTime(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/** Parse an ISO date (`YYYY-MM-DD`) or datetime string to epoch ms; NaN when it is neither. */
-export function parseIsoDate(text: string): number {
-  const b = Buffer.from(text, 'latin1');
-  const m = classifyBytes(b, 0, b.length);
-  return m & (DATE | DT) ? classified.value : NaN;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Classifying one distinct value from its bytes (no string is made unless a decimal must be parsed)
-
-/** Output slot of classifyBytes, to avoid allocating a result per value. */
-const classified = { value: 0 };
-
-function digit(b: number): number {
-  return b >= 0x30 && b <= 0x39 ? b - 0x30 : -1;
-}
-
-function num2(buf: Uint8Array, i: number): number {
-  const a = digit(buf[i]);
-  const b = digit(buf[i + 1]);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
-}
-
-/** Classification mask of buf[s, e) (already known non-empty); sets classified.value. */
-export function classifyBytes(buf: Uint8Array, s: number, e: number): number {
-  while (s < e && buf[s] === 0x20) s++;
-  while (e > s && buf[e - 1] === 0x20) e--;
-  const n = e - s;
-  if (n === 0) return 0;
-  const c0 = buf[s];
-  // Numbers. Leading zeros ("007", ZIP codes) and integers over 15 digits (long ids) stay strings,
-  // so what the user sees is never changed by the typing.
-  if ((c0 >= 0x30 && c0 <= 0x39) || c0 === 0x2d || c0 === 0x2b || c0 === 0x2e) {
-    let i = s;
-    if (c0 === 0x2d || c0 === 0x2b) i++;
-    const intStart = i;
-    let v = 0;
-    while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) v = v * 10 + (buf[i++] - 0x30);
-    const intDigits = i - intStart;
-    if (intDigits > 1 && buf[intStart] === 0x30) return dateBytes(buf, s, e, n);
-    if (i === e) {
-      if (intDigits === 0 || intDigits > 15) return 0;
-      classified.value = c0 === 0x2d ? -v : v;
-      return INT | NUM;
-    }
-    if (intDigits === 4 && buf[i] === 0x2d) return dateBytes(buf, s, e, n);
-    let frac = 0;
-    if (buf[i] === 0x2e) {
-      i++;
-      const f0 = i;
-      while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
-      frac = i - f0;
-      if (frac === 0) return 0;
-    }
-    if (intDigits === 0 && frac === 0) return 0;
-    if (i < e && (buf[i] === 0x65 || buf[i] === 0x45)) {
-      i++;
-      if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
-      const x0 = i;
-      while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
-      if (i === x0) return 0;
-    }
-    if (i !== e) return 0;
-    if (intDigits + frac > 17) return 0;
-    classified.value = Number(latin1Slice.call(buf, s, e));
-    return Number.isFinite(classified.value) ? NUM : 0;
-  }
-  if (n === 4 || n === 5) {
-    const l = (i: number) => buf[s + i] | 0x20;
-    if (n === 4 && l(0) === 0x74 && l(1) === 0x72 && l(2) === 0x75 && l(3) === 0x65) {
-      classified.value = 1;
-      return BOOL;
-    }
-    if (n === 5 && l(0) === 0x66 && l(1) === 0x61 && l(2) === 0x6c && l(3) === 0x73 && l(4) === 0x65) {
-      classified.value = 0;
-      return BOOL;
-    }
-  }
-  return 0;
-}
-
-/** `YYYY-MM-DD` → DATE|DT; `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]` → DT. */
-function dateBytes(buf: Uint8Array, s: number, e: number, n: number): number {
-  if (n < 10 || buf[s + 4] !== 0x2d || buf[s + 7] !== 0x2d) return 0;
-  const y = num2(buf, s) * 100 + num2(buf, s + 2);
-  const mo = num2(buf, s + 5);
-  const d = num2(buf, s + 8);
-  if (y < 0 || num2(buf, s) < 0 || num2(buf, s + 2) < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return 0;
-  const day = daysFromCivil(y, mo, d) * 86400000;
-  if (n === 10) {
-    classified.value = day;
-    return DATE | DT;
-  }
-  let i = s + 10;
-  const sep = buf[i];
-  if ((sep !== 0x54 && sep !== 0x20) || n < 16 || buf[i + 3] !== 0x3a) return 0;
-  const hh = num2(buf, i + 1);
-  const mm = num2(buf, i + 4);
-  if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return 0;
-  i += 6;
-  let ss = 0;
-  let ms = 0;
-  if (i < e && buf[i] === 0x3a) {
-    ss = num2(buf, i + 1);
-    if (i + 3 > e || ss < 0 || ss > 59) return 0;
-    i += 3;
-    if (i < e && (buf[i] === 0x2e || buf[i] === 0x2c)) {
-      i++;
-      const f0 = i;
-      let scale = 100;
-      while (i < e && buf[i] >= 0x30 && buf[i] <= 0x39) {
-        ms += (buf[i] - 0x30) * scale;
-        scale /= 10;
-        i++;
-      }
-      if (i === f0) return 0;
-      ms = Math.floor(ms + 1e-9);
-    }
-  }
-  let offset = 0;
-  if (i < e) {
-    const z = buf[i];
-    if (z === 0x5a || z === 0x7a) i++;
-    else if (z === 0x2b || z === 0x2d) {
-      const oh = num2(buf, i + 1);
-      if (i + 3 > e || oh < 0 || oh > 23) return 0;
-      i += 3;
-      let om = 0;
-      if (i < e && buf[i] === 0x3a) i++;
-      if (i < e) {
-        om = num2(buf, i);
-        if (i + 2 > e || om < 0 || om > 59) return 0;
-        i += 2;
-      }
-      offset = (oh * 60 + om) * 60000 * (z === 0x2d ? -1 : 1);
-    }
-    if (i !== e) return 0;
-  }
-  classified.value = day + ((hh * 60 + mm) * 60 + ss) * 1000 + ms - offset;
-  return DT;
-}
-
-// ---------------------------------------------------------------------------------------------
-// UTF-8
-
-/** True when buf[s, e) is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
-export function isValidUtf8(buf: Uint8Array, s: number, e: number): boolean {
-  let i = s;
-  while (i < e) {
-    const c = buf[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) need = 1;
-    else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      if (c === 0xe0) lo = 0xa0;
-      if (c === 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      if (c === 0xf0) lo = 0x90;
-      if (c === 0xf4) hi = 0x8f;
-    } else return false;
-    if (i + need >= e) return false;
-    const c1 = buf[i + 1];
-    if (c1 < lo || c1 > hi) return false;
-    for (let k = 2; k <= need; k++) {
-      const ck = buf[i + k];
-      if (ck < 0x80 || ck > 0xbf) return false;
-    }
-    i += need + 1;
-  }
-  return true;
-}
-
-// Buffer's own slice decoders skip toString's argument checks; they matter when a column has
-// hundreds of thousands of distinct values. Fall back to toString where they are missing.
-type SliceFn = (this: Uint8Array, start: number, end: number) => string;
-const proto = Buffer.prototype as unknown as { latin1Slice?: SliceFn; utf8Slice?: SliceFn };
-const latin1Slice: SliceFn =
-  proto.latin1Slice ?? function (this: Uint8Array, s: number, e: number) { return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('latin1', s, e); };
-const utf8Slice: SliceFn =
-  proto.utf8Slice ?? function (this: Uint8Array, s: number, e: number) { return Buffer.from(this.buffer, this.byteOffset, this.byteLength).toString('utf8', s, e); };
-
-export function decodeBytes(buf: Uint8Array, s: number, e: number, nonAscii: boolean): string {
-  // utf8Slice replaces malformed sequences with U+FFFD, which is what we keep after warning.
-  return nonAscii ? utf8Slice.call(buf, s, e) : latin1Slice.call(buf, s, e);
-}
+export type { ColumnType, DisplayValue };
+export { formatDate, formatDateTime };
+export { parseIsoDate, daysFromCivil, civilYearMonth, decodeBytes } from './values';
 
 // ---------------------------------------------------------------------------------------------
 // Finished columns
@@ -407,6 +178,38 @@ function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a:
   return b;
 }
 
+/** Byte ranges equal? Four bytes at a time (the DataViews are on `a` and `b`). */
+function sameBytes(av: DataView, a: Uint8Array, a0: number, bv: DataView, b: Uint8Array, b0: number, len: number): boolean {
+  let k = 0;
+  for (; k + 4 <= len; k += 4) if (av.getInt32(a0 + k, true) !== bv.getInt32(b0 + k, true)) return false;
+  for (; k < len; k++) if (a[a0 + k] !== b[b0 + k]) return false;
+  return true;
+}
+
+/** MurmurHash3 (x86, 32-bit) of buf[s, e), four bytes at a time. */
+function hashRange(dv: DataView, buf: Uint8Array, s: number, e: number): number {
+  let h = 0x9747b28c | 0;
+  let i = s;
+  for (; i + 4 <= e; i += 4) {
+    let k = Math.imul(dv.getInt32(i, true), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  for (let sh = 0; i < e; i++, sh += 8) k |= buf[i] << sh;
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h ^= e - s;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /**
  * Past this many distinct values, a typed column whose values are mostly distinct (timestamps to
  * the second, measurements) leaves the dictionary: hashing and storing a million distinct values
@@ -420,13 +223,21 @@ export class ColumnBuilder {
   private codes = new Uint32Array(256);
   /** Distinct values so far; codes 1..count. */
   count = 0;
-  private arena = new Uint8Array(256);
+  private arena: Uint8Array = new Uint8Array(256);
+  private arenaView: DataView = new DataView(this.arena.buffer);
   private arenaLen = 0;
+  private bufOfView: Uint8Array | null = null;
+  private bufView: DataView = this.arenaView;
   private offs = new Uint32Array(16); // entry c = arena[offs[c-1], offs[c]) (offs[0] = 0)
   private hashes = new Int32Array(16);
   private flags = new Uint8Array(16); // bit 0: non-ASCII
   private nums = new Float64Array(16);
-  private slots = new Int32Array(16);
+  /** Open addressing, load ≤ 1/2: [2s] = code (0 = empty), [2s + 1] = its hash (one cache line per probe). */
+  /**
+   * Open addressing, load ≤ 1/2, four ints per slot: code (0 = empty), hash, arena offset, length,
+   * so a probe needs one cache line besides the bytes it compares.
+   */
+  private slots = new Int32Array(64);
   private strs: (string | undefined)[] = [undefined];
   /** The last value seen (most columns repeat the previous row's value most of the time). */
   private lastCode = 0;
@@ -463,41 +274,32 @@ export class ColumnBuilder {
     }
     const len = e - s;
     const arena = this.arena;
+    const adv = this.arenaView;
     const offs = this.offs;
+    const dv = buf === this.bufOfView ? this.bufView : this.viewOf(buf);
     // Same as the previous value? (Most rows repeat most of the previous row.) Then no hashing.
     const lc = this.lastCode;
     if (lc !== 0) {
       const a0 = offs[lc - 1];
-      if (offs[lc] - a0 === len) {
-        let k = 0;
-        while (k < len && arena[a0 + k] === buf[s + k]) k++;
-        if (k === len) {
-          this.codes[this.length++] = lc;
-          return;
-        }
+      if (offs[lc] - a0 === len && sameBytes(adv, arena, a0, dv, buf, s, len)) {
+        this.codes[this.length++] = lc;
+        return;
       }
     }
-    let h = 0x811c9dc5 | 0;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 12;
+    const h = hashRange(dv, buf, s, e);
     const slots = this.slots;
-    const mask = slots.length - 1;
+    const mask = (slots.length >>> 2) - 1;
     let slot = h & mask;
     for (;;) {
-      const code = slots[slot];
+      const at = slot << 2;
+      const code = slots[at];
       if (code === 0) break;
-      if (this.hashes[code] === h) {
-        const a0 = offs[code - 1];
-        if (offs[code] - a0 === len) {
-          let k = 0;
-          while (k < len && arena[a0 + k] === buf[s + k]) k++;
-          if (k === len) {
-            this.codes[this.length++] = code;
-            this.lastCode = code;
-            return;
-          }
+      if (slots[at + 1] === h && slots[at + 3] === len) {
+        const a0 = slots[at + 2];
+        if (sameBytes(adv, arena, a0, dv, buf, s, len)) {
+          this.codes[this.length++] = code;
+          this.lastCode = code;
+          return;
         }
       }
       slot = (slot + 1) & mask;
@@ -541,7 +343,7 @@ export class ColumnBuilder {
   private insert(buf: Uint8Array, s: number, e: number, h: number, nonAscii: boolean, slot: number): number {
     const code = ++this.count;
     const len = e - s;
-    if (this.arenaLen + len > this.arena.length) this.arena = grow(this.arena, this.arenaLen + len);
+    if (this.arenaLen + len > this.arena.length) this.setArena(grow(this.arena, this.arenaLen + len));
     const arena = this.arena;
     const at = this.arenaLen;
     for (let k = 0; k < len; k++) arena[at + k] = buf[s + k];
@@ -563,18 +365,27 @@ export class ColumnBuilder {
       this.mask &= m;
       this.nums[code] = classified.value;
     }
-    this.slots[slot] = code;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    const sa = slot << 2;
+    this.slots[sa] = code;
+    this.slots[sa + 1] = h;
+    this.slots[sa + 2] = at;
+    this.slots[sa + 3] = len;
+    if (this.count * 8 > this.slots.length) this.rehash();
     return code;
   }
 
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
+    const mask = (slots.length >>> 2) - 1;
     for (let c = 1; c <= this.count; c++) {
-      let slot = this.hashes[c] & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = c;
+      const h = this.hashes[c];
+      let slot = h & mask;
+      while (slots[slot << 2] !== 0) slot = (slot + 1) & mask;
+      const sa = slot << 2;
+      slots[sa] = c;
+      slots[sa + 1] = h;
+      slots[sa + 2] = this.offs[c - 1];
+      slots[sa + 3] = this.offs[c] - this.offs[c - 1];
     }
     this.slots = slots;
   }
@@ -653,13 +464,13 @@ export class ColumnBuilder {
     this.raw = null;
     this.rawOffs = null;
     this.codes = new Uint32Array(Math.max(256, n * 2));
-    this.arena = new Uint8Array(1024);
+    this.setArena(new Uint8Array(1024));
     this.arenaLen = 0;
     this.offs = new Uint32Array(16);
     this.hashes = new Int32Array(16);
     this.flags = new Uint8Array(16);
     this.nums = new Float64Array(16);
-    this.slots = new Int32Array(16);
+    this.slots = new Int32Array(64);
     this.strs = [undefined];
     this.count = 0;
     this.lastCode = 0;
@@ -673,9 +484,22 @@ export class ColumnBuilder {
     this.replaying = false;
   }
 
+  private setArena(a: Uint8Array): void {
+    this.arena = a;
+    this.arenaView = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  }
+
+  /** A DataView on the chunk being added (fields of one chunk come in a row, so it is reused). */
+  private viewOf(buf: Uint8Array): DataView {
+    this.bufOfView = buf;
+    this.bufView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    return this.bufView;
+  }
+
   private releaseDictionary(): void {
-    this.arena = new Uint8Array(0);
-    this.slots = new Int32Array(1);
+    this.setArena(new Uint8Array(0));
+    this.bufOfView = null;
+    this.slots = new Int32Array(4);
     this.offs = new Uint32Array(1);
     this.hashes = new Int32Array(1);
     this.flags = new Uint8Array(1);

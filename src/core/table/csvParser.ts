@@ -5,11 +5,13 @@
  * decodes chunk by chunk and corrupts UTF-8 characters split across chunk boundaries), and it
  * hands back one JS string per field, which the column store would then have to hash again to
  * dictionary-encode. Measured on the 1M-row Echo360-like file (bench/run.ts, section
- * `papaparse`), papaparse alone (decode + parse, no column building) takes several times the
- * gunzip floor, well over the ingest target. This tokenizer works on the raw bytes: it scans for
- * the delimiter/quote/newline bytes and hands (buffer, start, end) to the sink, so a repeated
- * value costs a byte compare (columns.ts) and is never decoded. Only distinct values are ever
- * turned into strings.
+ * `papaparse`): papaparse alone, decoding and splitting only, takes 2.3-3× the `gunzip | wc -l`
+ * floor, already past the 1.5× ingest target before a single column is built. This tokenizer
+ * works on the raw bytes: it scans for the delimiter/quote/newline bytes and hands
+ * (buffer, start, end) to the sink, so a repeated value costs a byte compare (columns.ts) and is
+ * never decoded; only distinct values ever become strings. On top of that, a record that starts
+ * with the same bytes as the previous one (sorted exports: an Echo360 view is a run of 30-s rows
+ * of one user/course/media) has those leading fields repeated without scanning them at all.
  *
  * Fields are always handed over as one contiguous byte range (a partial record at the end of a
  * chunk is carried into the next one), which is why multi-byte UTF-8 characters split across
@@ -24,8 +26,11 @@ const CR = 0x0d;
 export interface FieldSink {
   /** One complete field: `buf[start, end)` (already unquoted), and whether it has non-ASCII bytes. */
   field(index: number, buf: Buffer, start: number, end: number, nonAscii: boolean): void;
-  /** The record's first `count` fields are byte for byte those of the previous record. */
-  repeat(count: number): void;
+  /**
+   * The record's first `count` fields are byte for byte those of the previous record. Return false
+   * to have them handed over as fields instead (e.g. when the previous record was the header).
+   */
+  repeat(count: number): boolean;
   /** The record ended after `fieldCount` fields. */
   endRow(fieldCount: number): void;
   /** The fields handed over since the last endRow belong to a record that is not complete yet: drop them (they come again). */
@@ -66,7 +71,10 @@ export class CsvTokenizer {
   unclosedQuote = false;
   private ended = false;
 
-  constructor(delimiter: number, private readonly sink: FieldSink) {
+  constructor(
+    delimiter: number,
+    private readonly sink: FieldSink,
+  ) {
     this.d = delimiter;
   }
 
@@ -156,8 +164,8 @@ export class CsvTokenizer {
     const top = Math.max(d, CR); // bytes above this are never special: one compare for most bytes
     const sink = this.sink;
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
-    // The previous record in this buffer, when it had no quoted field: where it started, and where
-    // each of its delimiters was (relative). Exports are usually sorted by entity (an Echo360
+    // The previous record in this buffer: where it started, and where each of its delimiters was
+    // (relative; quoted fields included, since equal raw bytes mean equal values either way). Exports are usually sorted by entity (an Echo360
     // view is 30-s rows of the same user/course/media), so a record often starts with the same
     // bytes as the one before; the fields inside that common prefix are the previous record's
     // fields again, which the sink copies without scanning, comparing or hashing them.
@@ -175,16 +183,15 @@ export class CsvTokenizer {
         continue;
       }
       let fi = 0;
-      let plain = true;
       if (prevStart >= 0 && prevDelims > 0) {
         const max = Math.min(ends[prevDelims - 1] + 1, lim - rowStart);
         let l = 0;
-        while (l + 4 <= max && dv.getInt32(prevStart + l) === dv.getInt32(rowStart + l)) l += 4;
+        while (l + 4 <= max && dv.getInt32(prevStart + l, true) === dv.getInt32(rowStart + l, true)) l += 4;
         while (l < max && buf[prevStart + l] === buf[rowStart + l]) l++;
         while (fi < prevDelims && ends[fi] < l) fi++;
         if (fi > 0) {
-          sink.repeat(fi);
-          pos = rowStart + ends[fi - 1] + 1;
+          if (sink.repeat(fi)) pos = rowStart + ends[fi - 1] + 1;
+          else fi = 0;
         }
       }
       for (;;) {
@@ -196,7 +203,6 @@ export class CsvTokenizer {
           }
           pos = after;
           fi++;
-          plain = false;
         } else {
           const s = pos;
           let or = 0;
@@ -226,7 +232,7 @@ export class CsvTokenizer {
         sink.endRow(fi);
         break;
       }
-      prevStart = plain ? rowStart : -1;
+      prevStart = rowStart;
       prevDelims = fi - 1;
     }
     return pos;

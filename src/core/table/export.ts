@@ -25,6 +25,14 @@ export interface ExportOptions {
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * A consumer that only awaits the generator never gives the event loop a turn (async generators
+ * resume through microtasks), so a million-row export would freeze the extension host for seconds.
+ * Every few chunks, wait for a macrotask.
+ */
+const CHUNKS_PER_TURN = 16;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** RFC 4180 quoting: a field with the delimiter, a quote, CR or LF is quoted, quotes doubled. */
 export function quoteField(text: string, delimiter: string): string {
   if (text.includes('"')) return '"' + text.replace(/"/g, '""') + '"';
@@ -52,10 +60,13 @@ function delimitedWriter(col: AnyColumn, delimiter: string, guard: boolean): Cel
       return s;
     };
   }
-  // Typed values as text never contain a delimiter we sniff for, and are never formula-guarded.
+  // Typed values as text (digits, signs, '.', 'e', ISO dates, true/false) never need quoting for
+  // a comma or tab delimiter, and are never formula-guarded.
+  const needsQuotes = delimiter !== ',' && delimiter !== '\t';
   return (r) => {
     const v = col.display(r);
-    return v === null ? '' : quoteField(String(v), delimiter);
+    if (v === null) return '';
+    return needsQuotes ? quoteField(String(v), delimiter) : String(v);
   };
 }
 
@@ -87,6 +98,7 @@ export async function* exportView(
   const chunkChars = opts.chunkChars ?? 65536;
   const parts: string[] = [];
   let size = 0;
+  let chunks = 0;
   if (format === 'json') {
     const nl = opts.newline ?? '\n';
     const writers = cols.map(jsonWriter);
@@ -103,6 +115,7 @@ export async function* exportView(
         yield parts.join('');
         parts.length = 0;
         size = 0;
+        if (++chunks % CHUNKS_PER_TURN === 0) await nextTurn();
       }
     }
     parts.push(nl + ']' + nl);
@@ -129,6 +142,7 @@ export async function* exportView(
       yield parts.join('');
       parts.length = 0;
       size = 0;
+      if (++chunks % CHUNKS_PER_TURN === 0) await nextTurn();
     }
   }
   if (parts.length > 0) yield parts.join('');

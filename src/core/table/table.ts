@@ -130,7 +130,10 @@ export class TableBuilder implements FieldSink {
     if (opts.delimiter !== undefined && opts.delimiter !== '') {
       const b = Buffer.from(opts.delimiter, 'utf8');
       if (b.length !== 1 || b[0] === 0x22 || b[0] === 0x0a || b[0] === 0x0d)
-        throw new InsightError('usage', `The delimiter must be one single-byte character other than a quote or newline, not ${JSON.stringify(opts.delimiter)}.`);
+        throw new InsightError(
+          'usage',
+          `The delimiter must be one single-byte character other than a quote or newline, not ${JSON.stringify(opts.delimiter)}.`,
+        );
       this.delimiterByte = b[0];
     }
   }
@@ -167,7 +170,8 @@ export class TableBuilder implements FieldSink {
     if (this.finished) return this.finished;
     if (!this.tokenizer) this.start(true);
     this.tokenizer!.end();
-    if (this.tokenizer!.unclosedQuote) this.log.note('unclosed-quote', 'The input ended inside a quoted field; its value runs to the end of the input.');
+    if (this.tokenizer!.unclosedQuote)
+      this.log.note('unclosed-quote', 'The input ended inside a quoted field; its value runs to the end of the input.');
     const warnings = this.warnings;
     const columns = this.cols.map((c, i) => c.build(this.names[i], this.rowCount, false));
     this.finished = new Table(columns, this.rowCount, warnings, String.fromCharCode(this.delimiterByte ?? 0x2c));
@@ -234,10 +238,13 @@ export class TableBuilder implements FieldSink {
     }
   }
 
-  repeat(count: number): void {
+  repeat(count: number): boolean {
+    // The record before the first data row is the header: its fields are not values.
+    if (this.headerFields !== undefined || this.rowCount === 0) return false;
     this.fieldsThisRow = count;
     const n = Math.min(count, this.cols.length);
     for (let i = 0; i < n; i++) this.cols[i].repeat();
+    return true;
   }
 
   endRow(fieldCount: number): void {
@@ -294,9 +301,15 @@ export class TableBuilder implements FieldSink {
       dupes.push(`"${base}" → "${names[i]}"`);
     }
     if (dupes.length)
-      this.log.note('duplicate-header', `Duplicate column names were made unique: ${dupes.slice(0, 10).join(', ')}${dupes.length > 10 ? ', …' : ''}.`);
+      this.log.note(
+        'duplicate-header',
+        `Duplicate column names were made unique: ${dupes.slice(0, 10).join(', ')}${dupes.length > 10 ? ', …' : ''}.`,
+      );
     if (empties.length)
-      this.log.note('empty-header', `Column${empties.length > 1 ? 's' : ''} ${empties.slice(0, 10).join(', ')} had no name and ${empties.length > 1 ? 'were' : 'was'} named column_N.`);
+      this.log.note(
+        'empty-header',
+        `Column${empties.length > 1 ? 's' : ''} ${empties.slice(0, 10).join(', ')} had no name and ${empties.length > 1 ? 'were' : 'was'} named column_N.`,
+      );
     this.names = names;
     this.cols = names.map(() => new ColumnBuilder((r) => this.log.add('invalid-utf8', r + 1)));
   }

@@ -10,7 +10,7 @@
  * direction (a final stable partition per key).
  */
 import { InsightError } from '../errors';
-import { AnyColumn, DisplayValue, NumericColumn, StringColumn, parseIsoDate } from './columns';
+import { AnyColumn, DisplayValue, NumericColumn, StringColumn, formatDate, formatDateTime, parseIsoDate } from './columns';
 import { Table } from './table';
 
 export type ColumnRef = string | number;
@@ -96,15 +96,52 @@ export function textTest(col: AnyColumn, pred: (lowerText: string) => boolean): 
     const codes = col.codes;
     return (r) => match[codes[r]] === 1;
   }
-  const memo = new Map<number, boolean>();
   const values = col.values;
+  const nulls = col.nulls;
+  const type = col.type;
+  const text: (v: number) => string =
+    type === 'boolean'
+      ? (v) => (v !== 0 ? 'true' : 'false')
+      : type === 'date'
+        ? formatDate
+        : type === 'datetime'
+          ? (v) => formatDateTime(v).toLowerCase()
+          : (v) => String(v);
+  const isNull = (r: number) => nulls !== null && (nulls[r >>> 3] & (1 << (r & 7))) !== 0;
+  if (type === 'integer' || type === 'boolean' || type === 'date') {
+    // Whole numbers (days for dates) over a modest range: one verdict per possible value, in an array.
+    const scale = type === 'date' ? 86400000 : 1;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let r = 0; r < values.length; r++) {
+      if (isNull(r)) continue;
+      const v = values[r];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi >= lo && (hi - lo) / scale < 1 << 20) {
+      const verdict = new Int8Array((hi - lo) / scale + 1).fill(-1);
+      return (r) => {
+        if (isNull(r)) return false;
+        const v = values[r];
+        const at = (v - lo) / scale;
+        let m = verdict[at];
+        if (m < 0) m = verdict[at] = pred(text(v)) ? 1 : 0;
+        return m === 1;
+      };
+    }
+  }
+  if (type === 'datetime') return (r) => !isNull(r) && pred(text(values[r]));
+  // Other numbers: remember verdicts per value while that stays cheap (repeated measurements),
+  // and stop remembering once the column turns out to be mostly distinct.
+  const memo = new Map<number, boolean>();
   return (r) => {
-    if (col.isNull(r)) return false;
+    if (isNull(r)) return false;
     const v = values[r];
     let m = memo.get(v);
     if (m === undefined) {
-      m = pred(String(col.display(r)).toLowerCase());
-      memo.set(v, m);
+      m = pred(text(v));
+      if (memo.size < 1 << 16) memo.set(v, m);
     }
     return m;
   };
@@ -169,7 +206,8 @@ export function applySearch(table: Table, rows: Uint32Array, term: string): Uint
     if (col instanceof StringColumn) {
       const match = new Uint8Array(col.dict.length);
       let any = false;
-      for (let c = 1; c < col.dict.length; c++) if (col.dict[c].toLowerCase().includes(needle)) {
+      for (let c = 1; c < col.dict.length; c++)
+        if (col.dict[c].toLowerCase().includes(needle)) {
           match[c] = 1;
           any = true;
         }
@@ -231,7 +269,7 @@ function radixSort(rows: Uint32Array, words: Uint32Array[]): Uint32Array {
         wt[w + 1] = h;
         ws[w + 1] = ht;
       } else if (last) {
-        for (let i = 0; i < n; i++) rt[(count[(k[i] >>> shift) & mask]++)] = r[i];
+        for (let i = 0; i < n; i++) rt[count[(k[i] >>> shift) & mask]++] = r[i];
       } else {
         for (let i = 0; i < n; i++) {
           const p = count[(k[i] >>> shift) & mask]++;
@@ -281,7 +319,7 @@ function sortWords(col: AnyColumn, rows: Uint32Array, desc: boolean): Uint32Arra
   }
   const key = new Uint32Array(n);
   const flip = desc ? 0xffffffff : 0;
-  for (let i = 0; i < n; i++) key[i] = ((v[rows[i]] ^ 0x80000000) ^ flip) >>> 0;
+  for (let i = 0; i < n; i++) key[i] = (v[rows[i]] ^ 0x80000000 ^ flip) >>> 0;
   return [key];
 }
 

@@ -45,7 +45,8 @@ export class ResultStore implements vscode.TextDocumentContentProvider, vscode.D
     const [sourceId, key] = parts;
     const ext = path.extname(parts[parts.length - 1]).slice(1);
     try {
-      return await fs.promises.readFile(this.fileFor(sourceId, key, ext), 'utf8');
+      // VS Code strips a BOM on first open but not on a content update: strip it ourselves (the file keeps it).
+      return (await fs.promises.readFile(this.fileFor(sourceId, key, ext), 'utf8')).replace(/^\uFEFF/, '');
     } catch {
       return 'This result is no longer stored. Open the item again from the Insight Explorer view.';
     }

@@ -10,6 +10,7 @@ import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { relativeTime } from '../tree/nodes';
 import { PostHogAdapter } from './posthogAdapter';
+import { RunningFetch } from './runningFetches';
 
 export interface OpenedInsight {
   insight: PostHogInsight;
@@ -22,7 +23,8 @@ export type OpenTarget = 'csv' | 'json' | 'preview' | 'default';
 
 /**
  * Fetch → mark viewed → store → documents + preview. A second open of the same insight cancels
- * the first one's request (its result would be stale anyway).
+ * the first one's request (its result would be stale anyway). Every fetch is in the adapter's
+ * RunningFetches while it runs, so it can be cancelled from the tree too.
  */
 export class InsightOpener {
   private readonly inflight = new Map<string, AbortController>();
@@ -43,16 +45,27 @@ export class InsightOpener {
     const configured = cfg.get<string>('posthog.refreshMode', 'blocking');
     const refresh = refreshOverride ?? ((REFRESH_MODES as readonly string[]).includes(configured) ? (configured as RefreshMode) : 'blocking');
     const clientQueryId = randomUUID();
+    let running: RunningFetch | undefined;
     try {
       const client = await this.adapter.client(source);
+      running = {
+        sourceId: source.id,
+        requestedId: String(insightId),
+        clientQueryId,
+        startedAt: Date.now(),
+        cancel: () => {
+          if (controller.signal.aborted) return;
+          controller.abort();
+          // Ask PostHog to stop calculating too; our request is already aborted.
+          client.cancelQuery(clientQueryId).catch((e: unknown) => this.services.log.warn(`Cancelling query of insight ${insightId}: ${e instanceof Error ? e.message : String(e)}`));
+        },
+      };
+      this.adapter.running.start(running);
+      const entry = running;
       const insight = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `PostHog: fetching insight ${insightId}`, cancellable: true },
         async (progress, token) => {
-          token.onCancellationRequested(() => {
-            controller.abort();
-            // Ask PostHog to stop calculating too; our request is already aborted.
-            client.cancelQuery(clientQueryId).catch(() => undefined);
-          });
+          token.onCancellationRequested(() => entry.cancel());
           return client.getInsight(insightId, {
             refresh,
             signal: controller.signal,
@@ -75,6 +88,7 @@ export class InsightOpener {
       throw e;
     } finally {
       if (this.inflight.get(key) === controller) this.inflight.delete(key);
+      if (running) this.adapter.running.finish(running);
     }
   }
 

@@ -7,6 +7,7 @@ import { NewSource, Services, SourceKindAdapter } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { PostHogTreeModel } from './posthogTree';
+import { RunningFetches } from './runningFetches';
 
 export function validateUrlInput(v: string): string | undefined {
   try {
@@ -26,9 +27,11 @@ export class PostHogAdapter implements SourceKindAdapter {
   readonly detail = 'Saved insights of a project (US/EU Cloud or self-hosted), personal API key';
   readonly icon = 'graph-line';
   readonly model: PostHogTreeModel;
+  /** Fetches in flight (disposed with the PostHog commands). */
+  readonly running = new RunningFetches();
 
   constructor(private readonly services: Services) {
-    this.model = new PostHogTreeModel(services, (s) => this.client(s));
+    this.model = new PostHogTreeModel(services, (s) => this.client(s), this.running);
   }
 
   async client(source: SourceConfig, secret?: string): Promise<PostHogClient> {

@@ -1,18 +1,38 @@
 import * as vscode from 'vscode';
 import { InsightError } from '../../core/errors';
-import { insightName } from '../../core/sources/posthog/types';
+import { RefreshMode, insightName } from '../../core/sources/posthog/types';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
 import { PreviewPanelManager } from '../preview';
-import { inputText } from '../prompts';
+import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { InsightOpener, OpenTarget } from './openInsight';
 import { PostHogAdapter } from './posthogAdapter';
-import { InsightNode, InsightsGroupNode, LoadMoreNode } from './posthogTree';
+import { registerActivityCommands } from './activity';
+import { displayName, insightTarget } from './insightTarget';
+import { registerOrganizeCommands } from './organize';
+import { InsightNode, InsightsGroupNode, LoadMoreNode, TrendingGroupNode } from './posthogTree';
+import { registerQueryCommands } from './queryDocuments';
+import { registerSharingCommands } from './sharing';
 
 export function registerPostHogCommands(services: Services, adapter: PostHogAdapter, results: ResultStore, previews: PreviewPanelManager): InsightOpener {
   const opener = new InsightOpener(services, adapter, results, previews);
+  services.context.subscriptions.push(
+    adapter.running,
+    adapter.running.onDidChange((f) => adapter.model.runningChanged(f)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('insightExplorer.posthog.trendingDays')) return;
+      for (const s of services.store.list()) {
+        const g = s.kind === 'posthog' ? adapter.model.state(s.id).trendingGroup : undefined;
+        if (g instanceof TrendingGroupNode) services.refreshTree(g);
+      }
+    }),
+  );
+  registerOrganizeCommands(services, adapter);
+  registerActivityCommands(services, adapter, results);
+  registerSharingCommands(services, adapter);
+  registerQueryCommands(services, adapter);
 
   const open = (target: OpenTarget) => async (arg?: unknown) => {
     if (arg instanceof InsightNode) return opener.open(arg.source, arg.insight.id, target);
@@ -53,7 +73,40 @@ export function registerPostHogCommands(services: Services, adapter: PostHogAdap
   });
 
   registerCommand(services, 'insightExplorer.posthog.clearFilter', async (arg?: unknown) => {
-    await adapter.model.setFilter(groupSource(arg), '');
+    adapter.model.clearFilters(groupSource(arg));
+  });
+
+  // Refresh with a chosen mode: the cache, a calculation now, or one in the background (polled).
+  registerCommand(services, 'insightExplorer.posthog.refreshInsight', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Refresh Insight');
+    if (!t) return undefined;
+    const mode = await pickOne<RefreshMode>(
+      { title: `Refresh “${displayName(t.insight)}”` },
+      [
+        { label: 'Use the cached result', description: 'force_cache: fast, never calculates', value: 'force_cache' },
+        { label: 'Recalculate now', description: 'force_blocking: wait for a fresh result', value: 'force_blocking' },
+        { label: 'Recalculate in the background', description: 'force_async: PostHog calculates, we poll', value: 'force_async' },
+      ],
+      'How should PostHog refresh it?',
+    );
+    if (!mode) return undefined;
+    return opener.open(t.source, t.insight.id, 'default', mode);
+  });
+
+  registerCommand(services, 'insightExplorer.posthog.cancelQuery', async (arg?: unknown) => {
+    const running = adapter.running.list();
+    let target = arg instanceof InsightNode ? adapter.running.find(arg.source.id, arg.insight) : undefined;
+    if (!target && !(arg instanceof InsightNode)) {
+      if (running.length === 0) {
+        void vscode.window.showInformationMessage('No PostHog query is running.');
+        return false;
+      }
+      target = running.length === 1 ? running[0] : await pickOne({ title: 'Cancel Query' }, running.map((r) => ({ label: `Insight ${r.requestedId}`, description: services.store.get(r.sourceId)?.label, value: r })), 'Which calculation should stop?');
+    }
+    if (!target) return false;
+    services.log.info(`Cancelling the query of insight ${target.requestedId} (client query id ${target.clientQueryId}).`);
+    target.cancel();
+    return true;
   });
 
   registerCommand(services, 'insightExplorer.posthog.copyInsightId', async (arg?: unknown) => {

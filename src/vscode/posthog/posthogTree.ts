@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { PostHogClient } from '../../core/sources/posthog/client';
 import { kindLabel } from '../../core/sources/posthog/tables';
-import { InsightKind, PostHogInsight, insightKind, insightName } from '../../core/sources/posthog/types';
+import { InsightFilterKind, InsightKind, PostHogInsight, PostHogMe, TrendingInsight, insightKind, insightName, trendingViewers, userLabel } from '../../core/sources/posthog/types';
 import { InsightError } from '../../core/errors';
 import { SourceConfig } from '../sources/sourceStore';
 import { Services } from '../services';
 import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
 import { escapeMd } from '../tree/sourceNodes';
+import { RunningFetch, RunningFetches } from './runningFetches';
+import { ThresholdsNode } from './thresholdNodes';
 
 const KIND_ICON: Record<InsightKind, string> = {
   trends: 'graph-line',
@@ -40,20 +42,56 @@ class InsightListState {
   }
 }
 
+/** Server-side filters of the Insights group (PostHog's list parameters). */
+export interface InsightFilters {
+  tags: string[];
+  favorited: boolean;
+  kind?: InsightFilterKind;
+  /** Created by the owner of the API key. */
+  mine: boolean;
+}
+
 export class PostHogSourceState {
   readonly list = new InsightListState();
+  /** Name search (`search`). */
   filter = '';
+  filters: InsightFilters = { tags: [], favorited: false, mine: false };
+  me?: PostHogMe;
   insightsGroup?: InsightsGroupNode;
   recentGroup?: RecentGroupNode;
+  trendingGroup?: TrendingGroupNode;
+
+  get filtered(): boolean {
+    return !!this.filter || this.filters.tags.length > 0 || this.filters.favorited || !!this.filters.kind || this.filters.mine;
+  }
+
+  /** "matching “x” · #kpi · ★ · Trends · mine". */
+  describeFilters(): string {
+    const parts: string[] = [];
+    if (this.filter) parts.push(`matching “${this.filter}”`);
+    for (const t of this.filters.tags) parts.push(`#${t}`);
+    if (this.filters.favorited) parts.push('★ favourites');
+    if (this.filters.kind) parts.push(this.filters.kind.charAt(0) + this.filters.kind.slice(1).toLowerCase());
+    if (this.filters.mine) parts.push('created by me');
+    return parts.join(' · ');
+  }
 }
 
 export class PostHogTreeModel {
   private readonly states = new Map<string, PostHogSourceState>();
+  /** The latest node for each tree id, so a change to one insight re-renders every place it shows. */
+  private readonly rendered = new Map<string, InsightNode>();
 
   constructor(
     private readonly services: Services,
     private readonly clientFor: (source: SourceConfig) => Promise<PostHogClient>,
+    readonly running: RunningFetches,
   ) {}
+
+  /** A fetch started or ended: the insight's nodes show (or stop showing) "calculating…". */
+  runningChanged(f: RunningFetch): void {
+    this.refreshWhere(f.sourceId, (i) => String(i.id) === f.requestedId || i.short_id === f.requestedId);
+  }
 
   state(sourceId: string): PostHogSourceState {
     let s = this.states.get(sourceId);
@@ -63,13 +101,31 @@ export class PostHogTreeModel {
 
   forget(sourceId: string): void {
     this.states.delete(sourceId);
+    for (const [id, node] of this.rendered) if (node.source.id === sourceId) this.rendered.delete(id);
   }
 
+  /**
+   * The groups of a source. The same node objects are handed out again while the source's state
+   * lives: the tree view refreshes elements it knows by identity, so a refresh aimed at a newer
+   * copy of a node would be ignored.
+   */
   children(parent: TreeNode, source: SourceConfig): TreeNode[] {
     const st = this.state(source.id);
-    st.insightsGroup = new InsightsGroupNode(this, parent, source);
-    st.recentGroup = new RecentGroupNode(this, parent, source);
-    return [st.insightsGroup, st.recentGroup];
+    if (st.insightsGroup?.parent?.id !== parent.id) {
+      st.insightsGroup = new InsightsGroupNode(this, parent, source);
+      st.recentGroup = new RecentGroupNode(this, parent, source);
+      st.trendingGroup = new TrendingGroupNode(this, parent, source);
+    }
+    return [st.insightsGroup, st.trendingGroup!, st.recentGroup!];
+  }
+
+  /** The node for an insight under `parent`: the known one while it shows the same data. */
+  insightNode(parent: TreeNode, source: SourceConfig, insight: PostHogInsight, trending?: TrendingInsight): InsightNode {
+    const known = this.rendered.get(`${parent.id}/insight/${insight.id}`);
+    if (known && known.insight === insight && known.parent === parent) return known;
+    const node = new InsightNode(this, parent, source, insight, trending);
+    this.rendered.set(node.id, node);
+    return node;
   }
 
   async loadNextPage(source: SourceConfig): Promise<void> {
@@ -79,7 +135,9 @@ export class PostHogTreeModel {
       try {
         const client = await this.clientFor(source);
         const pageSize = vscode.workspace.getConfiguration('insightExplorer.posthog').get<number>('pageSize', 100);
-        const page = await client.listPage({ next: st.list.next, search: st.filter || undefined, limit: pageSize });
+        const f = st.filters;
+        const createdBy = f.mine ? ((await this.me(source)).id ?? 'me') : undefined;
+        const page = await client.listPage({ next: st.list.next, search: st.filter || undefined, limit: pageSize, tags: f.tags, favorited: f.favorited, kind: f.kind, createdBy });
         const seen = new Set(st.list.insights.map((i) => i.id));
         // A page boundary can shift while we page (an insight saved meanwhile): skip repeats.
         st.list.insights.push(...page.results.filter((i) => !seen.has(i.id)));
@@ -93,9 +151,33 @@ export class PostHogTreeModel {
     });
   }
 
+  /** The key's owner, asked once per source (for "created by me"). */
+  async me(source: SourceConfig): Promise<PostHogMe> {
+    const st = this.state(source.id);
+    st.me ??= await (await this.clientFor(source)).currentUser();
+    return st.me;
+  }
+
   async setFilter(source: SourceConfig, filter: string): Promise<void> {
     const st = this.state(source.id);
     st.filter = filter.trim();
+    this.reload(st);
+  }
+
+  setFilters(source: SourceConfig, patch: Partial<InsightFilters>): void {
+    const st = this.state(source.id);
+    st.filters = { ...st.filters, ...patch };
+    this.reload(st);
+  }
+
+  clearFilters(source: SourceConfig): void {
+    const st = this.state(source.id);
+    st.filter = '';
+    st.filters = { tags: [], favorited: false, mine: false };
+    this.reload(st);
+  }
+
+  private reload(st: PostHogSourceState): void {
     st.list.reset();
     this.services.refreshTree(st.insightsGroup);
   }
@@ -103,6 +185,53 @@ export class PostHogTreeModel {
   refreshRecent(sourceId: string): void {
     const g = this.states.get(sourceId)?.recentGroup;
     if (g) this.services.refreshTree(g);
+  }
+
+  /** Re-renders the Insights, Trending and Recently viewed groups of a source. */
+  refreshGroups(sourceId: string): void {
+    const st = this.states.get(sourceId);
+    for (const g of [st?.insightsGroup, st?.trendingGroup, st?.recentGroup]) if (g) this.services.refreshTree(g);
+  }
+
+  private refreshWhere(sourceId: string, match: (i: PostHogInsight) => boolean): void {
+    for (const node of this.rendered.values()) if (node.source.id === sourceId && match(node.insight)) this.services.refreshTree(node);
+  }
+
+  /**
+   * An insight changed on the server: every node showing it takes the new fields. A filtered
+   * list is fetched again instead, because the change may move the insight in or out of it.
+   */
+  applyUpdate(source: SourceConfig, updated: PostHogInsight): void {
+    const st = this.state(source.id);
+    const fields = { ...updated };
+    delete (fields as Partial<PostHogInsight>).result; // a PATCH answer may carry no (or a stale) result
+    for (const i of st.list.insights) if (i.id === updated.id) Object.assign(i, fields);
+    for (const node of this.rendered.values()) if (node.source.id === source.id && node.insight.id === updated.id) Object.assign(node.insight, fields);
+    if (st.filtered) this.reload(st);
+    else this.refreshWhere(source.id, (i) => i.id === updated.id);
+  }
+
+  /** After a move to the trash: gone from the list; returns where it was, for Undo. */
+  removeInsight(source: SourceConfig, id: number): number {
+    const st = this.state(source.id);
+    const index = st.list.insights.findIndex((i) => i.id === id);
+    if (index >= 0) {
+      st.list.insights.splice(index, 1);
+      if (st.list.count !== undefined) st.list.count--;
+    }
+    this.refreshGroups(source.id);
+    return index;
+  }
+
+  /** After a restore or a creation: back in the list at `index` (0 = top), unless filters apply. */
+  insertInsight(source: SourceConfig, insight: PostHogInsight, index: number): void {
+    const st = this.state(source.id);
+    if (st.filtered || st.list.next === undefined) st.list.reset();
+    else if (!st.list.insights.some((i) => i.id === insight.id)) {
+      st.list.insights.splice(Math.max(0, Math.min(index, st.list.insights.length)), 0, insight);
+      if (st.list.count !== undefined) st.list.count++;
+    }
+    this.refreshGroups(source.id);
   }
 
   clientForSource(source: SourceConfig): Promise<PostHogClient> {
@@ -125,18 +254,19 @@ export class InsightsGroupNode extends TreeNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('graph');
     const count = st.list.count !== undefined ? `${st.list.count}` : '';
-    item.description = st.filter ? `matching “${st.filter}”${count ? ` · ${count}` : ''}` : count;
-    item.contextValue = st.filter ? 'group:posthog:insights:filtered' : 'group:posthog:insights';
+    const filters = st.describeFilters();
+    item.description = filters ? `${filters}${count ? ` · ${count}` : ''}` : count;
+    item.contextValue = st.filtered ? 'group:posthog:insights:filtered' : 'group:posthog:insights';
     return item;
   }
 
   override async children(): Promise<TreeNode[]> {
     const st = this.model.state(this.source.id);
     if (st.list.next === undefined) await this.model.loadNextPage(this.source);
-    const nodes: TreeNode[] = st.list.insights.map((i) => new InsightNode(this, this.source, i));
+    const nodes: TreeNode[] = st.list.insights.map((i) => this.model.insightNode(this, this.source, i));
     if (st.list.error) nodes.push(new ErrorNode(this, st.list.error, this.source.id));
     else if (st.list.next) nodes.push(new LoadMoreNode(this, this.source, st.list.insights.length, st.list.count));
-    if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}/empty`, this, st.filter ? `No insights match “${st.filter}”` : 'No saved insights in this project'));
+    if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}/empty`, this, st.filtered ? `No insights match: ${st.describeFilters()}` : 'No saved insights in this project'));
     return nodes;
   }
 }
@@ -163,7 +293,46 @@ export class RecentGroupNode extends TreeNode {
       const client = await this.model.clientForSource(this.source);
       const recent = await client.recentlyViewed();
       if (recent.length === 0) return [new MessageNode(`${this.id}/empty`, this, 'Nothing viewed recently')];
-      return recent.map((i) => new InsightNode(this, this.source, i));
+      return recent.map((i) => this.model.insightNode(this, this.source, i));
+    } catch (e) {
+      return [new ErrorNode(this, e, this.source.id)];
+    }
+  }
+}
+
+/** The project's most viewed insights over `insightExplorer.posthog.trendingDays`. */
+export class TrendingGroupNode extends TreeNode {
+  constructor(
+    private readonly model: PostHogTreeModel,
+    parent: TreeNode,
+    readonly source: SourceConfig,
+  ) {
+    super(`${parent.id}/trending`, parent);
+  }
+
+  static days(): number {
+    const d = vscode.workspace.getConfiguration('insightExplorer.posthog').get<number>('trendingDays', 7);
+    return Number.isFinite(d) && d >= 1 ? Math.floor(d) : 7;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const days = TrendingGroupNode.days();
+    const item = new vscode.TreeItem('Trending', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('flame');
+    item.description = `last ${days} day${days === 1 ? '' : 's'}`;
+    item.tooltip = `Most viewed insights of the last ${days} days (setting insightExplorer.posthog.trendingDays)`;
+    item.contextValue = 'group:posthog:trending';
+    return item;
+  }
+
+  override async children(): Promise<TreeNode[]> {
+    const days = TrendingGroupNode.days();
+    try {
+      const client = await this.model.clientForSource(this.source);
+      const trending = await client.trending({ days, limit: 10 });
+      if (trending.length === 0) return [new MessageNode(`${this.id}/empty`, this, `No insight viewed in the last ${days} days`)];
+      return trending.map((i) => this.model.insightNode(this, this.source, i, i));
     } catch (e) {
       return [new ErrorNode(this, e, this.source.id)];
     }
@@ -172,9 +341,12 @@ export class RecentGroupNode extends TreeNode {
 
 export class InsightNode extends TreeNode {
   constructor(
+    private readonly model: PostHogTreeModel,
     parent: TreeNode,
     readonly source: SourceConfig,
     readonly insight: PostHogInsight,
+    /** Set under Trending: views and viewers. */
+    private readonly trending?: TrendingInsight,
   ) {
     super(`${parent.id}/insight/${insight.id}`, parent);
   }
@@ -183,24 +355,49 @@ export class InsightNode extends TreeNode {
     return insightKind(this.insight);
   }
 
+  get running(): boolean {
+    return this.model.running.find(this.source.id, this.insight) !== undefined;
+  }
+
   treeItem(): vscode.TreeItem {
     const i = this.insight;
     const name = insightName(i) || `Untitled insight ${i.short_id ?? i.id}`;
-    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
+    // Collapsible for its Thresholds; a click still opens it (the command), the twistie expands.
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(KIND_ICON[this.kind]);
-    const refreshed = relativeTime(i.last_refresh);
-    item.description = refreshed ? `${kindLabel(this.kind)} · ${refreshed}` : kindLabel(this.kind);
+    const running = this.running;
+    item.iconPath = new vscode.ThemeIcon(running ? 'sync~spin' : KIND_ICON[this.kind]);
+    const parts: string[] = [];
+    if (running) parts.push('calculating…');
+    if (i.favorited) parts.push('★');
+    if (this.trending) {
+      const n = this.trending.view_count ?? 0;
+      const viewers = trendingViewers(this.trending).map((u) => u.first_name || userLabel(u));
+      parts.push(`${n} view${n === 1 ? '' : 's'}${viewers.length ? ` · ${viewers.join(', ')}` : ''}`);
+    } else {
+      const refreshed = relativeTime(i.last_refresh);
+      parts.push(refreshed ? `${kindLabel(this.kind)} · ${refreshed}` : kindLabel(this.kind));
+    }
+    item.description = parts.join(' ');
     const md = new vscode.MarkdownString(undefined, false);
-    md.appendMarkdown(`**${escapeMd(name)}**  \n`);
+    md.appendMarkdown(`**${escapeMd(name)}**${i.favorited ? ' ★' : ''}  \n`);
     md.appendText(`${kindLabel(this.kind)} · id ${i.id} · ${i.short_id ?? ''}\n`);
     if (i.description) md.appendMarkdown('\n').appendText(i.description + '\n');
     if (i.tags?.length) md.appendMarkdown('\n').appendText(`Tags: ${i.tags.join(', ')}\n`);
+    if (this.trending) {
+      const viewers = trendingViewers(this.trending).map(userLabel);
+      md.appendMarkdown('\n').appendText(`${this.trending.view_count ?? 0} views in the last ${TrendingGroupNode.days()} days${viewers.length ? `, latest by ${viewers.join(', ')}` : ''}\n`);
+    }
     if (i.last_refresh) md.appendMarkdown('\n').appendText(`Last refreshed ${relativeTime(i.last_refresh)} (${i.last_refresh})`);
+    if (running) md.appendMarkdown('\n\n').appendText('PostHog is calculating it: Cancel Query stops it.');
     item.tooltip = md;
-    item.contextValue = `insight:posthog:${this.kind}`;
+    item.contextValue = `insight:posthog:${this.kind}${i.favorited ? ':favorited' : ''}${running ? ':running' : ''}`;
     item.command = { title: 'Open Insight', command: 'insightExplorer.posthog.openInsight', arguments: [this] };
     return item;
+  }
+
+  override async children(): Promise<TreeNode[]> {
+    return [new ThresholdsNode(this, this.source.id, async () => (await this.model.clientForSource(this.source)).thresholds(this.insight.id))];
   }
 }
 

@@ -77,7 +77,8 @@ export class CredentialsRefusedError extends InsightError {
 }
 
 /** Echo360 answers the in-flight limit with an error whose text says so; no public doc names the status. */
-const IN_FLIGHT_TEXT = /in[\s-]?(progress|flight)|concurren|outstanding|too many (report )?requests|maximum (of )?\d+ (report )?requests|pending requests|request limit/i;
+const IN_FLIGHT_TEXT =
+  /in[\s-]?(progress|flight)|concurren|outstanding|too many (report )?requests|maximum (of )?\d+ (report )?requests|pending requests|request limit/i;
 
 export class Echo360Client {
   readonly http: HttpClient;
@@ -153,7 +154,15 @@ export class Echo360Client {
   async submit(reportName: string, body: EchoSubmitBody, signal?: AbortSignal): Promise<EchoSubmitResult> {
     const path = `${REPORTING}/requests/${encodeURIComponent(reportName)}`;
     const res = await this.call(signal, () =>
-      this.http.text(path, { method: 'POST', json: body, signal, acceptStatus: (s) => s === 400 || s === 409 || s === 429 }),
+      // Not restartable: a submit whose answer was cut may have created the request; the queue
+      // then finds it in the listing instead of sending a duplicate.
+      this.http.text(path, {
+        method: 'POST',
+        json: body,
+        signal,
+        restartable: false,
+        acceptStatus: (s) => s === 400 || s === 409 || s === 429,
+      }),
     );
     const status = res.status;
     if (status === 429 || status === 400 || status === 409) {
@@ -229,7 +238,9 @@ export class Echo360Client {
     const body = res.body ?? {};
     const value = body.access_token;
     if (typeof value !== 'string' || value === '') {
-      throw new InsightError('data', 'Echo360 answered the token request without an access_token.', { next: 'Check the base URL points at the Echo360 host of your region.' });
+      throw new InsightError('data', 'Echo360 answered the token request without an access_token.', {
+        next: 'Check the base URL points at the Echo360 host of your region.',
+      });
     }
     this.http.redactor.add(value);
     if (typeof body.refresh_token === 'string') this.http.redactor.add(body.refresh_token);
@@ -263,13 +274,19 @@ export class Echo360Client {
           next: 'Check that the API client is allowed to use the Reporting API.',
         });
       case 404:
-        return new InsightError('notFound', `Echo360 has no ${where} (404)${detail}.`, { status: 404, next: 'Check the report name or request id and the region.' });
+        return new InsightError('notFound', `Echo360 has no ${where} (404)${detail}.`, {
+          status: 404,
+          next: 'Check the report name or request id and the region.',
+        });
       case 400:
       case 409:
       case 422:
         return new InsightError('usage', `Echo360 rejected ${where} (HTTP ${err.status})${detail}.`, { status: err.status });
       default:
-        return new InsightError('server', `Echo360 failed at ${where} with HTTP ${err.status}${detail}.`, { status: err.status, next: 'Try again later.' });
+        return new InsightError('server', `Echo360 failed at ${where} with HTTP ${err.status}${detail}.`, {
+          status: err.status,
+          next: 'Try again later.',
+        });
     }
   }
 

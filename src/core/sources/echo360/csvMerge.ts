@@ -97,6 +97,11 @@ export class CsvTokenizer {
     }
   }
 
+  /** True between records: nothing of a record has been read yet. */
+  atRecordStart(): boolean {
+    return this.fields.length === 0 && this.field === '' && this.atFieldStart && !this.inQuotes && !this.quoteAtEnd;
+  }
+
   end(onRecord: (fields: string[]) => void): void {
     if (this.quoteAtEnd) {
       this.quoteAtEnd = false;
@@ -227,9 +232,13 @@ export class CsvMerger {
     }
     if (fields.length !== this.header.length || fields.some((f, i) => f !== this.header![i])) {
       const show = (h: string[]) => h.join(delimiterName(this.delimiter) === '\\t' ? '\t' : this.delimiter);
-      throw new InsightError('data', `The header of ${label} does not match ${this.headerSource}: expected "${show(this.header)}", got "${show(fields)}".`, {
-        next: 'Echo360 changed the report columns between chunks; request those ranges as separate runs.',
-      });
+      throw new InsightError(
+        'data',
+        `The header of ${label} does not match ${this.headerSource}: expected "${show(this.header)}", got "${show(fields)}".`,
+        {
+          next: 'Echo360 changed the report columns between chunks; request those ranges as separate runs.',
+        },
+      );
     }
   }
 
@@ -253,6 +262,8 @@ export class CsvPart {
   private lastByte = LF;
   private decoder: StringDecoder | undefined;
   private tokenizer: CsvTokenizer | undefined;
+  /** The unfinished last line of the text converted so far (slow path). */
+  private carry = '';
   private bomChecked = false;
 
   constructor(
@@ -304,15 +315,7 @@ export class CsvPart {
       if (this.quoteState.inQuotes) throw new InsightError('data', `${this.label} ends inside a quoted field: the file is cut short.`);
       return;
     }
-    const text = this.decoder!.end();
-    const out: string[] = [];
-    this.tokenizer!.push(text, (f) => {
-      if (!isBlank(f)) out.push(formatRecord(f, this.merger.delimiter));
-    });
-    this.tokenizer!.end((f) => {
-      if (!isBlank(f)) out.push(formatRecord(f, this.merger.delimiter));
-    });
-    if (out.length) await this.merger.writeRows(Buffer.from(out.join('\n') + '\n'), out.length);
+    await this.convert(this.decoder!.end(), true);
   }
 
   private takeHead(buf: Buffer): Buffer {
@@ -344,10 +347,49 @@ export class CsvPart {
       await this.merger.writeRows(buf, n);
       return;
     }
+    await this.convert(this.decoder!.write(buf), false);
+  }
+
+  /**
+   * Re-delimits text. A line without quotes is one whole record whose fields cannot hold a quote
+   * or a newline, so it is converted with native string operations; only lines with quotes (and
+   * the records they start) go through the tokenizer. Most report rows have no quotes.
+   */
+  private async convert(text: string, final: boolean): Promise<void> {
+    const inD = this.inputDelimiter;
+    const outD = this.merger.delimiter;
+    const t = this.tokenizer!;
     const out: string[] = [];
-    this.tokenizer!.push(this.decoder!.write(buf), (f) => {
-      if (!isBlank(f)) out.push(formatRecord(f, this.merger.delimiter));
-    });
+    const emit = (f: string[]) => {
+      if (!isBlank(f)) out.push(formatRecord(f, outD));
+    };
+    const s = this.carry + text;
+    this.carry = '';
+    let i = 0;
+    while (i < s.length) {
+      const nl = s.indexOf('\n', i);
+      if (!t.atRecordStart()) {
+        // Inside a quoted record that spans lines: the tokenizer reads on to its end.
+        t.push(nl === -1 ? s.slice(i) : s.slice(i, nl + 1), emit);
+        i = nl === -1 ? s.length : nl + 1;
+        continue;
+      }
+      if (nl === -1 && !final) {
+        this.carry = s.slice(i);
+        break;
+      }
+      let line = s.slice(i, nl === -1 ? s.length : nl);
+      i = nl === -1 ? s.length : nl + 1;
+      if (line.indexOf('"') !== -1) {
+        t.push(line + '\n', emit);
+        continue;
+      }
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line === '') continue;
+      if (line.indexOf(outD) === -1 && line.indexOf('\r') === -1) out.push(line.replaceAll(inD, outD));
+      else out.push(formatRecord(line.split(inD), outD));
+    }
+    if (final) t.end(emit);
     if (out.length) await this.merger.writeRows(Buffer.from(out.join('\n') + '\n'), out.length);
   }
 }

@@ -78,7 +78,9 @@ export function parseRange(text: string, now: number = Date.now()): DateRange {
   if (parts.length === 2 && parts[0].trim() && parts[1].trim()) {
     return validateRange({ start: parts[0].trim(), end: parts[1].trim() }, now);
   }
-  throw usage(`Unrecognised date range "${t}": use "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD (end exclusive).`);
+  throw usage(
+    `Unrecognised date range "${t}": use "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD (end exclusive).`,
+  );
 }
 
 /**
@@ -102,7 +104,9 @@ export function validateRange(range: DateRange, now: number = Date.now()): DateR
   const e = formatDay(end);
   if (start > end) throw usage(`The range is reversed: start ${s} is after end ${e}. Swap them.`);
   if (start === end) {
-    throw usage(`The range is empty: start and end are both ${s} and the end is exclusive. Use --end ${formatDay(end + DAY_MS)} for that one day.`);
+    throw usage(
+      `The range is empty: start and end are both ${s} and the end is exclusive. Use --end ${formatDay(end + DAY_MS)} for that one day.`,
+    );
   }
   const today = todayUtc(now);
   if (start > today) {
@@ -111,11 +115,15 @@ export function validateRange(range: DateRange, now: number = Date.now()): DateR
   // End is exclusive, so tomorrow is the latest end that asks for nothing in the future.
   const latestEnd = today + DAY_MS;
   if (end > latestEnd) {
-    throw usage(`The end date ${e} is in the future (today is ${formatDay(today)} UTC; the end is exclusive). Use an end on or before ${formatDay(latestEnd)}.`);
+    throw usage(
+      `The end date ${e} is in the future (today is ${formatDay(today)} UTC; the end is exclusive). Use an end on or before ${formatDay(latestEnd)}.`,
+    );
   }
   const earliest = oneYearBefore(today);
   if (start < earliest) {
-    throw usage(`The start date ${s} is more than one year ago; Echo360 reports reach back one year only. Move the start to ${formatDay(earliest)} or later.`);
+    throw usage(
+      `The start date ${s} is more than one year ago; Echo360 reports reach back one year only. Move the start to ${formatDay(earliest)} or later.`,
+    );
   }
   return { start: s, end: e };
 }

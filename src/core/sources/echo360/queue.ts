@@ -14,7 +14,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InsightError, isCancelled, oneLine } from '../../errors';
-import { abortableSleep } from '../../http';
 import { Logger, silentLogger } from '../../log';
 import { Echo360Client, CredentialsRefusedError } from './client';
 import { DateRange, describeRange, splitRange, validateRange } from './dateRange';
@@ -91,7 +90,6 @@ export class EchoReportQueue {
   private saving: Promise<void> = Promise.resolve();
   private lastCounts = '';
   private foreignPending = 0;
-  private lastBusyMs: number | undefined;
   /** Aborts the poller's calls on dispose(). */
   private readonly stop = new AbortController();
   private readonly waiters = new Set<(e: unknown) => void>();
@@ -399,10 +397,12 @@ export class EchoReportQueue {
     // does not show yet. The API allows 3 per institution, so others' requests take our slots.
     const pendingIds = new Set(listing.filter((r) => r.status === 'Pending').map((r) => r.requestId));
     let ours = 0;
-    for (const run of this.state.runs) for (const c of run.chunks) if (c.status === 'Pending' && c.requestId) {
-      pendingIds.add(c.requestId);
-      ours++;
-    }
+    for (const run of this.state.runs)
+      for (const c of run.chunks)
+        if (c.status === 'Pending' && c.requestId) {
+          pendingIds.add(c.requestId);
+          ours++;
+        }
     this.foreignPending = Math.max(0, pendingIds.size - ours);
     let inFlight = pendingIds.size;
     let busyMs: number | undefined;
@@ -412,51 +412,53 @@ export class EchoReportQueue {
         if (inFlight >= this.maxInFlight || busyMs !== undefined || this.disposed) break;
         if (c.status !== 'Queued' || run.status !== 'running') continue;
         const outcome = await this.submitChunk(run, c, signal);
-        if (outcome === 'busy') busyMs = this.lastBusyMs ?? this.pollMs;
+        if (typeof outcome === 'object') busyMs = outcome.busyMs;
         else changed = true;
         if ((c.status as ChunkStatus) === 'Pending') inFlight++;
       }
     }
-    for (const run of active) if (run.status === 'running' && run.chunks.every((c) => c.status === 'Available')) this.setRunStatus(run, 'ready');
+    for (const run of active)
+      if (run.status === 'running' && run.chunks.every((c) => c.status === 'Available')) this.setRunStatus(run, 'ready');
     this.emitCounts();
     return { changed, busyMs };
   }
 
-  private async submitChunk(run: RunState, c: ChunkState, signal: AbortSignal): Promise<'submitted' | 'busy' | 'rejected'> {
+  private async submitChunk(run: RunState, c: ChunkState, signal: AbortSignal): Promise<'submitted' | 'rejected' | { busyMs: number }> {
     this.setChunk(run, c, 'Submitting');
     c.submittedAt = new Date(this.now()).toISOString();
     // Saved before the POST: if we die before recording the answer, resume() looks for it.
     await this.persist();
     let result;
     try {
-      result = await this.client.submit(run.reportName, {
-        parameters: { ...run.parameters, start: c.start, end: c.end },
-        output: { ...run.output },
-      }, signal);
+      result = await this.client.submit(
+        run.reportName,
+        {
+          parameters: { ...run.parameters, start: c.start, end: c.end },
+          output: { ...run.output },
+        },
+        signal,
+      );
     } catch (e) {
+      // A network error may hide a request that did reach Echo360: the chunk stays Submitting
+      // and the next round adopts it from the listing, or queues it again if it is not there.
+      if (!(e instanceof InsightError && (e.kind === 'usage' || e.kind === 'notFound'))) throw e;
+      // Echo360 rejected the parameters or the report name: sending the same again cannot help.
       this.setChunk(run, c, 'Queued');
       delete c.submittedAt;
-      const rejected = e instanceof InsightError && (e.kind === 'usage' || e.kind === 'notFound');
-      if (rejected) {
-        // Echo360 rejected the parameters or the report name: sending the same again cannot help.
-        c.error = oneLine(e);
-        run.error = c.error;
-        this.runErrors.set(run.id, e);
-        this.setRunStatus(run, 'failed');
-      }
+      c.error = oneLine(e);
+      run.error = c.error;
+      this.runErrors.set(run.id, e);
+      this.setRunStatus(run, 'failed');
       await this.persist();
-      if (rejected) return 'rejected';
-      throw e;
+      return 'rejected';
     }
     if (!result.accepted) {
       this.log.info(`Echo360 is at its limit (${result.reason}); ${chunkLabel(run, c)} waits in the queue`);
       this.setChunk(run, c, 'Queued');
       delete c.submittedAt;
-      this.lastBusyMs = result.retryAfterMs;
       await this.persist();
-      return 'busy';
+      return { busyMs: result.retryAfterMs ?? this.pollMs };
     }
-    this.lastBusyMs = undefined;
     this.record(run, c, result.request);
     await this.persist();
     this.log.info(`Echo360 ${chunkLabel(run, c)} submitted as ${c.requestId} (${c.status})`);
@@ -576,7 +578,10 @@ export class EchoReportQueue {
   }
 
   private runError(run: RunState): InsightError {
-    return this.runErrors.get(run.id) ?? new InsightError('server', run.error ?? `The Echo360 run ${run.reportName} ${describeRange(run.range)} failed.`);
+    return (
+      this.runErrors.get(run.id) ??
+      new InsightError('server', run.error ?? `The Echo360 run ${run.reportName} ${describeRange(run.range)} failed.`)
+    );
   }
 
   private prune(): void {
@@ -615,16 +620,21 @@ export class EchoReportQueue {
   }
 
   private waitFor<T>(signal: AbortSignal | undefined, check: () => T | undefined): Promise<T> {
+    const cancelled = () =>
+      signal?.aborted ? new InsightError('cancelled', 'Cancelled.') : new InsightError('cancelled', 'The Echo360 queue was closed.');
+    if (signal?.aborted || this.disposed) return Promise.reject(cancelled());
     return new Promise<T>((resolve, reject) => {
-      let sub: Disposable | undefined;
+      let done = false;
       const finish = (fn: () => void) => {
-        sub?.dispose();
+        if (done) return;
+        done = true;
+        sub.dispose();
         this.waiters.delete(onClose);
         signal?.removeEventListener('abort', onAbort);
         fn();
       };
       const onClose = (e: unknown) => finish(() => reject(e));
-      const onAbort = () => finish(() => abortableSleep(0, signal).catch(reject));
+      const onAbort = () => finish(() => reject(cancelled()));
       const test = () => {
         try {
           const v = check();
@@ -633,15 +643,16 @@ export class EchoReportQueue {
           finish(() => reject(e));
         }
       };
-      if (signal?.aborted) return onAbort();
-      if (this.disposed) return reject(new InsightError('cancelled', 'The Echo360 queue was closed.'));
+      const sub = this.onDidChange(test);
       this.waiters.add(onClose);
       signal?.addEventListener('abort', onAbort, { once: true });
-      sub = this.onDidChange(test);
-      this.resume().then(() => {
-        this.ensureLoop();
-        test();
-      }, (e: unknown) => finish(() => reject(e)));
+      this.resume().then(
+        () => {
+          this.ensureLoop();
+          test();
+        },
+        (e: unknown) => finish(() => reject(e)),
+      );
     });
   }
 }

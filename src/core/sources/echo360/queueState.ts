@@ -95,7 +95,9 @@ export class MemoryQueueStore implements QueueStore {
 export function readQueueState(raw: unknown): QueueState {
   const r = raw as Partial<QueueState> | undefined;
   if (!r || r.version !== 1 || !Array.isArray(r.runs)) return { version: 1, runs: [] };
-  const runs = r.runs.filter((run): run is RunState => !!run && typeof run.id === 'string' && Array.isArray(run.chunks) && typeof run.reportName === 'string');
+  const runs = r.runs.filter(
+    (run): run is RunState => !!run && typeof run.id === 'string' && Array.isArray(run.chunks) && typeof run.reportName === 'string',
+  );
   return { version: 1, runs };
 }
 

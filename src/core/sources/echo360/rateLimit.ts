@@ -53,6 +53,11 @@ export class TokenBucket {
         w.onAbort = () => {
           const i = this.waiters.indexOf(w);
           if (i >= 0) this.waiters.splice(i, 1);
+          // No one left waiting: a pending timer would only keep the process alive.
+          if (this.waiters.length === 0 && this.timer) {
+            clearTimeout(this.timer);
+            this.timer = undefined;
+          }
           abortableSleep(0, signal).catch(reject);
         };
         signal.addEventListener('abort', w.onAbort, { once: true });

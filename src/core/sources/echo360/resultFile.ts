@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { InsightError } from '../../errors';
 
-/** Writes are gathered up to this size: one syscall per MiB instead of one per decompressed chunk. */
-const BATCH_BYTES = 1 << 20;
+/** Writes are gathered up to this size: one syscall per 2 MiB instead of one per decompressed chunk. */
+const BATCH_BYTES = 2 << 20;
 
 /**
  * A result file written to a temp file beside the target and renamed into place on commit, so a
@@ -18,6 +19,8 @@ export class ResultFileWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private closed = false;
+  /** The batch being written while the next one fills: disk and decompression overlap. */
+  private inFlight: Promise<void> | undefined;
 
   private constructor(
     readonly file: string,
@@ -28,8 +31,15 @@ export class ResultFileWriter {
   static async create(file: string): Promise<ResultFileWriter> {
     const target = path.resolve(file);
     const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const fh = await fs.promises.open(tmp, 'wx');
-    return new ResultFileWriter(target, tmp, fh);
+    try {
+      return new ResultFileWriter(target, tmp, await fs.promises.open(tmp, 'wx'));
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'error';
+      throw new InsightError('usage', `Cannot write the result file ${target} (${code}).`, {
+        next: 'Check that its folder exists and is writable.',
+        cause: e,
+      });
+    }
   }
 
   /** Bytes written so far, buffered ones included. */
@@ -37,26 +47,43 @@ export class ResultFileWriter {
     return this.position + this.pendingBytes;
   }
 
+  /**
+   * Takes ownership of `data` (the caller must not reuse it). Resolves once the data is queued;
+   * at most one batch is on its way to disk while the next fills, so memory stays bounded.
+   */
   async write(data: Buffer): Promise<void> {
     if (data.length === 0) return;
     this.pending.push(data);
     this.pendingBytes += data.length;
-    if (this.pendingBytes >= BATCH_BYTES) await this.flush();
+    if (this.pendingBytes >= BATCH_BYTES) {
+      await this.inFlight;
+      const batch = this.writeBatch();
+      // Marked handled now; the error still surfaces at the next write, flush or commit.
+      batch.catch(() => undefined);
+      this.inFlight = batch;
+    }
   }
 
+  /** Waits until everything written so far is on disk (in the OS's hands). */
   async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
+    await this.inFlight;
+    this.inFlight = undefined;
+    if (this.pendingBytes > 0) await this.writeBatch();
+  }
+
+  private async writeBatch(): Promise<void> {
     const bufs = this.pending;
     const n = this.pendingBytes;
+    const at = this.position;
     this.pending = [];
     this.pendingBytes = 0;
+    this.position += n;
     let written = 0;
     while (written < n) {
       const rest = written === 0 ? bufs : sliceFrom(bufs, written);
-      const { bytesWritten } = await this.fh.writev(rest, this.position + written);
+      const { bytesWritten } = await this.fh.writev(rest, at + written);
       written += bytesWritten;
     }
-    this.position += n;
   }
 
   /** Drops everything after `size` (a broken attempt's bytes). */
@@ -77,6 +104,7 @@ export class ResultFileWriter {
 
   /** Removes the temp file; the target is left as it was. */
   async abort(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
     await this.close().catch(() => undefined);
     await fs.promises.rm(this.tempFile, { force: true });
   }

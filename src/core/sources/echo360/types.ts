@@ -58,9 +58,7 @@ export interface EchoRequest {
 }
 
 /** The answer to a submit: either a request id, or "the server is at its in-flight limit, wait". */
-export type EchoSubmitResult =
-  | { accepted: true; request: EchoRequest }
-  | { accepted: false; reason: string; retryAfterMs?: number };
+export type EchoSubmitResult = { accepted: true; request: EchoRequest } | { accepted: false; reason: string; retryAfterMs?: number };
 
 const STATUS_ALIASES: Record<string, EchoRequestStatus> = {
   pending: 'Pending',
@@ -158,7 +156,13 @@ export function readReport(raw: unknown): EchoReportDefinition | undefined {
     parameters: params.flatMap((p): EchoReportParameter[] => {
       const pr = asRecord(p);
       if (pr && typeof pr.name === 'string') {
-        return [{ name: pr.name, datatype: typeof pr.datatype === 'string' ? pr.datatype : undefined, required: pr.required === true || pr.required === 'true' }];
+        return [
+          {
+            name: pr.name,
+            datatype: typeof pr.datatype === 'string' ? pr.datatype : undefined,
+            required: pr.required === true || pr.required === 'true',
+          },
+        ];
       }
       return typeof p === 'string' ? [{ name: p }] : [];
     }),

@@ -1,13 +1,17 @@
 /**
  * PostHog REST client: insights listing (limit/offset pages with absolute `next` links), fetching
- * with a refresh mode and polling of async query_status, marking viewed, recently viewed.
+ * with a refresh mode and polling of async query_status, marking viewed, recently viewed; and
+ * managing insights: update, create, soft delete/restore, trending, activity, sharing, thresholds.
  */
 import { randomUUID } from 'node:crypto';
 import { InsightError } from '../../errors';
 import { HttpClient, HttpStatusError, abortableSleep } from '../../http';
 import { Logger, Redactor } from '../../log';
 import { parseBaseUrl } from '../../url';
-import { Page, PostHogInsight, QueryStatus, RefreshMode } from './types';
+import { ActivityEntry, ActivityPage } from './activity';
+import { PostHogThreshold } from './alerts';
+import { CreatedSharePassword, SharingPatch, SharingState } from './sharing';
+import { InsightFilterKind, InsightPatch, NewInsight, Page, PostHogInsight, PostHogMe, QueryStatus, RefreshMode, TrendingInsight } from './types';
 
 export interface PostHogConfig {
   baseUrl: string;
@@ -33,6 +37,12 @@ export interface ListOptions {
   limit?: number;
   basic?: boolean;
   signal?: AbortSignal;
+  /** Insights carrying any of these tags. */
+  tags?: string[];
+  favorited?: boolean;
+  kind?: InsightFilterKind;
+  /** A user id, or 'me' for the key's owner (`user=true`, which needs no id). */
+  createdBy?: number | 'me';
 }
 
 export interface GetOptions {
@@ -82,7 +92,7 @@ export class PostHogClient {
   async listPage(opts: ListOptions & { next?: string } = {}): Promise<Page<PostHogInsight>> {
     const target = opts.next ? this.checkNext(opts.next) : this.path('insights/');
     const res = await this.http.json<Page<PostHogInsight>>(target, {
-      query: opts.next ? undefined : { limit: opts.limit ?? 100, search: opts.search || undefined, basic: opts.basic ? 'true' : undefined, saved: 'true' },
+      query: opts.next ? undefined : listQuery(opts),
       signal: opts.signal,
     });
     const body = res.body;
@@ -189,6 +199,123 @@ export class PostHogClient {
     }
   }
 
+  /** Basic fields only (name, query, tags…, no result): never triggers a calculation. */
+  async getInsightBasic(id: string | number, signal?: AbortSignal): Promise<PostHogInsight> {
+    const res = await this.http.json<PostHogInsight>(this.path(`insights/${insightIdPath(id)}/`), { query: { basic: 'true' }, signal });
+    if (!res.body || typeof res.body !== 'object') throw new InsightError('data', `PostHog returned an empty answer for insight ${id}.`);
+    return res.body;
+  }
+
+  /** `PATCH …/insights/:id/`: rename, describe, tag, favourite, change the query, (un)delete. */
+  async updateInsight(id: string | number, patch: InsightPatch, signal?: AbortSignal): Promise<PostHogInsight> {
+    const res = await this.http.json<PostHogInsight>(this.path(`insights/${insightIdPath(id)}/`), { method: 'PATCH', json: patch, signal });
+    return res.body;
+  }
+
+  /**
+   * Soft delete. PostHog refuses DELETE on insights (405, empty body): an insight goes to the
+   * trash with `deleted: true` and is then 404 until restored.
+   */
+  async trashInsight(id: string | number, signal?: AbortSignal): Promise<PostHogInsight> {
+    return this.updateInsight(id, { deleted: true }, signal);
+  }
+
+  async restoreInsight(id: string | number, signal?: AbortSignal): Promise<PostHogInsight> {
+    return this.updateInsight(id, { deleted: false }, signal);
+  }
+
+  /** `POST …/insights/` (201). Saved, so it shows in the insights list. */
+  async createInsight(body: NewInsight, signal?: AbortSignal): Promise<PostHogInsight> {
+    const res = await this.http.json<PostHogInsight>(this.path('insights/'), { method: 'POST', json: { saved: true, ...body }, signal });
+    if (!res.body || typeof res.body !== 'object' || typeof res.body.id !== 'number') {
+      throw new InsightError('data', 'PostHog did not return the new insight.', { next: 'Check the insights list in PostHog before trying again.' });
+    }
+    return res.body;
+  }
+
+  /** The owner of the API key. */
+  async currentUser(signal?: AbortSignal): Promise<PostHogMe> {
+    const res = await this.http.json<PostHogMe>('api/users/@me/', { signal });
+    return res.body ?? {};
+  }
+
+  /** Most viewed insights over the last `days` days (`view_count` per entry). */
+  async trending(opts: { days?: number; limit?: number; signal?: AbortSignal } = {}): Promise<TrendingInsight[]> {
+    const res = await this.http.json<Page<TrendingInsight> | TrendingInsight[]>(this.path('insights/trending/'), {
+      query: { days: opts.days ?? 7, limit: opts.limit ?? 10 },
+      signal: opts.signal,
+    });
+    return Array.isArray(res.body) ? res.body : (res.body?.results ?? []);
+  }
+
+  /**
+   * One page of the activity log: of one insight (numeric id; the activity route does not take
+   * short ids) or of every insight of the project. Pages are numbered from 1.
+   */
+  async activityPage(opts: { insightId?: number; page?: number; limit?: number; next?: string; signal?: AbortSignal } = {}): Promise<ActivityPage> {
+    const target = opts.next ? this.checkNext(opts.next) : this.path(opts.insightId !== undefined ? `insights/${insightIdPath(opts.insightId)}/activity/` : 'insights/activity/');
+    const res = await this.http.json<ActivityPage>(target, {
+      query: opts.next ? undefined : { page: opts.page ?? 1, limit: opts.limit ?? 50 },
+      signal: opts.signal,
+    });
+    const body = res.body;
+    if (!body || !Array.isArray(body.results)) throw new InsightError('data', 'PostHog returned an unexpected activity page (no results array).');
+    return body;
+  }
+
+  /** The latest activity entries, following `next` until `max` entries or the last page. */
+  async activity(opts: { insightId?: number; max?: number; pageSize?: number; signal?: AbortSignal } = {}): Promise<{ entries: ActivityEntry[]; totalCount?: number }> {
+    const max = opts.max ?? Infinity;
+    const entries: ActivityEntry[] = [];
+    let page = await this.activityPage({ insightId: opts.insightId, limit: opts.pageSize, signal: opts.signal });
+    entries.push(...page.results);
+    while (page.next && entries.length < max) {
+      page = await this.activityPage({ next: page.next, signal: opts.signal });
+      entries.push(...page.results);
+    }
+    return { entries: entries.slice(0, max), totalCount: page.total_count };
+  }
+
+  async sharing(id: string | number, signal?: AbortSignal): Promise<SharingState> {
+    return (await this.http.json<SharingState>(this.path(`insights/${insightIdPath(id)}/sharing/`), { signal })).body;
+  }
+
+  async updateSharing(id: string | number, patch: SharingPatch, signal?: AbortSignal): Promise<SharingState> {
+    return (await this.http.json<SharingState>(this.path(`insights/${insightIdPath(id)}/sharing/`), { method: 'PATCH', json: patch, signal })).body;
+  }
+
+  /** A new access token: the old public link stops working at once. */
+  async refreshSharing(id: string | number, signal?: AbortSignal): Promise<SharingState> {
+    return (await this.http.json<SharingState>(this.path(`insights/${insightIdPath(id)}/sharing/refresh/`), { method: 'POST', json: {}, signal })).body;
+  }
+
+  /**
+   * Adds a share password (PostHog generates one when `rawPassword` is empty). The answer is the
+   * only time its plain text exists: callers show it once and keep nothing.
+   */
+  async addSharePassword(id: string | number, opts: { rawPassword?: string; note?: string; signal?: AbortSignal } = {}): Promise<CreatedSharePassword> {
+    const body: Record<string, string> = {};
+    if (opts.rawPassword) {
+      body.raw_password = opts.rawPassword;
+      this.http.redactor.add(opts.rawPassword);
+    }
+    if (opts.note) body.note = opts.note;
+    const res = await this.http.json<CreatedSharePassword>(this.path(`insights/${insightIdPath(id)}/sharing/passwords/`), { method: 'POST', json: body, signal: opts.signal });
+    if (!res.body || typeof res.body.password !== 'string') throw new InsightError('data', 'PostHog did not return the new share password.');
+    this.http.redactor.add(res.body.password);
+    return res.body;
+  }
+
+  async removeSharePassword(id: string | number, passwordId: string | number, signal?: AbortSignal): Promise<void> {
+    await this.http.text(this.path(`insights/${insightIdPath(id)}/sharing/passwords/${encodeURIComponent(String(passwordId))}/`), { method: 'DELETE', signal });
+  }
+
+  /** Thresholds of an insight, each with the alerts that use it (read-only). */
+  async thresholds(id: string | number, signal?: AbortSignal): Promise<PostHogThreshold[]> {
+    const res = await this.http.json<Page<PostHogThreshold> | PostHogThreshold[]>(this.path(`insights/${insightIdPath(id)}/thresholds/`), { signal });
+    return Array.isArray(res.body) ? res.body : (res.body?.results ?? []);
+  }
+
   private async pollQuery(
     st: QueryStatus,
     opts: GetOptions,
@@ -217,6 +344,43 @@ export class PostHogClient {
   }
 }
 
+/** List parameters as PostHog reads them; `tags` is a JSON-encoded list (TaggedItemViewSetMixin). */
+function listQuery(opts: ListOptions): Record<string, string | number | undefined> {
+  return {
+    limit: opts.limit ?? 100,
+    search: opts.search || undefined,
+    basic: opts.basic ? 'true' : undefined,
+    saved: 'true',
+    tags: opts.tags?.length ? JSON.stringify(opts.tags) : undefined,
+    // PostHog filters on the parameter's presence (`favorited` in GET), so only ever send true.
+    favorited: opts.favorited ? 'true' : undefined,
+    insight: opts.kind,
+    created_by: typeof opts.createdBy === 'number' ? opts.createdBy : undefined,
+    user: opts.createdBy === 'me' ? 'true' : undefined,
+  };
+}
+
+function insightIdPath(id: string | number): string {
+  const text = String(id).trim();
+  if (!/^[A-Za-z0-9]+$/.test(text)) throw new InsightError('usage', `Invalid insight id "${text}": use the numeric id or the 8-character short id.`);
+  return text;
+}
+
+/**
+ * PostHog's 400 `{type: "validation_error", code, detail, attr}`, kept whole so an editor can put
+ * the message where `attr` points (a field of the insight, nested fields joined by `__`).
+ */
+export class PostHogValidationError extends InsightError {
+  constructor(
+    message: string,
+    readonly detail: string,
+    readonly attr: string | null,
+    readonly code: string | undefined,
+  ) {
+    super('usage', message, { status: 400 });
+  }
+}
+
 function queryFailed(st: QueryStatus, id: string): InsightError {
   return new InsightError('server', `PostHog could not calculate insight ${id}: ${st.error_message ?? 'query failed'}.`, { next: 'Open it in PostHog to check its query, then refresh.' });
 }
@@ -238,8 +402,18 @@ export function describePostHogError(e: HttpStatusError, projectId: string): Ins
         status: 404,
         next: 'Check the project id and the insight id.',
       });
-    case 400:
-      return new InsightError('usage', `PostHog rejected the request (400)${detail ? `: ${detail}` : ''}.`, { status: 400 });
+    case 400: {
+      const message = `PostHog rejected the request (400)${detail ? `: ${detail}` : ''}${/[.!?]$/.test(detail ?? '') ? '' : '.'}`;
+      let body: { attr?: unknown; code?: unknown } = {};
+      try {
+        body = JSON.parse(e.bodyText) as typeof body;
+      } catch {
+        /* not JSON: no attr */
+      }
+      return new PostHogValidationError(message, detail ?? 'Invalid input.', typeof body.attr === 'string' ? body.attr : null, typeof body.code === 'string' ? body.code : undefined);
+    }
+    case 405:
+      return new InsightError('usage', `PostHog does not allow ${e.url.pathname.includes('/insights/') ? 'that on insights' : 'that'} (405 Method Not Allowed).`, { status: 405 });
     default:
       return new InsightError('server', `PostHog failed with HTTP ${e.status}${detail ? `: ${detail}` : ''}.`, { status: e.status, next: 'Try again later.' });
   }

@@ -77,3 +77,58 @@ export function insightKind(i: Pick<PostHogInsight, 'query' | 'filters'>): Insig
   if (['trends', 'funnels', 'retention', 'paths', 'stickiness', 'lifecycle'].includes(legacy)) return legacy as InsightKind;
   return 'other';
 }
+
+/** PostHog's `insight` list filter values (API-NOTES.md "List"). */
+export const INSIGHT_FILTER_KINDS = ['TRENDS', 'FUNNELS', 'RETENTION', 'PATHS', 'STICKINESS', 'LIFECYCLE', 'SQL', 'JSON'] as const;
+export type InsightFilterKind = (typeof INSIGHT_FILTER_KINDS)[number];
+
+/** The fields an insight can be changed through (`PATCH …/insights/:id/`). */
+export interface InsightPatch {
+  name?: string;
+  description?: string;
+  tags?: string[];
+  favorited?: boolean;
+  /** Soft delete: PostHog refuses DELETE (405); `deleted: false` restores. */
+  deleted?: boolean;
+  query?: Record<string, unknown>;
+  saved?: boolean;
+}
+
+/** `POST …/insights/` body. */
+export interface NewInsight extends InsightPatch {
+  name: string;
+  query: Record<string, unknown>;
+}
+
+/** `GET /api/users/@me/`: only what we read. */
+export interface PostHogMe {
+  id?: number;
+  uuid?: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+}
+
+/**
+ * One entry of `…/insights/trending/`. `view_count` is documented (API-NOTES.md); the viewers list
+ * is not confirmed by any public source, so several spellings are accepted and it may be absent.
+ */
+export interface TrendingInsight extends PostHogInsight {
+  view_count?: number;
+  recent_viewers?: PostHogUser[];
+  viewers?: PostHogUser[];
+  last_viewed_by?: PostHogUser[];
+}
+
+/** Up to `max` recent viewers of a trending entry, whatever the field is called. */
+export function trendingViewers(t: TrendingInsight, max = 3): PostHogUser[] {
+  const list = t.recent_viewers ?? t.viewers ?? t.last_viewed_by ?? [];
+  return (Array.isArray(list) ? list : []).filter((u) => u && typeof u === 'object').slice(0, max);
+}
+
+/** "Dana Okafor", else the email, else "someone". */
+export function userLabel(u: PostHogUser | null | undefined): string {
+  if (!u) return 'someone';
+  const full = [u.first_name, (u as { last_name?: string }).last_name].filter((x) => typeof x === 'string' && x.trim()).join(' ').trim();
+  return full || u.email || 'someone';
+}

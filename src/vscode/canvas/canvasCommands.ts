@@ -1,0 +1,296 @@
+import * as vscode from 'vscode';
+import { InsightError } from '../../core/errors';
+import {
+  CANVAS_ENDPOINTS,
+  CanvasApiError,
+  CanvasClient,
+  CanvasEndpointRef,
+  EnrollmentTerm,
+  StudentSummarySort,
+  canvasId,
+} from '../../core/sources/canvas';
+import { pickSource } from '../commands/sourceCommands';
+import { registerCommand } from '../commands/register';
+import { ResultStore } from '../documents/resultStore';
+import { PreviewPanelManager } from '../preview';
+import { PickItem, inputText, pickOne } from '../prompts';
+import { Services } from '../services';
+import { SourceConfig } from '../sources/sourceStore';
+import { sourceIdOf } from '../tree/sourceNodes';
+import { CanvasAdapter, validateCanvasId } from './canvasAdapter';
+import { CanvasOpenTarget, CanvasOpener } from './canvasOpen';
+import { CanvasCourseRef, readCanvasOptions, sortLabel } from './canvasOptions';
+import { CanvasAccountNode, CanvasCourseNode, CanvasEndpointNode, CanvasScopeNode } from './canvasTree';
+
+const ENTER_ID = '\u0000enter';
+
+/** Runs a lookup under a window progress; undefined (and a log line) when Canvas will not answer it. */
+async function optionalLookup<T>(services: Services, title: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    try {
+      return await fn(ac.signal);
+    } catch (e) {
+      // A bad token or URL is worth stopping for; a missing permission just means "type the id".
+      if (e instanceof CanvasApiError && (e.reason === 'token' || e.reason === 'notFound')) throw e;
+      if (ac.signal.aborted) return undefined;
+      services.log.info(`${title} ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  });
+}
+
+/**
+ * Asks for an account or course id and looks it up for its name. An id Canvas does not know
+ * (404) brings the box back with the id and the reason, instead of an error after the fact; a
+ * lookup the token may not make (403) still adds the id, named by number.
+ */
+async function askCanvasId(
+  services: Services,
+  client: CanvasClient,
+  what: 'account' | 'course',
+  info: { title: string; prompt: string; placeholder: string; taken: readonly string[]; known?: (id: string) => string | undefined },
+): Promise<{ id: string; name?: string } | undefined> {
+  let value = '';
+  let problem = '';
+  for (;;) {
+    const v = await inputText(
+      { title: info.title },
+      {
+        prompt: problem ? `${problem} ${info.prompt}` : info.prompt,
+        placeholder: info.placeholder,
+        value,
+        validate: (x) =>
+          validateCanvasId(x, `${what} id`) ?? (info.taken.includes(x.trim()) ? `That ${what} is already in the tree.` : undefined),
+      },
+    );
+    if (v === undefined) return undefined;
+    const id = v.trim();
+    const known = info.known?.(id);
+    if (known) return { id, name: known };
+    try {
+      const path = `/api/v1/${what === 'course' ? 'courses' : 'accounts'}/${canvasId(id, `${what} id`)}`;
+      const found = await optionalLookup(services, `Canvas: looking up ${what} ${id}…`, (signal) =>
+        client.get<{ name?: string }>(path, { signal }),
+      );
+      return { id, name: found?.name };
+    } catch (e) {
+      if (!(e instanceof CanvasApiError && e.reason === 'notFound')) throw e;
+      problem = `Canvas has no ${what} ${id} (404): check the ${what} id.`;
+      value = id;
+    }
+  }
+}
+
+export function registerCanvasCommands(
+  services: Services,
+  adapter: CanvasAdapter,
+  results: ResultStore,
+  previews: PreviewPanelManager,
+): CanvasOpener {
+  const opener = new CanvasOpener(services, adapter, results, previews);
+  const { store } = services;
+
+  /** The current stored source behind a node or `{sourceId}` (nodes may hold an older copy). */
+  const canvasSource = async (arg: unknown, title: string): Promise<SourceConfig | undefined> => {
+    const id = sourceIdOf(arg);
+    const source = id ? store.get(id) : await pickSource(services, undefined, title, 'canvas');
+    if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
+    if (source && source.kind !== 'canvas') throw new InsightError('usage', `“${source.label}” is not a Canvas source.`);
+    return source;
+  };
+
+  const open = (target: CanvasOpenTarget) => async (arg?: unknown) => {
+    if (arg instanceof CanvasEndpointNode) {
+      const source = (await canvasSource(arg, 'Open')) ?? arg.source;
+      return opener.open(source, arg.ref, arg.where, target);
+    }
+    // Programmatic form: { sourceId, ref, where? }.
+    const a = (arg ?? {}) as { sourceId?: string; ref?: CanvasEndpointRef; where?: string };
+    if (!a.ref || !CANVAS_ENDPOINTS[a.ref.id]) throw new InsightError('usage', 'Select a Canvas item in the Insight Explorer view first.');
+    const source = await canvasSource(a, 'Open Canvas Analytics');
+    if (!source) return undefined;
+    return opener.open(source, a.ref, a.where ?? CANVAS_ENDPOINTS[a.ref.id].title, target);
+  };
+  registerCommand(services, 'insightExplorer.canvas.open', open('default'));
+  registerCommand(services, 'insightExplorer.canvas.openJson', open('json'));
+
+  registerCommand(services, 'insightExplorer.canvas.addAccount', async (arg?: unknown) => {
+    const source = await canvasSource(arg, 'Add Account');
+    if (!source) return undefined;
+    const o = readCanvasOptions(source);
+    const account = await askCanvasId(services, await adapter.client(source), 'account', {
+      title: `Add Account to ${source.label}`,
+      prompt: 'Canvas account id (from …/accounts/123 in Canvas; “self” is your root account). Needs view_analytics on it.',
+      placeholder: '123',
+      taken: o.accounts.map((a) => a.id),
+    });
+    if (!account) return undefined;
+    const latest = readCanvasOptions(store.get(source.id) ?? source);
+    latest.accounts.push({ ...account, terms: [] });
+    await adapter.saveOptions(source, latest);
+    return account.id;
+  });
+
+  registerCommand(services, 'insightExplorer.canvas.removeAccount', async (arg?: unknown) => {
+    if (!(arg instanceof CanvasAccountNode)) throw new InsightError('usage', 'Select an account in the Insight Explorer view first.');
+    const source = await canvasSource(arg, 'Remove Account');
+    if (!source) return;
+    const o = readCanvasOptions(source);
+    await adapter.saveOptions(source, { ...o, accounts: o.accounts.filter((a) => a.id !== arg.account.id) });
+  });
+
+  registerCommand(services, 'insightExplorer.canvas.addTerm', async (arg?: unknown) => {
+    if (!(arg instanceof CanvasAccountNode)) throw new InsightError('usage', 'Use Term… under a Canvas account.');
+    const source = await canvasSource(arg, 'Add Term');
+    if (!source) return undefined;
+    const accountId = arg.account.id;
+    const o = readCanvasOptions(source);
+    const account = o.accounts.find((a) => a.id === accountId);
+    if (!account)
+      throw new InsightError('notFound', `Account ${accountId} is no longer in “${source.label}”.`, { next: 'Refresh the view.' });
+    const title = `Term for account ${accountId}`;
+    const client = await adapter.client(source);
+    // Listing terms needs an admin role; without it the id is typed in.
+    const terms = await optionalLookup(services, `Canvas: listing the terms of account ${accountId}…`, (signal) =>
+      client.terms(accountId, { signal }),
+    );
+    let term: { id: string; name?: string } | undefined;
+    const fresh = (terms ?? []).filter((t: EnrollmentTerm) => !account.terms.some((x) => x.id === String(t.id)));
+    if (fresh.length > 0) {
+      const items: PickItem<string>[] = [
+        ...fresh.map((t) => ({
+          label: t.name,
+          description: `term ${t.id}${t.sis_term_id ? ` · ${t.sis_term_id}` : ''}`,
+          detail: termDates(t),
+          value: String(t.id),
+        })),
+        { label: 'Enter a term id…', value: ENTER_ID },
+      ];
+      const picked = await pickOne({ title }, items, 'Which term?');
+      if (picked === undefined) return undefined;
+      if (picked !== ENTER_ID) term = { id: picked, name: fresh.find((t) => String(t.id) === picked)?.name };
+    }
+    if (!term) {
+      const v = await inputText(
+        { title },
+        {
+          prompt: 'Canvas enrollment term id (a number; Admin → Terms shows them)',
+          placeholder: '7',
+          validate: (x) =>
+            validateCanvasId(x, 'term id') ??
+            (account.terms.some((t) => t.id === x.trim()) ? 'That term is already in the tree.' : undefined),
+        },
+      );
+      if (v === undefined) return undefined;
+      term = { id: v.trim(), name: terms?.find((t) => String(t.id) === v.trim())?.name };
+    }
+    account.terms.push(term);
+    await adapter.saveOptions(source, o);
+    return term.id;
+  });
+
+  registerCommand(services, 'insightExplorer.canvas.removeTerm', async (arg?: unknown) => {
+    if (!(arg instanceof CanvasScopeNode) || !arg.term) throw new InsightError('usage', 'Select a term under a Canvas account first.');
+    const source = await canvasSource(arg, 'Remove Term');
+    if (!source) return;
+    const o = readCanvasOptions(source);
+    const account = o.accounts.find((a) => a.id === arg.accountNode.account.id);
+    if (account) account.terms = account.terms.filter((t) => t.id !== arg.term!.id);
+    await adapter.saveOptions(source, o);
+  });
+
+  registerCommand(services, 'insightExplorer.canvas.addCourse', async (arg?: unknown) => {
+    const source = await canvasSource(arg, 'Add Course');
+    if (!source) return undefined;
+    const title = `Add Course to ${source.label}`;
+    const o = readCanvasOptions(source);
+    const client = await adapter.client(source);
+    // The token's own courses, when Canvas lists them: picking beats copying ids out of URLs.
+    const courses = await optionalLookup(services, 'Canvas: listing your courses…', (signal) => client.courses({ signal }));
+    const fresh = (courses ?? []).filter((c) => !o.courses.some((x) => x.id === String(c.id)));
+    let course: CanvasCourseRef | undefined;
+    if (fresh.length > 0) {
+      const items: PickItem<string>[] = [
+        { label: 'Enter a course id…', description: 'a course you are not enrolled in, or by SIS id', value: ENTER_ID },
+        ...fresh.map((c) => ({
+          label: c.name ?? `Course ${c.id}`,
+          description: `course ${c.id}${c.course_code ? ` · ${c.course_code}` : ''}`,
+          value: String(c.id),
+        })),
+      ];
+      const picked = await pickOne({ title }, items, 'Which course?');
+      if (picked === undefined) return undefined;
+      if (picked !== ENTER_ID) course = { id: picked, name: fresh.find((c) => String(c.id) === picked)?.name };
+    }
+    course ??= await askCanvasId(services, client, 'course', {
+      title,
+      prompt: 'Canvas course id (the number in …/courses/123)',
+      placeholder: '123',
+      taken: o.courses.map((c) => c.id),
+      known: (id) => courses?.find((c) => String(c.id) === id)?.name,
+    });
+    if (!course) return undefined;
+    const latest = readCanvasOptions(store.get(source.id) ?? source);
+    latest.courses.push(course);
+    await adapter.saveOptions(source, latest);
+    return course.id;
+  });
+
+  registerCommand(services, 'insightExplorer.canvas.removeCourse', async (arg?: unknown) => {
+    if (!(arg instanceof CanvasCourseNode)) throw new InsightError('usage', 'Select a course in the Insight Explorer view first.');
+    const source = await canvasSource(arg, 'Remove Course');
+    if (!source) return;
+    const o = readCanvasOptions(source);
+    await adapter.saveOptions(source, { ...o, courses: o.courses.filter((c) => c.id !== arg.course.id) });
+    adapter.model.state(source.id).students.delete(arg.course.id);
+  });
+
+  registerCommand(services, 'insightExplorer.canvas.setSortColumn', async (arg?: unknown, sortArg?: string) => {
+    const courseId =
+      arg instanceof CanvasEndpointNode && 'courseId' in arg.ref
+        ? String(arg.ref.courseId)
+        : arg instanceof CanvasCourseNode
+          ? arg.course.id
+          : undefined;
+    if (courseId === undefined) throw new InsightError('usage', 'Select Student summaries under a Canvas course first.');
+    const source = await canvasSource(arg, 'Sort Student Summaries');
+    if (!source) return undefined;
+    const o = readCanvasOptions(source);
+    const course = o.courses.find((c) => c.id === courseId);
+    if (!course) throw new InsightError('notFound', `Course ${courseId} is no longer in “${source.label}”.`);
+    const options: StudentSummarySort[] = [
+      'name',
+      'name_descending',
+      'score_descending',
+      'score_ascending',
+      'participations_descending',
+      'participations_ascending',
+      'page_views_descending',
+      'page_views_ascending',
+    ];
+    const sort =
+      sortArg && (options as string[]).includes(sortArg)
+        ? (sortArg as StudentSummarySort)
+        : await pickOne(
+            { title: `Sort student summaries of ${course.name ?? `course ${courseId}`}` },
+            options.map((s) => ({ label: sortLabel(s), description: s, value: s })),
+            'Canvas sorts the summaries by…',
+            course.sort ?? 'name',
+          );
+    if (sort === undefined) return undefined;
+    course.sort = sort;
+    await adapter.saveOptions(source, o);
+    return sort;
+  });
+
+  return opener;
+}
+
+function termDates(t: EnrollmentTerm): string | undefined {
+  const d = (s: string | null | undefined) => (s ? s.slice(0, 10) : undefined);
+  const from = d(t.start_at);
+  const to = d(t.end_at);
+  return from || to ? `${from ?? '…'} – ${to ?? '…'}` : undefined;
+}

@@ -1,0 +1,182 @@
+/**
+ * Organizing insights: rename, description, tags, favourites, trash with Undo, and the Insights
+ * group's server-side filters (tag, favourites, kind, created by me).
+ */
+import * as vscode from 'vscode';
+import { oneLine } from '../../core/errors';
+import { INSIGHT_FILTER_KINDS, InsightFilterKind, InsightPatch, PostHogInsight } from '../../core/sources/posthog/types';
+import { pickSource } from '../commands/sourceCommands';
+import { registerCommand, showError } from '../commands/register';
+import { inputText, pickOne } from '../prompts';
+import { Services } from '../services';
+import { InsightTarget, displayName, insightTarget } from './insightTarget';
+import { PostHogAdapter } from './posthogAdapter';
+import { InsightsGroupNode } from './posthogTree';
+
+/** PostHog's limit on insight names (InsightSerializer, max_length=400). */
+const MAX_NAME = 400;
+
+/** "a, b,, c " → ["a", "b", "c"], without repeats. */
+export function parseTags(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+export function registerOrganizeCommands(services: Services, adapter: PostHogAdapter): void {
+  const update = async (t: InsightTarget, patch: InsightPatch, done: string): Promise<PostHogInsight> => {
+    const client = await adapter.client(t.source);
+    const updated = await client.updateInsight(t.insight.id, patch);
+    adapter.model.applyUpdate(t.source, updated);
+    services.log.info(`Insight ${t.insight.id}: ${done}.`);
+    void vscode.window.setStatusBarMessage(`PostHog: ${done}`, 4000);
+    return updated;
+  };
+
+  registerCommand(services, 'insightExplorer.posthog.rename', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Rename Insight');
+    if (!t) return undefined;
+    const name = await inputText(
+      { title: `Rename “${displayName(t.insight)}”` },
+      {
+        prompt: 'New name',
+        value: t.insight.name ?? '',
+        validate: (v) =>
+          !v.trim() ? 'Enter a name.' : v.trim().length > MAX_NAME ? `PostHog allows at most ${MAX_NAME} characters.` : undefined,
+      },
+    );
+    if (name === undefined || name.trim() === (t.insight.name ?? '')) return undefined;
+    return update(t, { name: name.trim() }, `renamed to “${name.trim()}”`);
+  });
+
+  registerCommand(services, 'insightExplorer.posthog.editDescription', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Edit Description');
+    if (!t) return undefined;
+    const text = await inputText(
+      { title: `Description of “${displayName(t.insight)}”` },
+      { prompt: 'Description (empty removes it)', value: t.insight.description ?? '' },
+    );
+    if (text === undefined || text.trim() === (t.insight.description ?? '')) return undefined;
+    return update(t, { description: text.trim() }, text.trim() ? 'description changed' : 'description removed');
+  });
+
+  registerCommand(services, 'insightExplorer.posthog.editTags', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Edit Tags');
+    if (!t) return undefined;
+    const text = await inputText(
+      { title: `Tags of “${displayName(t.insight)}”` },
+      { prompt: 'Tags, separated by commas (empty removes all)', value: (t.insight.tags ?? []).join(', '), placeholder: 'kpi, weekly' },
+    );
+    if (text === undefined) return undefined;
+    const tags = parseTags(text);
+    if (JSON.stringify(tags) === JSON.stringify(t.insight.tags ?? [])) return undefined;
+    return update(t, { tags }, tags.length ? `tags set to ${tags.join(', ')}` : 'tags removed');
+  });
+
+  registerCommand(services, 'insightExplorer.posthog.favorite', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Add to Favourites');
+    return t && update(t, { favorited: true }, `“${displayName(t.insight)}” added to favourites`);
+  });
+
+  registerCommand(services, 'insightExplorer.posthog.unfavorite', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Remove from Favourites');
+    return t && update(t, { favorited: false }, `“${displayName(t.insight)}” removed from favourites`);
+  });
+
+  // No confirmation: the trash is reversible, and the notification offers Undo right away.
+  registerCommand(services, 'insightExplorer.posthog.trash', async (arg?: unknown) => {
+    const t = await insightTarget(services, adapter, arg, 'Move Insight to Trash');
+    if (!t) return undefined;
+    const client = await adapter.client(t.source);
+    const { id } = t.insight;
+    const name = displayName(t.insight);
+    await client.trashInsight(id);
+    const position = adapter.model.removeInsight(t.source, id);
+    services.log.info(`Moved insight ${id} to the trash.`);
+    // Not awaited: the command is done; Undo may come much later, or never.
+    void vscode.window.showInformationMessage(`Moved “${name}” to the trash.`, 'Undo').then(async (choice) => {
+      if (choice !== 'Undo') return;
+      try {
+        const restored = await client.restoreInsight(id);
+        adapter.model.insertInsight(t.source, restored, Math.max(0, position));
+        services.log.info(`Restored insight ${id} from the trash.`);
+        void vscode.window.setStatusBarMessage(`PostHog: restored “${name}”`, 4000);
+      } catch (e) {
+        const message = services.redactor.redact(oneLine(e));
+        services.log.error(`Restoring insight ${id}: ${message}`);
+        void showError(`Could not restore “${name}”: ${message}`, e, t.source.id);
+      }
+    });
+    return { id, trashed: true };
+  });
+
+  registerCommand(services, 'insightExplorer.posthog.filterBy', async (arg?: unknown) => {
+    const source = arg instanceof InsightsGroupNode ? arg.source : await pickSource(services, arg, 'Filter Insights By', 'posthog');
+    if (!source) return;
+    const st = adapter.model.state(source.id);
+    const f = st.filters;
+    type Choice = 'search' | 'tag' | 'favorited' | 'kind' | 'mine' | 'clear';
+    const on = (b: boolean) => (b ? 'on' : 'off');
+    const choice = await pickOne<Choice>(
+      { title: `Filter insights of ${source.label}` },
+      [
+        {
+          label: 'Name contains…',
+          description: st.filter ? `“${st.filter}”` : 'any name',
+          iconPath: new vscode.ThemeIcon('search'),
+          value: 'search',
+        },
+        { label: 'Tag…', description: f.tags.length ? f.tags.join(', ') : 'any tag', iconPath: new vscode.ThemeIcon('tag'), value: 'tag' },
+        { label: 'Favourites only', description: on(f.favorited), iconPath: new vscode.ThemeIcon('star-full'), value: 'favorited' },
+        { label: 'Kind…', description: f.kind ?? 'any kind', iconPath: new vscode.ThemeIcon('symbol-class'), value: 'kind' },
+        { label: 'Created by me', description: on(f.mine), iconPath: new vscode.ThemeIcon('person'), value: 'mine' },
+        ...(st.filtered ? [{ label: 'Clear all filters', iconPath: new vscode.ThemeIcon('clear-all'), value: 'clear' as const }] : []),
+      ],
+      st.filtered ? `Showing: ${st.describeFilters()}` : 'Showing every saved insight',
+    );
+    if (!choice) return;
+    if (choice === 'clear') return adapter.model.clearFilters(source);
+    if (choice === 'favorited') return adapter.model.setFilters(source, { favorited: !f.favorited });
+    if (choice === 'mine') return adapter.model.setFilters(source, { mine: !f.mine });
+    if (choice === 'search') {
+      const text = await inputText(
+        { title: `Filter insights of ${source.label}` },
+        { prompt: 'Show insights whose name contains (empty shows all)', value: st.filter },
+      );
+      if (text !== undefined) await adapter.model.setFilter(source, text);
+      return;
+    }
+    if (choice === 'kind') {
+      const kind = await pickOne<InsightFilterKind | ''>(
+        { title: 'Insight kind' },
+        [
+          { label: 'Any kind', value: '' as const },
+          ...INSIGHT_FILTER_KINDS.map((k) => ({ label: k.charAt(0) + k.slice(1).toLowerCase(), description: k, value: k })),
+        ],
+        'Show only insights of this kind',
+        f.kind ?? '',
+      );
+      if (kind !== undefined) adapter.model.setFilters(source, { kind: kind || undefined });
+      return;
+    }
+    // Tags: those seen on loaded insights, or any typed one.
+    const seen = [...new Set(st.list.insights.flatMap((i) => i.tags ?? []))].sort();
+    const tag = await pickOne<string>(
+      { title: 'Filter by tag' },
+      [
+        { label: 'Any tag', value: '' },
+        ...seen.map((t) => ({ label: t, value: t })),
+        { label: 'Other tag…', iconPath: new vscode.ThemeIcon('edit'), value: '\u0000other', alwaysShow: true },
+      ],
+      'Show only insights with this tag',
+    );
+    if (tag === undefined) return;
+    const chosen = tag === '\u0000other' ? await inputText({ title: 'Filter by tag' }, { prompt: 'Tag' }) : tag;
+    if (chosen !== undefined) adapter.model.setFilters(source, { tags: chosen.trim() ? [chosen.trim()] : [] });
+  });
+}

@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import {
+  PostHogAlert,
+  PostHogThreshold,
+  alertInWords,
+  alertStateInWords,
+  alertSubscribers,
+  boundsInWords,
+} from '../../core/sources/posthog/alerts';
+import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
+
+const STATE_ICON: Record<string, [string, string | undefined]> = {
+  firing: ['bell-dot', 'problemsWarningIcon.foreground'],
+  errored: ['error', 'errorForeground'],
+  snoozed: ['bell-slash', undefined],
+  disabled: ['circle-slash', 'disabledForeground'],
+};
+
+/**
+ * "Thresholds" under an insight: loaded when expanded (one request per insight, only when asked),
+ * each threshold with its alerts in plain words ("alerts when daily value < 100").
+ */
+export class ThresholdsNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    private readonly sourceId: string,
+    private readonly load: () => Promise<PostHogThreshold[]>,
+  ) {
+    super(`${parent.id}/thresholds`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Thresholds', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('bell');
+    item.tooltip = 'Alert thresholds set on this insight in PostHog';
+    item.contextValue = 'group:posthog:thresholds';
+    return item;
+  }
+
+  override async children(): Promise<TreeNode[]> {
+    try {
+      const thresholds = await this.load();
+      if (thresholds.length === 0) return [new MessageNode(`${this.id}/empty`, this, 'No thresholds or alerts')];
+      return thresholds.map((t, i) => new ThresholdNode(this, t, i));
+    } catch (e) {
+      return [new ErrorNode(this, e, this.sourceId)];
+    }
+  }
+}
+
+export class ThresholdNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly threshold: PostHogThreshold,
+    private readonly index: number,
+  ) {
+    super(`${parent.id}/threshold/${threshold.id}`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const t = this.threshold;
+    const alerts = t.alerts ?? [];
+    const item = new vscode.TreeItem(
+      t.name || `Threshold ${this.index + 1}`,
+      alerts.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('dashboard');
+    const bounds = boundsInWords(t.configuration);
+    item.description = `${bounds}${t.configuration?.type === 'percentage' ? ' (change)' : ''} · ${alerts.length ? `${alerts.length} alert${alerts.length === 1 ? '' : 's'}` : 'no alerts'}`;
+    item.tooltip = new vscode.MarkdownString().appendText(
+      `Threshold ${t.name ?? ''}: values ${bounds} ${alerts.length ? 'trigger its alerts' : 'trigger nothing (no alert uses it)'}.`,
+    );
+    item.contextValue = 'threshold:posthog';
+    return item;
+  }
+
+  override async children(): Promise<TreeNode[]> {
+    return (this.threshold.alerts ?? []).map((a) => new AlertNode(this, a, this.threshold));
+  }
+}
+
+export class AlertNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly alert: PostHogAlert,
+    private readonly threshold: PostHogThreshold,
+  ) {
+    super(`${parent.id}/alert/${alert.id}`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const a = this.alert;
+    const state = alertStateInWords(a);
+    const words = alertInWords(a, this.threshold.configuration);
+    const item = new vscode.TreeItem(a.name || 'Alert', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const [icon, color] = STATE_ICON[state] ?? ['bell', undefined];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.description = `${words} · ${state}`;
+    const md = new vscode.MarkdownString();
+    md.appendText(`${a.name || 'Alert'}: ${words}.\n`);
+    md.appendText(`State: ${state}${a.last_checked_at ? `, last checked ${relativeTime(a.last_checked_at)}` : ''}.\n`);
+    md.appendText(`Notifies: ${alertSubscribers(a)}.`);
+    item.tooltip = md;
+    item.contextValue = `alert:posthog:${state.replace(/\s+/g, '-')}`;
+    return item;
+  }
+}

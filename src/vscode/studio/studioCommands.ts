@@ -1,0 +1,185 @@
+import { InsightError } from '../../core/errors';
+import { STUDIO_INSIGHTS, StudioInsight, parsePerspectiveId, parseRole } from '../../core/sources/studio';
+import { pickSource } from '../commands/sourceCommands';
+import { registerCommand } from '../commands/register';
+import { ResultStore } from '../documents/resultStore';
+import { PreviewPanelManager } from '../preview';
+import { inputText, pickOne } from '../prompts';
+import { Services } from '../services';
+import { SourceConfig } from '../sources/sourceStore';
+import { sourceIdOf } from '../tree/sourceNodes';
+import { StudioAdapter } from './studioAdapter';
+import { StudioOpener } from './studioOpen';
+import { StudioPerspectiveRef, perspectivesPatch, readPerspectives } from './studioOptions';
+import { INSIGHT_LABEL, StudioInsightNode, StudioPerspectiveNode } from './studioTree';
+
+/** Roles offered in the pick. Studio's role values are unconfirmed upstream: "Other role…" takes any. */
+const COMMON_ROLES = ['student', 'teacher', 'ta'];
+const OTHER = '\u0000other';
+
+/** The perspective UUID from what was typed or pasted, or the reason it is not one (shown in the box). */
+export function validatePerspectiveInput(v: string, existing: readonly StudioPerspectiveRef[] = []): string | undefined {
+  if (v.trim() === '') return 'Paste the perspective UUID, or the Studio URL that contains it.';
+  try {
+    const uuid = parsePerspectiveId(v);
+    return existing.some((p) => p.uuid === uuid) ? 'That perspective is already in the tree.' : undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export function registerStudioCommands(
+  services: Services,
+  adapter: StudioAdapter,
+  results: ResultStore,
+  previews: PreviewPanelManager,
+): StudioOpener {
+  const opener = new StudioOpener(services, adapter, results, previews);
+  const { store } = services;
+
+  const studioSource = async (arg: unknown, title: string): Promise<SourceConfig | undefined> => {
+    const id = sourceIdOf(arg);
+    const source = id ? store.get(id) : await pickSource(services, undefined, title, 'studio');
+    if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
+    if (source && source.kind !== 'studio') throw new InsightError('usage', `“${source.label}” is not a Canvas Studio source.`);
+    return source;
+  };
+
+  /** Applies `change` to the stored perspective list (read fresh: tree nodes may hold an older copy). */
+  const updatePerspectives = async (
+    source: SourceConfig,
+    change: (list: StudioPerspectiveRef[]) => StudioPerspectiveRef[],
+  ): Promise<void> => {
+    const latest = store.get(source.id) ?? source;
+    await store.update(source.id, { options: perspectivesPatch(change(readPerspectives(latest))) });
+  };
+
+  registerCommand(services, 'insightExplorer.studio.addPerspective', async (arg?: unknown) => {
+    const source = await studioSource(arg, 'Add Perspective');
+    if (!source) return undefined;
+    const title = `Add Perspective to ${source.label}`;
+    const existing = readPerspectives(source);
+    // Validated in the box, before any request: a typo never reaches Studio.
+    const raw = await inputText(
+      { title, step: 1, totalSteps: 2 },
+      {
+        prompt: 'Perspective UUID (or paste the Studio Insights page URL that contains it)',
+        placeholder: '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55',
+        validate: (v) => validatePerspectiveInput(v, existing),
+      },
+    );
+    if (raw === undefined) return undefined;
+    const uuid = parsePerspectiveId(raw);
+    const label = await inputText(
+      { title, step: 2, totalSteps: 2 },
+      {
+        prompt: 'A label for this perspective (e.g. the course and collection)',
+        value: `Perspective ${uuid.slice(0, 8)}`,
+        validate: (v) => (v.trim() ? undefined : 'Enter a label.'),
+      },
+    );
+    if (label === undefined) return undefined;
+    await updatePerspectives(source, (list) => [...list.filter((p) => p.uuid !== uuid), { uuid, label: label.trim() }]);
+    return uuid;
+  });
+
+  const perspectiveOf = (arg: unknown): StudioPerspectiveNode => {
+    if (arg instanceof StudioPerspectiveNode) return arg;
+    if (arg instanceof StudioInsightNode) return arg.perspectiveNode;
+    throw new InsightError('usage', 'Select a Studio perspective in the Insight Explorer view first.');
+  };
+
+  registerCommand(services, 'insightExplorer.studio.removePerspective', async (arg?: unknown) => {
+    const node = perspectiveOf(arg);
+    await updatePerspectives(node.source, (list) => list.filter((p) => p.uuid !== node.perspective.uuid));
+  });
+
+  registerCommand(services, 'insightExplorer.studio.renamePerspective', async (arg?: unknown) => {
+    const node = perspectiveOf(arg);
+    const label = await inputText(
+      { title: 'Rename perspective' },
+      { prompt: 'Label', value: node.perspective.label, validate: (v) => (v.trim() ? undefined : 'Enter a label.') },
+    );
+    if (label === undefined) return;
+    await updatePerspectives(node.source, (list) =>
+      list.map((p) => (p.uuid === node.perspective.uuid ? { ...p, label: label.trim() } : p)),
+    );
+  });
+
+  /** Set Role Filter…: all roles aggregated, or one role, per insight. Resolves to the role ('' = all). */
+  registerCommand(services, 'insightExplorer.studio.setRole', async (arg?: unknown, roleArg?: string) => {
+    if (!(arg instanceof StudioInsightNode))
+      throw new InsightError('usage', 'Select Overview or Viewers under a Studio perspective first.');
+    const { perspective } = arg.perspectiveNode;
+    let role: string | undefined;
+    if (roleArg !== undefined) role = roleArg === '' ? '' : parseRole(roleArg);
+    else {
+      const title = `Role filter: ${perspective.label} · ${INSIGHT_LABEL[arg.insight]}`;
+      const picked = await pickOne(
+        { title },
+        [
+          { label: 'All roles', description: 'aggregated (no filter)', value: '' },
+          ...COMMON_ROLES.map((r) => ({ label: r, description: 'only this role', value: r })),
+          { label: 'Other role…', description: 'a role name your Studio uses', value: OTHER },
+        ],
+        'Whose viewing should the insight count?',
+        arg.role ?? '',
+      );
+      if (picked === undefined) return undefined;
+      role = picked;
+      if (picked === OTHER) {
+        const v = await inputText(
+          { title },
+          {
+            prompt: 'Role name, as Studio spells it',
+            validate: (x) => {
+              try {
+                parseRole(x);
+                return undefined;
+              } catch (e) {
+                return e instanceof Error ? e.message : String(e);
+              }
+            },
+          },
+        );
+        if (v === undefined) return undefined;
+        role = parseRole(v);
+      }
+    }
+    await updatePerspectives(arg.source, (list) =>
+      list.map((p) => {
+        if (p.uuid !== perspective.uuid) return p;
+        const roles = { ...p.roles };
+        if (role) roles[arg.insight] = role;
+        else delete roles[arg.insight];
+        return { ...p, roles };
+      }),
+    );
+    return role ?? '';
+  });
+
+  registerCommand(services, 'insightExplorer.studio.open', async (arg?: unknown) => {
+    if (arg instanceof StudioInsightNode) {
+      const source = store.get(arg.source.id) ?? arg.source;
+      // The stored perspective, so a role set a moment ago is used even if the tree has not redrawn.
+      const perspective =
+        readPerspectives(source).find((p) => p.uuid === arg.perspectiveNode.perspective.uuid) ?? arg.perspectiveNode.perspective;
+      return opener.open(source, perspective, arg.insight);
+    }
+    // Programmatic form: { sourceId, perspective (UUID), insight, role? }.
+    const a = (arg ?? {}) as { sourceId?: string; perspective?: string; insight?: StudioInsight; role?: string };
+    const insight = a.insight ?? 'overview';
+    if (!STUDIO_INSIGHTS.includes(insight))
+      throw new InsightError('usage', `Unknown Studio insight "${insight}".`, { next: 'Use overview or users.' });
+    if (!a.perspective) throw new InsightError('usage', 'Select Overview or Viewers under a Studio perspective first.');
+    const source = await studioSource(a, 'Open Studio Insight');
+    if (!source) return undefined;
+    const uuid = parsePerspectiveId(a.perspective);
+    const known = readPerspectives(source).find((p) => p.uuid === uuid) ?? { uuid, label: `Perspective ${uuid.slice(0, 8)}` };
+    const perspective =
+      a.role === undefined ? known : { ...known, roles: { ...known.roles, [insight]: a.role === '' ? undefined : parseRole(a.role) } };
+    return opener.open(source, perspective, insight);
+  });
+
+  return opener;
+}

@@ -1,0 +1,158 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isCancelled } from '../../core/errors';
+import { ChartSpec } from '../../core/sources/canvas';
+import { StudioInsight, parseStudioCsv, studioChartSpecs } from '../../core/sources/studio';
+import { ResultStore } from '../documents/resultStore';
+import { chartOf, columnInfos } from '../canvas/previewContent';
+import { ArrayDataSource, CellValue, PreviewPanelManager } from '../preview';
+import { Services } from '../services';
+import { SourceConfig } from '../sources/sourceStore';
+import { StudioAdapter } from './studioAdapter';
+import { StudioPerspectiveRef, roleLabel } from './studioOptions';
+import { INSIGHT_LABEL } from './studioTree';
+
+export interface OpenedStudioInsight {
+  csvUri: vscode.Uri;
+  /** The file holding the CSV exactly as Studio sent it. */
+  file: string;
+  bytes: number;
+  previewKey: string;
+  columns: string[];
+  rows: number;
+  chart?: 'line' | 'bar';
+  specs: ChartSpec['kind'][];
+}
+
+export function studioResultKey(uuid: string, insight: StudioInsight, role: string | undefined): string {
+  return `studio-${uuid}-${insight}${role ? `-role-${role}` : ''}`;
+}
+
+/**
+ * Writes the bytes as received, through a temp file and a rename (ResultStore.save takes text,
+ * and decoding then re-encoding could alter bytes that are not valid UTF-8).
+ */
+async function saveBytes(file: string, bytes: Buffer): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.writeFile(tmp, bytes);
+  await fs.promises.rename(tmp, file);
+}
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Grid rows from the CSV: columns whose every cell is a plain number become numbers (they sort
+ * and align as numbers); anything else ("87%", "1,234", dates) stays the text Studio sent.
+ */
+export function studioGrid(csv: Buffer): { columns: string[]; rows: CellValue[][] } {
+  const { header, rows } = parseStudioCsv(csv);
+  // A row longer than the header (a stray comma) gets extra columns instead of losing cells.
+  const width = Math.max(header.length, ...rows.map((r) => r.length));
+  const columns = Array.from({ length: width }, (_, i) => header[i] ?? `column ${i + 1}`);
+  const numeric = columns.map(
+    (_, i) =>
+      rows.some((r) => (r[i] ?? '').trim() !== '') && rows.every((r) => (r[i] ?? '').trim() === '' || PLAIN_NUMBER.test(r[i].trim())),
+  );
+  const grid = rows.map((r) =>
+    columns.map((_, i): CellValue => {
+      const v = r[i] ?? '';
+      if (v.trim() === '') return null;
+      return numeric[i] ? Number(v) : v;
+    }),
+  );
+  return { columns, rows: grid };
+}
+
+/** Fetch the CSV → store it byte for byte → document (the CSV as sent) + preview (grid + chart). */
+export class StudioOpener {
+  private readonly inflight = new Map<string, AbortController>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly adapter: StudioAdapter,
+    private readonly results: ResultStore,
+    private readonly previews: PreviewPanelManager,
+  ) {}
+
+  async open(source: SourceConfig, perspective: StudioPerspectiveRef, insight: StudioInsight): Promise<OpenedStudioInsight | undefined> {
+    const role = perspective.roles?.[insight];
+    const key = studioResultKey(perspective.uuid, insight, role);
+    const flightKey = `${source.id}/${key}`;
+    this.inflight.get(flightKey)?.abort();
+    const controller = new AbortController();
+    this.inflight.set(flightKey, controller);
+    const title = `${perspective.label} · ${INSIGHT_LABEL[insight]}${role ? ` (${role})` : ''}`;
+    try {
+      const client = await this.adapter.client(source);
+      const csv = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Studio: ${title}`, cancellable: true },
+        async (_p, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          return client.fetchInsights(insight, perspective.uuid, { role, signal: controller.signal });
+        },
+      );
+      return await this.show(source, perspective, role, key, title, csv);
+    } catch (e) {
+      if (isCancelled(e) || controller.signal.aborted) {
+        this.services.log.info(`Studio: fetching ${title} cancelled.`);
+        return undefined;
+      }
+      throw e;
+    } finally {
+      if (this.inflight.get(flightKey) === controller) this.inflight.delete(flightKey);
+    }
+  }
+
+  private async show(
+    source: SourceConfig,
+    perspective: StudioPerspectiveRef,
+    role: string | undefined,
+    key: string,
+    title: string,
+    csv: Buffer,
+  ): Promise<OpenedStudioInsight> {
+    const file = this.results.fileFor(source.id, key, 'csv');
+    await saveBytes(file, csv);
+    const csvUri = this.results.uriFor(source.id, key, title, 'csv');
+    this.results.changed(csvUri);
+
+    const grid = studioGrid(csv);
+    const specs = studioChartSpecs(csv);
+    const { chart, chartNote } = chartOf(specs);
+    const previewKey = `${source.id}/${key}`;
+    this.services.log.info(
+      `Studio: ${title}: ${csv.length} bytes, ${grid.rows.length} rows, charts: ${specs.map((s) => s.kind).join(', ') || 'none'}.`,
+    );
+
+    // The setting's "json" has no meaning for a CSV-only API: it opens the CSV too.
+    if (vscode.workspace.getConfiguration('insightExplorer').get<string>('openDocument', 'csv') !== 'none') {
+      const doc = await vscode.workspace.openTextDocument(csvUri);
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
+    }
+    await this.previews.show(
+      previewKey,
+      {
+        title,
+        subtitle: `Canvas Studio · ${perspective.label} · ${roleLabel(role)} · ${source.label}`,
+        data: new ArrayDataSource(columnInfos(grid.columns, grid.rows), grid.rows),
+        chart,
+        chartNote: chart
+          ? undefined
+          : (chartNote ?? 'No date and views columns or completion-rate column in this CSV to chart; the table shows it as sent.'),
+      },
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    );
+    return {
+      csvUri,
+      file,
+      bytes: csv.length,
+      previewKey,
+      columns: grid.columns,
+      rows: grid.rows.length,
+      chart: chart?.kind,
+      specs: specs.map((s) => s.kind),
+    };
+  }
+}

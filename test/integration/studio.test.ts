@@ -1,0 +1,330 @@
+// Canvas Studio end to end in the real VS Code: add a source with token renewal through the Add
+// Source prompts, add perspectives (a bad UUID is refused in the box before any request), open
+// Overview and Viewers into the CSV exactly as sent plus a charted preview, filter by role, renew
+// an expired token and store the new one, and show 401/403/404 where a person would.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { InsightExplorerApi } from '../../src/vscode/extension';
+import type { TreeNode } from '../../src/vscode/tree/nodes';
+import type { PreviewReport } from '../../src/protocol';
+import type { OpenedStudioInsight } from '../../src/vscode/studio/studioOpen';
+import { parseStudioSecret } from '../../src/vscode/studio/studioOptions';
+import { FORBIDDEN_PERSPECTIVE, StudioFake, startStudioFake } from '../fakes/studio';
+import { ui } from './ui';
+
+const EXTENSION_ID = 'insight-explorer.insight-explorer';
+const LABEL = 'Test Studio';
+
+async function labelOf(api: InsightExplorerApi, node: TreeNode): Promise<string> {
+  const item = await api.tree.getTreeItem(node);
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+async function childByLabel(api: InsightExplorerApi, parent: TreeNode | undefined, label: string | RegExp): Promise<TreeNode> {
+  const kids = await api.tree.getChildren(parent);
+  for (const k of kids) {
+    const l = await labelOf(api, k);
+    if (typeof label === 'string' ? l === label : label.test(l)) return k;
+  }
+  throw new Error(
+    `no child ${label} under ${parent?.id ?? 'root'}; saw ${(await Promise.all(kids.map((k) => labelOf(api, k)))).join(' | ')}`,
+  );
+}
+
+async function nodeAt(api: InsightExplorerApi, ...labels: (string | RegExp)[]): Promise<TreeNode> {
+  let node: TreeNode | undefined;
+  for (const l of labels) node = await childByLabel(api, node, l);
+  return node!;
+}
+
+function waitForReport(
+  api: InsightExplorerApi,
+  key: string,
+  pred: (r: PreviewReport) => boolean,
+  timeoutMs = 20_000,
+): Promise<PreviewReport> {
+  return new Promise((resolve, reject) => {
+    const last = api.previews.lastReport(key);
+    if (last && pred(last)) return resolve(last);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`preview ${key} did not report the expected state; last: ${JSON.stringify(api.previews.lastReport(key))}`));
+    }, timeoutMs);
+    const sub = api.previews.onDidReport((r) => {
+      if (r.key === key && pred(r)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(r);
+      }
+    });
+  });
+}
+
+/**
+ * Closes every toast. A notification raised right after clearing is not toasted (observed in
+ * code-server 1.100: it lands in the notification centre only), hence the pause.
+ */
+async function clearNotifications(): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await new Promise((r) => setTimeout(r, 800));
+}
+
+/** A screenshot without the toasts earlier tests left over the editors. */
+async function screenshot(name: string): Promise<void> {
+  await clearNotifications();
+  await ui.screenshot(name);
+}
+
+async function waitForNotification(pattern: RegExp, timeoutMs = 10_000): Promise<{ message: string; buttons: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await ui.notifications()).find((n) => pattern.test(n.message));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no notification matching ${pattern}; saw ${JSON.stringify(await ui.notifications())}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Studio end to end', function () {
+  this.timeout(120_000);
+  let fake: StudioFake;
+  let api: InsightExplorerApi;
+  let sourceId: string;
+  const open = (node: TreeNode) => vscode.commands.executeCommand<OpenedStudioInsight>('insightExplorer.studio.open', node);
+  const [bio, hist] = [0, 1];
+
+  before(async () => {
+    fake = await startStudioFake();
+    const ext = vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!;
+    api = await ext.activate();
+    for (const s of api.services.store.list()) if (s.kind === 'studio') await api.services.store.remove(s.id);
+    await vscode.commands.executeCommand('workbench.view.extension.insightExplorer');
+  });
+
+  after(async () => {
+    await fake?.close();
+  });
+
+  it('adds a Studio source with token renewal through the Add Source prompts', async function () {
+    if (!ui.available) this.skip();
+    const done = vscode.commands.executeCommand<string>('insightExplorer.addSource');
+    await ui.answer({ pick: 'Canvas Studio' });
+    // The API root is accepted and stored as the site.
+    const url = await ui.answer({ text: `${fake.url}/api/public/v1` });
+    assert.strictEqual(url.title, 'Add Source (2/5)');
+    await ui.answer({ text: LABEL });
+    const token = await ui.answer({ text: fake.token, password: true });
+    assert.strictEqual(token.password, true);
+    assert.strictEqual(token.title, 'Add Source (4/5)');
+    await ui.answer({ pick: 'Renew automatically…' });
+    const refresh = await ui.answer({ text: fake.refreshToken, password: true });
+    assert.strictEqual(refresh.password, true);
+    const clientId = await ui.answer({ text: fake.clientId });
+    assert.strictEqual(clientId.password, false);
+    const clientSecret = await ui.answer({ text: fake.clientSecret, password: true });
+    assert.strictEqual(clientSecret.password, true);
+    sourceId = (await done)!;
+    assert.ok(sourceId);
+
+    const source = api.services.store.get(sourceId)!;
+    assert.strictEqual(source.kind, 'studio');
+    assert.strictEqual(source.baseUrl, fake.url);
+    const secret = parseStudioSecret((await api.services.store.getSecret(sourceId))!);
+    assert.deepStrictEqual(secret, {
+      accessToken: fake.token,
+      refreshToken: fake.refreshToken,
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      tokenUrl: undefined,
+    });
+    const listed = JSON.stringify(api.services.store.list());
+    for (const s of [fake.token, fake.refreshToken, fake.clientSecret]) assert.ok(!listed.includes(s), 'secrets only in SecretStorage');
+    assert.ok(
+      fake.requests.some((r) => r.hasAuthorization && r.path.includes('/insights/overview')),
+      'the connection test asked Studio with the token',
+    );
+  });
+
+  it('refuses a malformed perspective UUID in the input box, before any request', async function () {
+    if (!sourceId) this.skip();
+    const before = fake.requests.length;
+    const adding = vscode.commands.executeCommand<string>('insightExplorer.studio.addPerspective', { sourceId });
+    const bad = await ui.answer({ text: '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e5' });
+    assert.match(bad.after.validationMessage ?? '', /not a UUID/);
+    assert.strictEqual(bad.after.visible, true, 'the box stays open');
+    // A pasted Studio page URL holding the UUID is accepted.
+    await ui.answer({ text: `https://school.instructuremedia.com/insights/perspectives/${fake.perspectives[bio].uuid}?tab=overview` });
+    await ui.answer({ text: fake.perspectives[bio].label });
+    assert.strictEqual(await adding, fake.perspectives[bio].uuid);
+    assert.strictEqual(fake.requests.length, before, 'no request was made while adding');
+
+    for (const p of [fake.perspectives[hist], { uuid: FORBIDDEN_PERSPECTIVE.toUpperCase(), label: 'Medicine · restricted' }]) {
+      const more = vscode.commands.executeCommand<string>('insightExplorer.studio.addPerspective', { sourceId });
+      await ui.answer({ text: p.uuid });
+      await ui.answer({ text: p.label });
+      assert.strictEqual(await more, p.uuid.toLowerCase());
+    }
+  });
+
+  it('expands perspectives into Overview and Viewers with their role filters', async function () {
+    if (!sourceId) this.skip();
+    const source = await nodeAt(api, LABEL);
+    const perspectives = await api.tree.getChildren(source);
+    assert.deepStrictEqual(await Promise.all(perspectives.map((p) => labelOf(api, p))), [
+      fake.perspectives[bio].label,
+      fake.perspectives[hist].label,
+      'Medicine · restricted',
+    ]);
+    const kids = await api.tree.getChildren(perspectives[0]);
+    assert.deepStrictEqual(await Promise.all(kids.map((k) => labelOf(api, k))), ['Overview', 'Viewers']);
+    assert.strictEqual((await api.tree.getTreeItem(kids[0])).description, 'all roles');
+    if (ui.available) {
+      await api.view.reveal(kids[1], { expand: true, focus: false, select: true });
+      await ui.waitForTree('Sources', (t) => t.items.some((i) => i.includes('Viewers')));
+      await screenshot('studio-01-tree');
+    }
+  });
+
+  it('opens the overview: the CSV byte for byte, and viewership over time as a line chart', async function () {
+    if (!sourceId) this.skip();
+    const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview')))!;
+    const sent = fake.csv('overview', fake.perspectives[bio].uuid);
+    assert.ok(fs.readFileSync(opened.file).equals(sent), 'stored exactly as sent (BOM, CRLF)');
+    const doc = await vscode.workspace.openTextDocument(opened.csvUri);
+    // VS Code keeps a document's BOM outside its text; everything else is the CSV as sent.
+    assert.strictEqual(doc.getText(), sent.toString('utf8').replace(/^\uFEFF/, ''));
+    assert.strictEqual(doc.eol, vscode.EndOfLine.CRLF);
+    assert.strictEqual(doc.lineAt(0).text, 'Date,Views,Unique Viewers,Minutes Viewed');
+    assert.strictEqual(opened.rows, 28);
+    const r = await waitForReport(api, opened.previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
+    assert.strictEqual(r.chart?.kind, 'line');
+    assert.strictEqual(r.chart?.series, 2, 'views and unique viewers');
+    assert.strictEqual(r.chart?.points, 28);
+    assert.deepStrictEqual(r.columns, ['Date', 'Views', 'Unique Viewers', 'Minutes Viewed']);
+    if (ui.available) {
+      await ui.waitForWebview((s) => s.text.includes('Viewership over time') && s.rowCount > 2);
+      await screenshot('studio-02-overview-chart');
+    }
+  });
+
+  it('opens Viewers: names with commas and quotes intact, completion rates as a histogram', async function () {
+    if (!sourceId) this.skip();
+    const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[hist].label, 'Viewers')))!;
+    const sent = fake.csv('users', fake.perspectives[hist].uuid);
+    assert.ok(fs.readFileSync(opened.file).equals(sent));
+    assert.strictEqual((await vscode.workspace.openTextDocument(opened.csvUri)).getText(), sent.toString('utf8'));
+    assert.strictEqual(opened.rows, sent.toString('utf8').trim().split('\n').length - 1);
+    assert.deepStrictEqual(opened.specs, ['histogram']);
+    const r = await waitForReport(api, opened.previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
+    assert.strictEqual(r.chart?.kind, 'bar');
+    assert.strictEqual(r.chart?.points, 10, 'ten 10% bins');
+    if (ui.available) {
+      await ui.waitForWebview((s) => s.text.includes('Completion rates'));
+      await screenshot('studio-03-completion-histogram');
+    }
+  });
+
+  it('filters Viewers by role through Set Role Filter…', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    let viewers = await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Viewers');
+    const setting = vscode.commands.executeCommand<string>('insightExplorer.studio.setRole', viewers);
+    const pick = await ui.answer({ pick: 'student' });
+    assert.ok(pick.items?.includes('All roles') && pick.items.includes('Other role…'));
+    assert.strictEqual(await setting, 'student');
+    viewers = await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Viewers');
+    assert.strictEqual((await api.tree.getTreeItem(viewers)).description, 'role: student');
+    fake.requests.length = 0;
+    const opened = (await open(viewers))!;
+    assert.ok(fake.requests.some((x) => x.path.endsWith('/insights/users') && x.query.role === 'student'));
+    const sent = fake.csv('users', fake.perspectives[bio].uuid, 'student');
+    assert.ok(fs.readFileSync(opened.file).equals(sent));
+    const r = await waitForReport(api, opened.previewKey, (x) => x.renderedRows > 0);
+    assert.strictEqual(r.totalRows, opened.rows);
+    assert.ok(r.firstRowTexts.every((row) => row.includes('Student')));
+    // Back to all roles.
+    const clearing = vscode.commands.executeCommand<string>('insightExplorer.studio.setRole', viewers);
+    await ui.answer({ pick: 'All roles' });
+    assert.strictEqual(await clearing, '');
+  });
+
+  it('renews an expired token with the refresh token and stores the new tokens', async function () {
+    if (!sourceId) this.skip();
+    fake.expireAccessToken();
+    const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview')))!;
+    assert.ok(opened.rows > 0);
+    assert.strictEqual(fake.refreshes(), 1);
+    const stored = parseStudioSecret((await api.services.store.getSecret(sourceId))!);
+    assert.strictEqual(stored.accessToken, fake.token);
+    assert.strictEqual(stored.refreshToken, fake.refreshToken, 'the rotated refresh token is kept');
+    assert.strictEqual(stored.clientSecret, fake.clientSecret);
+    if (ui.available) await ui.waitForWebview((st) => st.text.includes('Viewership over time') && st.rowCount > 2);
+  });
+
+  it('explains a 403 perspective and a 404 one', async function () {
+    if (!sourceId) this.skip();
+    await clearNotifications();
+    await assert.rejects(
+      Promise.resolve(open(await nodeAt(api, LABEL, 'Medicine · restricted', 'Overview'))),
+      /denied access to the insights of perspective c0ffee00.*may not view them/,
+    );
+    if (ui.available) {
+      const n = await waitForNotification(/may not view them/);
+      assert.ok(n.buttons.includes('Set Credentials…'));
+      await new Promise((r) => setTimeout(r, 600)); // let the toast finish sliding in
+      await ui.screenshot('studio-04-forbidden');
+    }
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('insightExplorer.studio.open', {
+          sourceId,
+          perspective: '11111111-2222-4333-8444-555555555555',
+          insight: 'users',
+        }),
+      ),
+      /no perspective 11111111-2222-4333-8444-555555555555 \(404\): check the perspective UUID/,
+    );
+  });
+
+  it('offers Set Credentials… when Studio refuses the token', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    const setting = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
+    await ui.answer({ text: 'studio-revoked-token-000', password: true });
+    await ui.answer({ pick: 'No renewal' });
+    await setting;
+    await clearNotifications();
+    await assert.rejects(
+      Promise.resolve(open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview'))),
+      /refused the access token \(401\)/,
+    );
+    const n = await waitForNotification(/^Studio refused the access token/);
+    assert.ok(n.buttons.includes('Set Credentials…'));
+    assert.ok(!n.message.includes('studio-revoked'));
+    const fixing = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
+    await ui.answer({ text: fake.token, password: true });
+    await ui.answer({ pick: 'No renewal' });
+    await fixing;
+    assert.ok((await open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview')))!.rows > 0);
+  });
+
+  it('tests the connection, renames, and removes a perspective and the source', async function () {
+    if (!sourceId || !ui.available) this.skip();
+    const message = await vscode.commands.executeCommand<string>('insightExplorer.testConnection', { sourceId });
+    assert.match(message ?? '', /Connected to Studio at 127\.0\.0\.1:\d+: “BIO 101 · Lecture recordings” overview is \d+ bytes/);
+
+    await vscode.commands.executeCommand('insightExplorer.studio.removePerspective', await nodeAt(api, LABEL, 'Medicine · restricted'));
+    assert.strictEqual((await api.tree.getChildren(await nodeAt(api, LABEL))).length, 2);
+
+    const editing = vscode.commands.executeCommand('insightExplorer.editSource', { sourceId });
+    await ui.answer({ pick: 'Name' });
+    await ui.answer({ text: 'Studio (renamed)' });
+    await editing;
+    assert.strictEqual(api.services.store.get(sourceId)!.label, 'Studio (renamed)');
+
+    const removing = vscode.commands.executeCommand('insightExplorer.removeSource', { sourceId });
+    await ui.answer({ pick: 'Remove' });
+    await removing;
+    assert.strictEqual(api.services.store.get(sourceId), undefined);
+    assert.strictEqual(await api.services.store.getSecret(sourceId), undefined);
+  });
+});
