@@ -404,6 +404,14 @@ export const sections: BenchSection[] = [
       );
     },
   },
+  {
+    name: 'echo360',
+    async run(ctx) {
+      // Download + merge of a report from the fake Echo360 (signed URL, gzip), against curl | gunzip | wc.
+      const { benchEcho360 } = await import('./echo360');
+      await benchEcho360({ rows: ctx.rows });
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

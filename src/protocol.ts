@@ -24,12 +24,42 @@ export interface SortKey {
   desc: boolean;
 }
 
+/**
+ * One column's filter from the grid's filter row. Text tests are case-insensitive on the value as
+ * shown; `range` is inclusive and takes numbers or ISO dates (strings) for date columns.
+ */
+export type ColumnFilter =
+  | { column: number; op: 'contains' | 'equals'; value: string }
+  | { column: number; op: 'range'; min: number | string | null; max: number | string | null }
+  | { column: number; op: 'empty' | 'notEmpty' };
+
 /** The sorted/filtered view of the table the grid shows. */
 export interface ViewQuery {
   sort: SortKey[];
   /** Case-insensitive "contains" over all cells; '' means no filter. */
   search: string;
+  /**
+   * Per-column filters, ANDed with each other and with the search. Optional so callers that only
+   * sort and search (and data sources that cannot filter) need not mention them; absent = none.
+   */
+  filters?: ColumnFilter[];
 }
+
+/** What the header's stats button shows for one column (computed over the current view). */
+export interface ColumnStatsPayload {
+  column: number;
+  count: number;
+  nulls: number;
+  distinct: number;
+  min: CellValue;
+  max: CellValue;
+  top: { value: CellValue; count: number }[];
+  /** Present for numeric and date columns: equal-width bins from `min` to `max`. */
+  histogram: { edges: number[]; counts: number[] } | null;
+}
+
+/** Formats the webview can ask the host to export the current view to. */
+export type ExportFormat = 'csv' | 'tsv' | 'json';
 
 export interface ChartSpec {
   kind: 'line' | 'bar';
@@ -70,6 +100,8 @@ export interface RenderReport {
   /** Present when the user's search is active. */
   search: string;
   sort: SortKey[];
+  /** The column filters in force (absent when none). */
+  filters?: ColumnFilter[];
 }
 
 export interface PreviewReport extends RenderReport {
@@ -80,6 +112,8 @@ export interface PreviewReport extends RenderReport {
 export const MAX_WINDOW_ROWS = 10_000;
 /** Longest search string the host accepts. */
 export const MAX_SEARCH_CHARS = 1_000;
+/** Most column filters in one view (one per column is what the grid sends). */
+export const MAX_FILTERS = 1_000;
 /** Largest text the host writes to the clipboard for the webview (≈ 50,000 rows of a wide table). */
 export const MAX_COPY_CHARS = 32 * 1024 * 1024;
 
@@ -92,6 +126,10 @@ export interface WebviewToHost {
   rendered: RenderReport;
   /** Clipboard writes go through the host: webview clipboard access depends on focus and platform. */
   copy: { text: string };
+  /** Stats of one column over the current view (answered with `stats`). */
+  requestStats: { column: number };
+  /** Export all rows of the current view (host asks where to save). */
+  export: { format: ExportFormat };
 }
 
 export interface InitPayload {
@@ -106,6 +144,8 @@ export interface InitPayload {
   rowsInView: number;
   chart: ChartSpec | null;
   chartNote: string | null;
+  /** What the toolbar offers; absent = neither (the data source cannot do it). */
+  features?: { stats: boolean; export: boolean };
 }
 
 export interface HostToWebview {
@@ -117,6 +157,9 @@ export interface HostToWebview {
   progress: { totalRows: number; loading: boolean };
   /** Something the user should see in the panel (a failed window read, for example). */
   error: { message: string };
+  stats: ColumnStatsPayload;
+  /** A short note for the footer (export finished, for example). */
+  notice: { message: string };
 }
 
 /** `{ type, payload }` union for one direction's map. */
@@ -127,9 +170,14 @@ export type HostMessage = MessageOf<HostToWebview>;
 /** A typed sender for one direction's map. */
 export type PostFn<M> = <K extends keyof M>(type: K, payload: M[K]) => void;
 
+export function sameFilters(a: ColumnFilter[] | undefined, b: ColumnFilter[] | undefined): boolean {
+  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+}
+
 export function sameView(a: ViewQuery, b: ViewQuery): boolean {
   return (
     a.search === b.search &&
+    sameFilters(a.filters, b.filters) &&
     a.sort.length === b.sort.length &&
     a.sort.every((k, i) => k.column === b.sort[i].column && k.desc === b.sort[i].desc)
   );

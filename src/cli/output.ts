@@ -37,8 +37,17 @@ export function atomicFile(file: string): Output {
     write: (chunk) =>
       new Promise<void>((resolve, reject) => {
         if (failed) return reject(failed);
-        if (stream.write(chunk)) resolve();
-        else stream.once('drain', resolve);
+        if (stream.write(chunk)) return resolve();
+        // Wait for drain, but a write error while waiting must not hang the process.
+        const onError = (e: Error) => {
+          stream.off('drain', onDrain);
+          reject(e);
+        };
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        stream.once('drain', onDrain).once('error', onError);
       }),
     close: async () => {
       await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));

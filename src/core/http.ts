@@ -320,7 +320,10 @@ export class HttpClient {
         if (e instanceof InsightError) throw e;
         if (options.signal?.aborted) throw cancelled();
         const code = (e as { code?: string }).code ?? '';
-        if (RETRY_CODES.has(code) && attempt < this.retry.retries && (!reading || options.restartable)) {
+        // A connection lost after a POST/PATCH was sent may have been processed (an Echo360 report
+        // request created twice takes one of only three slots): only idempotent methods are replayed.
+        const idempotent = method === 'GET' || method === 'PUT' || method === 'DELETE';
+        if (RETRY_CODES.has(code) && attempt < this.retry.retries && idempotent && (!reading || options.restartable)) {
           retryDelay = this.backoff(attempt);
           retryReason = code;
         } else {

@@ -21,6 +21,8 @@ const PATTERNS: RegExp[] = [
   /(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   /\b(phx_)[A-Za-z0-9]{8,}/g,
   /([?&](?:access_token|client_secret|refresh_token|token|api_key|personal_api_key|password)=)[^&\s#"']+/gi,
+  // Signed download links (S3): the signature and session token are credentials while they last.
+  /([?&](?:Signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|x-amz-security-token|sig)=)[^&\s#"']+/g,
   /("(?:access_token|client_secret|refresh_token|api_key|personal_api_key|password)"\s*:\s*")[^"]+/gi,
 ];
 

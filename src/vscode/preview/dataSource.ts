@@ -7,7 +7,7 @@
  * Node. `PreviewEvent` is the structural shape of `vscode.Event`, so a `vscode.EventEmitter`'s
  * `.event` can be used directly as `onDidChange`.
  */
-import type { CellValue, ColumnInfo, SortKey, ViewQuery } from '../../protocol';
+import type { CellValue, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
 
 export type PreviewEvent<T> = (listener: (e: T) => unknown) => { dispose(): void };
 
@@ -18,10 +18,14 @@ export interface PreviewDataSource {
   readonly loading: boolean;
   /** Rows arrived or loading finished. */
   readonly onDidChange: PreviewEvent<void>;
-  /** Applies sort and search; resolves to the number of rows in the view. */
-  setView(q: { sort: SortKey[]; search?: string }): Promise<number>;
+  /** Applies filters, search and sort; resolves to the number of rows in the view. */
+  setView(q: { sort: SortKey[]; search?: string; filters?: ColumnFilter[] }): Promise<number>;
   /** Rows [start, start+count) of the current view (fewer at the end). */
   window(start: number, count: number): Promise<CellValue[][]>;
+  /** Optional: statistics of one column over the current view (the header's stats button). */
+  stats?(column: number): Promise<ColumnStatsPayload>;
+  /** Optional: every row of the current view as text chunks (the toolbar's export button). */
+  exportView?(format: ExportFormat, opts: { formulaGuard: boolean }): AsyncIterable<string>;
 }
 
 /** A minimal event emitter with the `vscode.EventEmitter` shape, usable outside VS Code. */
@@ -70,6 +74,31 @@ export function compareCells(a: string | number | boolean, b: string | number | 
   return rank(a) - rank(b);
 }
 
+/** The small in-memory version of the engine's filters (src/core/table/view.ts has the fast one). */
+function cellPasses(v: CellValue, f: ColumnFilter): boolean {
+  const empty = v === null || v === '';
+  switch (f.op) {
+    case 'empty':
+      return empty;
+    case 'notEmpty':
+      return !empty;
+    case 'contains':
+      return !empty && String(v).toLowerCase().includes(f.value.toLowerCase());
+    case 'equals':
+      return !empty && String(v).toLowerCase() === f.value.toLowerCase();
+    case 'range': {
+      if (empty) return false;
+      const lo = f.min;
+      const hi = f.max;
+      if (typeof v === 'number') {
+        return (typeof lo !== 'number' || v >= lo) && (typeof hi !== 'number' || v <= hi);
+      }
+      const t = String(v);
+      return (lo === null || compareCells(t, String(lo)) >= 0) && (hi === null || compareCells(t, String(hi)) <= 0);
+    }
+  }
+}
+
 /**
  * Rows held in memory as an array of arrays. Sort is stable and multi-key with nulls last in
  * both directions (an empty value is never the "largest" thing in a descending list); search is a
@@ -112,9 +141,10 @@ export class ArrayDataSource implements PreviewDataSource {
     this.emitter.fire();
   }
 
-  async setView(q: { sort: SortKey[]; search?: string }): Promise<number> {
+  async setView(q: { sort: SortKey[]; search?: string; filters?: ColumnFilter[] }): Promise<number> {
     const sort = q.sort.filter((k) => k.column >= 0 && k.column < this.columns.length);
-    this.query = { sort, search: q.search ?? '' };
+    const filters = (q.filters ?? []).filter((f) => f.column >= 0 && f.column < this.columns.length);
+    this.query = { sort, search: q.search ?? '', filters };
     this.order = this.computeOrder();
     return this.rowsInView;
   }
@@ -136,7 +166,8 @@ export class ArrayDataSource implements PreviewDataSource {
 
   private computeOrder(): Uint32Array | null {
     const { sort, search } = this.query;
-    if (sort.length === 0 && search === '') return null;
+    const filters = this.query.filters ?? [];
+    if (sort.length === 0 && search === '' && filters.length === 0) return null;
     let idx: number[];
     if (search !== '') {
       const needle = search.toLowerCase();
@@ -146,6 +177,7 @@ export class ArrayDataSource implements PreviewDataSource {
     } else {
       idx = Array.from({ length: this.rows.length }, (_, i) => i);
     }
+    for (const f of filters) idx = idx.filter((i) => cellPasses(this.rows[i][f.column] ?? null, f));
     if (sort.length > 0) {
       const rows = this.rows;
       // Array.prototype.sort is stable (ES2019), so equal keys keep arrival order.

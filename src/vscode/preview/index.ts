@@ -3,3 +3,4 @@ export type { CellValue, ChartSpec, ColumnInfo, ColumnType, PreviewReport, SortK
 export { ArrayDataSource, PreviewEmitter, type PreviewDataSource, type PreviewEvent } from './dataSource';
 export { PreviewSession, type PreviewContent, type PreviewSessionHooks } from './session';
 export { PreviewPanelManager, PREVIEW_VIEW_TYPE } from './previewPanelManager';
+export { EngineDataSource } from './engineDataSource';

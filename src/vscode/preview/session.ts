@@ -11,7 +11,7 @@
  * carry the version they were read under so the webview can drop any that crossed a change.
  */
 import type { Logger } from '../../core/log';
-import type { ChartSpec, HostToWebview, PostFn, RenderReport, ViewQuery } from '../../protocol';
+import type { ChartSpec, ExportFormat, HostToWebview, PostFn, RenderReport, ViewQuery } from '../../protocol';
 import type { PreviewDataSource } from './dataSource';
 import { parseWebviewMessage } from './validate';
 
@@ -31,6 +31,11 @@ export interface PreviewSessionHooks {
   onReport?(report: RenderReport): void;
   /** The user copied cells; the panel writes the text to the system clipboard. */
   onCopy?(text: string): PromiseLike<void> | void;
+  /**
+   * The user asked to export the current view. The panel asks where to save and writes the chunks;
+   * resolves to a note for the footer (or undefined when the user cancelled).
+   */
+  onExport?(format: ExportFormat, data: PreviewDataSource): Promise<string | undefined>;
 }
 
 /** Rows arriving while loading re-apply the view at most this often. */
@@ -47,6 +52,8 @@ export class PreviewSession {
   private queue: Promise<void> = Promise.resolve();
   private dataSubscription: { dispose(): void } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Columns (names and types) last sent in `init`: types inferred while loading may still change. */
+  private sentColumns = '';
 
   constructor(
     private content: PreviewContent,
@@ -103,6 +110,29 @@ export class PreviewSession {
         return Promise.resolve(this.hooks.onCopy?.(msg.payload.text)).catch((e: unknown) =>
           this.hooks.log.error(`Preview: copy to clipboard failed: ${String(e)}`),
         );
+      case 'requestStats': {
+        const data = this.content.data;
+        if (!data.stats) return Promise.resolve();
+        const column = msg.payload.column;
+        return this.enqueue(async () => this.post('stats', await data.stats!(column)));
+      }
+      case 'export': {
+        const data = this.content.data;
+        const onExport = this.hooks.onExport;
+        if (!data.exportView || !onExport) return Promise.resolve();
+        // Not queued: an export can take a while, and the grid must stay usable meanwhile. The data
+        // source re-reads the view it holds when the export starts.
+        return onExport(msg.payload.format, data).then(
+          (note) => {
+            if (note && !this.disposed) this.post('notice', { message: note });
+          },
+          (e: unknown) => {
+            const message = e instanceof Error ? e.message : String(e);
+            this.hooks.log.error(`Preview: export failed: ${message}`);
+            if (!this.disposed) this.post('error', { message: `Export failed: ${message}` });
+          },
+        );
+      }
     }
   }
 
@@ -124,6 +154,11 @@ export class PreviewSession {
       this.refreshTimer ??= setTimeout(() => {
         this.refreshTimer = undefined;
         void this.enqueue(async () => {
+          if (this.columnsKey() !== this.sentColumns) {
+            // The header arrived, or loading settled a column's type: the grid needs new columns.
+            this.viewApplied = false;
+            return this.sendInit();
+          }
           this.post('progress', { totalRows: data.totalRows, loading: data.loading });
           await this.applyView();
         });
@@ -145,7 +180,9 @@ export class PreviewSession {
       this.viewApplied = true;
       this.viewVersion++;
     }
+    this.sentColumns = this.columnsKey();
     this.post('init', {
+      features: { stats: !!data.stats, export: !!data.exportView && !!this.hooks.onExport },
       title,
       subtitle: subtitle ?? null,
       columns: data.columns,
@@ -157,6 +194,10 @@ export class PreviewSession {
       chart: chart ?? null,
       chartNote: chartNote ?? null,
     });
+  }
+
+  private columnsKey(): string {
+    return JSON.stringify(this.content.data.columns.map((c) => [c.name, c.type]));
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {

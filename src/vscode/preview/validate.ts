@@ -5,6 +5,8 @@
  */
 import {
   MAX_COPY_CHARS,
+  MAX_FILTERS,
+  type ColumnFilter,
   MAX_SEARCH_CHARS,
   MAX_WINDOW_ROWS,
   type PreviewMode,
@@ -30,6 +32,30 @@ function sortKeys(v: unknown, columnCount: number): SortKey[] | string {
       return 'bad sort key';
     }
     out.push({ column: k.column, desc: k.desc });
+  }
+  return out;
+}
+
+const isBound = (v: unknown): v is number | string | null =>
+  v === null || (typeof v === 'number' && Number.isFinite(v)) || isStr(v, 100);
+
+/** Absent filters are none; anything else must be a well-formed list naming existing columns. */
+function columnFilters(v: unknown, columnCount: number): ColumnFilter[] | string {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > MAX_FILTERS) return 'filters is not an array';
+  const out: ColumnFilter[] = [];
+  for (const f of v) {
+    if (!isObj(f) || !isInt(f.column, 0, columnCount - 1)) return 'bad filter column';
+    const column = f.column;
+    if (f.op === 'contains' || f.op === 'equals') {
+      if (!isStr(f.value, MAX_SEARCH_CHARS)) return 'bad filter value';
+      out.push({ column, op: f.op, value: f.value });
+    } else if (f.op === 'range') {
+      if (!isBound(f.min) || !isBound(f.max)) return 'bad range bound';
+      out.push({ column, op: 'range', min: f.min, max: f.max });
+    } else if (f.op === 'empty' || f.op === 'notEmpty') {
+      out.push({ column, op: f.op });
+    } else return 'bad filter op';
   }
   return out;
 }
@@ -62,7 +88,10 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
   if (!isStr(p.search, MAX_SEARCH_CHARS)) return 'bad search';
   const sort = sortKeys(p.sort, columnCount);
   if (typeof sort === 'string') return sort;
+  const filters = columnFilters(p.filters, columnCount);
+  if (typeof filters === 'string') return filters;
   return {
+    ...(filters.length > 0 ? { filters } : {}),
     totalRows: p.totalRows as number,
     rowsInView: p.rowsInView as number,
     renderedRows: p.renderedRows as number,
@@ -102,7 +131,9 @@ export function parseWebviewMessage(raw: unknown, columnCount: number): WebviewM
       const sort = sortKeys(p.sort, columnCount);
       if (typeof sort === 'string') return `setView: ${sort}`;
       if (!isStr(p.search, MAX_SEARCH_CHARS)) return 'setView: search must be a string of at most ' + MAX_SEARCH_CHARS;
-      return { type: 'setView', payload: { sort, search: p.search } };
+      const filters = columnFilters(p.filters, columnCount);
+      if (typeof filters === 'string') return `setView: ${filters}`;
+      return { type: 'setView', payload: { sort, search: p.search, ...(filters.length > 0 ? { filters } : {}) } };
     }
     case 'rendered': {
       const r = renderReport(p, columnCount);
@@ -111,6 +142,12 @@ export function parseWebviewMessage(raw: unknown, columnCount: number): WebviewM
     case 'copy':
       if (!isStr(p.text, MAX_COPY_CHARS)) return 'copy: text must be a string';
       return { type: 'copy', payload: { text: p.text } };
+    case 'requestStats':
+      if (!isInt(p.column, 0, columnCount - 1)) return 'requestStats: column out of range';
+      return { type: 'requestStats', payload: { column: p.column } };
+    case 'export':
+      if (p.format !== 'csv' && p.format !== 'tsv' && p.format !== 'json') return 'export: bad format';
+      return { type: 'export', payload: { format: p.format } };
     default:
       return `unknown message type ${JSON.stringify(raw.type).slice(0, 40)}`;
   }
