@@ -44,6 +44,15 @@ const HOST_NOISE = [
   /^\s+at .*\/static\/out\/vs\//,
 ];
 
+/** Whether any compiled test file is a second-phase (after window reload) one. */
+function hasPhase2Tests(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && hasPhase2Tests(path.join(dir, entry.name))) return true;
+    if (entry.isFile() && entry.name.endsWith('.phase2.test.js')) return true;
+  }
+  return false;
+}
+
 function parseResultLine(lines) {
   for (const line of [...lines].reverse()) {
     const at = line.indexOf('@@INTEGRATION_RESULT ');
@@ -86,6 +95,7 @@ export async function runIntegration({
   const extensionsDir = path.join(tmp.dir, 'extensions');
   const workspace = prepareWorkspace(path.join(tmp.dir, 'workspace'));
   const resultsFile = path.join(tmp.dir, 'results.json');
+  const phaseFile = path.join(tmp.dir, 'phase');
   const started = Date.now();
   const hostLines = [];
 
@@ -110,6 +120,7 @@ export async function runIntegration({
       logFile: path.join(logsDir, 'code-server-integration.log'),
       env: {
         INSIGHT_TEST_RESULTS: resultsFile,
+        INSIGHT_TEST_PHASE_FILE: phaseFile,
         INSIGHT_UI_BRIDGE: bridge.url,
         INSIGHT_TEST_WORKSPACE: workspace,
         INSIGHT_TEST_SCREENSHOTS: screenshotsDir,
@@ -127,20 +138,21 @@ export async function runIntegration({
     page.on('console', (m) => pageLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => pageLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
 
+    // Phase 1 runs every test file but *.phase2.test.js; phase 2 reloads the same page (same
+    // code-server, user data and globalState) and runs only those, so tests can check what
+    // survives a window reload. The test module reads the phase from this file at each start.
     let resolveExit;
-    const exited = new Promise((r) => {
-      resolveExit = r;
-    });
-    // The workbench relays its own log and the extension host's console here (one string per
-    // message). Everything goes to test-results/logs/integration-host.log; the terminal gets
-    // the suite's output only — from index.ts's @@INTEGRATION_START marker on, minus known
-    // harmless chatter of an offline code-server. If the suite never starts, the buffered
-    // start-up lines are printed at the end to explain why.
+    let exited;
+    const armExit = () => {
+      exited = new Promise((r) => {
+        resolveExit = r;
+      });
+    };
+    armExit();
     const hostLog = openLog('integration-host.log');
     let suiteStarted = false;
     let skippingStack = false;
     await page.exposeFunction('codeAutomationLog', (type, message) => {
-      // `message` is the console call's argument list; apply printf-style formats like Node would.
       const text = Array.isArray(message) ? util.format(...message) : String(message);
       for (const l of text.split('\n')) {
         hostLines.push(l);
@@ -151,7 +163,6 @@ export async function runIntegration({
           continue;
         }
         if (!suiteStarted || l.startsWith('@@INTEGRATION_RESULT')) continue;
-        // Stack frames inside the workbench bundle belong to workbench messages, not to tests.
         if (skippingStack && /^\s+at /.test(l)) continue;
         skippingStack = false;
         if (HOST_NOISE.some((re) => re.test(l))) {
@@ -168,50 +179,77 @@ export async function runIntegration({
 
     const url = workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath, extensionTestsPath });
     print(`integration: VS Code (code-server) at ${server.url}, time limit ${Math.round(timeoutMs / 1000)} s`);
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-
-    let timer;
-    const outcome = await Promise.race([
-      exited,
-      new Promise((r) => {
-        timer = setTimeout(() => r({ timedOut: true }), timeoutMs);
-      }),
-      server.exited.then(({ code, signal }) => ({ serverDied: `code-server exited (${signal ?? code})` })),
-      new Promise((r) => page.once('crash', () => r({ serverDied: 'the workbench page crashed' }))),
-    ]);
-    clearTimeout(timer);
-
-    let results;
-    try {
-      results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-    } catch {
-      results = parseResultLine(hostLines);
+    const deadline = Date.now() + timeoutMs;
+    const phases = hasPhase2Tests(path.dirname(testsModule)) ? [1, 2] : [1];
+    let passed = 0;
+    let failed = 0;
+    const failures = [];
+    let outcome;
+    for (const phase of phases) {
+      fs.writeFileSync(phaseFile, String(phase));
+      fs.rmSync(resultsFile, { force: true });
+      suiteStarted = false;
+      hostLines.length = 0;
+      if (phase === 1) await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      else {
+        print(`integration: phase ${phase}: reloading the window`);
+        armExit();
+        await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+      }
+      const r = await runPhase(exited, Math.max(1, deadline - Date.now()));
+      outcome = r.outcome;
+      passed += r.passed;
+      failed += r.failed;
+      failures.push(...r.failures);
+      if (outcome.timedOut || outcome.serverDied) break;
     }
-    const failures = [...(results?.failures ?? [])];
-    let passed = results?.passed ?? 0;
-    let failed = results?.failed ?? 0;
-    if (outcome.timedOut) {
-      failed++;
-      failures.push({ title: 'integration run', error: `timed out after ${timeoutMs} ms (INTEGRATION_TIMEOUT_MS)` });
-    } else if (outcome.serverDied) {
-      failed++;
-      failures.push({ title: 'integration run', error: `${outcome.serverDied}. Last code-server output:\n${server.tail()}` });
-    } else if (!results) {
-      failed++;
-      const crash = server.extensionHostExits.find((e) => !/code: 0\b/.test(e));
-      if (!suiteStarted)
-        print(`integration: the suite never started; last workbench/extension host output:\n  ${hostLines.slice(-60).join('\n  ')}`);
-      failures.push({
-        title: 'integration run',
-        error: crash
-          ? `the extension host died during the run (${crash}); the last test it started crashed it (see the output above)`
-          : `the test module reported no results (exit code ${outcome.code}); did out/test/integration/index.js load? ` +
-            'See the extension host output above.',
-      });
-    } else if (outcome.code !== 0 && failed === 0) {
-      failed++;
-      failures.push({ title: 'integration run', error: `the test run exited with code ${outcome.code} without a counted failure` });
+
+    async function runPhase(exited, timeoutMs) {
+      let timer;
+      const outcome = await Promise.race([
+        exited,
+        new Promise((r) => {
+          timer = setTimeout(() => r({ timedOut: true }), timeoutMs);
+        }),
+        server.exited.then(({ code, signal }) => ({ serverDied: `code-server exited (${signal ?? code})` })),
+        new Promise((r) => page.once('crash', () => r({ serverDied: 'the workbench page crashed' }))),
+      ]);
+      clearTimeout(timer);
+
+      let results;
+      try {
+        results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+      } catch {
+        results = parseResultLine(hostLines);
+      }
+      const failures = [...(results?.failures ?? [])];
+      let passed = results?.passed ?? 0;
+      let failed = results?.failed ?? 0;
+      if (outcome.timedOut) {
+        failed++;
+        failures.push({ title: 'integration run', error: `timed out after ${timeoutMs} ms (INTEGRATION_TIMEOUT_MS)` });
+      } else if (outcome.serverDied) {
+        failed++;
+        failures.push({ title: 'integration run', error: `${outcome.serverDied}. Last code-server output:\n${server.tail()}` });
+      } else if (!results) {
+        failed++;
+        const crash = server.extensionHostExits.find((e) => !/code: 0\b/.test(e));
+        if (!suiteStarted)
+          print(`integration: the suite never started; last workbench/extension host output:\n  ${hostLines.slice(-60).join('\n  ')}`);
+        failures.push({
+          title: 'integration run',
+          error: crash
+            ? `the extension host died during the run (${crash}); the last test it started crashed it (see the output above)`
+            : `the test module reported no results (exit code ${outcome.code}); did out/test/integration/index.js load? ` +
+              'See the extension host output above.',
+        });
+      } else if (outcome.code !== 0 && failed === 0) {
+        failed++;
+        failures.push({ title: 'integration run', error: `the test run exited with code ${outcome.code} without a counted failure` });
+      }
+      return { outcome, passed, failed, failures };
     }
+
     if (failed > 0) {
       try {
         const shot = await saveScreenshot(page, outcome.timedOut ? 'integration-timeout' : 'integration-failure');

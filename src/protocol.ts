@@ -61,8 +61,13 @@ export interface ColumnStatsPayload {
 /** Formats the webview can ask the host to export the current view to. */
 export type ExportFormat = 'csv' | 'tsv' | 'json';
 
+/**
+ * `line`: one line per series. `bar`: bars, grouped side by side for several series.
+ * `stackedBar`: series stacked bottom-up in array order at each x. `histogram`: adjacent bars, one
+ * per bin; `x.values` are the bins' labels ("10–20") and series[0] the counts.
+ */
 export interface ChartSpec {
-  kind: 'line' | 'bar';
+  kind: 'line' | 'bar' | 'stackedBar' | 'histogram';
   title?: string;
   xLabel?: string;
   yLabel?: string;
@@ -146,6 +151,8 @@ export interface InitPayload {
   chartNote: string | null;
   /** What the toolbar offers; absent = neither (the data source cannot do it). */
   features?: { stats: boolean; export: boolean };
+  /** Saved with the webview state so the panel serializer can re-open the file after a reload. */
+  source?: { file: string };
 }
 
 export interface HostToWebview {

@@ -69,6 +69,18 @@ function truncate(label: string, max: number): string {
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
+/** Running totals across series at each x; a missing value adds nothing and stays missing. */
+function cumulative(series: (number | null)[][]): (number | null)[][] {
+  const totals = series.length > 0 ? series[0].map(() => 0) : [];
+  return series.map((s) =>
+    s.map((v, i) => {
+      if (v === null) return null;
+      totals[i] += v;
+      return totals[i];
+    }),
+  );
+}
+
 export class ChartView {
   readonly element: HTMLDivElement;
   private readonly plotHost: HTMLDivElement;
@@ -140,7 +152,13 @@ export class ChartView {
     const time = spec.kind === 'line' && spec.x.type === 'time' && xs.every((x) => Number.isFinite(x));
     if (!time) xs = spec.x.values.map((_, i) => i);
     const labels = spec.x.values;
-    const bar = spec.kind === 'bar';
+    const bar = spec.kind !== 'line';
+    const stacked = spec.kind === 'stackedBar';
+    // Stacked bars: each series is drawn as the running total up to it, the tallest first so the
+    // shorter totals paint over it; the legend and cursor still show each series' own value.
+    const raw = spec.series.map((s) => xs.map((_, i) => s.values[i] ?? null));
+    const plotted = stacked ? cumulative(raw) : raw;
+    const order = stacked ? raw.map((_, i) => raw.length - 1 - i) : raw.map((_, i) => i);
     const axisFont = `11px ${theme.font}`;
     const axisBase = {
       stroke: theme.muted,
@@ -174,19 +192,23 @@ export class ChartView {
             : '{YYYY}-{MM}-{DD}'
           : (_u, v) => (v === null ? '' : (labels[Math.round(v)] ?? '')),
       },
-      ...spec.series.map((s, i): uPlot.Series => {
+      ...order.map((i): uPlot.Series => {
+        const s = spec.series[i];
         const color = theme.palette[i % theme.palette.length];
         const common = {
           label: s.name,
           stroke: color,
-          value: (_u: uPlot, v: number | null) => (v === null ? '—' : full.format(v)),
+          value: (u: uPlot, v: number | null, _si: number, idx: number | null) => {
+            const own = stacked && idx !== null ? raw[i][idx] : v;
+            return own === null || own === undefined ? '—' : full.format(own);
+          },
         };
         if (bar) {
           return {
             ...common,
-            fill: withAlpha(color, 0.75),
+            fill: withAlpha(color, stacked ? 0.9 : 0.75),
             width: 0,
-            paths: this.barPaths(i, spec.series.length),
+            paths: spec.kind === 'histogram' ? uPlot.paths.bars!({ size: [0.98, Infinity], align: 0 }) : this.barPaths(i, stacked ? 1 : spec.series.length),
             points: { show: false },
           };
         }
@@ -239,7 +261,7 @@ export class ChartView {
         ],
       },
     };
-    const data = [xs, ...spec.series.map((s) => xs.map((_, i) => s.values[i] ?? null))] as uPlot.AlignedData;
+    const data = [xs, ...order.map((i) => plotted[i])] as uPlot.AlignedData;
     return new uPlot(opts, data, this.plotHost);
   }
 

@@ -35,6 +35,8 @@ export interface GridEvents {
   moved(): void;
   /** The user resized a column. */
   widthsChanged(): void;
+  /** The header's stats button of a column was pressed (only when stats are enabled). */
+  statsRequested?(column: number, anchor: HTMLElement): void;
 }
 
 interface PooledRow {
@@ -60,6 +62,10 @@ let gridCount = 0;
 export class VirtualGrid {
   readonly element: HTMLDivElement;
   private readonly headerRow: HTMLDivElement;
+  private readonly headerGroup: HTMLDivElement;
+  /** Optional second header row (the filter row); its cells line up with the columns. */
+  private filterRow: HTMLDivElement | null = null;
+  private statsEnabled = false;
   private readonly spacer: HTMLDivElement;
   private readonly emptyNote: HTMLDivElement;
   private readonly activeId = `ip-grid-${++gridCount}-active`;
@@ -89,7 +95,7 @@ export class VirtualGrid {
     this.spacer = el('div', { className: 'ip-grid-spacer', attrs: { role: 'presentation' } });
     this.emptyNote = el('div', { className: 'ip-grid-empty', attrs: { role: 'status' } });
     this.element = el('div', { className: 'ip-grid', attrs: { role: 'grid', tabindex: '0', 'aria-multiselectable': 'true' } }, [
-      el('div', { className: 'ip-grid-headergroup', attrs: { role: 'rowgroup' } }, [this.headerRow]),
+      (this.headerGroup = el('div', { className: 'ip-grid-headergroup', attrs: { role: 'rowgroup' } }, [this.headerRow])),
       el('div', { className: 'ip-grid-body', attrs: { role: 'rowgroup' } }, [this.spacer]),
       this.emptyNote,
     ]);
@@ -125,6 +131,25 @@ export class VirtualGrid {
     this.applyWidths();
     this.updateHeader();
     this.scheduleRender();
+  }
+
+  /**
+   * Puts one element per column under the header (the filter row), or removes the row (null).
+   * Call after `setColumns`. The row is part of the sticky header, so rows scroll beneath it.
+   */
+  setFilterRow(cells: HTMLElement[] | null): void {
+    this.filterRow?.remove();
+    this.filterRow = null;
+    if (cells) {
+      this.filterRow = el('div', { className: 'ip-grid-filters', attrs: { role: 'row', 'aria-label': 'Column filters' } }, cells);
+      this.headerGroup.appendChild(this.filterRow);
+    }
+    this.scheduleRender();
+  }
+
+  /** Shows a stats button in each column header (takes effect at the next `setColumns`). */
+  enableStats(on: boolean): void {
+    this.statsEnabled = on;
   }
 
   setRowCount(rows: number): void {
@@ -192,7 +217,7 @@ export class VirtualGrid {
   }
 
   private geometry() {
-    const viewportH = Math.max(0, this.element.clientHeight - HEADER_HEIGHT);
+    const viewportH = Math.max(0, this.element.clientHeight - HEADER_HEIGHT - (this.filterRow?.offsetHeight ?? 0));
     const logicalH = this.rowCount * ROW_HEIGHT;
     const scrollH = Math.min(logicalH, MAX_SCROLL_HEIGHT);
     const maxT = Math.max(0, scrollH - viewportH);
@@ -309,6 +334,19 @@ export class VirtualGrid {
       },
       [el('span', { className: 'ip-colname', text: c.name }), el('span', { className: 'ip-sortmark' }), resizer],
     );
+    if (this.statsEnabled) {
+      const stats = el('button', {
+        className: 'ip-statsbtn',
+        text: 'Σ',
+        attrs: { type: 'button', title: `Statistics of ${c.name}`, 'aria-label': `Statistics of ${c.name}` },
+      });
+      // Before the resize handle, so the handle stays on the right edge.
+      cell.insertBefore(stats, resizer);
+      stats.addEventListener('click', (e) => {
+        e.stopPropagation(); // not a sort click
+        this.events.statsRequested?.(i, stats);
+      });
+    }
     cell.addEventListener('click', (e) => {
       if (this.resizing || (e.target as Element).closest('.ip-resizer')) return;
       this.focusRow = -1;
@@ -452,6 +490,8 @@ export class VirtualGrid {
   }
 
   private onKeyDown(e: KeyboardEvent): void {
+    // Keys typed into the filter row belong to its inputs, not to grid navigation.
+    if ((e.target as Element).closest('input, button')) return;
     const mod = e.ctrlKey || e.metaKey;
     const page = Math.max(1, Math.floor(this.geometry().viewportH / ROW_HEIGHT) - 1);
     const lastRow = this.rowCount - 1;

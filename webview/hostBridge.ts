@@ -2,7 +2,7 @@
  * The webview's end of the protocol: typed `post`, incoming messages, and the state VS Code keeps
  * for us across hide/show (`setState`), which is why the panel needs no retainContextWhenHidden.
  */
-import type { HostMessage, PreviewMode, SortKey, WebviewToHost } from '../src/protocol';
+import type { ColumnFilter, HostMessage, PreviewMode, SortKey, WebviewToHost } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -17,9 +17,13 @@ export interface SavedState {
   columnsKey: string;
   sort: SortKey[];
   search: string;
+  /** Column filters of the filter row (checked again against the columns when restored). */
+  filters?: ColumnFilter[];
   /** Logical pixels (row index × row height), independent of scroll scaling and panel size. */
   scrollTop: number;
   mode: PreviewMode;
+  /** The file the rows came from (the host re-reads it when VS Code restores the panel). */
+  source?: { file: string };
   /** Per column: the width the user set, or null where the grid sizes it. */
   widths: (number | null)[];
 }
@@ -50,6 +54,8 @@ export class HostBridge {
     if (typeof s.columnsKey === 'string') out.columnsKey = s.columnsKey;
     if (Array.isArray(s.sort)) out.sort = s.sort.filter((k) => Number.isInteger(k?.column) && typeof k?.desc === 'boolean');
     if (typeof s.search === 'string') out.search = s.search;
+    if (typeof s.source?.file === 'string') out.source = { file: s.source.file };
+    if (Array.isArray(s.filters)) out.filters = s.filters.filter((f) => Number.isInteger(f?.column) && typeof f?.op === 'string');
     if (typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop)) out.scrollTop = s.scrollTop;
     if (MODES.includes(s.mode as PreviewMode)) out.mode = s.mode;
     if (Array.isArray(s.widths) && s.widths.every((w) => w === null || (typeof w === 'number' && w > 0))) {

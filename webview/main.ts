@@ -10,7 +10,9 @@ import {
   MAX_SEARCH_CHARS,
   sameView,
   type CellValue,
+  type ColumnFilter,
   type ColumnInfo,
+  type ColumnStatsPayload,
   type HostMessage,
   type HostToWebview,
   type PreviewMode,
@@ -19,7 +21,8 @@ import {
 } from '../src/protocol';
 import { ChartView } from './chart';
 import { custom, el } from './dom';
-import { formatCount, plural, singleCellText, toTsv } from './format';
+import { FILTER_HELP, filterText, parseFilter } from './filters';
+import { cellText, formatCount, plural, singleCellText, toTsv } from './format';
 import { VirtualGrid, type CopyRange } from './grid';
 import { HostBridge, type SavedState } from './hostBridge';
 import css from './preview.css';
@@ -63,6 +66,10 @@ class PreviewApp {
   private readonly countsEl = el('span', { className: 'ip-counts', attrs: { 'aria-live': 'polite' } });
   private readonly positionEl = el('span', { className: 'ip-position' });
   private readonly toastEl = el('span', { className: 'ip-toast', attrs: { role: 'status' } });
+  private readonly exportButton = custom('vscode-toolbar-button', { icon: 'save', label: 'Export the view…', title: 'Export all rows of this view (CSV, TSV or JSON)' }, 'Export…');
+  private readonly statsEl = el('div', { className: 'ip-stats', attrs: { role: 'dialog', 'aria-label': 'Column statistics' } });
+  private filterInputs: HTMLInputElement[] = [];
+  private source: { file: string } | undefined;
   private readonly root: HTMLElement;
 
   private saved: Partial<SavedState>;
@@ -90,6 +97,14 @@ class PreviewApp {
       sortChanged: (sort) => this.requestView({ ...this.view, sort }),
       painted: () => this.later('report', 50, () => this.report()),
       copy: (range) => void this.copy(range),
+      statsRequested: (column, anchor) => {
+        const r = anchor.getBoundingClientRect();
+        this.statsEl.style.left = `${Math.max(4, Math.min(r.left, window.innerWidth - 330))}px`;
+        this.statsEl.style.top = `${r.bottom + 4}px`;
+        this.statsEl.replaceChildren(el('span', { text: 'Computing…' }));
+        this.statsEl.hidden = false;
+        this.bridge.post('requestStats', { column });
+      },
       moved: () => {
         this.updateFooter();
         this.later('state', 200, () => this.saveState());
@@ -130,17 +145,29 @@ class PreviewApp {
     }
     this.errorEl.hidden = true;
     this.progressBar.hidden = true;
+    this.exportButton.hidden = true;
+    this.exportButton.addEventListener('click', () => {
+      // The host's save dialog picks the format from the file type chosen there.
+      this.bridge.post('export', { format: 'csv' });
+      this.toast('Choose where to save the export…');
+    });
+    this.statsEl.hidden = true;
+    document.addEventListener('pointerdown', (e) => {
+      if (!this.statsEl.hidden && !this.statsEl.contains(e.target as Node)) this.statsEl.hidden = true;
+    });
     const gridWrap = el('div', { className: 'ip-gridwrap' }, [this.grid.element]);
     this.root.replaceChildren(
       // At the top edge, where VS Code's own views show progress.
       el('div', { className: 'ip-progress' }, [this.progressBar]),
       el('header', { className: 'ip-header' }, [this.titleEl, this.subtitleEl]),
-      el('div', { className: 'ip-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Preview' } }, [this.search, modes]),
+      el('div', { className: 'ip-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Preview' } }, [this.search, modes, this.exportButton]),
       this.errorEl,
+      this.statsEl,
       el('main', { className: 'ip-main' }, [this.chart.element, gridWrap]),
       el('footer', { className: 'ip-footer' }, [this.countsEl, el('span', { className: 'ip-spring' }), this.toastEl, this.positionEl]),
     );
     document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.statsEl.hidden = true;
       if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'f') {
         e.preventDefault();
         this.search.focus();
@@ -165,16 +192,23 @@ class PreviewApp {
         this.errorEl.textContent = m.payload.message;
         this.errorEl.hidden = false;
         return;
+      case 'notice':
+        return this.toast(m.payload.message);
+      case 'stats':
+        return this.showStats(m.payload);
     }
   }
 
   private onInit(p: HostToWebview['init']): void {
-    const key = JSON.stringify(p.columns.map((c) => [c.name, c.type]));
+    // By names only: a file still loading may settle a column's type (integer → number) later.
+    const key = JSON.stringify(p.columns.map((c) => c.name));
     // Saved sort, search, scroll and widths only apply to the result they were made on.
     const restore = this.saved.columnsKey === key ? this.saved : {};
-    this.saved = {};
+    // A file's header may not have arrived at the first init: keep the saved state for the next.
+    if (p.columns.length > 0) this.saved = {};
     this.columns = p.columns;
     this.columnsKey = key;
+    this.source = p.source;
     this.totalRows = p.totalRows;
     this.loading = p.loading;
     this.chartNote = p.chartNote;
@@ -185,7 +219,11 @@ class PreviewApp {
     this.errorEl.hidden = true;
     this.lastReport = '';
     this.cache.clear();
+    this.grid.enableStats(p.features?.stats ?? false);
     this.grid.setColumns(p.columns, restore.widths);
+    this.exportButton.hidden = !(p.features?.export ?? false);
+    this.statsEl.hidden = true;
+    this.buildFilterRow();
     this.chart.set(p.chart, p.chartNote);
     this.root.classList.toggle('ip-has-chart', this.chart.hasChart);
     const wanted: ViewQuery = {
@@ -193,8 +231,14 @@ class PreviewApp {
       sort: (restore.sort ?? p.view.sort).filter((k) => k.column >= 0 && k.column < p.columns.length).slice(0, p.columns.length),
       search: (restore.search ?? p.view.search).slice(0, MAX_SEARCH_CHARS),
     };
+    const filters = this.checkedFilters(restore.filters ?? p.view.filters ?? []);
+    if (filters.length > 0) wanted.filters = filters;
     this.view = wanted;
     this.search.value = wanted.search;
+    for (const f of filters) {
+      this.filterInputs[f.column].value = filterText(f);
+      this.filterInputs[f.column].classList.add('ip-active');
+    }
     this.grid.setSort(wanted.sort);
     this.pendingScroll = restore.scrollTop;
     if (sameView(wanted, p.view)) {
@@ -214,18 +258,109 @@ class PreviewApp {
     this.cache.reset(p.viewVersion, p.rowsInView);
     this.grid.setRowCount(p.rowsInView);
     this.grid.setEmptyText(
-      this.view.search ? `No rows match '${this.view.search}'.` : this.loading ? 'Loading rows…' : 'This result has no rows.',
+      this.view.search || this.view.filters?.length
+        ? 'No rows match the search and filters.'
+        : this.loading
+          ? 'Loading rows…'
+          : 'This result has no rows.',
     );
     if (this.pendingScroll !== undefined) {
       this.grid.logicalScrollTop = this.pendingScroll;
       this.pendingScroll = undefined;
     }
     this.updateFooter();
+    // Saved now, not only on user actions: a reload must find the file and view to restore.
+    this.saveState();
   }
 
   private applySearch(): void {
     const search = this.search.value.trim().slice(0, MAX_SEARCH_CHARS);
     if (search !== this.view.search) this.requestView({ ...this.view, search });
+  }
+
+  /** One input per column under the header; Enter applies at once, typing after a pause. */
+  private buildFilterRow(): void {
+    this.filterInputs = this.columns.map((c) => {
+      const input = el('input', {
+        className: 'ip-filter',
+        attrs: { type: 'text', placeholder: 'filter', title: FILTER_HELP, 'aria-label': `Filter ${c.name}`, spellcheck: 'false' },
+      });
+      input.addEventListener('input', () => this.later('filters', SEARCH_DEBOUNCE_MS, () => this.applyFilters()));
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') this.applyFilters();
+        if (e.key === 'Escape' && input.value !== '') {
+          input.value = '';
+          this.applyFilters();
+        }
+      });
+      return input;
+    });
+    this.grid.setFilterRow(this.filterInputs);
+  }
+
+  /** Saved or host filters that still fit these columns (a rejected setView would leave the grid waiting). */
+  private checkedFilters(list: ColumnFilter[]): ColumnFilter[] {
+    const out: ColumnFilter[] = [];
+    for (const f of list) {
+      const col = this.columns[f.column];
+      if (!col || out.some((o) => o.column === f.column)) continue;
+      const again = parseFilter(filterText(f), f.column, col.type);
+      if (again && again !== 'invalid') out.push(again);
+    }
+    return out;
+  }
+
+  private applyFilters(): void {
+    const filters: ColumnFilter[] = [];
+    this.filterInputs.forEach((input, i) => {
+      const f = parseFilter(input.value.slice(0, MAX_SEARCH_CHARS), i, this.columns[i].type);
+      input.classList.toggle('ip-invalid', f === 'invalid');
+      input.classList.toggle('ip-active', f !== null && f !== 'invalid');
+      if (f && f !== 'invalid') filters.push(f);
+    });
+    const next: ViewQuery = { sort: this.view.sort, search: this.view.search };
+    if (filters.length > 0) next.filters = filters;
+    if (!sameView(next, this.view)) this.requestView(next);
+  }
+
+  private showStats(s: ColumnStatsPayload): void {
+    const col = this.columns[s.column];
+    if (!col) return;
+    const rows: [string, string][] = [
+      ['Values', formatCount(s.count)],
+      ['Empty', formatCount(s.nulls)],
+      ['Distinct', formatCount(s.distinct)],
+      ['Min', cellText(s.min)],
+      ['Max', cellText(s.max)],
+    ];
+    const table = el(
+      'table',
+      {},
+      rows.map(([k, v]) => el('tr', {}, [el('td', { text: k }), el('td', { text: v })])),
+    );
+    const top = el(
+      'table',
+      { className: 'ip-top' },
+      s.top.map((t) => el('tr', {}, [el('td', { text: cellText(t.value) || '(empty)' }), el('td', { text: formatCount(t.count) })])),
+    );
+    const parts: Node[] = [el('h2', { text: col.name }), table];
+    if (s.top.length > 0) parts.push(el('h2', { text: 'Most frequent' }), top);
+    if (s.histogram) {
+      const max = Math.max(1, ...s.histogram.counts);
+      parts.push(
+        el(
+          'div',
+          { className: 'ip-hist', attrs: { role: 'img', 'aria-label': `Histogram of ${col.name}` } },
+          s.histogram.counts.map((c) => {
+            const bar = el('div', { attrs: { title: formatCount(c) } });
+            bar.style.height = `${(c / max) * 100}%`;
+            return bar;
+          }),
+        ),
+      );
+    }
+    this.statsEl.replaceChildren(...parts);
+    this.statsEl.hidden = false;
   }
 
   private requestView(view: ViewQuery): void {
@@ -251,7 +386,8 @@ class PreviewApp {
 
   private updateFooter(): void {
     let counts = `${plural(this.totalRows, 'row', 'rows')} · ${plural(this.columns.length, 'column', 'columns')}`;
-    if (this.view.search) counts += ` · ${formatCount(this.rowsInView)} match '${this.view.search}'`;
+    if (this.view.filters?.length) counts += ` · filtered to ${formatCount(this.rowsInView)}`;
+    else if (this.view.search) counts += ` · ${formatCount(this.rowsInView)} match '${this.view.search}'`;
     if (this.awaitingView) counts += ' · updating…';
     if (this.loading) counts += ' · loading…';
     this.countsEl.textContent = counts;
@@ -303,6 +439,8 @@ class PreviewApp {
       columnsKey: this.columnsKey,
       sort: this.view.sort,
       search: this.view.search,
+      ...(this.view.filters ? { filters: this.view.filters } : {}),
+      ...(this.source ? { source: this.source } : {}),
       scrollTop: this.grid.logicalScrollTop,
       mode: this.mode,
       widths: this.grid.getUserWidths(),
@@ -329,6 +467,7 @@ class PreviewApp {
       mode: this.mode,
       search: this.view.search,
       sort: this.view.sort,
+      ...(this.view.filters ? { filters: this.view.filters } : {}),
     };
     const json = JSON.stringify(report);
     if (json === this.lastReport) return;

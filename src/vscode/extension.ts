@@ -12,7 +12,11 @@ import { CanvasOpener } from './canvas/canvasOpen';
 import { StudioAdapter } from './studio/studioAdapter';
 import { registerStudioCommands } from './studio/studioCommands';
 import { StudioOpener } from './studio/studioOpen';
+import { Echo360Adapter } from './echo360/echo360Adapter';
+import { registerEcho360Commands } from './echo360/echo360Commands';
+import { Echo360Runs } from './echo360/echo360Runs';
 import { PreviewPanelManager } from './preview';
+import { registerLocalFiles } from './localFiles';
 import { seedSandbox } from './sandbox';
 import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
@@ -29,6 +33,7 @@ export interface InsightExplorerApi {
   posthog: { adapter: PostHogAdapter; opener: InsightOpener };
   canvas: { adapter: CanvasAdapter; opener: CanvasOpener };
   studio: { adapter: StudioAdapter; opener: StudioOpener };
+  echo360: { adapter: Echo360Adapter; runs: Echo360Runs };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi> {
@@ -63,6 +68,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   kinds.set('canvas', canvas);
   const studio = new StudioAdapter(services);
   kinds.set('studio', studio);
+  const echo360 = new Echo360Adapter(services);
+  kinds.set('echo360', echo360);
 
   const view = vscode.window.createTreeView('insightExplorer.sources', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -79,8 +86,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   const opener = registerPostHogCommands(services, posthog, results, previews);
   const canvasOpener = registerCanvasCommands(services, canvas, results, previews);
   const studioOpener = registerStudioCommands(services, studio, results, previews);
+  registerLocalFiles(context, previews, channel);
+  const echo360Runs = new Echo360Runs(services, echo360, results);
+  echo360.model.runs = echo360Runs;
+  context.subscriptions.push(
+    echo360Runs,
+    echo360Runs.onDidChange(() => tree.refresh()),
+  );
+  registerEcho360Commands(services, echo360, echo360Runs, previews);
 
   await seedSandbox(services);
+  // After the sandbox: its sources' queues resume too. Polling continues where the last window stopped.
+  echo360Runs.start();
   log.info(`Insight Explorer activated with ${store.list().length} source(s).`);
   return {
     services,
@@ -91,6 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     posthog: { adapter: posthog, opener },
     canvas: { adapter: canvas, opener: canvasOpener },
     studio: { adapter: studio, opener: studioOpener },
+    echo360: { adapter: echo360, runs: echo360Runs },
   };
 }
 

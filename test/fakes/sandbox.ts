@@ -6,7 +6,7 @@
  *
  * File shape: `{ "sources": [{ "kind", "label", "baseUrl", "secret", ...options }] }` — options
  * are whatever the source kind needs (PostHog: projectId; Canvas: accounts, courses; Studio:
- * perspectives). New fakes add an entry to `servers` and `sources` below.
+ * perspectives; Echo360: region). New fakes add an entry to `servers` and `sources` below.
  *
  * Standalone: `node out/test/fakes/sandbox.js [--port N]` starts the fakes, prints
  * INSIGHT_EXPLORER_SANDBOX=<file> and the server URLs, and serves until Ctrl-C.
@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCanvasFake } from './canvas';
 import { startPostHogFake } from './posthog';
+import { startEcho360Fake } from './echo360';
 import { STUDIO_PERSPECTIVES, startStudioFake } from './studio';
 
 export interface SandboxSourceSpec {
@@ -83,6 +84,19 @@ export async function startSandbox(opts: { port?: number } = {}): Promise<Sandbo
         clientSecret: studio.clientSecret,
       }),
       perspectives: JSON.stringify(STUDIO_PERSPECTIVES),
+    });
+
+    // Echo360: reports become Available 3 s after submission, so a run is seen going through.
+    const echo = await startEcho360Fake({ pendingMs: 3000 });
+    closers.push(() => echo.close());
+    servers.push({ name: 'Echo360', url: echo.url });
+    sources.push({
+      kind: 'echo360',
+      label: 'Sandbox Echo360',
+      baseUrl: echo.url,
+      region: 'custom',
+      // The extension stores the client id + secret pair as one JSON secret.
+      secret: JSON.stringify({ clientId: echo.clientId, clientSecret: echo.clientSecret }),
     });
   } catch (e) {
     await close();

@@ -8,6 +8,9 @@
 //   - as one log line `@@INTEGRATION_RESULT {json}` (the extension host's console reaches the
 //     runner; it is the fallback when the file cannot be read).
 // INSIGHT_TEST_GREP, when set, filters tests like mocha's --grep.
+// INSIGHT_TEST_PHASE_FILE, when set, names a file holding the phase (scripts/run-integration.mjs
+// writes it before each start): phase 1 runs every file except *.phase2.test.js, phase 2 (after
+// the runner reloaded the window) only those. Without it, phase 1.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
@@ -19,6 +22,19 @@ export interface IntegrationResults {
   pending: number;
   failures: { title: string; error: string }[];
   durationMs: number;
+}
+
+const PHASE2 = '.phase2.test.js';
+
+/** The phase of this start; read from a file because the environment is the same in both phases. */
+export function currentPhase(): 1 | 2 {
+  const file = process.env.INSIGHT_TEST_PHASE_FILE;
+  if (!file) return 1;
+  try {
+    return fs.readFileSync(file, 'utf8').trim() === '2' ? 2 : 1;
+  } catch {
+    return 1;
+  }
 }
 
 /** All *.test.js below `dir`, sorted so the run order is stable across machines. */
@@ -72,7 +88,14 @@ export async function run(): Promise<void> {
     ...(grep ? { grep } : {}),
   });
 
-  const files = findTestFiles(__dirname);
+  const phase = currentPhase();
+  const all = findTestFiles(__dirname);
+  const files = all.filter((f) => f.endsWith(PHASE2) === (phase === 2));
+  // A phase-1 file with a phase-2 partner (x.test.js + x.phase2.test.js) runs last in phase 1:
+  // other tests clear every source, which would undo what it leaves for phase 2 to check.
+  const hasPartner = (f: string) => f.endsWith('.test.js') && all.includes(f.replace(/\.test\.js$/, PHASE2));
+  if (phase === 1) files.sort((a, b) => Number(hasPartner(a)) - Number(hasPartner(b)));
+  console.log(`integration: phase ${phase}, ${files.length} test file(s)`);
   for (const f of files) mocha.addFile(f);
 
   const results: IntegrationResults = { passed: 0, failed: 0, pending: 0, failures: [], durationMs: 0 };
@@ -101,7 +124,7 @@ export async function run(): Promise<void> {
     });
   });
   results.durationMs = Date.now() - started;
-  if (files.length === 0) console.error(`No integration tests found below ${__dirname}`);
+  if (files.length === 0 && phase === 1) console.error(`No integration tests found below ${__dirname}`);
   report(results);
   if (results.failed > 0) throw new Error(`${results.failed} integration test(s) failed`);
 }

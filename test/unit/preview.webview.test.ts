@@ -15,7 +15,9 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { CellValue, ChartSpec, ColumnInfo, RenderReport } from '../../src/protocol';
+import { ingestCsv } from '../../src/core/table';
 import { ArrayDataSource, PreviewEmitter, type PreviewDataSource } from '../../src/vscode/preview/dataSource';
+import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
 import { makeNonce, previewHtml } from '../../src/vscode/preview/html';
 import { PreviewSession, type PreviewContent } from '../../src/vscode/preview/session';
 
@@ -694,6 +696,87 @@ describe('preview webview (Chromium)', function () {
       const r = await h.report((x) => x.totalRows === 2000 && x.rowsInView === 2000, 'all rows');
       assert.deepEqual(ids(r), ['1', '2', '3', '4', '5']);
       assert.deepEqual(warnings, [], 'the host logged no warnings');
+    } finally {
+      await h.close();
+    }
+  });
+  it('draws stacked bars and a histogram', async () => {
+    const stacked: ChartSpec = {
+      kind: 'stackedBar',
+      title: 'Views by course and role',
+      x: { type: 'category', values: ['BIO101', 'CHEM200', 'HIST110'] },
+      series: [
+        { name: 'student', values: [120, 80, null] },
+        { name: 'teacher', values: [10, 25, 5] },
+      ],
+    };
+    const h = await open({ title: 'stacked', data: new ArrayDataSource(COLUMNS, rows100k.slice(0, 10)), chart: stacked });
+    try {
+      const r = await h.report((x) => x.chart !== null, 'stacked chart drawn');
+      assert.deepEqual(r.chart, { kind: 'stackedBar', series: 2, points: 3 });
+      assert.equal(await h.page.locator('.ip-plot .u-legend .u-series').count(), 3);
+      await h.shot('chart-stacked-dark');
+    } finally {
+      await h.close();
+    }
+    const hist: ChartSpec = {
+      kind: 'histogram',
+      title: 'Distribution of score',
+      x: { type: 'category', values: ['0–10', '10–20', '20–30', '30–40'] },
+      series: [{ name: 'rows', values: [3, 9, 4, 1] }],
+    };
+    const h2 = await open({ title: 'hist', data: new ArrayDataSource(COLUMNS, rows100k.slice(0, 10)), chart: hist }, { light: true });
+    try {
+      const r = await h2.report((x) => x.chart !== null, 'histogram drawn');
+      assert.deepEqual(r.chart, { kind: 'histogram', series: 1, points: 4 });
+      await h2.shot('chart-histogram-light');
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it('filters through the filter row, shows column stats, and keeps hostile text inert (engine)', async () => {
+    const lines = ['id,name,score'];
+    for (let i = 0; i < 3000; i++) lines.push(`${i},${i % 10 === 3 ? HOSTILE : `n${i % 7}`},${i % 11 === 0 ? '' : (i * 13) % 100}`);
+    const table = await ingestCsv(
+      (async function* () {
+        yield lines.join('\n');
+      })(),
+    );
+    const h = await open({ title: 'engine', data: new EngineDataSource(table) });
+    try {
+      await h.report((r) => r.renderedRows > 0, 'first paint');
+      assert.equal(await h.page.locator('.ip-filter').count(), 3, 'one filter box per column');
+      await h.page.locator('.ip-filter[aria-label="Filter score"]').fill('10..20');
+      let r = await h.report((x) => x.filters?.length === 1, 'range filter applied');
+      const inRange = lines.slice(1).filter((l) => {
+        const v = l.split(',').pop()!;
+        return v !== '' && Number(v) >= 10 && Number(v) <= 20;
+      }).length;
+      assert.equal(r.rowsInView, inRange);
+      assert.match(await h.footer(), new RegExp(`3,000 rows · 3 columns · filtered to ${inRange.toLocaleString('en-US')}`));
+      await h.page.locator('.ip-filter[aria-label="Filter name"]').fill('onerror');
+      r = await h.report((x) => x.filters?.length === 2 && x.renderedRows > 0, 'text filter applied');
+      assert.ok(r.firstRowTexts.every((row) => row[1] === HOSTILE));
+      assert.equal(await h.page.locator('img').count(), 0, 'no <img> in the page');
+      // A bad range marks the box and does not change the view.
+      await h.page.locator('.ip-filter[aria-label="Filter score"]').fill('10..x');
+      await until(async () => ((await h.page.locator('.ip-filter.ip-invalid').count()) === 1 ? true : undefined), 'invalid mark');
+      await h.page.locator('.ip-filter[aria-label="Filter score"]').fill('');
+      await h.page.locator('.ip-filter[aria-label="Filter name"]').fill('');
+      await h.report((x) => !x.filters && x.rowsInView === 3000, 'filters cleared');
+      await h.page.locator('.ip-colhead[aria-colindex="3"]').hover();
+      await h.page.locator('.ip-colhead[aria-colindex="3"] .ip-statsbtn').click();
+      await until(async () => ((await h.page.locator('.ip-stats').textContent())?.includes('Distinct') ? true : undefined), 'stats popover');
+      const text = (await h.page.locator('.ip-stats').textContent()) ?? '';
+      assert.match(text, /Empty273/);
+      assert.equal(await h.page.locator('.ip-stats .ip-hist div').count(), 20);
+      assert.deepEqual(
+        (await h.report((x) => x.sort.length === 0, 'no sort')).sort,
+        [],
+        'the stats button does not sort',
+      );
+      await h.shot('filters-stats-dark');
     } finally {
       await h.close();
     }

@@ -7,7 +7,7 @@
  * Node. `PreviewEvent` is the structural shape of `vscode.Event`, so a `vscode.EventEmitter`'s
  * `.event` can be used directly as `onDidChange`.
  */
-import type { CellValue, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
+import type { CellValue, ChartSpec, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
 
 export type PreviewEvent<T> = (listener: (e: T) => unknown) => { dispose(): void };
 
@@ -24,6 +24,11 @@ export interface PreviewDataSource {
   window(start: number, count: number): Promise<CellValue[][]>;
   /** Optional: statistics of one column over the current view (the header's stats button). */
   stats?(column: number): Promise<ColumnStatsPayload>;
+  /**
+   * Optional: a chart the data source worked out itself (a local file's auto-chart), available
+   * once loading ends. The content's own `chart` wins when both exist.
+   */
+  readonly chart?: { chart?: ChartSpec; chartNote?: string };
   /** Optional: every row of the current view as text chunks (the toolbar's export button). */
   exportView?(format: ExportFormat, opts: { formulaGuard: boolean }): AsyncIterable<string>;
 }

@@ -23,7 +23,8 @@ import {
   type View,
   type ViewSpec,
 } from '../../core/table';
-import type { CellValue, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey } from '../../protocol';
+import type { CellValue, ChartSpec, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey } from '../../protocol';
+import { autoChart } from './autoChart';
 import { PreviewEmitter, type PreviewDataSource } from './dataSource';
 
 const SNAPSHOT_MAX_AGE_MS = 1_000;
@@ -40,20 +41,32 @@ export class EngineDataSource implements PreviewDataSource {
   private count = 0;
   private snap: { table: Table; at: number } | undefined;
   private failure: string | undefined;
+  private auto: { chart?: ChartSpec; chartNote?: string } | undefined;
+  private readonly wantsChart: boolean;
 
   /** From a finished table, or a builder that `load` (or the caller) is still feeding. */
-  constructor(source: Table | TableBuilder) {
+  /** `autoChart`: work out a chart from the column types once the table is complete. */
+  constructor(source: Table | TableBuilder, opts: { autoChart?: boolean } = {}) {
+    this.wantsChart = opts.autoChart ?? false;
     if (source instanceof Table) this.table = source;
     else this.builder = source;
+  }
+
+  get chart(): { chart?: ChartSpec; chartNote?: string } | undefined {
+    if (!this.wantsChart) return undefined;
+    if (!this.table) return { chartNote: 'The chart is drawn when all rows are read.' };
+    // Computed once, on first use: a few passes over the columns (group-by, stats).
+    this.auto ??= autoChart(this.table);
+    return this.auto;
   }
 
   /** Streams `source` into a new builder; the returned data source shows rows as they arrive. */
   static stream(
     source: ByteSource,
-    opts: { delimiter?: string; signal?: AbortSignal } = {},
+    opts: { delimiter?: string; signal?: AbortSignal; autoChart?: boolean } = {},
   ): { data: EngineDataSource; done: Promise<Table> } {
     const builder = new TableBuilder({ delimiter: opts.delimiter });
-    const data = new EngineDataSource(builder);
+    const data = new EngineDataSource(builder, { autoChart: opts.autoChart });
     const done = builder.ingest(source, { signal: opts.signal, onProgress: () => data.emitter.fire() }).then(
       (table) => {
         data.finished(table);

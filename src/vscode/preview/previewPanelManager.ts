@@ -7,7 +7,9 @@
  * panel's webview is recreated on show, says `ready` again and is re-initialised by the session.
  */
 import * as vscode from 'vscode';
-import type { PreviewReport } from '../../protocol';
+import type { ExportFormat, PreviewReport } from '../../protocol';
+import type { PreviewDataSource } from './dataSource';
+import { formatForPath, writeExport } from './exportFile';
 import { makeNonce, previewHtml } from './html';
 import { PreviewSession, type PreviewContent } from './session';
 
@@ -16,6 +18,7 @@ export const PREVIEW_VIEW_TYPE = 'insightExplorer.preview';
 interface OpenPanel {
   panel: vscode.WebviewPanel;
   session: PreviewSession;
+  content: PreviewContent;
   disposables: vscode.Disposable[];
 }
 
@@ -39,6 +42,7 @@ export class PreviewPanelManager implements vscode.Disposable {
     if (open) {
       open.panel.title = content.title;
       open.panel.reveal(opts.viewColumn, opts.preserveFocus);
+      open.content = content;
       await open.session.setContent(content);
       return;
     }
@@ -56,6 +60,11 @@ export class PreviewPanelManager implements vscode.Disposable {
     this.reportEmitter.dispose();
   }
 
+  /** Whether a panel with this key is open. */
+  has(key: string): boolean {
+    return this.panels.has(key);
+  }
+
   private open(key: string, content: PreviewContent, opts: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean }): void {
     const panel = vscode.window.createWebviewPanel(
       PREVIEW_VIEW_TYPE,
@@ -63,6 +72,16 @@ export class PreviewPanelManager implements vscode.Disposable {
       { viewColumn: opts.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? false },
       { enableScripts: true, localResourceRoots: [this.distUri] },
     );
+    this.adopt(key, panel, content);
+  }
+
+  /**
+   * Runs the preview in a panel VS Code created: a custom editor's, or one restored after a
+   * reload by the serializer. Also used for the panels this manager opens itself.
+   */
+  adopt(key: string, panel: vscode.WebviewPanel, content: PreviewContent): void {
+    this.panels.get(key)?.panel.dispose();
+    panel.webview.options = { enableScripts: true, localResourceRoots: [this.distUri] };
     const webview = panel.webview;
     const nonce = makeNonce();
     webview.html = previewHtml({
@@ -92,20 +111,77 @@ export class PreviewPanelManager implements vscode.Disposable {
           await vscode.env.clipboard.writeText(text);
           vscode.window.setStatusBarMessage('Insight Explorer: copied to the clipboard', 2500);
         },
+        onExport: (format, data) => this.exportView(content.title, format, data),
       },
     );
 
-    const entry: OpenPanel = { panel, session, disposables: [] };
+    const entry: OpenPanel = { panel, session, content, disposables: [] };
     entry.disposables.push(
       webview.onDidReceiveMessage((msg: unknown) => void session.receive(msg)),
       panel.onDidDispose(() => {
         session.dispose();
         for (const d of entry.disposables) d.dispose();
+        // A panel replaced under the same key must not remove its successor's entry.
+        if (this.panels.get(key) !== entry) return;
         this.panels.delete(key);
         this.reports.delete(key);
       }),
     );
     this.panels.set(key, entry);
     this.log.debug(`Preview ${key}: panel opened`);
+  }
+
+  /**
+   * Save dialog, then the view streamed to a temp file and renamed, under a cancellable progress
+   * notification. The file type chosen in the dialog decides the format (`format` is the default).
+   * Resolves to a note for the panel's footer, undefined when the user cancelled the dialog.
+   */
+  private async exportView(title: string, format: ExportFormat, data: PreviewDataSource): Promise<string | undefined> {
+    if (!data.exportView) return undefined;
+    const base = title.replace(/[\\/:*?"<>|]+/g, '_').replace(/(\.(csv|tsv|psv|gz))+$/i, '').slice(0, 80) || 'export';
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export the rows of this view',
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}.${format}`) : undefined,
+      filters: { CSV: ['csv'], TSV: ['tsv'], JSON: ['json'] },
+      saveLabel: 'Export',
+    });
+    if (!target) return undefined;
+    return this.exportTo(data, target);
+  }
+
+  /**
+   * Exports the current view of the panel `key` (or of `data`) to `target` with no dialog; the
+   * format follows the file's extension. Used by the toolbar after its dialog, and by tests.
+   */
+  async exportTo(keyOrData: string | PreviewDataSource, target: vscode.Uri): Promise<string> {
+    const data = typeof keyOrData === 'string' ? this.panels.get(keyOrData)?.content.data : keyOrData;
+    if (!data?.exportView) throw new Error('This preview cannot export its rows.');
+    const chosen = formatForPath(target.fsPath);
+    const formulaGuard = vscode.workspace.getConfiguration('insightExplorer.export').get<boolean>('formulaGuard', true);
+    const exportData = data.exportView.bind(data);
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting to ${target.fsPath.split(/[\\/]/).pop()}`, cancellable: true },
+      async (progress, token) => {
+        const ctl = new AbortController();
+        const sub = token.onCancellationRequested(() => ctl.abort());
+        try {
+          let last = 0;
+          await writeExport(exportData(chosen, { formulaGuard }), target.fsPath, {
+            signal: ctl.signal,
+            onProgress: (chars) => {
+              // A message every ~4 MB is plenty, and keeps the notification from flickering.
+              if (chars - last < 4 << 20) return;
+              last = chars;
+              progress.report({ message: `${(chars / (1 << 20)).toFixed(0)} MB written` });
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    this.log.info(`Preview: exported ${chosen.toUpperCase()} to ${target.fsPath}`);
+    return `Exported to ${target.fsPath.split(/[\\/]/).pop()}`;
   }
 }

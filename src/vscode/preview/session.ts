@@ -23,6 +23,8 @@ export interface PreviewContent {
   chart?: ChartSpec;
   /** Shown instead of a chart, e.g. why this insight kind has no chart yet. */
   chartNote?: string;
+  /** Where the rows came from, when a reloaded window can read them again (a local file's URI). */
+  source?: { file: string };
 }
 
 export interface PreviewSessionHooks {
@@ -54,6 +56,8 @@ export class PreviewSession {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Columns (names and types) last sent in `init`: types inferred while loading may still change. */
   private sentColumns = '';
+  /** The chart (or note) last sent: a data source's own chart arrives when loading ends. */
+  private sentChart = '';
 
   constructor(
     private content: PreviewContent,
@@ -154,7 +158,7 @@ export class PreviewSession {
       this.refreshTimer ??= setTimeout(() => {
         this.refreshTimer = undefined;
         void this.enqueue(async () => {
-          if (this.columnsKey() !== this.sentColumns) {
+          if (this.columnsKey() !== this.sentColumns || this.chartKey() !== this.sentChart) {
             // The header arrived, or loading settled a column's type: the grid needs new columns.
             this.viewApplied = false;
             return this.sendInit();
@@ -174,13 +178,17 @@ export class PreviewSession {
   }
 
   private async sendInit(): Promise<void> {
-    const { title, subtitle, data, chart, chartNote } = this.content;
+    const { title, subtitle, data } = this.content;
+    const own = this.content.chart || this.content.chartNote ? undefined : data.chart;
+    const chart = this.content.chart ?? own?.chart;
+    const chartNote = this.content.chartNote ?? own?.chartNote;
     if (!this.viewApplied) {
       this.rowsInView = await data.setView(this.view);
       this.viewApplied = true;
       this.viewVersion++;
     }
     this.sentColumns = this.columnsKey();
+    this.sentChart = this.chartKey();
     this.post('init', {
       features: { stats: !!data.stats, export: !!data.exportView && !!this.hooks.onExport },
       title,
@@ -193,7 +201,15 @@ export class PreviewSession {
       rowsInView: this.rowsInView,
       chart: chart ?? null,
       chartNote: chartNote ?? null,
+      ...(this.content.source ? { source: this.content.source } : {}),
     });
+  }
+
+  private chartKey(): string {
+    const { chart, chartNote, data } = this.content;
+    if (chart || chartNote) return 'content';
+    const own = data.chart;
+    return own ? `${own.chart ? 'chart' : ''}:${own.chartNote ?? ''}` : '';
   }
 
   private columnsKey(): string {

@@ -1,0 +1,230 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import { InsightError } from '../../core/errors';
+import { DateRange, EchoDelimiter, ECHO_DELIMITERS, RunState, parseRange } from '../../core/sources/echo360';
+import { CsvTokenizer } from '../../core/sources/echo360/csvMerge';
+import { pickSource } from '../commands/sourceCommands';
+import { registerCommand } from '../commands/register';
+import { ArrayDataSource, PreviewPanelManager } from '../preview';
+import { columnInfos } from '../canvas/previewContent';
+import { PickItem, inputText, pickOne } from '../prompts';
+import { Services } from '../services';
+import { SourceConfig } from '../sources/sourceStore';
+import { sourceIdOf } from '../tree/sourceNodes';
+import { Echo360Adapter } from './echo360Adapter';
+import { Echo360Runs, runTitle } from './echo360Runs';
+
+/** Above this a result opens as the file on disk: a virtual document would hold it all in memory twice. */
+const LARGE_RESULT_BYTES = 50 * 1024 * 1024;
+/** The preview holds rows in memory: a larger result shows its first rows and says so. */
+const PREVIEW_MAX_ROWS = 200_000;
+
+interface OutputChoice {
+  delimiter: EchoDelimiter;
+  compression: boolean;
+}
+const OUTPUT_ITEMS: PickItem<OutputChoice>[] = [
+  { label: 'Comma-separated, compressed', description: 'default', value: { delimiter: ',', compression: true } },
+  { label: 'Tab-separated, compressed', value: { delimiter: '\t', compression: true } },
+  { label: 'Pipe-separated, compressed', value: { delimiter: '|', compression: true } },
+  { label: 'Comma-separated, uncompressed', description: 'larger download', value: { delimiter: ',', compression: false } },
+];
+
+/** What `insightExplorer.echo360.runReport` accepts programmatically (tests, other commands). */
+export interface RunReportArgs {
+  sourceId?: string;
+  reportName?: string;
+  range?: string | DateRange;
+  delimiter?: EchoDelimiter;
+  compression?: boolean;
+}
+
+/** A request row or `{sourceId, runId?, requestId?}`. */
+interface RequestArg {
+  sourceId?: string;
+  runId?: string;
+  requestId?: string;
+  row?: { reportName: string; start?: string; end?: string };
+}
+
+function validateRangeText(v: string): string | undefined {
+  try {
+    parseRange(v);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export function registerEcho360Commands(
+  services: Services,
+  adapter: Echo360Adapter,
+  runs: Echo360Runs,
+  previews: PreviewPanelManager,
+): void {
+  const { store } = services;
+
+  const echoSource = async (arg: unknown, title: string): Promise<SourceConfig | undefined> => {
+    const id = sourceIdOf(arg);
+    const source = id ? store.get(id) : await pickSource(services, undefined, title, 'echo360');
+    if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
+    if (source && source.kind !== 'echo360') throw new InsightError('usage', `“${source.label}” is not an Echo360 source.`);
+    return source;
+  };
+
+  const runOf = async (arg: RequestArg | undefined): Promise<{ source: SourceConfig; run: RunState }> => {
+    const source = await echoSource(arg, 'Echo360 result');
+    if (!source || !arg?.runId) throw new InsightError('usage', 'Select a request this window submitted in the Insight Explorer view.');
+    const run = (await runs.queue(source)).getRun(arg.runId);
+    if (!run)
+      throw new InsightError('notFound', 'That Echo360 run is no longer in the list.', { next: 'Refresh the Insight Explorer view.' });
+    return { source, run };
+  };
+
+  registerCommand(services, 'insightExplorer.echo360.runReport', async (arg?: unknown): Promise<string | undefined> => {
+    const a = (arg ?? {}) as RunReportArgs & { report?: { name: string } };
+    const source = await echoSource(arg, 'Run Echo360 Report');
+    if (!source) return undefined;
+    const title = `Run Echo360 Report: ${source.label}`;
+    let reportName = a.report?.name ?? a.reportName;
+    if (!reportName) {
+      const reports = await adapter.model.listReports(source);
+      reportName = await pickOne(
+        { title, step: 1, totalSteps: 3 },
+        reports.map((r) => ({ label: r.name, description: r.description, value: r.name })),
+        'Which report?',
+      );
+      if (!reportName) return undefined;
+    }
+    let range: DateRange;
+    if (a.range) range = typeof a.range === 'string' ? parseRange(a.range) : a.range;
+    else {
+      const text = await inputText(
+        { title: `${title} · ${reportName}`, step: 2, totalSteps: 3 },
+        {
+          prompt:
+            'Date range: “last 7 days”, “last 30 days”, “last 90 days”, or YYYY-MM-DD..YYYY-MM-DD (end exclusive). Over 7 days is sent as several requests.',
+          placeholder: 'last 7 days',
+          value: 'last 7 days',
+          validate: validateRangeText,
+        },
+      );
+      if (text === undefined) return undefined;
+      range = parseRange(text);
+    }
+    let output: OutputChoice | undefined =
+      a.delimiter !== undefined || a.compression !== undefined
+        ? { delimiter: a.delimiter ?? ',', compression: a.compression ?? true }
+        : undefined;
+    if (output && !ECHO_DELIMITERS.includes(output.delimiter)) throw new InsightError('usage', 'The delimiter must be , or tab or |.');
+    output ??= await pickOne({ title: `${title} · ${reportName}`, step: 3, totalSteps: 3 }, OUTPUT_ITEMS, 'Output (Enter for the default)');
+    if (!output) return undefined;
+    const queue = await runs.queue(source);
+    const run = await queue.enqueue({ reportName, range, output });
+    adapter.model.invalidateListing(source.id);
+    services.refreshTree();
+    void runs.download(source.id, run.id);
+    const n = run.chunks.length;
+    void vscode.window.showInformationMessage(
+      `${runTitle(run)}: queued as ${n} request${n === 1 ? '' : 's'}. Echo360 prepares reports in the background; you will be told when it is ready.`,
+    );
+    return run.id;
+  });
+
+  registerCommand(services, 'insightExplorer.echo360.openResult', async (arg?: RequestArg) => {
+    const { source, run } = await runOf(arg);
+    const file = run.result?.file ?? runs.resultFile(source.id, run.id);
+    const size = await runs.fileSize(file);
+    if (run.status !== 'completed' || size === undefined) {
+      throw new InsightError('usage', `${runTitle(run)} has no downloaded result yet (${run.status}).`, {
+        next: run.status === 'running' ? 'Wait for its requests to become Available.' : 'Use Download Again.',
+      });
+    }
+    const { columns, rows, truncated } = await readCsv(file, run.output.delimiter, PREVIEW_MAX_ROWS);
+    const subtitle = `${source.label} · ${(run.result?.rows ?? rows.length).toLocaleString('en-US')} rows${truncated ? ` (first ${rows.length.toLocaleString('en-US')} shown)` : ''}`;
+    await previews.show(`echo360/${source.id}/${run.id}`, {
+      title: runTitle(run),
+      subtitle,
+      data: new ArrayDataSource(columnInfos(columns, rows), rows),
+    });
+    return { key: `echo360/${source.id}/${run.id}`, rows: rows.length, columns };
+  });
+
+  registerCommand(services, 'insightExplorer.echo360.openDocument', async (arg?: RequestArg) => {
+    const { source, run } = await runOf(arg);
+    const file = run.result?.file ?? runs.resultFile(source.id, run.id);
+    const size = await runs.fileSize(file);
+    if (size === undefined) throw new InsightError('usage', `${runTitle(run)} has no downloaded result.`, { next: 'Use Download Again.' });
+    const uri =
+      size > LARGE_RESULT_BYTES ? vscode.Uri.file(file) : runs.results.uriFor(source.id, `echo360-${run.id}`, runTitle(run), 'csv');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return uri;
+  });
+
+  registerCommand(services, 'insightExplorer.echo360.downloadAgain', async (arg?: RequestArg) => {
+    const { source, run } = await runOf(arg);
+    const p = runs.download(source.id, run.id, true);
+    if (!p) throw new InsightError('usage', `${runTitle(run)} is already downloading.`);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${runTitle(run)}…` }, () => p);
+  });
+
+  registerCommand(services, 'insightExplorer.echo360.resubmit', async (arg?: RequestArg) => {
+    const source = await echoSource(arg, 'Resubmit Echo360 Request');
+    if (!source || !arg?.requestId)
+      throw new InsightError('usage', 'Select an Expired, Failed or Missing request in the Insight Explorer view.');
+    const queue = await runs.queue(source);
+    const run = queue.runs().find((r) => r.chunks.some((c) => c.requestId === arg.requestId));
+    if (run) {
+      await queue.resubmit(arg.requestId);
+      void runs.download(source.id, run.id, true);
+    } else if (arg.row?.start && arg.row.end) {
+      // Someone else's request: send the same report and range as a new run of ours.
+      const mine = await queue.enqueue({ reportName: arg.row.reportName, range: { start: arg.row.start, end: arg.row.end } });
+      void runs.download(source.id, mine.id);
+    } else throw new InsightError('usage', `Request ${arg.requestId} has no date range to send again.`);
+    adapter.model.invalidateListing(source.id);
+    services.refreshTree();
+  });
+
+  registerCommand(services, 'insightExplorer.echo360.copyRequestId', async (arg?: RequestArg) => {
+    if (!arg?.requestId) throw new InsightError('usage', 'That request has no id yet: it has not been sent.');
+    await vscode.env.clipboard.writeText(arg.requestId);
+    vscode.window.setStatusBarMessage(`Copied Echo360 request id ${arg.requestId}`, 3000);
+  });
+
+  registerCommand(services, 'insightExplorer.echo360.forget', async (arg?: RequestArg) => {
+    const { source, run } = await runOf(arg);
+    const queue = await runs.queue(source);
+    // Echo360 has no way to cancel a request: Pending ones finish on the server, unwatched.
+    if (run.status === 'running' || run.status === 'ready') await queue.cancelRun(run.id);
+    await queue.removeRun(run.id);
+    await fs.promises.rm(runs.resultFile(source.id, run.id), { force: true });
+    services.refreshTree();
+  });
+}
+
+/** Reads a merged result for the preview: header + up to `maxRows` rows. */
+async function readCsv(
+  file: string,
+  delimiter: string,
+  maxRows: number,
+): Promise<{ columns: string[]; rows: string[][]; truncated: boolean }> {
+  const tok = new CsvTokenizer(delimiter);
+  let columns: string[] | undefined;
+  const rows: string[][] = [];
+  let truncated = false;
+  const stream = fs.createReadStream(file, { encoding: 'utf8' });
+  const onRecord = (fields: string[]) => {
+    if (!columns) columns = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f));
+    else if (rows.length < maxRows) rows.push(fields);
+    else truncated = true;
+  };
+  for await (const piece of stream as AsyncIterable<string>) {
+    tok.push(piece, onRecord);
+    if (truncated) break;
+  }
+  if (!truncated) tok.end(onRecord);
+  stream.destroy();
+  return { columns: columns ?? [], rows, truncated };
+}

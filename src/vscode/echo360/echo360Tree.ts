@@ -1,0 +1,249 @@
+import * as vscode from 'vscode';
+import { ChunkStatus, EchoReportDefinition, EchoRequest, RunState } from '../../core/sources/echo360';
+import { SourceConfig } from '../sources/sourceStore';
+import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
+import type { Echo360Adapter } from './echo360Adapter';
+import type { Echo360Runs } from './echo360Runs';
+
+/** The server's request listing is fetched at most this often; our own requests are always fresh. */
+const LISTING_TTL_MS = 15_000;
+
+const STATUS_ICONS: Record<ChunkStatus, [string, string?]> = {
+  Queued: ['clock'],
+  Submitting: ['loading~spin'],
+  Pending: ['loading~spin'],
+  Available: ['pass', 'testing.iconPassed'],
+  Expired: ['history', 'disabledForeground'],
+  Failed: ['error', 'errorForeground'],
+  Missing: ['question', 'problemsWarningIcon.foreground'],
+};
+
+/** One row of the Requests folder: a server request, a chunk of one of our runs, or both. */
+export interface Echo360RequestRow {
+  requestId?: string;
+  status: ChunkStatus;
+  reportName: string;
+  start?: string;
+  end?: string;
+  created?: string;
+  expires?: string;
+  /** Set when this extension submitted it. */
+  runId?: string;
+  chunk?: number;
+  chunks?: number;
+  runStatus?: RunState['status'];
+  /** Our runs sort by the run's creation, so their chunks stay together. */
+  sortKey?: string;
+}
+
+function takesDateRange(r: EchoReportDefinition): boolean {
+  const names = r.parameters.map((p) => p.name.toLowerCase());
+  // The listing shape is unconfirmed: a report without parameter info is assumed to take one.
+  return names.length === 0 || (names.includes('start') && names.includes('end'));
+}
+
+export function expiresIn(expires: string | undefined, now = Date.now()): string {
+  if (!expires) return '';
+  const ms = Date.parse(expires) - now;
+  if (Number.isNaN(ms)) return '';
+  if (ms <= 0) return 'expired';
+  const days = Math.ceil(ms / 86_400_000);
+  return `expires in ${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** `2024-06-01 → 06-08`, `2024-12-29 → 2025-01-05`; the end is exclusive, as Echo360 takes it. */
+export function shortRange(start: string | undefined, end: string | undefined): string {
+  if (!start || !end) return '';
+  if (start.slice(0, 4) !== end.slice(0, 4)) return `${start} → ${end}`;
+  return `${start} → ${end.slice(5)}`;
+}
+
+export class Echo360FolderNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly source: SourceConfig,
+    readonly folder: 'reports' | 'requests',
+    private readonly model: Echo360TreeModel,
+  ) {
+    super(`${parent.id}/echo360/${folder}`, parent);
+  }
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.folder === 'reports' ? 'Reports' : 'Requests', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.folder === 'reports' ? 'graph' : 'history');
+    item.contextValue = `echo360:${this.folder}`;
+    return item;
+  }
+  override async children(): Promise<TreeNode[]> {
+    try {
+      return this.folder === 'reports' ? await this.model.reportNodes(this) : await this.model.requestNodes(this);
+    } catch (e) {
+      return [new ErrorNode(this, e, this.source.id)];
+    }
+  }
+}
+
+export class Echo360ReportNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly source: SourceConfig,
+    readonly report: EchoReportDefinition,
+  ) {
+    super(`${parent.id}/${encodeURIComponent(report.name)}`, parent);
+  }
+  get sourceId(): string {
+    return this.source.id;
+  }
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.report.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const ranged = takesDateRange(this.report);
+    item.description = [this.report.description, ranged ? 'date range' : ''].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString()
+      .appendText(`${this.report.name}\n\n${this.report.description}\n\n`)
+      .appendText(this.report.note ? `${this.report.note}\n\n` : '')
+      .appendText(ranged ? 'Takes a date range (split into 7-day requests).' : 'No date range.');
+    item.iconPath = new vscode.ThemeIcon('table');
+    item.contextValue = 'echo360:report';
+    return item;
+  }
+}
+
+export class Echo360RequestNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly source: SourceConfig,
+    readonly row: Echo360RequestRow,
+  ) {
+    super(`${parent.id}/${row.requestId ? `request/${row.requestId}` : `run/${row.runId}/${row.chunk}`}`, parent);
+  }
+  get sourceId(): string {
+    return this.source.id;
+  }
+  get requestId(): string | undefined {
+    return this.row.requestId;
+  }
+  get runId(): string | undefined {
+    return this.row.runId;
+  }
+  treeItem(): vscode.TreeItem {
+    const r = this.row;
+    const range = r.start && r.end ? ` ${r.start} → ${r.end}` : '';
+    // The sidebar is narrow: the end's year (and month) only when they differ from the start's.
+    const item = new vscode.TreeItem(`${r.reportName} ${shortRange(r.start, r.end)}`.trim(), vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const [icon, color] = STATUS_ICONS[r.status];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const part = r.chunks && r.chunks > 1 ? `part ${(r.chunk ?? 0) + 1}/${r.chunks}` : '';
+    const expiry = r.status === 'Available' ? expiresIn(r.expires) : '';
+    item.description = [r.status, part, r.created ? relativeTime(r.created) : '', expiry].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString()
+      .appendText(`${r.reportName}${range} (end exclusive)\n\n`)
+      .appendText(`Status: ${r.status}\n\n`)
+      .appendText(r.requestId ? `Request ${r.requestId}\n\n` : 'Not sent yet (at most 3 requests in flight)\n\n')
+      .appendText(r.created ? `Created ${new Date(r.created).toUTCString()}\n\n` : '')
+      .appendText(r.runId ? 'Submitted from this window' : 'Submitted elsewhere');
+    const flags = [r.runId ? 'mine' : 'theirs', r.runStatus === 'completed' ? 'result' : '', r.requestId ? 'id' : ''].filter(Boolean);
+    item.contextValue = `echo360:request:${r.status}:${flags.join(':')}`;
+    if (r.runStatus === 'completed') {
+      item.command = { title: 'Open Result', command: 'insightExplorer.echo360.openResult', arguments: [this] };
+    }
+    return item;
+  }
+}
+
+/** Reports (cached per source) and requests (server listing merged with our queue) of Echo360 sources. */
+export class Echo360TreeModel {
+  runs: Echo360Runs | undefined;
+  private readonly reports = new Map<string, EchoReportDefinition[]>();
+  private readonly listings = new Map<string, { at: number; requests: EchoRequest[] }>();
+
+  constructor(private readonly adapter: Echo360Adapter) {}
+
+  children(sourceNode: TreeNode, source: SourceConfig): Promise<TreeNode[]> {
+    return Promise.resolve([
+      new Echo360FolderNode(sourceNode, source, 'reports', this),
+      new Echo360FolderNode(sourceNode, source, 'requests', this),
+    ]);
+  }
+
+  forget(sourceId: string): void {
+    this.reports.delete(sourceId);
+    this.listings.delete(sourceId);
+  }
+
+  async listReports(source: SourceConfig, signal?: AbortSignal): Promise<EchoReportDefinition[]> {
+    let list = this.reports.get(source.id);
+    if (!list) {
+      list = await (await this.adapter.client(source)).listReports(signal);
+      this.reports.set(source.id, list);
+    }
+    return list;
+  }
+
+  async reportNodes(parent: Echo360FolderNode): Promise<TreeNode[]> {
+    const list = await this.listReports(parent.source);
+    if (list.length === 0) return [new MessageNode(`${parent.id}/empty`, parent, 'Echo360 lists no reports for this client.')];
+    return list.map((r) => new Echo360ReportNode(parent, parent.source, r));
+  }
+
+  async requestRows(source: SourceConfig): Promise<Echo360RequestRow[]> {
+    const queue = this.runs ? await this.runs.queue(source) : undefined;
+    let listing = this.listings.get(source.id);
+    if (!listing || Date.now() - listing.at > LISTING_TTL_MS) {
+      listing = { at: Date.now(), requests: await (await this.adapter.client(source)).listRequests() };
+      this.listings.set(source.id, listing);
+    }
+    const rows: Echo360RequestRow[] = [];
+    const mine = new Set<string>();
+    for (const run of queue?.runs() ?? []) {
+      for (const c of run.chunks) {
+        if (c.requestId) mine.add(c.requestId);
+        for (const old of c.previousRequestIds ?? []) mine.add(old);
+        rows.push({
+          requestId: c.requestId,
+          status: c.status,
+          reportName: run.reportName,
+          start: c.start,
+          end: c.end,
+          created: c.created ?? c.submittedAt ?? run.createdAt,
+          expires: c.expires,
+          runId: run.id,
+          chunk: c.index,
+          chunks: run.chunks.length,
+          runStatus: run.status,
+          sortKey: run.createdAt,
+        });
+      }
+    }
+    for (const r of listing.requests) {
+      if (mine.has(r.requestId)) continue;
+      rows.push({
+        requestId: r.requestId,
+        status: r.status,
+        reportName: r.reportName,
+        start: r.parameters.start,
+        end: r.parameters.end,
+        created: r.created,
+        expires: r.expires,
+        sortKey: r.created,
+      });
+    }
+    // Newest first; the chunks of one run together, in date order.
+    return rows.sort(
+      (a, b) =>
+        (b.sortKey ?? '').localeCompare(a.sortKey ?? '') || (a.runId ?? '').localeCompare(b.runId ?? '') || (a.chunk ?? 0) - (b.chunk ?? 0),
+    );
+  }
+
+  async requestNodes(parent: Echo360FolderNode): Promise<TreeNode[]> {
+    const rows = await this.requestRows(parent.source);
+    if (rows.length === 0) return [new MessageNode(`${parent.id}/empty`, parent, 'No report requests yet. Run a report to start one.')];
+    return rows.map((r) => new Echo360RequestNode(parent, parent.source, r));
+  }
+
+  /** The server listing is stale after we submitted or resubmitted something. */
+  invalidateListing(sourceId: string): void {
+    this.listings.delete(sourceId);
+  }
+}

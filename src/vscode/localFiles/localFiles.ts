@@ -1,0 +1,148 @@
+/**
+ * Local delimited files (.csv .tsv .psv, each optionally .gz) in the preview: the
+ * `insightExplorer.openFilePreview` command (explorer context menu, palette, and Echo360's merged
+ * results) and a read-only custom editor that "Open With…" offers for the same files.
+ *
+ * The file is streamed (read stream → gunzip when .gz → TableBuilder), never read into one string
+ * or a TextDocument, which is why files far beyond VS Code's 50 MB editor limit open: the first
+ * rows show while the rest is still being parsed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { delimiterForPath, gunzipStream, type ByteSource } from '../../core/table';
+import { EngineDataSource, PREVIEW_VIEW_TYPE, type PreviewPanelManager } from '../preview';
+
+export const FILE_PREVIEW_COMMAND = 'insightExplorer.openFilePreview';
+export const FILE_EDITOR_VIEW_TYPE = 'insightExplorer.filePreview';
+
+const READ_CHUNK = 1 << 20;
+
+/** The key of a file's preview panel, so opening the same file again reveals its panel. */
+export function filePreviewKey(uri: vscode.Uri): string {
+  return `file:${uri.toString()}`;
+}
+
+function byteSource(uri: vscode.Uri): ByteSource {
+  const gz = uri.path.toLowerCase().endsWith('.gz');
+  if (uri.scheme === 'file') {
+    const file = fs.createReadStream(uri.fsPath, { highWaterMark: READ_CHUNK });
+    if (!gz) return file;
+    // pipe() does not forward errors: a failing read must still end the gunzip stream.
+    const gunzip = gunzipStream();
+    file.on('error', (e) => gunzip.destroy(e));
+    return file.pipe(gunzip);
+  }
+  // Remote and virtual file systems have no streams in the API: read once, then parse as usual.
+  return (async function* () {
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    if (!gz) {
+      yield bytes;
+      return;
+    }
+    const gunzip = gunzipStream();
+    gunzip.end(bytes);
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  })();
+}
+
+/** Starts streaming the file into a data source; failures are logged and shown, rows read so far stay. */
+export function loadFile(uri: vscode.Uri, log: vscode.LogOutputChannel): { data: EngineDataSource; title: string; subtitle: string } {
+  const name = path.basename(uri.path);
+  const started = Date.now();
+  const { data, done } = EngineDataSource.stream(byteSource(uri), { delimiter: delimiterForPath(uri.path), autoChart: true });
+  done.then(
+    (t) => log.info(`Preview: read ${t.rowCount} rows from ${name} in ${Date.now() - started} ms`),
+    (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      log.error(`Preview: reading ${name} failed after ${data.totalRows} rows: ${message}`);
+      void vscode.window.showErrorMessage(`Insight Explorer: reading ${name} stopped after ${data.totalRows} rows: ${message}`);
+    },
+  );
+  const where = uri.scheme === 'file' ? path.dirname(uri.fsPath) : uri.with({ path: path.posix.dirname(uri.path) }).toString();
+  return { data, title: name, subtitle: `Local file · ${where}` };
+}
+
+class FileDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri) {}
+  dispose(): void {
+    /* the data lives with the panel's session */
+  }
+}
+
+/** "Open With… → Insight Preview": the same preview, in the editor VS Code opens for the file. */
+class FilePreviewEditor implements vscode.CustomReadonlyEditorProvider<FileDocument> {
+  constructor(
+    private readonly previews: PreviewPanelManager,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  openCustomDocument(uri: vscode.Uri): FileDocument {
+    return new FileDocument(uri);
+  }
+
+  resolveCustomEditor(document: FileDocument, panel: vscode.WebviewPanel): void {
+    const { data, title, subtitle } = loadFile(document.uri, this.log);
+    // Its own key: the custom editor and a command-opened panel of the same file may coexist.
+    this.previews.adopt(`editor:${document.uri.toString()}`, panel, { title, subtitle, data, source: { file: document.uri.toString() } });
+  }
+}
+
+export function registerLocalFiles(
+  context: vscode.ExtensionContext,
+  previews: PreviewPanelManager,
+  log: vscode.LogOutputChannel,
+): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(FILE_PREVIEW_COMMAND, async (arg?: vscode.Uri, all?: vscode.Uri[]) => {
+      let uris = all && all.length > 0 ? all : arg instanceof vscode.Uri ? [arg] : [];
+      if (uris.length === 0) {
+        const active = vscode.window.activeTextEditor?.document.uri;
+        const picked = await vscode.window.showOpenDialog({
+          canSelectMany: true,
+          defaultUri: active,
+          filters: { 'Delimited text': ['csv', 'tsv', 'psv', 'gz'] },
+          openLabel: 'Open in Insight Preview',
+        });
+        uris = picked ?? [];
+      }
+      for (const uri of uris) await openFile(previews, uri, log);
+    }),
+    vscode.window.registerCustomEditorProvider(FILE_EDITOR_VIEW_TYPE, new FilePreviewEditor(previews, log), {
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
+      /**
+       * After a window reload VS Code hands back the preview panels that were open. A file's panel
+       * re-reads its file (the URI is in the webview state); the webview then restores its own
+       * sort, filters, search and scroll from the same state. Panels of API results cannot be
+       * rebuilt without a request, so they close instead of showing an empty page.
+       */
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        const file = (state as { source?: { file?: unknown } } | undefined)?.source?.file;
+        if (typeof file !== 'string') {
+          // Disposed after VS Code has finished restoring it (disposing inside this call logs
+          // "OverlayWebview has been disposed" errors).
+          setTimeout(() => panel.dispose(), 0);
+          return;
+        }
+        const uri = vscode.Uri.parse(file);
+        try {
+          await vscode.workspace.fs.stat(uri);
+        } catch {
+          log.warn(`Preview: not restoring ${uri.toString()}: the file is gone`);
+          setTimeout(() => panel.dispose(), 0);
+          return;
+        }
+        const { data, title, subtitle } = loadFile(uri, log);
+        panel.title = title;
+        previews.adopt(filePreviewKey(uri), panel, { title, subtitle, data, source: { file: uri.toString() } });
+      },
+    }),
+  );
+}
+
+export async function openFile(previews: PreviewPanelManager, uri: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
+  const { data, title, subtitle } = loadFile(uri, log);
+  await previews.show(filePreviewKey(uri), { title, subtitle, data, source: { file: uri.toString() } });
+}

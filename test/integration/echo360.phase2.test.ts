@@ -1,0 +1,94 @@
+// Echo360 Reporting in the real VS Code, phase 2: the runner reloaded the window (same user data,
+// same globalState). The requests phase 1 submitted must still be in the tree, polling must
+// resume on activation, and the merged result of the 3 requests must open in the preview.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { InsightExplorerApi } from '../../src/vscode/extension';
+import type { Echo360RunReady } from '../../src/vscode/echo360/echo360Runs';
+import { EchoHandover, activate, cleanScreenshot, readHandover, revealRequests, stopFake, waitForReport, waitUntil } from './echo360Kit';
+import { ui } from './ui';
+
+describe('Echo360 reporting (phase 2: after reload)', function () {
+  this.timeout(150_000);
+  let api: InsightExplorerApi;
+  let h: EchoHandover | undefined;
+
+  before(async function () {
+    h = readHandover();
+    if (!h?.runId || !h.sourceId) this.skip();
+    api = await activate();
+  });
+
+  after(async () => {
+    stopFake(h);
+    await vscode.workspace
+      .getConfiguration()
+      .update('insightExplorer.echo360.pollIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('still lists the run and resumes polling until its result is merged, then opens it', async function () {
+    if (!ui.available) this.skip();
+    const source = api.services.store.get(h!.sourceId!)!;
+    assert.ok(source, 'the source survived the reload');
+    const queue = await api.echo360.runs.queue(source);
+    const run = queue.getRun(h!.runId!);
+    assert.ok(run, 'the run survived the reload');
+    assert.strictEqual(run!.chunks.length, 3);
+    assert.ok(
+      run!.chunks.every((c) => c.requestId),
+      'every chunk kept its request id',
+    );
+
+    await revealRequests(api);
+    await ui.waitForTree('Sources', (t) => t.rows.filter((r) => r.label.startsWith('videoview')).length >= 3, { timeoutMs: 20_000 });
+
+    // Completes in this window: polled from the saved state, downloaded and merged.
+    let ready: Echo360RunReady | undefined;
+    const sub = api.echo360.runs.onDidFinishRun((r) => (ready = r.runId === h!.runId ? r : ready));
+    try {
+      await waitUntil('the run to complete', () => (queue.getRun(h!.runId!)?.status === 'completed' ? true : undefined), 90_000);
+    } catch (e) {
+      let alive = true;
+      try {
+        process.kill(h!.pid, 0);
+      } catch {
+        alive = false;
+      }
+      throw new Error(
+        `${(e as Error).message}; fake alive: ${alive}; download: ${api.echo360.runs.downloadErrors.get(`${source.id}/${h!.runId}`)}; run: ${JSON.stringify(queue.getRun(h!.runId!))}`,
+      );
+    } finally {
+      sub.dispose();
+    }
+    const done = queue.getRun(h!.runId!)!;
+    // 20 days × 25 rows per day; each chunk's header kept once.
+    assert.strictEqual(done.result?.rows, 500);
+    if (ready) assert.strictEqual(ready.rows, 500);
+    await ui.waitForTree(
+      'Sources',
+      (t) => t.rows.filter((r) => r.label.startsWith('videoview') && /Available/.test(r.description)).length === 3,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+
+    const opened = await vscode.commands.executeCommand<{ key: string; rows: number; columns: string[] }>(
+      'insightExplorer.echo360.openResult',
+      {
+        sourceId: source.id,
+        runId: h!.runId,
+      },
+    );
+    assert.strictEqual(opened.rows, 500);
+    const report = await waitForReport(api, opened.key, (r) => r.renderedRows > 0);
+    assert.strictEqual(report.totalRows, 500);
+    await cleanScreenshot('echo360-result');
+
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('insightExplorer.echo360.openDocument', {
+      sourceId: source.id,
+      runId: h!.runId,
+    });
+    const lines = (await vscode.workspace.openTextDocument(uri)).getText().trim().split('\n');
+    assert.strictEqual(lines.length, 501);
+  });
+});
