@@ -198,7 +198,7 @@ export class ChartView {
         const common = {
           label: s.name,
           stroke: color,
-          value: (u: uPlot, v: number | null, _si: number, idx: number | null) => {
+          value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => {
             const own = stacked && idx !== null ? raw[i][idx] : v;
             return own === null || own === undefined ? '—' : full.format(own);
           },

@@ -2,11 +2,9 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { InsightError } from '../../core/errors';
 import { DateRange, EchoDelimiter, ECHO_DELIMITERS, RunState, parseRange } from '../../core/sources/echo360';
-import { CsvTokenizer } from '../../core/sources/echo360/csvMerge';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
-import { ArrayDataSource, PreviewPanelManager } from '../preview';
-import { columnInfos } from '../canvas/previewContent';
+import { EngineDataSource, PreviewPanelManager } from '../preview';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
@@ -17,7 +15,6 @@ import { Echo360Runs, runTitle } from './echo360Runs';
 /** Above this a result opens as the file on disk: a virtual document would hold it all in memory twice. */
 const LARGE_RESULT_BYTES = 50 * 1024 * 1024;
 /** The preview holds rows in memory: a larger result shows its first rows and says so. */
-const PREVIEW_MAX_ROWS = 200_000;
 
 interface OutputChoice {
   delimiter: EchoDelimiter;
@@ -140,14 +137,17 @@ export function registerEcho360Commands(
         next: run.status === 'running' ? 'Wait for its requests to become Available.' : 'Use Download Again.',
       });
     }
-    const { columns, rows, truncated } = await readCsv(file, run.output.delimiter, PREVIEW_MAX_ROWS);
-    const subtitle = `${source.label} · ${(run.result?.rows ?? rows.length).toLocaleString('en-US')} rows${truncated ? ` (first ${rows.length.toLocaleString('en-US')} shown)` : ''}`;
-    await previews.show(`echo360/${source.id}/${run.id}`, {
+    // Streamed from the file into the column engine: rows show at once and a million-row merge
+    // is previewed whole, never read into memory as text.
+    const { data, done } = EngineDataSource.stream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { delimiter: run.output.delimiter, autoChart: true });
+    const key = `echo360/${source.id}/${run.id}`;
+    await previews.show(key, {
       title: runTitle(run),
-      subtitle,
-      data: new ArrayDataSource(columnInfos(columns, rows), rows),
+      subtitle: `${source.label} · ${(run.result?.rows ?? 0).toLocaleString('en-US')} rows · ${run.output.delimiter === ',' ? 'CSV' : run.output.delimiter === '|' ? 'pipe-delimited' : 'tab-delimited'}`,
+      data,
     });
-    return { key: `echo360/${source.id}/${run.id}`, rows: rows.length, columns };
+    const table = await done;
+    return { key, rows: table.rowCount, columns: table.columnNames };
   });
 
   registerCommand(services, 'insightExplorer.echo360.openDocument', async (arg?: RequestArg) => {
@@ -202,29 +202,4 @@ export function registerEcho360Commands(
     await fs.promises.rm(runs.resultFile(source.id, run.id), { force: true });
     services.refreshTree();
   });
-}
-
-/** Reads a merged result for the preview: header + up to `maxRows` rows. */
-async function readCsv(
-  file: string,
-  delimiter: string,
-  maxRows: number,
-): Promise<{ columns: string[]; rows: string[][]; truncated: boolean }> {
-  const tok = new CsvTokenizer(delimiter);
-  let columns: string[] | undefined;
-  const rows: string[][] = [];
-  let truncated = false;
-  const stream = fs.createReadStream(file, { encoding: 'utf8' });
-  const onRecord = (fields: string[]) => {
-    if (!columns) columns = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, '') : f));
-    else if (rows.length < maxRows) rows.push(fields);
-    else truncated = true;
-  };
-  for await (const piece of stream as AsyncIterable<string>) {
-    tok.push(piece, onRecord);
-    if (truncated) break;
-  }
-  if (!truncated) tok.end(onRecord);
-  stream.destroy();
-  return { columns: columns ?? [], rows, truncated };
 }
