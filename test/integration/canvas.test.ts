@@ -7,11 +7,21 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
-import type { PreviewReport } from '../../src/protocol';
 import type { OpenedCanvasResult } from '../../src/vscode/canvas/canvasOpen';
 import { CanvasFake, startCanvasFake } from '../fakes/canvas';
 import { departmentData, studentActivity, studentCommunication } from '../fakes/canvasData';
 import { ui } from './ui';
+import {
+  labelOf,
+  labelsOf,
+  childByLabel,
+  nodeAt,
+  waitForReport,
+  csvLines,
+  clearNotifications,
+  screenshot,
+  waitForNotification,
+} from './treeKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const LABEL = 'Test Canvas';
@@ -21,83 +31,6 @@ const LABEL = 'Test Canvas';
  * not the ones this test file compiles against, so `instanceof` cannot be used on them.
  */
 const studentIdOf = (node: TreeNode): number | undefined => (node as { student?: { id?: number } }).student?.id;
-
-async function labelOf(api: InsightExplorerApi, node: TreeNode): Promise<string> {
-  const item = await api.tree.getTreeItem(node);
-  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-}
-
-async function labelsOf(api: InsightExplorerApi, nodes: TreeNode[]): Promise<string[]> {
-  return Promise.all(nodes.map((n) => labelOf(api, n)));
-}
-
-async function childByLabel(api: InsightExplorerApi, parent: TreeNode | undefined, label: string | RegExp): Promise<TreeNode> {
-  const kids = await api.tree.getChildren(parent);
-  for (const k of kids) {
-    const l = await labelOf(api, k);
-    if (typeof label === 'string' ? l === label : label.test(l)) return k;
-  }
-  throw new Error(`no child ${label} under ${parent?.id ?? 'root'}; saw ${(await labelsOf(api, kids)).join(' | ')}`);
-}
-
-/** Walks labels from the root: path('Test Canvas', 'Courses', 'BIO 101…'). */
-async function nodeAt(api: InsightExplorerApi, ...labels: (string | RegExp)[]): Promise<TreeNode> {
-  let node: TreeNode | undefined;
-  for (const l of labels) node = await childByLabel(api, node, l);
-  return node!;
-}
-
-function waitForReport(
-  api: InsightExplorerApi,
-  key: string,
-  pred: (r: PreviewReport) => boolean,
-  timeoutMs = 20_000,
-): Promise<PreviewReport> {
-  return new Promise((resolve, reject) => {
-    const last = api.previews.lastReport(key);
-    if (last && pred(last)) return resolve(last);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`preview ${key} did not report the expected state; last: ${JSON.stringify(api.previews.lastReport(key))}`));
-    }, timeoutMs);
-    const sub = api.previews.onDidReport((r) => {
-      if (r.key === key && pred(r)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(r);
-      }
-    });
-  });
-}
-
-async function csvLines(uri: vscode.Uri): Promise<string[]> {
-  return (await vscode.workspace.openTextDocument(uri)).getText().trim().split('\n');
-}
-
-/**
- * Closes every toast. A notification raised right after clearing is not toasted (observed in
- * code-server 1.100: it lands in the notification centre only), hence the pause.
- */
-async function clearNotifications(): Promise<void> {
-  await vscode.commands.executeCommand('notifications.clearAll');
-  await new Promise((r) => setTimeout(r, 800));
-}
-
-/** A screenshot without the toasts earlier tests left over the editors. */
-async function screenshot(name: string): Promise<void> {
-  await clearNotifications();
-  await ui.screenshot(name);
-}
-
-async function waitForNotification(pattern: RegExp, timeoutMs = 10_000): Promise<{ message: string; buttons: string[] }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await ui.notifications()).find((n) => pattern.test(n.message));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no notification matching ${pattern}; saw ${JSON.stringify(await ui.notifications())}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('Canvas end to end', function () {
   this.timeout(120_000);

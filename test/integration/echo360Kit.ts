@@ -8,8 +8,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
-import type { PreviewReport } from '../../src/protocol';
-import { ui } from './ui';
+import { childByLabel } from './treeKit';
+
+export { childByLabel, labelOf, waitForReport, screenshot as cleanScreenshot } from './treeKit';
 
 export const EXTENSION_ID = 'insight-explorer.insight-explorer';
 export const ECHO_LABEL = 'Test Echo360';
@@ -94,17 +95,6 @@ export async function activate(): Promise<InsightExplorerApi> {
   return api;
 }
 
-export async function labelOf(api: InsightExplorerApi, node: TreeNode): Promise<string> {
-  const item = await api.tree.getTreeItem(node);
-  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-}
-
-export async function childByLabel(api: InsightExplorerApi, parent: TreeNode | undefined, label: string): Promise<TreeNode> {
-  const kids = await api.tree.getChildren(parent);
-  for (const k of kids) if ((await labelOf(api, k)) === label) return k;
-  throw new Error(`no child ${label} under ${parent?.id ?? 'root'}`);
-}
-
 /** Expands Test Echo360 → Requests in the real tree. */
 export async function revealRequests(api: InsightExplorerApi): Promise<TreeNode> {
   const source = await childByLabel(api, undefined, ECHO_LABEL);
@@ -112,29 +102,6 @@ export async function revealRequests(api: InsightExplorerApi): Promise<TreeNode>
   await api.view.reveal(source, { expand: true });
   await api.view.reveal(requests, { expand: true, focus: false, select: false });
   return requests;
-}
-
-export function waitForReport(
-  api: InsightExplorerApi,
-  key: string,
-  pred: (r: PreviewReport) => boolean,
-  timeoutMs = 20_000,
-): Promise<PreviewReport> {
-  return new Promise((resolve, reject) => {
-    const last = api.previews.lastReport(key);
-    if (last && pred(last)) return resolve(last);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`preview ${key} did not report the expected state; last: ${JSON.stringify(api.previews.lastReport(key))}`));
-    }, timeoutMs);
-    const sub = api.previews.onDidReport((r) => {
-      if (r.key === key && pred(r)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(r);
-      }
-    });
-  });
 }
 
 export async function waitUntil<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -145,13 +112,6 @@ export async function waitUntil<T>(what: string, probe: () => T | undefined | Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/** A screenshot without the toasts earlier tests left over the editors. */
-export async function cleanScreenshot(name: string): Promise<void> {
-  await vscode.commands.executeCommand('notifications.clearAll');
-  await new Promise((r) => setTimeout(r, 800));
-  await ui.screenshot(name);
 }
 
 export function isoDay(ms: number): string {

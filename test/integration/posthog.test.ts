@@ -7,44 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
-import type { TreeNode } from '../../src/vscode/tree/nodes';
-import type { PreviewReport } from '../../src/protocol';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
 import { ui } from './ui';
+import { childByLabel, labelOf, waitForReport } from './treeKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
-
-async function labelOf(api: InsightExplorerApi, node: TreeNode): Promise<string> {
-  const item = await api.tree.getTreeItem(node);
-  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-}
-
-async function childByLabel(api: InsightExplorerApi, parent: TreeNode | undefined, label: string | RegExp): Promise<TreeNode> {
-  const kids = await api.tree.getChildren(parent);
-  for (const k of kids) {
-    const l = await labelOf(api, k);
-    if (typeof label === 'string' ? l === label : label.test(l)) return k;
-  }
-  throw new Error(`no child ${label} under ${parent?.id ?? 'root'}; saw ${(await Promise.all(kids.map((k) => labelOf(api, k)))).join(' | ')}`);
-}
-
-function waitForReport(api: InsightExplorerApi, key: string, pred: (r: PreviewReport) => boolean, timeoutMs = 20_000): Promise<PreviewReport> {
-  return new Promise((resolve, reject) => {
-    const last = api.previews.lastReport(key);
-    if (last && pred(last)) return resolve(last);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`preview ${key} did not report the expected state; last: ${JSON.stringify(api.previews.lastReport(key))}`));
-    }, timeoutMs);
-    const sub = api.previews.onDidReport((r) => {
-      if (r.key === key && pred(r)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(r);
-      }
-    });
-  });
-}
 
 describe('PostHog end to end', function () {
   this.timeout(120_000);
@@ -150,12 +117,18 @@ describe('PostHog end to end', function () {
     if (!sourceId) this.skip();
     const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
     fake.requests.length = 0;
-    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; jsonUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id }))!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; jsonUri: vscode.Uri; previewKey: string }>(
+      'insightExplorer.posthog.openInsight',
+      { sourceId, insightId: target.id },
+    ))!;
     const csv = (await vscode.workspace.openTextDocument(opened.csvUri)).getText();
     const lines = csv.trim().split('\n');
     assert.strictEqual(lines[0], 'series,date,value');
     const entries = target.result as { label: string; days: string[]; data: number[] }[];
-    assert.strictEqual(lines.length - 1, entries.reduce((n, e) => n + e.days.length, 0));
+    assert.strictEqual(
+      lines.length - 1,
+      entries.reduce((n, e) => n + e.days.length, 0),
+    );
     assert.strictEqual(lines[1], `${entries[0].label},${entries[0].days[0]},${entries[0].data[0]}`);
     const json = JSON.parse((await vscode.workspace.openTextDocument(opened.jsonUri)).getText());
     assert.strictEqual(json.id, target.id);
@@ -182,8 +155,16 @@ describe('PostHog end to end', function () {
 
   it('opens a funnel as step,name,count,conversion_rate with a bar chart', async function () {
     if (!sourceId) this.skip();
-    const target = fake.insights.find((i) => (i.query as { source?: { kind?: string } })?.source?.kind === 'FunnelsQuery' && Array.isArray(i.result) && !Array.isArray((i.result as unknown[])[0]))!;
-    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id }))!;
+    const target = fake.insights.find(
+      (i) =>
+        (i.query as { source?: { kind?: string } })?.source?.kind === 'FunnelsQuery' &&
+        Array.isArray(i.result) &&
+        !Array.isArray((i.result as unknown[])[0]),
+    )!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>(
+      'insightExplorer.posthog.openInsight',
+      { sourceId, insightId: target.id },
+    ))!;
     const csv = (await vscode.workspace.openTextDocument(opened.csvUri)).getText().trim().split('\n');
     assert.strictEqual(csv[0], 'step,name,count,conversion_rate');
     const steps = target.result as { count: number }[];
@@ -201,7 +182,10 @@ describe('PostHog end to end', function () {
   it('opens a retention insight as a table with a note that its chart is not drawn yet', async function () {
     if (!sourceId) this.skip();
     const target = fake.insights.find((i) => (i.query as { source?: { kind?: string } })?.source?.kind === 'RetentionQuery')!;
-    const opened = (await vscode.commands.executeCommand<{ previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id }))!;
+    const opened = (await vscode.commands.executeCommand<{ previewKey: string }>('insightExplorer.posthog.openInsight', {
+      sourceId,
+      insightId: target.id,
+    }))!;
     const report = await waitForReport(api, opened.previewKey, (r) => r.renderedRows > 0);
     assert.strictEqual(report.chart, null);
     assert.match(report.chartNote ?? '', /not drawn yet/);
@@ -210,7 +194,10 @@ describe('PostHog end to end', function () {
   it('polls a slow insight with a running query_status until it completes', async function () {
     if (!sourceId) this.skip();
     fake.reset();
-    const opened = (await vscode.commands.executeCommand<{ insight: { result: unknown }; previewKey: string }>('insightExplorer.posthog.openInsight', { sourceId, insightId: 'SLOWQURY' }))!;
+    const opened = (await vscode.commands.executeCommand<{ insight: { result: unknown }; previewKey: string }>(
+      'insightExplorer.posthog.openInsight',
+      { sourceId, insightId: 'SLOWQURY' },
+    ))!;
     assert.ok(opened.insight.result != null);
     const polls = fake.requests.filter((r) => /\/query\/[^/]+\/?$/.test(r.path));
     assert.ok(polls.length >= 3, `polled ${polls.length} times`);
@@ -260,7 +247,10 @@ describe('PostHog end to end', function () {
   it('saves a result document with Save As', async function () {
     if (!sourceId || !ui.available) this.skip();
     const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
-    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri }>('insightExplorer.posthog.openCsv', { sourceId, insightId: target.id }))!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri }>('insightExplorer.posthog.openCsv', {
+      sourceId,
+      insightId: target.id,
+    }))!;
     const doc = await vscode.workspace.openTextDocument(opened.csvUri);
     await vscode.window.showTextDocument(doc, { preview: false });
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ie-save-')), 'weekly.csv');
