@@ -353,6 +353,27 @@ export async function startUiBridge({ log = () => {} } = {}) {
       }
       return { clicked: true };
     },
+    async '/select'(body) {
+      // A native <select> in the webview: Playwright picks the option as a user's choice would
+      // (focus, change and input events), by visible label.
+      const timeoutMs = body.timeoutMs ?? 10_000;
+      const p = needPage();
+      if (typeof body.selector !== 'string' || typeof body.label !== 'string') throw new BridgeError('give `selector` and `label`');
+      const frame = await waitFor(async () => {
+        for (const f of p.frames()) {
+          if (f === p.mainFrame() || f.isDetached()) continue;
+          try {
+            if (await f.locator(body.selector).count()) return f;
+          } catch {
+            /* detached meanwhile */
+          }
+        }
+        return undefined;
+      }, timeoutMs);
+      if (!frame) throw new BridgeError(`no webview frame has ${body.selector} within ${timeoutMs} ms`);
+      const picked = await frame.locator(body.selector).first().selectOption({ label: body.label }, { timeout: timeoutMs });
+      return { selected: picked };
+    },
     async '/press'(body) {
       const keys = Array.isArray(body.keys) ? body.keys : [body.keys];
       if (!keys.length || keys.some((k) => typeof k !== 'string' || !k))

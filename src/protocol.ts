@@ -61,28 +61,83 @@ export interface ColumnStatsPayload {
 /** Formats the webview can ask the host to export the current view to. */
 export type ExportFormat = 'csv' | 'tsv' | 'json';
 
+export type ChartKind = 'line' | 'area' | 'bar' | 'stackedBar' | 'histogram' | 'scatter' | 'box';
+
 /**
- * `line`: one line per series. `bar`: bars, grouped side by side for several series.
- * `stackedBar`: series stacked bottom-up in array order at each x. `histogram`: adjacent bars, one
- * per bin; `x.values` are the bins' labels ("10–20") and series[0] the counts.
+ * A chart as plain data; the webview draws it (uPlot) and can write it as SVG.
+ *
+ * Every per-x array (`x.values`, each `series[i].values`, `annotations`, `pointLabels`, each `box`
+ * array) has one entry per x position. `null` is "no value here" (a gap, no bar, no box), never 0.
+ *
+ * | kind         | x.type          | draws |
+ * |--------------|-----------------|-------|
+ * | `line`       | time / category | one line per series |
+ * | `area`       | time / category | lines filled down to zero, series stacked bottom-up |
+ * | `bar`        | category / time | bars, grouped side by side for several series |
+ * | `stackedBar` | category / time | series stacked bottom-up in array order at each x |
+ * | `histogram`  | category        | adjacent bars, one per bin; x labels name the bins ("10–20"), series[0] the counts |
+ * | `scatter`    | number          | one point per x; x.values ascending, series[i].values the y values; `pointLabels` name points |
+ * | `box`        | category        | one box per x from `box` (min, q1, median, q3, max); `series`, if any, are points over the boxes |
  */
 export interface ChartSpec {
-  kind: 'line' | 'bar' | 'stackedBar' | 'histogram';
+  kind: ChartKind;
   title?: string;
   xLabel?: string;
   yLabel?: string;
-  /** ISO dates for `time` (read as UTC when they carry no zone), labels for `category`. */
-  x: { type: 'time' | 'category'; values: string[] };
+  /** ISO dates for `time` (read as UTC when they carry no zone), labels for `category`, numbers for `number`. */
+  x: { type: 'time' | 'category'; values: string[] } | { type: 'number'; values: number[] };
   series: { name: string; values: (number | null)[] }[];
   /** Per-x labels drawn above the bars, e.g. funnel conversion rates ("62.5%"). */
   annotations?: string[];
+  /** `box` only: the five numbers per x. */
+  box?: { min: (number | null)[]; q1: (number | null)[]; median: (number | null)[]; q3: (number | null)[]; max: (number | null)[] };
+  /** `scatter`: a name per point for the legend (student names). */
+  pointLabels?: string[];
+  /** `percent`: values are percentages 0–100. */
+  yFormat?: 'number' | 'percent';
+  /** One line shown under the chart (sampled points, categories left out, suppressed values). */
+  note?: string;
+}
+
+/** How a chart's y is computed from the rows of each x (and split) group; `none` plots rows as they are. */
+export type ChartAgg = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'distinct' | 'none';
+export type ChartBucket = 'auto' | 'hour' | 'day' | 'week' | 'month';
+
+/**
+ * The chart controls' choice for a table the host charts itself (local files, Echo360 results).
+ * Columns are indices into the columns array. `kind: 'auto'` lets the host pick from the column
+ * types; the host answers with the query it resolved (every field concrete except `split`/`y`).
+ */
+export interface ChartQuery {
+  kind: 'auto' | ChartKind;
+  x: number | null;
+  /** null: the row count. */
+  y: number | null;
+  agg: ChartAgg;
+  /** One series per value of this column (the most frequent ones). */
+  split: number | null;
+  bucket: ChartBucket;
+}
+
+/** What the host charted, with the query it resolved (controls show it) and the rows it covers. */
+export interface ChartPayload {
+  chart: ChartSpec | null;
+  note: string | null;
+  query: ChartQuery | null;
 }
 
 export interface ChartSummary {
   kind: string;
   series: number;
   points: number;
+  /** The chart's title as drawn. */
+  title?: string;
 }
+
+/** Image formats the chart can be saved as. */
+export type ChartImageFormat = 'png' | 'svg';
+/** Largest chart image the host accepts from the webview (characters of base64 or SVG text). */
+export const MAX_CHART_IMAGE_CHARS = 32 * 1024 * 1024;
 
 export type PreviewMode = 'table' | 'chart' | 'both';
 
@@ -107,6 +162,10 @@ export interface RenderReport {
   sort: SortKey[];
   /** The column filters in force (absent when none). */
   filters?: ColumnFilter[];
+  /** The chart controls' query in force (host-charted tables only). */
+  chartQuery?: ChartQuery;
+  /** Rows of the chart-data table on screen (absent when it is hidden). */
+  chartDataRows?: number;
 }
 
 export interface PreviewReport extends RenderReport {
@@ -135,6 +194,10 @@ export interface WebviewToHost {
   requestStats: { column: number };
   /** Export all rows of the current view (host asks where to save). */
   export: { format: ExportFormat };
+  /** Chart the current view this way (answered with `chart`, and again after every view change). */
+  setChart: ChartQuery;
+  /** Save the chart as drawn: `data` is base64 PNG bytes or SVG text (host asks where to save). */
+  saveChart: { format: ChartImageFormat; data: string; name: string };
 }
 
 export interface InitPayload {
@@ -149,8 +212,12 @@ export interface InitPayload {
   rowsInView: number;
   chart: ChartSpec | null;
   chartNote: string | null;
-  /** What the toolbar offers; absent = neither (the data source cannot do it). */
-  features?: { stats: boolean; export: boolean };
+  /** Other charts of the same result, offered in a picker (`chart` is the first of them). */
+  charts?: ChartSpec[];
+  /** Host-charted tables: the query `chart` was computed with (the controls start from it). */
+  chartQuery?: ChartQuery | null;
+  /** What the toolbar offers; absent = none (the data source cannot do it). */
+  features?: { stats: boolean; export: boolean; chartQuery?: boolean };
   /** Saved with the webview state so the panel serializer can re-open the file after a reload. */
   source?: { file: string };
 }
@@ -167,6 +234,8 @@ export interface HostToWebview {
   stats: ColumnStatsPayload;
   /** A short note for the footer (export finished, for example). */
   notice: { message: string };
+  /** The chart of the current view, for the query last set (host-charted tables). */
+  chart: ChartPayload;
 }
 
 /** `{ type, payload }` union for one direction's map. */

@@ -9,9 +9,14 @@
  */
 import uPlot from 'uplot';
 import type { ChartSpec, ChartSummary } from '../src/protocol';
+import { chartToSvg } from './chartSvg';
 import { el } from './dom';
 
+/** The chart-data table shows at most this many rows (charts are downsampled far below it). */
+const MAX_DATA_ROWS = 5_000;
+
 interface ChartTheme {
+  background: string;
   fg: string;
   muted: string;
   grid: string;
@@ -43,10 +48,18 @@ function withAlpha(color: string, alpha: number): string {
   return `rgba(${m[0]}, ${m[1]}, ${m[2]}, ${alpha})`;
 }
 
+/** `color` at `alpha` over `background`, as an opaque colour: stacked fills must hide what is behind them. */
+function blend(color: string, background: string, alpha: number): string {
+  const rgb = (c: string) => (withAlpha(c, 1).match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map(Number);
+  const [a, b] = [rgb(color), rgb(background)];
+  return `rgb(${a.map((v, i) => Math.round(v * alpha + b[i] * (1 - alpha))).join(', ')})`;
+}
+
 function readTheme(): ChartTheme {
   const fg = cssVar('--vscode-editor-foreground', cssVar('--vscode-foreground', '#cccccc'));
   const family = cssVar('--vscode-font-family', 'sans-serif');
   return {
+    background: cssVar('--vscode-editor-background', '#1e1e1e'),
     fg,
     muted: cssVar('--vscode-descriptionForeground', fg),
     grid: withAlpha(fg, 0.12),
@@ -69,6 +82,10 @@ function truncate(label: string, max: number): string {
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
+function finiteOrNull(v: number | null | undefined): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
 /** Running totals across series at each x; a missing value adds nothing and stays missing. */
 function cumulative(series: (number | null)[][]): (number | null)[][] {
   const totals = series.length > 0 ? series[0].map(() => 0) : [];
@@ -85,26 +102,156 @@ export class ChartView {
   readonly element: HTMLDivElement;
   private readonly plotHost: HTMLDivElement;
   private readonly noteEl: HTMLDivElement;
+  private readonly captionEl: HTMLDivElement;
+  private readonly dataEl: HTMLDivElement;
   private plot: uPlot | undefined;
   private spec: ChartSpec | null = null;
   private drawn = false;
+  private dataRows: number | undefined;
 
-  constructor(private readonly onDraw: () => void) {
+  constructor(
+    private readonly onDraw: () => void,
+    bar?: HTMLElement,
+  ) {
     this.plotHost = el('div', { className: 'ip-plot' });
     this.noteEl = el('div', { className: 'ip-chart-note', attrs: { role: 'note' } });
-    this.element = el('div', { className: 'ip-chart' }, [this.noteEl, this.plotHost]);
+    this.captionEl = el('div', { className: 'ip-chart-caption' });
+    this.dataEl = el('div', { className: 'ip-chart-data', attrs: { role: 'region', 'aria-label': 'Chart data', tabindex: '0' } });
+    this.dataEl.hidden = true;
+    this.element = el('div', { className: 'ip-chart' }, [...(bar ? [bar] : []), this.noteEl, this.plotHost, this.dataEl, this.captionEl]);
     new ResizeObserver(() => this.fit()).observe(this.plotHost);
   }
 
-  set(spec: ChartSpec | null, note: string | null): void {
-    this.spec = spec && spec.series.length > 0 && spec.x.values.length > 0 ? spec : null;
+  /**
+   * `keepControls`: the bar stays (chart controls), so an empty chart is not "silent" even
+   * without a note: the user can pick another.
+   */
+  set(spec: ChartSpec | null, note: string | null, keepControls = false): void {
+    const drawable = spec && (spec.kind === 'box' ? (spec.box?.median.length ?? 0) > 0 : spec.series.length > 0) && spec.x.values.length > 0;
+    this.spec = drawable ? spec : null;
     const text = this.spec ? '' : (note ?? (spec ? 'This result has nothing to chart.' : 'No chart for this result.'));
     this.noteEl.textContent = text;
     this.noteEl.hidden = text === '';
+    this.captionEl.textContent = this.spec?.note ?? '';
+    this.captionEl.hidden = !this.spec?.note;
     this.element.classList.toggle('ip-chart-empty', !this.spec);
     // Without a chart or a note, "both" is just the table; the generic text shows only in chart mode.
-    this.element.classList.toggle('ip-chart-silent', !this.spec && note === null);
+    this.element.classList.toggle('ip-chart-silent', !this.spec && note === null && !keepControls);
+    if (this.dataRows !== undefined) this.renderData();
     this.rebuild();
+  }
+
+  /** Shows the numbers behind the chart as a table in place of the plot (or hides them). */
+  showData(on: boolean): void {
+    if (on) this.renderData();
+    else {
+      this.dataRows = undefined;
+      this.dataEl.replaceChildren();
+    }
+    this.dataEl.hidden = !on;
+    this.element.classList.toggle('ip-chart-showdata', on);
+    if (!on) this.fit();
+    this.onDraw();
+  }
+
+  /** Rows of the chart-data table on screen, undefined while it is hidden. */
+  get dataRowCount(): number | undefined {
+    return this.dataRows;
+  }
+
+  get title(): string {
+    return this.spec?.title ?? 'chart';
+  }
+
+  /** The chart as drawn, as PNG bytes in base64: the plot with its title and legend on the editor background. */
+  toPngBase64(): string | null {
+    if (!this.plot || !this.spec) return null;
+    const theme = readTheme();
+    const src = this.plot.ctx.canvas;
+    const ratio = uPlot.pxRatio;
+    const pad = Math.round(12 * ratio);
+    const titleH = this.spec.title ? Math.round(26 * ratio) : 0;
+    const names = this.spec.kind === 'box' && this.spec.series.length === 0 ? [] : this.spec.series.map((s) => s.name);
+    const legendH = names.length > 1 ? Math.round(22 * ratio) : 0;
+    const noteH = this.spec.note ? Math.round(20 * ratio) : 0;
+    const out = document.createElement('canvas');
+    out.width = src.width + pad * 2;
+    out.height = src.height + titleH + legendH + noteH + pad * 2;
+    const ctx = out.getContext('2d');
+    if (!ctx) return null;
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.textBaseline = 'middle';
+    if (this.spec.title) {
+      ctx.fillStyle = theme.fg;
+      ctx.font = `600 ${Math.round(14 * ratio)}px ${theme.font}`;
+      ctx.fillText(this.spec.title, pad, pad + titleH / 2);
+    }
+    ctx.drawImage(src, pad, pad + titleH);
+    let x = pad;
+    const ly = pad + titleH + src.height + legendH / 2;
+    ctx.font = `${Math.round(12 * ratio)}px ${theme.font}`;
+    names.forEach((name, i) => {
+      ctx.fillStyle = theme.palette[i % theme.palette.length];
+      ctx.fillRect(x, ly - 5 * ratio, 10 * ratio, 10 * ratio);
+      ctx.fillStyle = theme.fg;
+      ctx.fillText(name, x + 14 * ratio, ly);
+      x += 14 * ratio + ctx.measureText(name).width + 16 * ratio;
+    });
+    if (this.spec.note) {
+      ctx.fillStyle = theme.muted;
+      ctx.fillText(this.spec.note, pad, pad + titleH + src.height + legendH + noteH / 2);
+    }
+    return out.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+  }
+
+  /** The chart as a standalone SVG document, in the current theme's colours and the plot's size. */
+  toSvg(): string | null {
+    if (!this.spec) return null;
+    const theme = readTheme();
+    const width = Math.max(480, this.plotHost.clientWidth);
+    const height = Math.max(300, this.plotHost.clientHeight + 60);
+    return chartToSvg(this.spec, { width, height, theme });
+  }
+
+  private renderData(): void {
+    const spec = this.spec;
+    if (!spec) {
+      this.dataRows = 0;
+      this.dataEl.replaceChildren(el('p', { className: 'ip-chart-note', text: 'No chart data.' }));
+      return;
+    }
+    const head = [spec.xLabel ?? 'x'];
+    const cols: (number | null)[][] = [];
+    if (spec.kind === 'box' && spec.box) {
+      const b = spec.box;
+      head.push('min', 'Q1', 'median', 'Q3', 'max');
+      cols.push(b.min, b.q1, b.median, b.q3, b.max);
+    }
+    for (const s of spec.series) {
+      head.push(s.name);
+      cols.push(s.values);
+    }
+    const n = Math.min(spec.x.values.length, MAX_DATA_ROWS);
+    const body: HTMLTableRowElement[] = [];
+    for (let i = 0; i < n; i++) {
+      const label = spec.pointLabels?.[i];
+      const x = String(spec.x.values[i]);
+      body.push(
+        el('tr', {}, [
+          el('th', { text: label ? `${x} (${label})` : x, attrs: { scope: 'row' } }),
+          ...cols.map((c) => el('td', { text: c[i] === null || c[i] === undefined ? '' : full.format(c[i] as number) })),
+        ]),
+      );
+    }
+    const table = el('table', { className: 'ip-chart-table' }, [
+      el('thead', {}, [el('tr', {}, head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
+      el('tbody', {}, body),
+    ]);
+    const parts: Node[] = [table];
+    if (spec.x.values.length > n) parts.push(el('p', { className: 'ip-chart-note', text: `First ${full.format(n)} of ${full.format(spec.x.values.length)} points.` }));
+    this.dataRows = n;
+    this.dataEl.replaceChildren(...parts);
   }
 
   /** Theme changed: colours are baked into the plot, so build it again. */
@@ -122,7 +269,8 @@ export class ChartView {
   /** What was drawn, for the `rendered` report; null until a plot is on the canvas. */
   summary(): ChartSummary | null {
     if (!this.spec || !this.plot || !this.drawn) return null;
-    return { kind: this.spec.kind, series: this.spec.series.length, points: this.spec.x.values.length };
+    const s = this.spec;
+    return { kind: s.kind, series: s.series.length, points: s.x.values.length, ...(s.title ? { title: s.title } : {}) };
   }
 
   /** Builds the plot once the host has a size (not while hidden), then keeps it fitted. */
@@ -148,17 +296,25 @@ export class ChartView {
   private create(spec: ChartSpec, width: number, height: number): uPlot {
     const theme = readTheme();
     const n = spec.x.values.length;
-    let xs = spec.x.values.map(parseUtcSeconds);
-    const time = spec.kind === 'line' && spec.x.type === 'time' && xs.every((x) => Number.isFinite(x));
-    if (!time) xs = spec.x.values.map((_, i) => i);
-    const labels = spec.x.values;
-    const bar = spec.kind !== 'line';
-    const stacked = spec.kind === 'stackedBar';
-    // Stacked bars: each series is drawn as the running total up to it, the tallest first so the
+    const kind = spec.kind;
+    const numericX = spec.x.type === 'number';
+    const timeXs = spec.x.type === 'time' ? (spec.x.values as string[]).map(parseUtcSeconds) : [];
+    // Bars and boxes stand at category slots (0…n-1) even over dates: a slot per bucket reads
+    // better than bars squeezed to the width of a time scale's smallest gap.
+    const time = (kind === 'line' || kind === 'area') && spec.x.type === 'time' && timeXs.every((x) => Number.isFinite(x));
+    const xs: number[] = numericX ? (spec.x.values as number[]).slice() : time ? timeXs : spec.x.values.map((_, i) => i);
+    const labels = numericX ? [] : (spec.x.values as string[]);
+    const bar = kind === 'bar' || kind === 'stackedBar' || kind === 'histogram';
+    const stacked = kind === 'stackedBar' || kind === 'area';
+    const box = kind === 'box' && spec.box ? spec.box : undefined;
+    const scatter = kind === 'scatter';
+    // Stacked kinds: each series is drawn as the running total up to it, the tallest first so the
     // shorter totals paint over it; the legend and cursor still show each series' own value.
-    const raw = spec.series.map((s) => xs.map((_, i) => s.values[i] ?? null));
+    const raw = spec.series.map((s) => xs.map((_, i) => finiteOrNull(s.values[i])));
     const plotted = stacked ? cumulative(raw) : raw;
     const order = stacked ? raw.map((_, i) => raw.length - 1 - i) : raw.map((_, i) => i);
+    const percent = spec.yFormat === 'percent';
+    const yText = (v: number) => (percent ? `${full.format(v)}%` : full.format(v));
     const axisFont = `11px ${theme.font}`;
     const axisBase = {
       stroke: theme.muted,
@@ -181,72 +337,96 @@ export class ChartView {
       },
       values: (_u, splits) => splits.map((i) => truncate(labels[i] ?? '', 24)),
     };
+    const numberAxis: uPlot.Axis = { ...axisBase, label: spec.xLabel, values: (_u, splits) => splits.map((v) => compact.format(v)) };
 
-    const hasTime = time && spec.x.values.some((v) => /T\d{2}:\d{2}/.test(v) && !/T00:00(:00)?/.test(v));
-    const series: uPlot.Series[] = [
-      {
-        label: spec.xLabel ?? (time ? 'Date' : 'Category'),
-        value: time
-          ? hasTime
-            ? '{YYYY}-{MM}-{DD} {HH}:{mm}'
-            : '{YYYY}-{MM}-{DD}'
+    const hasTime = time && spec.x.values.some((v) => /T\d{2}:\d{2}/.test(String(v)) && !/T00:00(:00)?/.test(String(v)));
+    const pointName = (idx: number | null) => (idx !== null && spec.pointLabels?.[idx] ? ` · ${spec.pointLabels[idx]}` : '');
+    const xSeries: uPlot.Series = {
+      label: spec.xLabel ?? (time ? 'Date' : numericX ? 'x' : 'Category'),
+      value: time
+        ? hasTime
+          ? '{YYYY}-{MM}-{DD} {HH}:{mm}'
+          : '{YYYY}-{MM}-{DD}'
+        : numericX
+          ? (u, v) => (v === null ? '' : `${full.format(v)}${pointName(u.cursor.idx ?? null)}`)
           : (_u, v) => (v === null ? '' : (labels[Math.round(v)] ?? '')),
-      },
-      ...order.map((i): uPlot.Series => {
-        const s = spec.series[i];
-        const color = theme.palette[i % theme.palette.length];
-        const common = {
-          label: s.name,
-          stroke: color,
-          value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => {
-            const own = stacked && idx !== null ? raw[i][idx] : v;
-            return own === null || own === undefined ? '—' : full.format(own);
-          },
-        };
-        if (bar) {
-          return {
-            ...common,
-            fill: withAlpha(color, stacked ? 0.9 : 0.75),
-            width: 0,
-            paths: spec.kind === 'histogram' ? uPlot.paths.bars!({ size: [0.98, Infinity], align: 0 }) : this.barPaths(i, stacked ? 1 : spec.series.length),
-            points: { show: false },
-          };
-        }
-        return {
+    };
+    const series: uPlot.Series[] = [xSeries];
+    const data: (number | null)[][] = [xs];
+    if (box) {
+      // Five invisible series: they set the y range and fill the legend with the hovered box's
+      // numbers; the boxes themselves are drawn in the draw hook.
+      const parts: [string, (number | null)[]][] = [
+        ['max', box.max],
+        ['Q3', box.q3],
+        ['median', box.median],
+        ['Q1', box.q1],
+        ['min', box.min],
+      ];
+      for (const [label, values] of parts) {
+        series.push({ label, stroke: theme.palette[0], width: 0, paths: () => null, points: { show: false }, value: (_u, v) => (v === null ? '—' : yText(v)) });
+        data.push(xs.map((_, i) => finiteOrNull(values[i])));
+      }
+    }
+    for (const i of order) {
+      const s = spec.series[i];
+      const color = theme.palette[(i + (box ? 1 : 0)) % theme.palette.length];
+      const common = {
+        label: s.name,
+        stroke: color,
+        value: (_u: uPlot, v: number | null, _si: number, idx: number | null) => {
+          const own = stacked && idx !== null ? raw[i][idx] : v;
+          return own === null || own === undefined ? '—' : yText(own);
+        },
+      };
+      data.push(plotted[i]);
+      if (bar) {
+        series.push({
           ...common,
-          width: 2,
-          fill: spec.series.length === 1 ? withAlpha(color, 0.08) : undefined,
+          fill: withAlpha(color, stacked ? 0.9 : 0.75),
+          width: 0,
+          paths: kind === 'histogram' ? uPlot.paths.bars!({ size: [0.98, Infinity], align: 0 }) : this.barPaths(i, stacked ? 1 : spec.series.length),
+          points: { show: false },
+        });
+      } else if (scatter || box) {
+        series.push({ ...common, width: 0, paths: () => null, points: { show: true, size: box ? 7 : 4, width: 0, fill: withAlpha(color, box ? 1 : 0.7) } });
+      } else {
+        series.push({
+          ...common,
+          width: kind === 'area' ? 1.5 : 2,
+          fill: kind === 'area' ? blend(color, theme.background, 0.45) : spec.series.length === 1 ? withAlpha(color, 0.08) : undefined,
           points: { show: n <= 60, size: 5, fill: color },
           spanGaps: false,
-        };
-      }),
-    ];
+        });
+      }
+    }
 
     const annotations = bar ? spec.annotations : undefined;
+    const fromZero = bar || kind === 'area';
     const opts: uPlot.Options = {
       width,
       height,
       title: spec.title,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
-      cursor: { points: { show: !bar }, drag: { x: !bar, y: false } },
+      cursor: { points: { show: !bar && !box }, drag: { x: !bar && !box, y: false } },
       scales: {
-        x: time ? { time: true } : { time: false, range: () => [-0.5, n - 0.5] },
+        x: time ? { time: true } : numericX ? { time: false } : { time: false, range: () => [-0.5, n - 0.5] },
         y: {
           range: (_u, min, max) => {
             // Bars grow from zero; leave headroom for the labels drawn above them.
-            const lo = bar ? Math.min(0, min) : min;
+            const lo = fromZero ? Math.min(0, min) : min;
             const hi = max === lo ? lo + 1 : max;
             return uPlot.rangeNum(lo, hi * (annotations?.length ? 1.12 : 1), 0.05, true);
           },
         },
       },
       axes: [
-        time ? { ...axisBase, label: spec.xLabel } : categoryAxis,
+        time ? { ...axisBase, label: spec.xLabel } : numericX ? numberAxis : categoryAxis,
         {
           ...axisBase,
           label: spec.yLabel,
           size: 56,
-          values: (_u, splits) => splits.map((v) => compact.format(v)),
+          values: (_u, splits) => splits.map((v) => (percent ? `${compact.format(v)}%` : compact.format(v))),
         },
       ],
       series,
@@ -254,6 +434,7 @@ export class ChartView {
       hooks: {
         draw: [
           (u) => {
+            if (box) this.drawBoxes(u, box, theme);
             if (annotations?.length) this.drawAnnotations(u, annotations, theme);
             this.drawn = true;
             this.onDraw();
@@ -261,8 +442,47 @@ export class ChartView {
         ],
       },
     };
-    const data = [xs, ...order.map((i) => plotted[i])] as uPlot.AlignedData;
-    return new uPlot(opts, data, this.plotHost);
+    return new uPlot(opts, data as uPlot.AlignedData, this.plotHost);
+  }
+
+  /** Whiskers from min to max, a box from Q1 to Q3 and a line at the median, one per category. */
+  private drawBoxes(u: uPlot, box: NonNullable<ChartSpec['box']>, theme: ChartTheme): void {
+    const ctx = u.ctx;
+    const ratio = uPlot.pxRatio;
+    const slot = Math.abs(u.valToPos(1, 'x', true) - u.valToPos(0, 'x', true));
+    const half = Math.max(3 * ratio, Math.min(40 * ratio, slot * 0.3));
+    const color = theme.palette[0];
+    ctx.save();
+    ctx.lineWidth = Math.max(1, ratio);
+    for (let i = 0; i < box.median.length; i++) {
+      const five = [box.min[i], box.q1[i], box.median[i], box.q3[i], box.max[i]].map(finiteOrNull);
+      if (five.some((v) => v === null)) continue;
+      const [lo, q1, med, q3, hi] = (five as number[]).map((v) => u.valToPos(v, 'y', true));
+      const x = u.valToPos(i, 'x', true);
+      ctx.strokeStyle = theme.fg;
+      ctx.beginPath();
+      ctx.moveTo(x, lo);
+      ctx.lineTo(x, q1);
+      ctx.moveTo(x, q3);
+      ctx.lineTo(x, hi);
+      ctx.moveTo(x - half / 2, lo);
+      ctx.lineTo(x + half / 2, lo);
+      ctx.moveTo(x - half / 2, hi);
+      ctx.lineTo(x + half / 2, hi);
+      ctx.stroke();
+      ctx.fillStyle = withAlpha(color, 0.35);
+      ctx.strokeStyle = color;
+      ctx.fillRect(x - half, q3, half * 2, Math.max(1, q1 - q3));
+      ctx.strokeRect(x - half, q3, half * 2, Math.max(1, q1 - q3));
+      ctx.strokeStyle = theme.fg;
+      ctx.lineWidth = Math.max(2, 2 * ratio);
+      ctx.beginPath();
+      ctx.moveTo(x - half, med);
+      ctx.lineTo(x + half, med);
+      ctx.stroke();
+      ctx.lineWidth = Math.max(1, ratio);
+    }
+    ctx.restore();
   }
 
   /** Single series: plain centred bars. Several: grouped side by side within each category. */

@@ -2,7 +2,7 @@
  * The webview's end of the protocol: typed `post`, incoming messages, and the state VS Code keeps
  * for us across hide/show (`setState`), which is why the panel needs no retainContextWhenHidden.
  */
-import type { ColumnFilter, HostMessage, PreviewMode, SortKey, WebviewToHost } from '../src/protocol';
+import type { ChartQuery, ColumnFilter, HostMessage, PreviewMode, SortKey, WebviewToHost } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -26,9 +26,23 @@ export interface SavedState {
   source?: { file: string };
   /** Per column: the width the user set, or null where the grid sizes it. */
   widths: (number | null)[];
+  /** The chart controls' choice (host-charted tables). */
+  chartQuery?: ChartQuery;
+  /** Which of the result's own charts the picker shows. */
+  chartIndex?: number;
+  /** The chart data table is shown instead of the plot. */
+  chartData?: boolean;
 }
 
 const MODES: readonly PreviewMode[] = ['table', 'chart', 'both'];
+
+const column = (v: unknown) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
+
+function isChartQuery(v: unknown): v is ChartQuery {
+  if (!v || typeof v !== 'object') return false;
+  const q = v as Record<string, unknown>;
+  return typeof q.kind === 'string' && typeof q.agg === 'string' && typeof q.bucket === 'string' && column(q.x) && column(q.y) && column(q.split);
+}
 
 export class HostBridge {
   // acquireVsCodeApi may be called once per page load.
@@ -61,6 +75,9 @@ export class HostBridge {
     if (Array.isArray(s.widths) && s.widths.every((w) => w === null || (typeof w === 'number' && w > 0))) {
       out.widths = s.widths;
     }
+    if (isChartQuery(s.chartQuery)) out.chartQuery = s.chartQuery;
+    if (typeof s.chartIndex === 'number' && Number.isInteger(s.chartIndex) && s.chartIndex >= 0) out.chartIndex = s.chartIndex;
+    if (typeof s.chartData === 'boolean') out.chartData = s.chartData;
     return out;
   }
 

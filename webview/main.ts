@@ -10,6 +10,8 @@ import {
   MAX_SEARCH_CHARS,
   sameView,
   type CellValue,
+  type ChartQuery,
+  type ChartSpec,
   type ColumnFilter,
   type ColumnInfo,
   type ColumnStatsPayload,
@@ -20,6 +22,7 @@ import {
   type ViewQuery,
 } from '../src/protocol';
 import { ChartView } from './chart';
+import { ChartBar } from './chartControls';
 import { custom, el } from './dom';
 import { FILTER_HELP, filterText, parseFilter } from './filters';
 import { cellText, formatCount, plural, singleCellText, toTsv } from './format';
@@ -81,6 +84,13 @@ class PreviewApp {
   private rowsInView = 0;
   private loading = false;
   private chartNote: string | null = null;
+  /** The result's own charts (the picker chooses among them); empty for host-charted tables. */
+  private charts: ChartSpec[] = [];
+  private chartIndex = 0;
+  /** The host charts the view from the controls' query. */
+  private hostCharts = false;
+  private chartQuery: ChartQuery | null = null;
+  private readonly chartBar: ChartBar;
   private mode: PreviewMode = 'both';
   private pendingScroll: number | undefined;
   private lastReport = '';
@@ -112,7 +122,29 @@ class PreviewApp {
       widthsChanged: () => this.saveState(),
     });
     this.grid.element.setAttribute('aria-label', 'Result rows');
-    this.chart = new ChartView(() => this.later('report', 50, () => this.report()));
+    this.chartBar = new ChartBar({
+      pick: (i) => {
+        this.chartIndex = i;
+        this.showChart(this.charts[i] ?? null, this.chartNote);
+        this.saveState();
+      },
+      query: (q) => {
+        this.chartQuery = q;
+        this.bridge.post('setChart', q);
+        this.saveState();
+      },
+      showData: (on) => {
+        this.chart.showData(on);
+        this.saveState();
+      },
+      save: (format) => {
+        const data = format === 'png' ? this.chart.toPngBase64() : this.chart.toSvg();
+        if (!data) return this.toast('Nothing to save: the chart is not drawn.');
+        this.bridge.post('saveChart', { format, data, name: this.chart.title });
+        this.toast('Choose where to save the chart…');
+      },
+    });
+    this.chart = new ChartView(() => this.later('report', 50, () => this.report()), this.chartBar.element);
     this.build();
     this.setMode(this.saved.mode ?? 'both');
     this.bridge.onMessage((m) => this.onMessage(m));
@@ -196,6 +228,13 @@ class PreviewApp {
         return this.toast(m.payload.message);
       case 'stats':
         return this.showStats(m.payload);
+      case 'chart':
+        if (!this.hostCharts) return;
+        this.chartNote = m.payload.note;
+        this.chartQuery = m.payload.query;
+        this.chartBar.setQuery(this.columns, m.payload.query, true);
+        this.showChart(m.payload.chart, m.payload.note);
+        return this.saveState();
     }
   }
 
@@ -224,8 +263,25 @@ class PreviewApp {
     this.exportButton.hidden = !(p.features?.export ?? false);
     this.statsEl.hidden = true;
     this.buildFilterRow();
-    this.chart.set(p.chart, p.chartNote);
-    this.root.classList.toggle('ip-has-chart', this.chart.hasChart);
+    this.hostCharts = p.features?.chartQuery ?? false;
+    this.charts = p.charts ?? (p.chart ? [p.chart] : []);
+    this.chartIndex = restore.chartIndex !== undefined && restore.chartIndex < this.charts.length ? restore.chartIndex : 0;
+    this.chartQuery = p.chartQuery ?? null;
+    this.chartBar.setCharts(
+      this.charts.map((c, i) => c.title ?? `Chart ${i + 1}`),
+      this.chartIndex,
+    );
+    this.chartBar.setQuery(this.columns, this.chartQuery, this.hostCharts);
+    this.chartBar.setData(restore.chartData ?? this.chartBar.showsData);
+    this.showChart(this.hostCharts ? p.chart : (this.charts[this.chartIndex] ?? null), p.chartNote);
+    if (this.hostCharts && restore.chartQuery && JSON.stringify(restore.chartQuery) !== JSON.stringify(p.chartQuery)) {
+      const q = restore.chartQuery;
+      const fits = [q.x, q.y, q.split].every((c) => c === null || (c >= 0 && c < p.columns.length));
+      if (fits) {
+        this.chartQuery = q;
+        this.bridge.post('setChart', q);
+      }
+    }
     const wanted: ViewQuery = {
       // Only what the host accepts: a rejected setView would leave the grid waiting for a view.
       sort: (restore.sort ?? p.view.sort).filter((k) => k.column >= 0 && k.column < p.columns.length).slice(0, p.columns.length),
@@ -271,6 +327,15 @@ class PreviewApp {
     this.updateFooter();
     // Saved now, not only on user actions: a reload must find the file and view to restore.
     this.saveState();
+  }
+
+  private showChart(spec: ChartSpec | null, note: string | null): void {
+    const controls = this.hostCharts || this.charts.length > 1;
+    this.chart.set(spec, note, controls);
+    this.chart.showData(this.chartBar.showsData);
+    this.chartBar.setHasChart(this.chart.hasChart);
+    this.chartBar.element.hidden = !controls && !this.chart.hasChart;
+    this.root.classList.toggle('ip-has-chart', this.chart.hasChart);
   }
 
   private applySearch(): void {
@@ -444,6 +509,9 @@ class PreviewApp {
       scrollTop: this.grid.logicalScrollTop,
       mode: this.mode,
       widths: this.grid.getUserWidths(),
+      ...(this.hostCharts && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
+      chartIndex: this.chartIndex,
+      chartData: this.chartBar.showsData,
     });
   }
 
@@ -468,6 +536,8 @@ class PreviewApp {
       search: this.view.search,
       sort: this.view.sort,
       ...(this.view.filters ? { filters: this.view.filters } : {}),
+      ...(this.hostCharts && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
+      ...(showsChart && this.chart.dataRowCount !== undefined ? { chartDataRows: this.chart.dataRowCount } : {}),
     };
     const json = JSON.stringify(report);
     if (json === this.lastReport) return;

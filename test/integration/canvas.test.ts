@@ -232,7 +232,7 @@ describe('Canvas end to end', function () {
     const grades = departmentData(fake.data.accounts[0], 'current', fake.data.accounts).grades;
     for (const [i, line] of lines.slice(1).entries()) assert.strictEqual(line, `${i},${grades[String(i)] ?? 0}`, 'a score nobody has is 0');
     const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
-    assert.strictEqual(r.chart?.kind, 'bar');
+    assert.strictEqual(r.chart?.kind, 'histogram');
     assert.strictEqual(r.chart?.points, 101);
     if (ui.available) {
       await ui.waitForWebview((s) => s.text.includes('Distribution of current grades') || s.text.includes('Grade distribution'));
@@ -287,8 +287,25 @@ describe('Canvas end to end', function () {
     const a = await csvLines(assignments.tables[0].csvUri);
     assert.match(a[0], /^assignment_id,title,due_at/);
     assert.strictEqual(a.length - 1, course.assignments.length);
-    const ar = await waitForReport(api, assignments.tables[0].previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
-    assert.strictEqual(ar.chart?.kind, 'bar', 'on-time / late / missing shares, grouped until the preview stacks them');
+    const key = assignments.tables[0].previewKey;
+    const ar = await waitForReport(api, key, (x) => x.renderedRows > 0 && x.chart !== null);
+    assert.strictEqual(ar.chart?.kind, 'box', 'scores per assignment first');
+    assert.strictEqual(ar.chart?.points, course.assignments.length);
+    if (ui.available) {
+      await ui.waitForWebview((s) => s.text.includes('Scores per assignment'));
+      await screenshot('canvas-04-assignments-boxplot');
+      // The picker offers the other chart of the same table: on-time / late / missing, stacked.
+      await ui.select('select[data-field="pick"]', 'On time, late and missing submissions');
+      const st = await waitForReport(api, key, (x) => x.chart?.kind === 'stackedBar');
+      assert.strictEqual(st.chart?.series, 3);
+      await ui.click({ selector: 'vscode-toolbar-button[label="Show the chart data as a table"]', frame: 'webview' });
+      const data = await waitForReport(api, key, (x) => x.chartDataRows !== undefined);
+      assert.strictEqual(data.chartDataRows, course.assignments.length);
+      const head = await ui.webview({ selector: '.ip-chart-table thead th' });
+      assert.deepStrictEqual(head.texts?.slice(1), ['On time', 'Late', 'Missing']);
+      await ui.click({ selector: 'vscode-toolbar-button[label="Show the chart data as a table"]', frame: 'webview' });
+      await waitForReport(api, key, (x) => x.chartDataRows === undefined && x.chart?.kind === 'stackedBar');
+    }
   });
 
   it('sorts student summaries by the chosen column', async function () {
@@ -316,9 +333,13 @@ describe('Canvas end to end', function () {
       views,
       [...views].sort((x, y) => y - x),
     );
-    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.renderedRows > 0);
-    assert.strictEqual(r.chart, null);
-    assert.match(r.chartNote ?? '', /scatter plot/);
+    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
+    assert.strictEqual(r.chart?.kind, 'scatter');
+    assert.strictEqual(r.chart?.points, course.students.length, 'one point per student');
+    if (ui.available) {
+      await ui.waitForWebview((s) => s.text.includes('Page views vs participations'));
+      await screenshot('canvas-05-summaries-scatter');
+    }
   });
 
   it('opens a student’s activity (page views and participations), assignments and messages', async function () {
@@ -344,15 +365,17 @@ describe('Canvas end to end', function () {
 
     const assignments = (await open(assignmentsNode))!;
     assert.strictEqual(assignments.tables[0].rows, course.assignments.length);
-    const ar = await waitForReport(api, assignments.tables[0].previewKey, (x) => x.renderedRows > 0);
-    assert.match(ar.chartNote ?? '', /box plot/);
+    const ar = await waitForReport(api, assignments.tables[0].previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
+    assert.strictEqual(ar.chart?.kind, 'box', "the class's boxes with the student's scores over them");
+    assert.strictEqual(ar.chart?.series, 1);
 
     const comm = (await open(communicationNode))!;
     const lines = await csvLines(comm.tables[0].csvUri);
     assert.strictEqual(lines[0], 'date,instructorMessages,studentMessages');
     assert.strictEqual(lines.length - 1, Object.keys(studentCommunication(course, 1001)).length);
     const cr = await waitForReport(api, comm.tables[0].previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
-    assert.strictEqual(cr.chart?.kind, 'bar');
+    assert.strictEqual(cr.chart?.kind, 'stackedBar');
+    assert.strictEqual(cr.chart?.series, 2);
   });
 
   it('names the missing permission for a 403, in the tree and in the notification', async function () {

@@ -147,7 +147,7 @@ describe('Studio end to end', function () {
     assert.strictEqual(opened.rows, sent.toString('utf8').trim().split('\n').length - 1);
     assert.deepStrictEqual(opened.specs, ['histogram']);
     const r = await waitForReport(api, opened.previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
-    assert.strictEqual(r.chart?.kind, 'bar');
+    assert.strictEqual(r.chart?.kind, 'histogram');
     assert.strictEqual(r.chart?.points, 10, 'ten 10% bins');
     if (ui.available) {
       await ui.waitForWebview((s) => s.text.includes('Completion rates'));

@@ -248,6 +248,11 @@ export const ui = {
     return call('/click', opts);
   },
 
+  /** Chooses the option with this visible label in a native <select> of the preview webview. */
+  select(selector: string, label: string): Promise<{ selected: string[] }> {
+    return call('/select', { selector, label });
+  },
+
   /** Presses keys in order, Playwright syntax: 'Enter', 'Escape', 'Control+Shift+P'. */
   press(keys: string | string[]): Promise<{ pressed: string[] }> {
     return call('/press', { keys });

@@ -29,7 +29,7 @@ import {
   tableToCsv,
 } from '../../src/core/sources/canvas';
 import { mergePages } from '../../src/core/sources/canvas/client';
-import { toSimpleChart } from '../../src/core/sources/canvas/charts';
+import { toPreviewChart } from '../../src/core/sources/canvas/charts';
 import type { ChartSpec as PreviewChartSpec } from '../../src/protocol';
 
 const ACTIVITY = {
@@ -312,18 +312,34 @@ describe('Canvas chart specs', () => {
     }
   });
 
-  it('degrades to the preview\'s line/bar shape where that is faithful', () => {
+  it('maps every chart onto the preview protocol without losing what it shows', () => {
     const [line, bar] = canvasCharts('department.activity', ACTIVITY);
-    // Compile-time check: the degraded spec fits the preview protocol as it stands.
-    const p: PreviewChartSpec | undefined = toSimpleChart(line);
-    assert.deepEqual(p?.x, { type: 'time', values: ['2024-01-24', '2024-01-25', '2024-01-27'] });
-    assert.equal(p?.xLabel, 'Date');
-    assert.equal(toSimpleChart(bar)?.kind, 'bar');
+    const p: PreviewChartSpec = toPreviewChart(line);
+    assert.deepEqual(p.x, { type: 'time', values: ['2024-01-24', '2024-01-25', '2024-01-27'] });
+    assert.equal(p.xLabel, 'Date');
+    assert.equal(toPreviewChart(bar).kind, 'bar');
     const [hist] = canvasCharts('department.grades', { '0': 1 });
-    assert.equal(toSimpleChart(hist)?.x.values[100], '100');
+    const h = toPreviewChart(hist);
+    assert.equal(h.kind, 'histogram');
+    assert.equal(h.x.values[100], '100');
     const [box, stacked] = canvasCharts('course.assignments', ASSIGNMENTS);
-    assert.equal(toSimpleChart(box), undefined);
-    assert.equal(toSimpleChart(stacked)?.series.length, 3);
+    const b = toPreviewChart(box);
+    assert.equal(b.kind, 'box');
+    assert.deepEqual(b.x.values, box.box!.labels);
+    assert.deepEqual(b.box?.median, box.box!.median);
+    assert.deepEqual(b.box?.q1, box.box!.q1);
+    const st = toPreviewChart(stacked);
+    assert.equal(st.kind, 'stackedBar');
+    assert.equal(st.series.length, 3);
+    // Scatter: points in ascending x, each keeping its own y and label.
+    const [scatter] = canvasCharts('course.studentSummaries', SUMMARIES);
+    const sc = toPreviewChart(scatter);
+    assert.equal(sc.kind, 'scatter');
+    assert.equal(sc.x.type, 'number');
+    const xs = sc.x.values as number[];
+    assert.deepEqual([...xs].sort((x, y) => x - y), xs);
+    const byLabel = new Map(scatter.pointLabels!.map((l, i) => [l, [scatter.x.values[i], scatter.series[0].values[i]]]));
+    sc.pointLabels!.forEach((l, i) => assert.deepEqual([xs[i], sc.series[0].values[i]], byLabel.get(l), l));
   });
 
   it('canvasTables splits answers that hold two tables', () => {

@@ -195,7 +195,7 @@ describe('Preview · auto chart', () => {
   it('date + number → line of the daily sum; ids are never charted', async () => {
     const { chart } = autoChart(await table('id,day,minutes\n1,2024-01-02,5\n2,2024-01-01,2\n3,2024-01-02,1\n'));
     assert.equal(chart?.kind, 'line');
-    assert.deepEqual(chart?.x.values.map((v) => v.slice(0, 10)), ['2024-01-01', '2024-01-02']);
+    assert.deepEqual(chart?.x.values.map((v) => String(v).slice(0, 10)), ['2024-01-01', '2024-01-02']);
     assert.deepEqual(chart?.series, [{ name: 'minutes (sum)', values: [2, 6] }]);
   });
 

@@ -9,6 +9,7 @@ import {
   canvasTables,
   tableToCsv,
 } from '../../core/sources/canvas';
+import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import { ResultStore } from '../documents/resultStore';
 import { ArrayDataSource, PreviewPanelManager } from '../preview';
 import { Services } from '../services';
@@ -26,8 +27,8 @@ export interface OpenedCanvasTable {
   previewKey: string;
   columns: string[];
   rows: number;
-  /** What the preview draws (undefined: a note instead). */
-  chart?: 'line' | 'bar';
+  /** What the preview draws first (undefined: the table has no chart). */
+  chart?: PreviewChartSpec['kind'];
   /** Every chart kind the core proposed for this table. */
   specs: ChartSpec['kind'][];
 }
@@ -170,7 +171,7 @@ export class CanvasOpener {
     const { columns, rows } = v.table.table;
     await this.previews.show(
       previewKey,
-      { title, subtitle, data: new ArrayDataSource(columnInfos(columns, rows), rows), chart: v.chart, chartNote: v.chartNote },
+      { title, subtitle, data: new ArrayDataSource(columnInfos(columns, rows), rows), chart: v.chart, moreCharts: v.moreCharts },
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     );
   }

@@ -2,44 +2,29 @@
  * From core tables + neutral ChartSpecs to what the preview panel is given, in one place.
  *
  * The core describes every chart an answer calls for (line, bar, stacked bar, histogram, box,
- * scatter: src/core/sources/canvas/charts.ts). Today's preview draws line and bar only, so each
- * table gets `toSimpleChart` of its first drawable spec, and a note naming the chart when none is
- * drawable. The full `specs` stay on every view: once the preview draws every kind, `chartOf`
- * below is the one line to change.
+ * scatter: src/core/sources/canvas/charts.ts); the preview draws them all. A table with several
+ * charts (assignments: box plot and on-time/late/missing bars) shows the first and offers the
+ * others in the panel's chart picker.
  */
-import { CanvasEndpointId, ChartSpec, NamedTable, SimpleChart, toSimpleChart } from '../../core/sources/canvas';
+import { CanvasEndpointId, ChartSpec, NamedTable, toPreviewChart } from '../../core/sources/canvas';
+import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import type { CellValue, ColumnInfo } from '../preview';
 
 export interface TableView {
   table: NamedTable;
   /** Every chart the core proposes for this table, in its order. */
   specs: ChartSpec[];
-  /** What the preview draws today. */
-  chart?: SimpleChart;
-  /** Shown instead of a chart when none of `specs` can be drawn yet. */
-  chartNote?: string;
+  /** The chart the preview shows first. */
+  chart?: PreviewChartSpec;
+  /** The others, in the panel's chart picker. */
+  moreCharts?: PreviewChartSpec[];
 }
 
-const KIND_NAME: Record<ChartSpec['kind'], string> = {
-  line: 'line chart',
-  bar: 'bar chart',
-  stackedBar: 'stacked bar chart',
-  histogram: 'histogram',
-  box: 'box plot',
-  scatter: 'scatter plot',
-};
-
-/** The chart and note the preview gets for a list of specs. */
-export function chartOf(specs: readonly ChartSpec[]): { chart?: SimpleChart; chartNote?: string } {
-  for (const s of specs) {
-    const chart = toSimpleChart(s);
-    if (chart) return { chart };
-  }
-  if (specs.length === 0) return {};
-  const s = specs[0];
-  return {
-    chartNote: `${s.title}: a ${KIND_NAME[s.kind]}, not drawn by this preview yet; the table holds its data.${s.note ? ` ${s.note}` : ''}`,
-  };
+/** The preview's charts for a list of specs: the first shown, the rest in the picker. */
+export function chartOf(specs: readonly ChartSpec[]): { chart?: PreviewChartSpec; moreCharts?: PreviewChartSpec[] } {
+  const all = specs.map(toPreviewChart);
+  if (all.length === 0) return {};
+  return all.length === 1 ? { chart: all[0] } : { chart: all[0], moreCharts: all.slice(1) };
 }
 
 /**

@@ -7,7 +7,7 @@
  * Node. `PreviewEvent` is the structural shape of `vscode.Event`, so a `vscode.EventEmitter`'s
  * `.event` can be used directly as `onDidChange`.
  */
-import type { CellValue, ChartSpec, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
+import type { CellValue, ChartPayload, ChartQuery, ChartSpec, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
 
 export type PreviewEvent<T> = (listener: (e: T) => unknown) => { dispose(): void };
 
@@ -29,6 +29,12 @@ export interface PreviewDataSource {
    * once loading ends. The content's own `chart` wins when both exist.
    */
   readonly chart?: { chart?: ChartSpec; chartNote?: string };
+  /**
+   * Optional: a chart of the current view for the chart controls' query (null: the data source
+   * picks one from the column types). Data sources with this get chart controls in the panel; it
+   * wins over `chart`.
+   */
+  chartFor?(q: ChartQuery | null): Promise<ChartPayload>;
   /** Optional: every row of the current view as text chunks (the toolbar's export button). */
   exportView?(format: ExportFormat, opts: { formulaGuard: boolean }): AsyncIterable<string>;
 }

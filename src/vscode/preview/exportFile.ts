@@ -18,13 +18,13 @@ export function formatForPath(file: string): ExportFormat {
 }
 
 export async function writeExport(
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Uint8Array>,
   target: string,
   opts: { signal?: AbortSignal; onProgress?: (chars: number) => void } = {},
 ): Promise<{ chars: number }> {
   if (opts.signal?.aborted) throw new Error('Export cancelled.');
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.part`);
-  const out = fs.createWriteStream(temp, { encoding: 'utf8' });
+  const out = fs.createWriteStream(temp);
   let chars = 0;
   try {
     for await (const chunk of chunks) {

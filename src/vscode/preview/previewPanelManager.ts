@@ -7,7 +7,7 @@
  * panel's webview is recreated on show, says `ready` again and is re-initialised by the session.
  */
 import * as vscode from 'vscode';
-import type { ExportFormat, PreviewReport } from '../../protocol';
+import type { ChartImageFormat, ExportFormat, PreviewReport } from '../../protocol';
 import type { PreviewDataSource } from './dataSource';
 import { formatForPath, writeExport } from './exportFile';
 import { makeNonce, previewHtml } from './html';
@@ -112,6 +112,7 @@ export class PreviewPanelManager implements vscode.Disposable {
           vscode.window.setStatusBarMessage('Insight Explorer: copied to the clipboard', 2500);
         },
         onExport: (format, data) => this.exportView(content.title, format, data),
+        onSaveChart: (format, data, name) => this.saveChart(format, data, name),
       },
     );
 
@@ -148,6 +149,27 @@ export class PreviewPanelManager implements vscode.Disposable {
     });
     if (!target) return undefined;
     return this.exportTo(data, target);
+  }
+
+  /** Save dialog for the chart image; the bytes are written to a temp file and renamed over the target. */
+  private async saveChart(format: ChartImageFormat, data: Uint8Array | string, name: string): Promise<string | undefined> {
+    const base = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim().slice(0, 80) || 'chart';
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: `Save the chart as ${format.toUpperCase()}`,
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}.${format}`) : undefined,
+      filters: format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] },
+      saveLabel: 'Save',
+    });
+    if (!target) return undefined;
+    await writeExport(
+      (async function* () {
+        yield data;
+      })(),
+      target.fsPath,
+    );
+    this.log.info(`Preview: saved the chart as ${format.toUpperCase()} to ${target.fsPath}`);
+    return `Saved the chart to ${target.fsPath.split(/[\\/]/).pop()}`;
   }
 
   /**

@@ -11,7 +11,7 @@
  * carry the version they were read under so the webview can drop any that crossed a change.
  */
 import type { Logger } from '../../core/log';
-import type { ChartSpec, ExportFormat, HostToWebview, PostFn, RenderReport, ViewQuery } from '../../protocol';
+import type { ChartImageFormat, ChartQuery, ChartSpec, ExportFormat, HostToWebview, PostFn, RenderReport, ViewQuery } from '../../protocol';
 import type { PreviewDataSource } from './dataSource';
 import { parseWebviewMessage } from './validate';
 
@@ -21,6 +21,8 @@ export interface PreviewContent {
   subtitle?: string;
   data: PreviewDataSource;
   chart?: ChartSpec;
+  /** Further charts of the same result the panel offers in a picker (Canvas assignments: box plot and stacked bars). */
+  moreCharts?: ChartSpec[];
   /** Shown instead of a chart, e.g. why this insight kind has no chart yet. */
   chartNote?: string;
   /** Where the rows came from, when a reloaded window can read them again (a local file's URI). */
@@ -38,6 +40,11 @@ export interface PreviewSessionHooks {
    * resolves to a note for the footer (or undefined when the user cancelled).
    */
   onExport?(format: ExportFormat, data: PreviewDataSource): Promise<string | undefined>;
+  /**
+   * The user asked to save the chart as drawn: PNG bytes or SVG text. The panel asks where to save;
+   * resolves to a note for the footer (or undefined when the user cancelled).
+   */
+  onSaveChart?(format: ChartImageFormat, data: Uint8Array | string, name: string): Promise<string | undefined>;
 }
 
 /** Rows arriving while loading re-apply the view at most this often. */
@@ -58,6 +65,8 @@ export class PreviewSession {
   private sentColumns = '';
   /** The chart (or note) last sent: a data source's own chart arrives when loading ends. */
   private sentChart = '';
+  /** The chart controls' last query (null: the data source's automatic choice). */
+  private chartQuery: ChartQuery | null = null;
 
   constructor(
     private content: PreviewContent,
@@ -72,6 +81,7 @@ export class PreviewSession {
     this.dataSubscription?.dispose();
     this.content = content;
     this.view = { sort: [], search: '' };
+    this.chartQuery = null;
     this.viewApplied = false;
     this.subscribe();
     return this.ready ? this.enqueue(() => this.sendInit()) : Promise.resolve();
@@ -119,6 +129,30 @@ export class PreviewSession {
         if (!data.stats) return Promise.resolve();
         const column = msg.payload.column;
         return this.enqueue(async () => this.post('stats', await data.stats!(column)));
+      }
+      case 'setChart': {
+        if (!this.hostCharts()) return Promise.resolve();
+        const q = msg.payload;
+        return this.enqueue(async () => {
+          this.chartQuery = q;
+          await this.postChart();
+        });
+      }
+      case 'saveChart': {
+        const onSave = this.hooks.onSaveChart;
+        if (!onSave) return Promise.resolve();
+        const { format, data, name } = msg.payload;
+        const body = format === 'png' ? Buffer.from(data, 'base64') : data;
+        return onSave(format, body, name).then(
+          (note) => {
+            if (note && !this.disposed) this.post('notice', { message: note });
+          },
+          (e: unknown) => {
+            const message = e instanceof Error ? e.message : String(e);
+            this.hooks.log.error(`Preview: saving the chart failed: ${message}`);
+            if (!this.disposed) this.post('error', { message: `Saving the chart failed: ${message}` });
+          },
+        );
       }
       case 'export': {
         const data = this.content.data;
@@ -175,22 +209,36 @@ export class PreviewSession {
     this.viewApplied = true;
     this.viewVersion++;
     this.post('viewChanged', { viewVersion: this.viewVersion, rowsInView: this.rowsInView, view: this.view });
+    // The chart follows the view: filters and search change what it counts.
+    if (this.hostCharts()) await this.postChart();
+  }
+
+  /** The data source charts the view itself (chart controls), and the content brings no chart of its own. */
+  private hostCharts(): boolean {
+    return !!this.content.data.chartFor && !this.content.chart && !this.content.chartNote;
+  }
+
+  private async postChart(): Promise<void> {
+    const payload = await this.content.data.chartFor!(this.chartQuery);
+    if (!this.disposed) this.post('chart', payload);
   }
 
   private async sendInit(): Promise<void> {
     const { title, subtitle, data } = this.content;
-    const own = this.content.chart || this.content.chartNote ? undefined : data.chart;
-    const chart = this.content.chart ?? own?.chart;
-    const chartNote = this.content.chartNote ?? own?.chartNote;
     if (!this.viewApplied) {
       this.rowsInView = await data.setView(this.view);
       this.viewApplied = true;
       this.viewVersion++;
     }
+    const computed = this.hostCharts() ? await data.chartFor!(this.chartQuery) : undefined;
+    const own = this.content.chart || this.content.chartNote || computed ? undefined : data.chart;
+    const chart = computed ? computed.chart : (this.content.chart ?? own?.chart);
+    const chartNote = computed ? computed.note : (this.content.chartNote ?? own?.chartNote);
+    const charts = this.content.chart && this.content.moreCharts?.length ? [this.content.chart, ...this.content.moreCharts] : undefined;
     this.sentColumns = this.columnsKey();
     this.sentChart = this.chartKey();
     this.post('init', {
-      features: { stats: !!data.stats, export: !!data.exportView && !!this.hooks.onExport },
+      features: { stats: !!data.stats, export: !!data.exportView && !!this.hooks.onExport, ...(computed ? { chartQuery: true } : {}) },
       title,
       subtitle: subtitle ?? null,
       columns: data.columns,
@@ -201,6 +249,8 @@ export class PreviewSession {
       rowsInView: this.rowsInView,
       chart: chart ?? null,
       chartNote: chartNote ?? null,
+      ...(charts ? { charts } : {}),
+      ...(computed ? { chartQuery: computed.query } : {}),
       ...(this.content.source ? { source: this.content.source } : {}),
     });
   }
@@ -208,6 +258,8 @@ export class PreviewSession {
   private chartKey(): string {
     const { chart, chartNote, data } = this.content;
     if (chart || chartNote) return 'content';
+    // Host-charted: the chart can be drawn once loading ends (init then carries it).
+    if (data.chartFor) return `query:${data.loading}`;
     const own = data.chart;
     return own ? `${own.chart ? 'chart' : ''}:${own.chartNote ?? ''}` : '';
   }

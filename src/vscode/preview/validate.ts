@@ -4,7 +4,9 @@
  * types and out-of-range numbers are rejected (with a reason for the log), never half-used.
  */
 import {
+  MAX_CHART_IMAGE_CHARS,
   MAX_COPY_CHARS,
+  type ChartQuery,
   MAX_FILTERS,
   type ColumnFilter,
   MAX_SEARCH_CHARS,
@@ -60,6 +62,27 @@ function columnFilters(v: unknown, columnCount: number): ColumnFilter[] | string
   return out;
 }
 
+const CHART_KINDS: readonly ChartQuery['kind'][] = ['auto', 'line', 'area', 'bar', 'stackedBar', 'histogram', 'scatter', 'box'];
+const CHART_AGGS: readonly ChartQuery['agg'][] = ['count', 'sum', 'mean', 'min', 'max', 'distinct', 'none'];
+const CHART_BUCKETS: readonly ChartQuery['bucket'][] = ['auto', 'hour', 'day', 'week', 'month'];
+
+function chartQuery(v: unknown, columnCount: number): ChartQuery | string {
+  if (!isObj(v)) return 'chart query is not an object';
+  const col = (c: unknown) => c === null || isInt(c, 0, columnCount - 1);
+  if (!CHART_KINDS.includes(v.kind as ChartQuery['kind'])) return 'bad chart kind';
+  if (!CHART_AGGS.includes(v.agg as ChartQuery['agg'])) return 'bad chart aggregation';
+  if (!CHART_BUCKETS.includes(v.bucket as ChartQuery['bucket'])) return 'bad chart bucket';
+  if (!col(v.x) || !col(v.y) || !col(v.split)) return 'chart column out of range';
+  return {
+    kind: v.kind as ChartQuery['kind'],
+    x: v.x as number | null,
+    y: v.y as number | null,
+    agg: v.agg as ChartQuery['agg'],
+    split: v.split as number | null,
+    bucket: v.bucket as ChartQuery['bucket'],
+  };
+}
+
 function stringRows(v: unknown, maxRows: number, maxCells: number): string[][] | undefined {
   if (!Array.isArray(v) || v.length > maxRows) return undefined;
   for (const r of v) {
@@ -80,8 +103,16 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
   if (p.chart !== null) {
     const c = p.chart;
     if (!isObj(c) || !isStr(c.kind, 20) || !isInt(c.series) || !isInt(c.points)) return 'bad chart';
-    chart = { kind: c.kind, series: c.series, points: c.points };
+    if (c.title !== undefined && !isStr(c.title, 1_000)) return 'bad chart title';
+    chart = { kind: c.kind, series: c.series, points: c.points, ...(c.title !== undefined ? { title: c.title } : {}) };
   }
+  let query: ChartQuery | undefined;
+  if (p.chartQuery !== undefined) {
+    const q = chartQuery(p.chartQuery, columnCount);
+    if (typeof q === 'string') return q;
+    query = q;
+  }
+  if (p.chartDataRows !== undefined && !isInt(p.chartDataRows)) return 'bad chartDataRows';
   if (p.chartNote !== null && !isStr(p.chartNote)) return 'bad chartNote';
   if (!isStr(p.theme, 40)) return 'bad theme';
   if (!MODES.includes(p.mode as PreviewMode)) return 'bad mode';
@@ -92,6 +123,8 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
   if (typeof filters === 'string') return filters;
   return {
     ...(filters.length > 0 ? { filters } : {}),
+    ...(query ? { chartQuery: query } : {}),
+    ...(p.chartDataRows !== undefined ? { chartDataRows: p.chartDataRows as number } : {}),
     totalRows: p.totalRows as number,
     rowsInView: p.rowsInView as number,
     renderedRows: p.renderedRows as number,
@@ -148,6 +181,17 @@ export function parseWebviewMessage(raw: unknown, columnCount: number): WebviewM
     case 'export':
       if (p.format !== 'csv' && p.format !== 'tsv' && p.format !== 'json') return 'export: bad format';
       return { type: 'export', payload: { format: p.format } };
+    case 'setChart': {
+      const q = chartQuery(p, columnCount);
+      return typeof q === 'string' ? `setChart: ${q}` : { type: 'setChart', payload: q };
+    }
+    case 'saveChart':
+      if (p.format !== 'png' && p.format !== 'svg') return 'saveChart: bad format';
+      if (!isStr(p.data, MAX_CHART_IMAGE_CHARS) || p.data.length === 0) return 'saveChart: data must be a non-empty string';
+      if (p.format === 'png' && !/^[A-Za-z0-9+/]+=*$/.test(p.data)) return 'saveChart: PNG data must be base64';
+      if (p.format === 'svg' && !p.data.trimStart().startsWith('<')) return 'saveChart: SVG data must be markup';
+      if (!isStr(p.name, 200)) return 'saveChart: bad name';
+      return { type: 'saveChart', payload: { format: p.format, data: p.data, name: p.name } };
     default:
       return `unknown message type ${JSON.stringify(raw.type).slice(0, 40)}`;
   }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { isCancelled } from '../../core/errors';
 import { ChartSpec } from '../../core/sources/canvas';
 import { StudioInsight, parseStudioCsv, studioChartSpecs } from '../../core/sources/studio';
+import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import { ResultStore } from '../documents/resultStore';
 import { chartOf, columnInfos } from '../canvas/previewContent';
 import { ArrayDataSource, CellValue, PreviewPanelManager } from '../preview';
@@ -21,7 +22,7 @@ export interface OpenedStudioInsight {
   previewKey: string;
   columns: string[];
   rows: number;
-  chart?: 'line' | 'bar';
+  chart?: PreviewChartSpec['kind'];
   specs: ChartSpec['kind'][];
 }
 
@@ -120,7 +121,7 @@ export class StudioOpener {
 
     const grid = studioGrid(csv);
     const specs = studioChartSpecs(csv);
-    const { chart, chartNote } = chartOf(specs);
+    const { chart, moreCharts } = chartOf(specs);
     const previewKey = `${source.id}/${key}`;
     this.services.log.info(
       `Studio: ${title}: ${csv.length} bytes, ${grid.rows.length} rows, charts: ${specs.map((s) => s.kind).join(', ') || 'none'}.`,
@@ -138,9 +139,8 @@ export class StudioOpener {
         subtitle: `Canvas Studio · ${perspective.label} · ${roleLabel(role)} · ${source.label}`,
         data: new ArrayDataSource(columnInfos(grid.columns, grid.rows), grid.rows),
         chart,
-        chartNote: chart
-          ? undefined
-          : (chartNote ?? 'No date and views columns or completion-rate column in this CSV to chart; the table shows it as sent.'),
+        moreCharts,
+        chartNote: chart ? undefined : 'No date and views columns or completion-rate column in this CSV to chart; the table shows it as sent.',
       },
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     );

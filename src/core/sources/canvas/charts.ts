@@ -21,6 +21,7 @@
  * Line and bar specs with `time`/`category` x map one-to-one onto the preview protocol's
  * ChartSpec (`x.label` → `xLabel`, `y.label` → `yLabel`).
  */
+import type { ChartSpec as PreviewChartSpec } from '../../../protocol';
 import { CanvasEndpointId } from './endpoints';
 import {
   CanvasTable,
@@ -318,30 +319,56 @@ export function canvasCharts(id: CanvasEndpointId, data: unknown, opts: { names?
   }
 }
 
-/** The line/bar shape the preview draws today (structurally src/protocol.ts's ChartSpec). */
-export interface SimpleChart {
-  kind: 'line' | 'bar';
-  title?: string;
-  xLabel?: string;
-  yLabel?: string;
-  x: { type: 'time' | 'category'; values: string[] };
-  series: { name: string; values: (number | null)[] }[];
-}
-
 /**
- * Degrades a spec to line/bar for a preview that draws only those: line and bar pass through, a
- * histogram becomes bars labelled by bin ("0", "10–20"), stacked bars become grouped bars.
- * Box plots and scatter plots have no faithful line/bar form: undefined.
+ * The spec in the preview protocol's shape (src/protocol.ts): histograms get bin labels ("0",
+ * "10–20"), box plots their five-number arrays per category, scatter points are put in ascending
+ * x order (the plot needs it) with their labels and y values moved along.
  */
-export function toSimpleChart(spec: ChartSpec): SimpleChart | undefined {
-  const base = { title: spec.title, xLabel: spec.x.label, yLabel: spec.y.label, series: spec.series };
-  if ((spec.kind === 'line' || spec.kind === 'bar' || spec.kind === 'stackedBar') && spec.x.type !== 'number') {
-    return { ...base, kind: spec.kind === 'line' ? 'line' : 'bar', x: { type: spec.x.type, values: spec.x.values.map(String) } };
+export function toPreviewChart(spec: ChartSpec): PreviewChartSpec {
+  const base = {
+    title: spec.title,
+    xLabel: spec.x.label,
+    yLabel: spec.y.label,
+    ...(spec.y.format === 'percent' ? { yFormat: 'percent' as const } : {}),
+    ...(spec.note ? { note: spec.note } : {}),
+  };
+  const labels = () => spec.x.values.map(String);
+  switch (spec.kind) {
+    case 'histogram': {
+      const w = spec.histogram?.binWidth ?? 1;
+      const bins = spec.x.values.map((v) => (w === 1 ? String(v) : `${v}–${Number(v) + w}`));
+      return { ...base, kind: 'histogram', x: { type: 'category', values: bins }, series: spec.series };
+    }
+    case 'box': {
+      const b = spec.box;
+      const n = spec.x.values.length;
+      const empty = () => Array.from({ length: n }, () => null);
+      return {
+        ...base,
+        kind: 'box',
+        x: { type: 'category', values: b?.labels.length === n ? b.labels : labels() },
+        series: spec.series,
+        box: b ? { min: b.min, q1: b.q1, median: b.median, q3: b.q3, max: b.max } : { min: empty(), q1: empty(), median: empty(), q3: empty(), max: empty() },
+      };
+    }
+    case 'scatter': {
+      const xs = spec.x.values.map((v) => (typeof v === 'number' ? v : Number(v)));
+      const order = xs.map((_, i) => i).filter((i) => Number.isFinite(xs[i]));
+      order.sort((a, b) => xs[a] - xs[b] || a - b);
+      return {
+        ...base,
+        kind: 'scatter',
+        x: { type: 'number', values: order.map((i) => xs[i]) },
+        series: spec.series.map((s) => ({ name: s.name, values: order.map((i) => s.values[i] ?? null) })),
+        ...(spec.pointLabels ? { pointLabels: order.map((i) => spec.pointLabels![i] ?? '') } : {}),
+      };
+    }
+    default:
+      return {
+        ...base,
+        kind: spec.kind,
+        x: { type: spec.x.type === 'time' ? 'time' : 'category', values: labels() },
+        series: spec.series,
+      };
   }
-  if (spec.kind === 'histogram') {
-    const w = spec.histogram?.binWidth ?? 1;
-    const labels = spec.x.values.map((v) => (w === 1 ? String(v) : `${v}–${Number(v) + w}`));
-    return { ...base, kind: 'bar', x: { type: 'category', values: labels } };
-  }
-  return undefined;
 }

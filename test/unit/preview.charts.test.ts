@@ -1,0 +1,236 @@
+/**
+ * The preview's charts in real Chromium (see webviewHarness.ts): every chart kind drawn from a
+ * spec, the picker between a result's charts, the chart data as a table, and saving the chart as
+ * PNG and SVG through the host. Assertions read the webview's own report, the DOM, and the canvas
+ * pixels where the shape matters (boxes, points); screenshots go to test-results/screenshots.
+ */
+import * as assert from 'node:assert/strict';
+import type { CellValue, ChartSpec, ColumnInfo } from '../../src/protocol';
+import { ArrayDataSource } from '../../src/vscode/preview/dataSource';
+import { HOSTILE, until, useWebviewHarness, type Harness } from './webviewHarness';
+
+const COLUMNS: ColumnInfo[] = [
+  { name: 'assignment', type: 'string' },
+  { name: 'median', type: 'number' },
+];
+const ROWS: CellValue[][] = [
+  ['Essay 1', 71],
+  ['Lab report', 84],
+  ['Quiz 3', 62],
+];
+
+function boxChart(): ChartSpec {
+  return {
+    kind: 'box',
+    title: 'Scores per assignment',
+    xLabel: 'Assignment',
+    yLabel: 'Score',
+    x: { type: 'category', values: ['Essay 1', 'Lab report', HOSTILE] },
+    series: [{ name: 'Student score', values: [80, null, 55] }],
+    box: { min: [20, 40, 10], q1: [55, 70, 45], median: [71, 84, 62], q3: [85, 92, 75], max: [100, 100, 95] },
+  };
+}
+
+function stackedChart(): ChartSpec {
+  return {
+    kind: 'stackedBar',
+    title: 'On time, late and missing submissions',
+    yFormat: 'percent',
+    x: { type: 'category', values: ['Essay 1', 'Lab report', 'Quiz 3'] },
+    series: [
+      { name: 'On time', values: [80, 60, 90] },
+      { name: 'Late', values: [15, 30, 5] },
+      { name: 'Missing', values: [5, 10, 5] },
+    ],
+  };
+}
+
+function scatterChart(n: number): ChartSpec {
+  const xs = Array.from({ length: n }, (_, i) => i * 3);
+  return {
+    kind: 'scatter',
+    title: 'Page views vs participations per student',
+    xLabel: 'Page views',
+    yLabel: 'Participations',
+    x: { type: 'number', values: xs },
+    series: [{ name: 'Participations', values: xs.map((x) => Math.round(x / 4 + (x % 7))) }],
+    pointLabels: xs.map((_, i) => `Student ${i + 1}`),
+  };
+}
+
+function areaChart(): ChartSpec {
+  const days = Array.from({ length: 20 }, (_, i) => new Date(Date.UTC(2024, 8, 1 + i)).toISOString().slice(0, 10));
+  return {
+    kind: 'area',
+    title: 'Minutes watched by role',
+    x: { type: 'time', values: days },
+    series: [
+      { name: 'student', values: days.map((_, i) => 100 + i * 5) },
+      { name: 'teacher', values: days.map((_, i) => 20 + (i % 4) * 3) },
+    ],
+  };
+}
+
+/**
+ * How many canvas pixels are clearly blue (the palette's first colour, #3794ff in the dark
+ * theme; the canvas is transparent, so translucent fills keep their colour): nothing else on the plot is blue.
+ */
+async function bluePixels(h: Harness): Promise<number> {
+  return h.page.evaluate(() => {
+    const canvas = document.querySelector('.ip-plot canvas') as HTMLCanvasElement | null;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return -1;
+    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 2] - d[i] > 70 && d[i + 2] > 110 && d[i + 3] > 60) n++;
+    return n;
+  });
+}
+
+describe('preview charts (Chromium)', function () {
+  this.timeout(90_000);
+  const rig = useWebviewHarness();
+
+  it('draws a box plot per category with the points over it, and names hostile categories as text', async () => {
+    const h = await rig.open({ title: 'Assignments', data: new ArrayDataSource(COLUMNS, ROWS), chart: boxChart() });
+    try {
+      const r = await h.report((x) => x.chart !== null, 'box plot drawn');
+      assert.deepEqual(r.chart, { kind: 'box', series: 1, points: 3, title: 'Scores per assignment' });
+      // The boxes are drawn on the canvas in the palette's first colour (#3794ff in the dark theme).
+      const blue = await bluePixels(h);
+      assert.ok(blue > 1000, `box fills drawn on the canvas (${blue} blue pixels)`);
+      // Legend: the five numbers and the overlaid series.
+      const legend = await h.page.locator('.ip-plot .u-legend .u-series th').allTextContents();
+      for (const label of ['max', 'Q3', 'median', 'Q1', 'min', 'Student score']) assert.ok(legend.some((t) => t.includes(label)), label);
+      assert.equal(await h.page.locator('img').count(), 0, 'no element made from a category label');
+      await h.shot('chart-box-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('switches between a result’s charts with the picker and shows each one’s data as a table', async () => {
+    const h = await rig.open({
+      title: 'Assignments',
+      data: new ArrayDataSource(COLUMNS, ROWS),
+      chart: boxChart(),
+      moreCharts: [stackedChart()],
+    });
+    try {
+      await h.report((x) => x.chart?.kind === 'box', 'box first');
+      const options = await h.page.locator('select[data-field="pick"] option').allTextContents();
+      assert.deepEqual(options, ['Scores per assignment', 'On time, late and missing submissions']);
+      await h.page.selectOption('select[data-field="pick"]', { label: 'On time, late and missing submissions' });
+      let r = await h.report((x) => x.chart?.kind === 'stackedBar', 'stacked bars after the pick');
+      assert.equal(r.chart?.series, 3);
+      // Values are percentages: the legend says so for the hovered category.
+      const over = h.page.locator('.ip-plot .u-over');
+      const box = await over.boundingBox();
+      assert.ok(box);
+      await h.page.mouse.move(box.x + box.width / 6, box.y + box.height / 2);
+      const values = await until(async () => {
+        const v = await h.page.locator('.ip-plot .u-legend .u-series td.u-value').allTextContents();
+        return v[0] === 'Essay 1' ? v : undefined;
+      }, 'legend at the first category');
+      assert.deepEqual(values.slice(1).sort(), ['15%', '5%', '80%'].sort());
+      await h.shot('chart-stacked-percent-dark');
+
+      await h.page.click('vscode-toolbar-button[label="Show the chart data as a table"]');
+      r = await h.report((x) => x.chartDataRows !== undefined, 'data table shown');
+      assert.equal(r.chartDataRows, 3);
+      const head = await h.page.locator('.ip-chart-table thead th').allTextContents();
+      assert.deepEqual(head, ['x', 'On time', 'Late', 'Missing']);
+      const firstRow = await h.page.locator('.ip-chart-table tbody tr').first().locator('th, td').allTextContents();
+      assert.deepEqual(firstRow, ['Essay 1', '80', '15', '5']);
+      assert.equal(await h.page.locator('.ip-plot').isVisible(), false, 'the table takes the plot’s place');
+
+      // The choice and the data toggle are kept in the webview state.
+      const state = h.state() as { chartIndex?: number; chartData?: boolean };
+      assert.equal(state.chartIndex, 1);
+      assert.equal(state.chartData, true);
+      const again = await rig.open({ title: 'Assignments', data: new ArrayDataSource(COLUMNS, ROWS), chart: boxChart(), moreCharts: [stackedChart()] }, { state });
+      try {
+        const back = await again.report((x) => x.chartDataRows !== undefined, 'restored');
+        assert.equal(await again.page.locator('select[data-field="pick"]').inputValue(), '1');
+        assert.equal(back.chartDataRows, 3);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('draws scatter points in ascending x and names the hovered point', async () => {
+    const h = await rig.open({ title: 'Students', data: new ArrayDataSource(COLUMNS, ROWS), chart: scatterChart(300) });
+    try {
+      const r = await h.report((x) => x.chart !== null, 'scatter drawn');
+      assert.deepEqual(r.chart, { kind: 'scatter', series: 1, points: 300, title: 'Page views vs participations per student' });
+      assert.ok((await bluePixels(h)) > 300 * 4, 'points drawn');
+      // Hover the middle of the plot: the legend names the nearest student.
+      const over = h.page.locator('.ip-plot .u-over');
+      const box = await over.boundingBox();
+      assert.ok(box);
+      await h.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const x = await until(async () => {
+        const t = (await h.page.locator('.ip-plot .u-legend .u-series').first().locator('td').textContent()) ?? '';
+        return t.includes('Student') ? t : undefined;
+      }, 'legend names the point');
+      assert.match(x, /^[\d,.]+ · Student \d+$/);
+      await h.shot('chart-scatter-dark');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('draws stacked areas over time in the light theme', async () => {
+    const h = await rig.open({ title: 'Minutes', data: new ArrayDataSource(COLUMNS, ROWS), chart: areaChart() }, { light: true });
+    try {
+      const r = await h.report((x) => x.chart !== null, 'area drawn');
+      assert.deepEqual(r.chart, { kind: 'area', series: 2, points: 20, title: 'Minutes watched by role' });
+      assert.equal(r.theme, 'light');
+      // The legend shows each series' own value, not the stacked total: hover the last day.
+      const over = h.page.locator('.ip-plot .u-over');
+      const box = await over.boundingBox();
+      assert.ok(box);
+      await h.page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+      const values = await until(async () => {
+        const v = await h.page.locator('.ip-plot .u-legend .u-series td.u-value').allTextContents();
+        return v.length === 3 && v[0].startsWith('2024-09-20') ? v : undefined;
+      }, 'legend at the last day');
+      // Series are listed tallest-stack first (teacher on top of student).
+      assert.deepEqual(values.slice(1).sort(), ['195', '29'].sort());
+      await h.shot('chart-area-light');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('saves the chart as PNG and SVG through the host', async () => {
+    const h = await rig.open({ title: 'Assignments', data: new ArrayDataSource(COLUMNS, ROWS), chart: boxChart() });
+    try {
+      await h.report((x) => x.chart !== null, 'drawn');
+      await h.page.click('vscode-toolbar-button[label="Save the chart as PNG"]');
+      await h.page.click('vscode-toolbar-button[label="Save the chart as SVG"]');
+      await until(() => (h.saved.length === 2 ? true : undefined), 'two saves');
+      const [png, svg] = h.saved;
+      assert.equal(png.format, 'png');
+      assert.equal(png.name, 'Scores per assignment');
+      const bytes = png.data as Uint8Array;
+      assert.ok(bytes instanceof Uint8Array && bytes.length > 2000, `PNG bytes (${bytes.length})`);
+      assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+      // PNG width/height from the IHDR chunk: the plot's canvas plus margins, not empty.
+      const view = Buffer.from(bytes);
+      assert.ok(view.readUInt32BE(16) > 300 && view.readUInt32BE(20) > 150);
+      assert.equal(svg.format, 'svg');
+      const text = svg.data as string;
+      assert.match(text, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      assert.ok(text.includes('Scores per assignment'));
+      assert.ok(text.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the hostile label escaped in the SVG');
+      assert.ok(!text.includes('<img'), 'no markup from data');
+      await until(async () => ((await h.page.locator('.ip-toast').textContent())?.includes('Saved the chart') ? true : undefined), 'footer note');
+    } finally {
+      await h.close();
+    }
+  });
+});
