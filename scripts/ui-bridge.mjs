@@ -333,6 +333,8 @@ export async function startUiBridge({ log = () => {} } = {}) {
       const timeoutMs = body.timeoutMs ?? 10_000;
       const p = needPage();
       if (!body.selector && !body.text) throw new BridgeError('give `selector` or `text`');
+      // 'right' opens context menus (the explorer's "Open in Insight Preview").
+      const button = body.button === 'right' ? 'right' : 'left';
       const inFrame = (f) => (body.selector ? f.locator(body.selector) : f.getByText(body.text, { exact: true })).first();
       if (body.frame === 'webview') {
         const frame = await waitFor(async () => {
@@ -347,9 +349,9 @@ export async function startUiBridge({ log = () => {} } = {}) {
           return undefined;
         }, timeoutMs);
         if (!frame) throw new BridgeError(`no webview frame has ${body.selector ?? `text "${body.text}"`} within ${timeoutMs} ms`);
-        await inFrame(frame).click({ timeout: timeoutMs });
+        await inFrame(frame).click({ timeout: timeoutMs, button });
       } else {
-        await inFrame(p.mainFrame()).click({ timeout: timeoutMs });
+        await inFrame(p.mainFrame()).click({ timeout: timeoutMs, button });
       }
       return { clicked: true };
     },

@@ -88,7 +88,12 @@ export class ChartBar {
     fill(this.fields.bucket, BUCKETS);
     this.picker.addEventListener('change', () => this.handlers.pick(Number(this.picker.value)));
     for (const f of Object.keys(this.fields) as Field[]) {
-      this.fields[f].addEventListener('change', () => this.handlers.query(this.read(f)));
+      this.fields[f].addEventListener('change', () => {
+        const q = this.read(f);
+        // Shown at once (columns the type swapped in, controls it hides); the host's answer confirms it.
+        this.setQuery(this.columns, q, true);
+        this.handlers.query(q);
+      });
     }
     this.controls = el('div', { className: 'ip-chart-controls' }, [
       labelled('Type', this.fields.kind, 'kind'),
@@ -164,6 +169,40 @@ export class ChartBar {
     if (notify) this.handlers.showData(on);
   }
 
+  /**
+   * A new chart type keeps the columns that suit it and swaps the others for the first that do
+   * (a histogram of a text column, or a scatter of dates, would only draw a note): the host would
+   * refuse them, and the user asked for the type, not for the note.
+   */
+  private fitColumns(q: ChartQuery): void {
+    const type = (c: number | null) => (c === null ? undefined : this.columns[c]?.type);
+    const isNum = (c: number | null) => type(c) === 'integer' || type(c) === 'number';
+    const isDate = (c: number | null) => type(c) === 'date' || type(c) === 'datetime';
+    const idLike = (name: string) => /(^|[_\s.-])id$|[a-z]Id$|^id$/i.test(name) || /^(uuid|guid)$/i.test(name);
+    const first = (pred: (c: number) => boolean, except: number | null = null): number | null => {
+      const order = this.columns.map((_, i) => i).filter((i) => i !== except && pred(i));
+      return order.find((i) => !idLike(this.columns[i].name)) ?? order[0] ?? null;
+    };
+    switch (q.kind) {
+      case 'histogram':
+        if (!isNum(q.x) && !isDate(q.x)) q.x = isNum(q.y) ? q.y : (first(isNum) ?? first(isDate));
+        break;
+      case 'scatter':
+        if (!isNum(q.x)) q.x = first(isNum, q.y);
+        if (!isNum(q.y)) q.y = first(isNum, q.x);
+        break;
+      case 'box':
+        if (!isNum(q.y)) q.y = first(isNum, q.x);
+        break;
+      case 'auto':
+        break;
+      default:
+        if (q.x === null) q.x = first(isDate) ?? first((c) => type(c) === 'string');
+        if (q.agg !== 'count' && q.agg !== 'distinct' && !isNum(q.y)) q.y = first(isNum, q.x);
+        if (q.agg === 'none' && !isNum(q.x) && !isDate(q.x)) q.agg = q.y === null ? 'count' : 'sum';
+    }
+  }
+
   /** The query as the controls show it, after the user changed `changed`. */
   private read(changed: Field): ChartQuery {
     const f = this.fields;
@@ -176,6 +215,7 @@ export class ChartBar {
       split: col(f.split),
       bucket: f.bucket.value as ChartBucket,
     };
+    if (changed === 'kind') this.fitColumns(q);
     // Choosing a y column while counting rows means "this column, summed"; choosing "Rows" means count.
     if (changed === 'y') q.agg = q.y === null ? 'count' : q.agg === 'count' ? 'sum' : q.agg;
     if (changed === 'agg' && q.agg !== 'count' && q.agg !== 'none' && q.y === null) {

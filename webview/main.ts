@@ -128,11 +128,8 @@ class PreviewApp {
         this.showChart(this.charts[i] ?? null, this.chartNote);
         this.saveState();
       },
-      query: (q) => {
-        this.chartQuery = q;
-        this.bridge.post('setChart', q);
-        this.saveState();
-      },
+      // The query in force (reported and saved) is the one the host answers with.
+      query: (q) => this.bridge.post('setChart', q),
       showData: (on) => {
         this.chart.showData(on);
         this.saveState();

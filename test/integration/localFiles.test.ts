@@ -1,71 +1,49 @@
-// Local files in the real VS Code: a generated .csv.gz (200,000 rows) in the workspace opens with
-// "Open in Insight Preview", streams into the preview (the report's totalRows reaches the
-// generated count), sorts by a header click in the webview, filters through the filter row,
-// scrolls to the end, exports the filtered view and compares the file, and is screenshotted in
-// the dark and light themes.
+// Local files in the real VS Code, at scale: a generated 1,000,000-row .csv.gz in the workspace
+// opens from the explorer's context menu ("Open in Insight Preview"), streams into the preview
+// (the report's totalRows reaches the generated count), keeps a hostile cell as text, sorts by a
+// header click, filters through the filter row, charts the filtered view (checked against sums
+// computed here), scrolls to the end, exports the filtered view and compares the file, switches
+// chart types with the chart controls, saves the chart as SVG and PNG through the save dialog, and
+// is screenshotted in the dark and light themes. It leaves the panel open with its view for
+// localFiles.phase2.test.ts, which checks it is restored after the window reloads.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as vscode from 'vscode';
-import type { PreviewReport } from '../../src/protocol';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
+import { HOSTILE, HOSTILE_ROW, ROWS, rowAt, writeHandover } from './localFilesKit';
+import { screenshot, waitForReport } from './treeKit';
 import { ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
-const ROWS = 200_000;
-const COURSES = ['BIO101', 'CHEM200', 'HIST110', 'MATH221', 'PHYS150'];
-
-interface Row {
-  id: number;
-  user: string;
-  course: string;
-  minutes: number;
-  day: string;
-}
-
-function rowAt(i: number): Row {
-  const d = new Date(Date.UTC(2025, 0, 1) + (i % 120) * 86_400_000).toISOString().slice(0, 10);
-  return { id: i, user: `user-${(i * 7919) % 5000}`, course: COURSES[(i * 31) % COURSES.length], minutes: ((i * 37) % 997) / 2, day: d };
-}
-
-function waitForReport(api: InsightExplorerApi, key: string, pred: (r: PreviewReport) => boolean, timeoutMs = 60_000): Promise<PreviewReport> {
-  return new Promise((resolve, reject) => {
-    const last = api.previews.lastReport(key);
-    if (last && pred(last)) return resolve(last);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`preview ${key} did not report the expected state; last: ${JSON.stringify(api.previews.lastReport(key))}`));
-    }, timeoutMs);
-    const sub = api.previews.onDidReport((r) => {
-      if (r.key === key && pred(r)) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(r);
-      }
-    });
-  });
-}
+const LOAD_TIMEOUT_MS = 120_000;
 
 async function setTheme(name: string): Promise<void> {
   await vscode.workspace.getConfiguration().update('workbench.colorTheme', name, vscode.ConfigurationTarget.Global);
   await new Promise((r) => setTimeout(r, 1500));
 }
 
-async function screenshot(name: string): Promise<void> {
-  await vscode.commands.executeCommand('notifications.clearAll');
-  await new Promise((r) => setTimeout(r, 800));
-  await ui.screenshot(name);
+/** The chart data table's rows as [x, ...values], read cell by cell. */
+async function chartTable(): Promise<string[][]> {
+  const width = ((await ui.webview({ selector: '.ip-chart-table thead th' })).texts ?? []).length;
+  const cells = (await ui.webview({ selector: '.ip-chart-table tbody th, .ip-chart-table tbody td' })).texts ?? [];
+  const rows: string[][] = [];
+  for (let i = 0; i + width <= cells.length; i += width) rows.push(cells.slice(i, i + width));
+  return rows;
 }
 
+const num = (t: string) => Number(t.replace(/,/g, ''));
+
 describe('Local files in the preview', function () {
-  this.timeout(180_000);
+  this.timeout(240_000);
   let api: InsightExplorerApi;
   let dir: string;
   let file: vscode.Uri;
   let key: string;
   let themeBefore: unknown;
+  const bio = () => Array.from({ length: ROWS }, (_, i) => rowAt(i)).filter((x) => x.course === 'BIO101');
 
   before(async () => {
     const ext = vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!;
@@ -78,7 +56,7 @@ describe('Local files in the preview', function () {
       lines.push(`${r.id},${r.user},${r.course},${r.minutes},${r.day}`);
     }
     const target = path.join(dir, 'views.csv.gz');
-    fs.writeFileSync(target, zlib.gzipSync(lines.join('\n') + '\n'));
+    fs.writeFileSync(target, zlib.gzipSync(lines.join('\n') + '\n', { level: 1 }));
     file = vscode.Uri.file(target);
     key = `file:${file.toString()}`;
     themeBefore = vscode.workspace.getConfiguration().inspect('workbench.colorTheme')?.globalValue;
@@ -88,8 +66,7 @@ describe('Local files in the preview', function () {
 
   after(async () => {
     await vscode.workspace.getConfiguration().update('workbench.colorTheme', themeBefore, vscode.ConfigurationTarget.Global);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    fs.rmSync(dir, { recursive: true, force: true });
+    // The panel and the file stay for phase 2 (restored after the reload), which deletes them.
   });
 
   it('contributes the command, the explorer menu entry and the Open With… editor', () => {
@@ -102,33 +79,65 @@ describe('Local files in the preview', function () {
     assert.equal(editor?.priority, 'option');
   });
 
-  it('streams a gzipped CSV into the preview and counts every row', async () => {
-    await vscode.commands.executeCommand('insightExplorer.openFilePreview', file);
-    let r = await waitForReport(api, key, (x) => x.totalRows === ROWS && x.rowsInView === ROWS && x.renderedRows > 0);
+  it('opens a 1,000,000-row gzipped CSV from the explorer and counts every row; a hostile cell stays text', async () => {
+    if (ui.available) {
+      await vscode.commands.executeCommand('revealInExplorer', file);
+      await ui.click({ selector: '.explorer-folders-view .monaco-list-row[aria-label^="views.csv.gz"]', button: 'right' });
+      // The menu ignores a mouse-up right after it opens (so the right-click's own release picks nothing).
+      await new Promise((r) => setTimeout(r, 600));
+      await ui.click({ text: 'Open in Insight Preview' });
+    } else {
+      await vscode.commands.executeCommand('insightExplorer.openFilePreview', file);
+    }
+    let r = await waitForReport(api, key, (x) => x.totalRows === ROWS && x.rowsInView === ROWS && x.renderedRows > 0, LOAD_TIMEOUT_MS);
     assert.deepEqual(r.columns, ['id', 'user', 'course', 'minutes', 'day']);
-    assert.deepEqual(r.firstRowTexts[0], ['0', 'user-0', 'BIO101', '0', '2025-01-01']);
-    // Once every row is read, the host works out a chart: minutes summed per day (120 days).
-    r = await waitForReport(api, key, (x) => x.chart !== null);
-    assert.deepEqual(r.chart, { kind: 'line', series: 1, points: 120 });
+    const first = rowAt(0);
+    assert.deepEqual(r.firstRowTexts[0], [String(first.id), first.user, first.course, String(first.minutes), first.day]);
+    assert.strictEqual(r.firstRowTexts[HOSTILE_ROW][1], HOSTILE, 'the hostile cell shows its text');
+    // Once every row is read, the host charts it: minutes summed per day (120 days).
+    r = await waitForReport(api, key, (x) => x.chart !== null, LOAD_TIMEOUT_MS);
+    assert.strictEqual(r.chart?.kind, 'line');
+    assert.strictEqual(r.chart?.points, 120);
+    if (ui.available) {
+      const s = await ui.webview({ selector: 'img' });
+      assert.deepEqual(s.texts, [], 'no element was made from the cell');
+      const cells = await ui.webview({ selector: `.ip-row .ip-cell[aria-colindex="2"]` });
+      assert.ok(cells.texts?.includes(HOSTILE), 'the cell text is the markup, as text');
+      const footer = await ui.webview({ selector: '.ip-counts' });
+      assert.deepEqual(footer.texts, ['1,000,000 rows · 5 columns'], 'honest footer');
+    }
   });
 
-  it('sorts by a header click, filters, scrolls to the end and exports the filtered view', async function () {
+  it('sorts, filters, charts the filtered view, scrolls to the end and exports the filtered view', async function () {
     if (!ui.available) this.skip();
-    await ui.waitForWebview((s) => s.text.includes('200,000 rows'));
     await ui.click({ selector: '.ip-colhead[aria-colindex="4"] .ip-colname', frame: 'webview' });
-    let r = await waitForReport(api, key, (x) => x.sort.length === 1 && x.sort[0].column === 3 && !x.sort[0].desc);
-    assert.equal(r.firstRowTexts[0][3], '0');
+    let r = await waitForReport(api, key, (x) => x.sort.length === 1 && x.sort[0].column === 3 && !x.sort[0].desc, 30_000);
+    assert.strictEqual(r.firstRowTexts[0][3], '0');
 
     await ui.click({ selector: '.ip-filter[aria-label="Filter course"]', frame: 'webview' });
     await ui.type('=BIO101');
     await ui.press('Enter');
-    const expected = Array.from({ length: ROWS }, (_, i) => rowAt(i))
-      .filter((x) => x.course === 'BIO101')
-      .sort((a, b) => a.minutes - b.minutes || a.id - b.id);
-    r = await waitForReport(api, key, (x) => (x.filters?.length ?? 0) === 1 && x.rowsInView === expected.length);
-    assert.equal(r.firstRowTexts[0][0], String(expected[0].id));
-    await ui.waitForWebview((s) => s.text.includes(`filtered to ${expected.length.toLocaleString('en-US')}`));
+    const expected = bio().sort((a, b) => a.minutes - b.minutes || a.id - b.id);
+    r = await waitForReport(api, key, (x) => (x.filters?.length ?? 0) === 1 && x.rowsInView === expected.length, 30_000);
+    assert.strictEqual(r.firstRowTexts[0][0], String(expected[0].id));
+    await ui.waitForWebview((s) => s.text.includes(`1,000,000 rows · 5 columns · filtered to ${expected.length.toLocaleString('en-US')}`));
+
+    // The chart follows the filter: BIO101 has rows on 24 of the 120 days. Its data table holds
+    // the sums per day, checked against the generated rows.
+    r = await waitForReport(api, key, (x) => x.chart?.kind === 'line' && x.chart.points === 24, 30_000);
+    assert.match(r.chart?.title ?? '', /filtered/);
     await screenshot('preview-grid-dark-filtered');
+    await ui.click({ selector: 'vscode-toolbar-button[label="Show the chart data as a table"]', frame: 'webview' });
+    await waitForReport(api, key, (x) => x.chartDataRows === 24);
+    const sums = new Map<string, number>();
+    for (const x of expected) sums.set(x.day, (sums.get(x.day) ?? 0) + x.minutes);
+    const table = await chartTable();
+    assert.strictEqual(table.length, 24);
+    for (const [day, value] of table) {
+      assert.ok(Math.abs(num(value) - (sums.get(day.slice(0, 10)) ?? NaN)) < 0.01, `sum on ${day}: ${value} vs ${sums.get(day.slice(0, 10))}`);
+    }
+    await ui.click({ selector: 'vscode-toolbar-button[label="Show the chart data as a table"]', frame: 'webview' });
+    await waitForReport(api, key, (x) => x.chartDataRows === undefined && x.chart !== null);
 
     // Ctrl+End from a cell: the last row of the view comes into sight.
     await ui.click({ selector: '.ip-row .ip-cell', frame: 'webview' });
@@ -143,31 +152,111 @@ describe('Local files in the preview', function () {
     const out = vscode.Uri.file(path.join(dir, 'bio101.csv'));
     await api.previews.exportTo(key, out);
     const lines = fs.readFileSync(out.fsPath, 'utf8').trimEnd().split('\r\n');
-    assert.equal(lines[0], 'id,user,course,minutes,day');
-    assert.equal(lines.length, expected.length + 1);
+    assert.strictEqual(lines[0], 'id,user,course,minutes,day');
+    assert.strictEqual(lines.length, expected.length + 1);
     assert.deepEqual(
       lines.slice(1).map((l) => Number(l.split(',')[0])),
       expected.map((x) => x.id),
     );
   });
 
-  it('shows column statistics and looks right in the light theme', async function () {
+  it('switches chart types with the chart controls, over the filtered view', async function () {
     if (!ui.available) this.skip();
-    await ui.click({ selector: '.ip-colhead[aria-colindex="4"] .ip-statsbtn', frame: 'webview' });
-    await ui.waitForWebview((s) => s.text.includes('Distinct'), { selector: '.ip-stats' });
-    await screenshot('preview-grid-dark-stats');
-    await ui.press('Escape');
-    await setTheme('Default Light Modern');
-    await waitForReport(api, key, (x) => x.theme === 'light');
-    await screenshot('preview-grid-light-filtered');
     await ui.click({ selector: 'vscode-toolbar-button[label="Show chart"]', frame: 'webview' });
-    await waitForReport(api, key, (x) => x.mode === 'chart' && x.chart?.kind === 'line');
-    await screenshot('preview-chart-light');
-    await setTheme('Default Dark Modern');
-    await waitForReport(api, key, (x) => x.theme === 'dark' && x.mode === 'chart');
-    await screenshot('preview-chart-dark');
+    await waitForReport(api, key, (x) => x.mode === 'chart');
+
+    await ui.select('select[data-field="kind"]', 'Bar');
+    let r = await waitForReport(api, key, (x) => x.chartQuery?.kind === 'bar' && x.chart?.kind === 'bar', 30_000);
+    await ui.select('select[data-field="x"]', 'user');
+    r = await waitForReport(api, key, (x) => x.chart?.kind === 'bar' && x.chartQuery?.x === 1, 30_000);
+    assert.strictEqual(r.chart?.points, 30, 'the 30 users with the most minutes');
+    await screenshot('preview-chart-bar-dark');
+
+    // A histogram of the text column would be a note: the controls move x to a number column.
+    await ui.select('select[data-field="kind"]', 'Histogram');
+    r = await waitForReport(api, key, (x) => x.chart?.kind === 'histogram', 30_000);
+    assert.strictEqual(r.chartQuery?.x, 3, 'minutes');
+    assert.ok((r.chart?.points ?? 0) >= 10, `bins: ${r.chart?.points}`);
+
+    await ui.select('select[data-field="kind"]', 'Scatter');
+    await ui.select('select[data-field="x"]', 'id');
+    await ui.select('select[data-field="y"]', 'minutes');
+    r = await waitForReport(api, key, (x) => x.chart?.kind === 'scatter' && x.chartQuery?.x === 0 && x.chartQuery?.y === 3, 30_000);
+    assert.ok((r.chart?.points ?? 0) > 1000 && (r.chart?.points ?? 0) < bio().length, `a sample of the points: ${r.chart?.points}`);
+    await ui.waitForWebview((s) => /sampled/.test(s.text));
+    await screenshot('preview-chart-scatter-dark');
+
+    await ui.select('select[data-field="kind"]', 'Box plot');
+    await ui.select('select[data-field="x"]', 'course');
+    r = await waitForReport(api, key, (x) => x.chart?.kind === 'box' && x.chartQuery?.x === 2, 30_000);
+    assert.strictEqual(r.chart?.points, 1, 'one box: the view holds one course');
+
+    await ui.select('select[data-field="kind"]', 'Area');
+    await ui.select('select[data-field="x"]', 'day');
+    await ui.select('select[data-field="bucket"]', 'Week');
+    r = await waitForReport(api, key, (x) => x.chart?.kind === 'area' && x.chartQuery?.bucket === 'week', 30_000);
+    assert.ok((r.chart?.points ?? 0) >= 17 && (r.chart?.points ?? 0) <= 19, `weeks in 120 days: ${r.chart?.points}`);
+
+    // Light theme: the chart redraws in its colours.
+    await setTheme('Default Light Modern');
+    await waitForReport(api, key, (x) => x.theme === 'light' && x.chart?.kind === 'area');
+    await screenshot('preview-chart-area-light');
     await ui.click({ selector: 'vscode-toolbar-button[label="Show both"]', frame: 'webview' });
-    await waitForReport(api, key, (x) => x.mode === 'both');
+    await waitForReport(api, key, (x) => x.mode === 'both' && x.chart !== null);
+    await screenshot('preview-grid-light-filtered');
+    await setTheme('Default Dark Modern');
+    await waitForReport(api, key, (x) => x.theme === 'dark');
+  });
+
+  it('saves the chart as SVG and PNG through the save dialog', async function () {
+    if (!ui.available) this.skip();
+    const svg = path.join(dir, 'minutes.svg');
+    await ui.click({ selector: 'vscode-toolbar-button[label="Save the chart as SVG"]', frame: 'webview' });
+    await ui.answer({ text: svg });
+    await waitUntilFile(svg);
+    const text = fs.readFileSync(svg, 'utf8');
+    assert.match(text, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.ok(text.includes('minutes'), 'the chart’s labels are in the file');
+    const png = path.join(dir, 'minutes.png');
+    await ui.click({ selector: 'vscode-toolbar-button[label="Save the chart as PNG"]', frame: 'webview' });
+    await ui.answer({ text: png });
+    await waitUntilFile(png);
+    const bytes = fs.readFileSync(png);
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
+    assert.ok(bytes.length > 5000, `PNG of ${bytes.length} bytes`);
+  });
+
+  it('leaves a sorted, filtered, charted view scrolled to its end for the reload', async function () {
+    if (!ui.available) this.skip();
+    await ui.select('select[data-field="kind"]', 'Bar');
+    await ui.select('select[data-field="x"]', 'day');
+    await ui.select('select[data-field="agg"]', 'Mean');
+    const r = await waitForReport(api, key, (x) => x.chart?.kind === 'bar' && x.chartQuery?.agg === 'mean' && x.chartQuery.x === 4, 30_000);
     await screenshot('preview-chart-both-dark');
+    assert.ok(r.filters?.length === 1 && r.sort.length === 1);
+    writeHandover({
+      key,
+      file: file.fsPath,
+      dir,
+      sort: r.sort,
+      filters: r.filters!,
+      chartQuery: r.chartQuery!,
+      chartKind: r.chart!.kind,
+      rowsInView: r.rowsInView,
+      firstRowIndex: r.firstRowIndex,
+      mode: r.mode,
+    });
+    // code-server writes the workbench state (open editors, webview states) about every 5 s while
+    // idle; once the tests end, the extension host stops and its panels close. Give the workbench
+    // time to write this state while the panel is still open, as it would for a user.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
   });
 });
+
+async function waitUntilFile(file: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)} was not written within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -100,6 +100,8 @@ export interface ClickOptions {
   /** Click the element whose text is exactly this (instead of a selector). */
   text?: string;
   frame?: 'webview' | 'workbench';
+  /** 'right' opens the element's context menu. */
+  button?: 'left' | 'right';
   timeoutMs?: number;
 }
 

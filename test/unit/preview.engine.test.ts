@@ -9,7 +9,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ingestCsv, TableBuilder } from '../../src/core/table';
 import type { CellValue, ColumnFilter, HostMessage, SortKey } from '../../src/protocol';
-import { autoChart } from '../../src/vscode/preview/autoChart';
 import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
 import { formatForPath, writeExport } from '../../src/vscode/preview/exportFile';
 import { PreviewSession } from '../../src/vscode/preview/session';
@@ -184,40 +183,68 @@ describe('Preview · EngineDataSource', () => {
   });
 });
 
-describe('Preview · auto chart', () => {
-  const table = (text: string) =>
-    ingestCsv(
-      (async function* () {
-        yield text;
-      })(),
+describe('Preview · charts of the view (host-charted data sources)', () => {
+  const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const charts = async () =>
+    new EngineDataSource(
+      await ingestCsv(
+        (async function* () {
+          yield csv;
+        })(),
+      ),
+      { charts: true },
     );
 
-  it('date + number → line of the daily sum; ids are never charted', async () => {
-    const { chart } = autoChart(await table('id,day,minutes\n1,2024-01-02,5\n2,2024-01-01,2\n3,2024-01-02,1\n'));
-    assert.equal(chart?.kind, 'line');
-    assert.deepEqual(chart?.x.values.map((v) => String(v).slice(0, 10)), ['2024-01-01', '2024-01-02']);
-    assert.deepEqual(chart?.series, [{ name: 'minutes (sum)', values: [2, 6] }]);
-  });
-
-  it('category + number → bars, largest first; one number → histogram', async () => {
-    const bars = autoChart(await table('course,n\nA,1\nB,5\nA,2\n')).chart;
-    assert.equal(bars?.kind, 'bar');
-    assert.deepEqual(bars?.x.values, ['B', 'A']);
-    assert.deepEqual(bars?.series[0].values, [5, 3]);
-    const hist = autoChart(await table('score\n' + Array.from({ length: 100 }, (_, i) => i).join('\n') + '\n')).chart;
-    assert.equal(hist?.kind, 'histogram');
-    assert.equal(hist?.x.values.length, 20);
-    assert.equal(hist?.series[0].values.reduce((a, b) => (a ?? 0) + (b ?? 0), 0), 100);
-  });
-
-  it('the data source offers its chart only once loading ends', async () => {
+  it('charts nothing while loading, then the view once every row is read', async () => {
     const builder = new TableBuilder();
-    const data = new EngineDataSource(builder, { autoChart: true });
+    const data = new EngineDataSource(builder, { charts: true });
     builder.push('day,n\n2024-01-01,1\n');
-    assert.equal(data.chart?.chart, undefined);
+    const loading = await data.chartFor!(null);
+    assert.equal(loading.chart, null);
+    assert.match(loading.note ?? '', /when all rows are read/);
     data.finished(builder.finish());
-    const after = data.chart as { chart?: { kind: string } } | undefined;
-    assert.equal(after?.chart?.kind, 'line');
+    const done = await data.chartFor!(null);
+    assert.equal(done.chart?.kind, 'line');
+    assert.equal(done.query?.kind, 'line');
+  });
+
+  it('without `charts` the data source offers no chart controls', async () => {
+    assert.equal((await engine()).chartFor, undefined);
+  });
+
+  it('charts the filtered view, says so in the title, and follows view changes through the session', async () => {
+    const data = await charts();
+    const sent: HostMessage[] = [];
+    const session = new PreviewSession({ title: 't', data }, (type, payload) => sent.push({ type, payload } as HostMessage), { log });
+    await session.receive({ type: 'ready', payload: {} });
+    const init = sent.find((m) => m.type === 'init');
+    assert.ok(init?.type === 'init');
+    assert.equal(init.payload.features?.chartQuery, true);
+    // Auto: a date and a number → the score summed per bucket of `day`.
+    assert.equal(init.payload.chart?.kind, 'line');
+    assert.equal(init.payload.chartQuery?.y, 2);
+    assert.match(init.payload.chart?.title ?? '', /all 5,000 rows$/);
+
+    // Bars of the row count per name, over the rows whose score is at most 10.
+    const q = { kind: 'bar' as const, x: 1, y: null, agg: 'count' as const, split: null, bucket: 'auto' as const };
+    await session.receive({ type: 'setChart', payload: q });
+    await session.receive({ type: 'setView', payload: { sort: [], search: '', filters: [{ column: 2, op: 'range', min: 0, max: 10 }] } });
+    const last = sent.filter((m) => m.type === 'chart').pop();
+    assert.ok(last?.type === 'chart' && last.payload.chart);
+    const chart = last.payload.chart;
+    const kept = REF.filter((r) => r.score !== null && r.score <= 10);
+    assert.match(chart.title ?? '', new RegExp(`filtered view, ${kept.length.toLocaleString('en-US')} of 5,000 rows$`));
+    const counts = new Map<string, number>();
+    for (const r of kept) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+    const got = new Map(chart.x.values.map((x, i) => [String(x), chart.series[0].values[i]]));
+    assert.deepEqual(got, counts);
+    assert.deepEqual(last.payload.query, q);
+
+    // A query naming a column that does not exist is refused before it reaches the engine.
+    const before = sent.length;
+    await session.receive({ type: 'setChart', payload: { ...q, x: 7 } });
+    assert.equal(sent.length, before);
+    session.dispose();
   });
 });
 

@@ -453,6 +453,15 @@ describe('table: operations against a reference implementation', () => {
     assert.equal(tsv, 't\n=1+2\n"a,""b""\nc"\n@x\n"\ttab"\n');
   });
 
+  it('groups by a key that is empty in every row of the view (one null group, no crash)', () => {
+    const b = new TableBuilder();
+    b.push('d,n,k\n2024-01-01,1,a\n,2,b\n,3,b\n');
+    const table = b.finish();
+    const emptyRows = Uint32Array.from([1, 2]);
+    assert.deepEqual(groupBy(table, emptyRows, [{ column: 'd', bucket: 'day' }], [{ op: 'count' }]).rows, [[null, 2]]);
+    assert.deepEqual(groupBy(table, emptyRows, ['k'], [{ op: 'distinct', column: 'd' }]).rows, [['b', 0]]);
+  });
+
   it('sorts a string column by dictionary rank (case- and accent-folded)', () => {
     const b = new TableBuilder();
     b.push('w\nzoë\nÉmile\napple\nBanana\nbanana\nemile\n\nZürich\n');

@@ -143,7 +143,7 @@ function keyIds(table: Table, rows: Uint32Array, key: ColumnRef | GroupKey): Key
   }
   const vals: number[] = [NaN];
   const integral = bucket !== undefined || col.type === 'integer' || col.type === 'boolean';
-  if (integral && hi - lo < 1 << 22) {
+  if (integral && lo <= hi && hi - lo < 1 << 22) {
     // Small integer range (always for time buckets over real data): a lookup array, no hashing.
     const lut = new Int32Array(hi - lo + 1);
     for (let i = 0; i < n; i++) {

@@ -139,7 +139,7 @@ export function registerEcho360Commands(
     }
     // Streamed from the file into the column engine: rows show at once and a million-row merge
     // is previewed whole, never read into memory as text.
-    const { data, done } = EngineDataSource.stream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { delimiter: run.output.delimiter, autoChart: true });
+    const { data, done } = EngineDataSource.stream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { delimiter: run.output.delimiter, charts: true });
     const key = `echo360/${source.id}/${run.id}`;
     await previews.show(key, {
       title: runTitle(run),

@@ -50,7 +50,7 @@ function byteSource(uri: vscode.Uri): ByteSource {
 export function loadFile(uri: vscode.Uri, log: vscode.LogOutputChannel): { data: EngineDataSource; title: string; subtitle: string } {
   const name = path.basename(uri.path);
   const started = Date.now();
-  const { data, done } = EngineDataSource.stream(byteSource(uri), { delimiter: delimiterForPath(uri.path), autoChart: true });
+  const { data, done } = EngineDataSource.stream(byteSource(uri), { delimiter: delimiterForPath(uri.path), charts: true });
   done.then(
     (t) => log.info(`Preview: read ${t.rowCount} rows from ${name} in ${Date.now() - started} ms`),
     (e: unknown) => {

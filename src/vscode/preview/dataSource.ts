@@ -7,7 +7,7 @@
  * Node. `PreviewEvent` is the structural shape of `vscode.Event`, so a `vscode.EventEmitter`'s
  * `.event` can be used directly as `onDidChange`.
  */
-import type { CellValue, ChartPayload, ChartQuery, ChartSpec, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
+import type { CellValue, ChartPayload, ChartQuery, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey, ViewQuery } from '../../protocol';
 
 export type PreviewEvent<T> = (listener: (e: T) => unknown) => { dispose(): void };
 
@@ -25,14 +25,9 @@ export interface PreviewDataSource {
   /** Optional: statistics of one column over the current view (the header's stats button). */
   stats?(column: number): Promise<ColumnStatsPayload>;
   /**
-   * Optional: a chart the data source worked out itself (a local file's auto-chart), available
-   * once loading ends. The content's own `chart` wins when both exist.
-   */
-  readonly chart?: { chart?: ChartSpec; chartNote?: string };
-  /**
    * Optional: a chart of the current view for the chart controls' query (null: the data source
-   * picks one from the column types). Data sources with this get chart controls in the panel; it
-   * wins over `chart`.
+   * picks one from the column types). Data sources with this get chart controls in the panel,
+   * unless the content brings its own chart.
    */
   chartFor?(q: ChartQuery | null): Promise<ChartPayload>;
   /** Optional: every row of the current view as text chunks (the toolbar's export button). */

@@ -23,8 +23,8 @@ import {
   type View,
   type ViewSpec,
 } from '../../core/table';
-import type { CellValue, ChartSpec, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey } from '../../protocol';
-import { autoChart } from './autoChart';
+import type { CellValue, ChartPayload, ChartQuery, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey } from '../../protocol';
+import { computeChart } from './chartQuery';
 import { PreviewEmitter, type PreviewDataSource } from './dataSource';
 
 const SNAPSHOT_MAX_AGE_MS = 1_000;
@@ -41,32 +41,41 @@ export class EngineDataSource implements PreviewDataSource {
   private count = 0;
   private snap: { table: Table; at: number } | undefined;
   private failure: string | undefined;
-  private auto: { chart?: ChartSpec; chartNote?: string } | undefined;
-  private readonly wantsChart: boolean;
 
-  /** From a finished table, or a builder that `load` (or the caller) is still feeding. */
-  /** `autoChart`: work out a chart from the column types once the table is complete. */
-  constructor(source: Table | TableBuilder, opts: { autoChart?: boolean } = {}) {
-    this.wantsChart = opts.autoChart ?? false;
+  /**
+   * From a finished table, or a builder that `stream` (or the caller) is still feeding.
+   * `charts`: the panel gets chart controls, and this data source charts the current view.
+   */
+  constructor(source: Table | TableBuilder, opts: { charts?: boolean } = {}) {
     if (source instanceof Table) this.table = source;
     else this.builder = source;
+    if (!opts.charts) this.chartFor = undefined;
   }
 
-  get chart(): { chart?: ChartSpec; chartNote?: string } | undefined {
-    if (!this.wantsChart) return undefined;
-    if (!this.table) return { chartNote: 'The chart is drawn when all rows are read.' };
-    // Computed once, on first use: a few passes over the columns (group-by, stats).
-    this.auto ??= autoChart(this.table);
-    return this.auto;
-  }
+  /**
+   * The chart of the current view for the controls' query (null: chosen from the column types),
+   * computed from the columns (see chartQuery.ts), once every row is read: a chart of part of a
+   * file would change under the user while it loads. The title says which rows it covers.
+   */
+  chartFor? = async (q: ChartQuery | null): Promise<ChartPayload> => {
+    if (!this.table) return { chart: null, note: 'The chart is drawn when all rows are read.', query: q };
+    const rows = this.view ? this.view.rows : null;
+    const payload = computeChart(this.table, rows, q);
+    if (payload.chart) {
+      const total = this.table.rowCount;
+      const scope = rows ? `filtered view, ${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows` : `all ${total.toLocaleString('en-US')} rows`;
+      payload.chart.title = payload.chart.title ? `${payload.chart.title} · ${scope}` : scope;
+    }
+    return payload;
+  };
 
   /** Streams `source` into a new builder; the returned data source shows rows as they arrive. */
   static stream(
     source: ByteSource,
-    opts: { delimiter?: string; signal?: AbortSignal; autoChart?: boolean } = {},
+    opts: { delimiter?: string; signal?: AbortSignal; charts?: boolean } = {},
   ): { data: EngineDataSource; done: Promise<Table> } {
     const builder = new TableBuilder({ delimiter: opts.delimiter });
-    const data = new EngineDataSource(builder, { autoChart: opts.autoChart });
+    const data = new EngineDataSource(builder, { charts: opts.charts });
     const done = builder.ingest(source, { signal: opts.signal, onProgress: () => data.emitter.fire() }).then(
       (table) => {
         data.finished(table);

@@ -63,7 +63,7 @@ export class PreviewSession {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Columns (names and types) last sent in `init`: types inferred while loading may still change. */
   private sentColumns = '';
-  /** The chart (or note) last sent: a data source's own chart arrives when loading ends. */
+  /** Whether the chart could be drawn when init was last sent: a host-charted one can once loading ends. */
   private sentChart = '';
   /** The chart controls' last query (null: the data source's automatic choice). */
   private chartQuery: ChartQuery | null = null;
@@ -231,9 +231,8 @@ export class PreviewSession {
       this.viewVersion++;
     }
     const computed = this.hostCharts() ? await data.chartFor!(this.chartQuery) : undefined;
-    const own = this.content.chart || this.content.chartNote || computed ? undefined : data.chart;
-    const chart = computed ? computed.chart : (this.content.chart ?? own?.chart);
-    const chartNote = computed ? computed.note : (this.content.chartNote ?? own?.chartNote);
+    const chart = computed ? computed.chart : this.content.chart;
+    const chartNote = computed ? computed.note : this.content.chartNote;
     const charts = this.content.chart && this.content.moreCharts?.length ? [this.content.chart, ...this.content.moreCharts] : undefined;
     this.sentColumns = this.columnsKey();
     this.sentChart = this.chartKey();
@@ -256,12 +255,8 @@ export class PreviewSession {
   }
 
   private chartKey(): string {
-    const { chart, chartNote, data } = this.content;
-    if (chart || chartNote) return 'content';
     // Host-charted: the chart can be drawn once loading ends (init then carries it).
-    if (data.chartFor) return `query:${data.loading}`;
-    const own = data.chart;
-    return own ? `${own.chart ? 'chart' : ''}:${own.chartNote ?? ''}` : '';
+    return this.hostCharts() ? `query:${this.content.data.loading}` : 'content';
   }
 
   private columnsKey(): string {

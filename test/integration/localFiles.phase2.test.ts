@@ -1,0 +1,48 @@
+// Local files, phase 2: the runner reloaded the window (same user data). VS Code restores the
+// preview panel phase 1 left open through the extension's WebviewPanelSerializer; the file is read
+// again, and the webview's saved state brings back the sort, the filter, the chart choice and the
+// scroll position.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { InsightExplorerApi } from '../../src/vscode/extension';
+import { ROWS, readHandover, removeHandover, type LocalHandover } from './localFilesKit';
+import { screenshot, waitForReport } from './treeKit';
+import { ui } from './ui';
+
+describe('Local files in the preview (phase 2: after reload)', function () {
+  this.timeout(180_000);
+  let api: InsightExplorerApi;
+  let h: LocalHandover | undefined;
+
+  before(async function () {
+    h = readHandover();
+    if (!h) this.skip();
+    api = await vscode.extensions.getExtension<InsightExplorerApi>('insight-explorer.insight-explorer')!.activate();
+  });
+
+  after(async () => {
+    if (!h) return;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(h.dir, { recursive: true, force: true });
+    removeHandover();
+  });
+
+  it('restores the panel with its sort, filter, chart and scroll position', async function () {
+    if (!ui.available) this.skip();
+    const r = await waitForReport(
+      api,
+      h!.key,
+      (x) => x.totalRows === ROWS && x.rowsInView === h!.rowsInView && x.renderedRows > 0 && x.chart !== null && !!x.chartQuery,
+      150_000,
+    );
+    assert.deepStrictEqual(r.sort, h!.sort);
+    assert.deepStrictEqual(r.filters, h!.filters);
+    assert.deepStrictEqual(r.chartQuery, h!.chartQuery);
+    assert.strictEqual(r.chart?.kind, h!.chartKind);
+    assert.strictEqual(r.mode, h!.mode);
+    assert.ok(Math.abs(r.firstRowIndex - h!.firstRowIndex) <= 2, `scrolled back to row ${h!.firstRowIndex}: at ${r.firstRowIndex}`);
+    await ui.waitForWebview((s) => s.text.includes(`filtered to ${h!.rowsInView.toLocaleString('en-US')}`));
+    await screenshot('preview-restored-after-reload');
+  });
+});
