@@ -135,6 +135,7 @@ export class ChartView {
     this.captionEl.textContent = this.spec?.note ?? '';
     this.captionEl.hidden = !this.spec?.note;
     this.element.classList.toggle('ip-chart-empty', !this.spec);
+    this.element.dataset.kind = this.spec?.kind ?? '';
     // Without a chart or a note, "both" is just the table; the generic text shows only in chart mode.
     this.element.classList.toggle('ip-chart-silent', !this.spec && note === null && !keepControls);
     if (this.dataRows !== undefined) this.renderData();
@@ -437,6 +438,9 @@ export class ChartView {
             if (box) this.drawBoxes(u, box, theme);
             if (annotations?.length) this.drawAnnotations(u, annotations, theme);
             this.drawn = true;
+            // For `npm run bench`: each finished draw, read through Playwright.
+            performance.clearMarks('insight-chart-drawn');
+            performance.mark('insight-chart-drawn');
             this.onDraw();
           },
         ],
