@@ -442,9 +442,11 @@ export function makeContext(opts: { rows: number; dir: string; print?: (line: st
       return Math.min(...runs);
     }),
     pandasMs: memo(async () => {
-      // BENCH_PYTHON picks another interpreter (e.g. the system one, when pandas is installed there).
-      const py = process.env.BENCH_PYTHON || 'python3';
-      if (!sh(`${py} -c "import pandas"`).ok) return undefined;
+      // BENCH_PYTHON picks the interpreter; else the first of python3 on PATH and the system one
+      // (where Debian's python3-pandas installs) that has pandas.
+      const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
+      const py = candidates.find((p) => sh(`${p} -c "import pandas"`).ok);
+      if (!py) return undefined;
       const file = await ctx.videoviewGz();
       const r = sh(`${py} -c "import time,pandas; t=time.perf_counter(); pandas.read_csv('${file}'); print((time.perf_counter()-t)*1000)"`);
       return r.ok ? Number(r.stdout.trim()) : undefined;

@@ -35,7 +35,8 @@ export function waitForReport(
   api: InsightExplorerApi,
   key: string,
   pred: (r: PreviewReport) => boolean,
-  timeoutMs = 20_000,
+  // Generous: a new webview on a busy 2-core machine can take many seconds to paint its first rows.
+  timeoutMs = 45_000,
 ): Promise<PreviewReport> {
   return new Promise((resolve, reject) => {
     const last = api.previews.lastReport(key);
