@@ -194,8 +194,12 @@ export interface WebviewToHost {
   requestStats: { column: number };
   /** Export all rows of the current view (host asks where to save). */
   export: { format: ExportFormat };
-  /** Chart the current view this way (answered with `chart`, and again after every view change). */
-  setChart: ChartQuery;
+  /**
+   * Chart the current view this way (answered with `chart`, and again after every view change).
+   * `seq` grows with each query the webview sends; charts carry the seq of the query they answer,
+   * so a late answer to an older choice never overwrites a newer one in the controls.
+   */
+  setChart: { query: ChartQuery; seq: number };
   /** Save the chart as drawn: `data` is base64 PNG bytes or SVG text (host asks where to save). */
   saveChart: { format: ChartImageFormat; data: string; name: string };
 }
@@ -234,8 +238,8 @@ export interface HostToWebview {
   stats: ColumnStatsPayload;
   /** A short note for the footer (export finished, for example). */
   notice: { message: string };
-  /** The chart of the current view, for the query last set (host-charted tables). */
-  chart: ChartPayload;
+  /** The chart of the current view, for the query last set (host-charted tables), with that query's seq. */
+  chart: ChartPayload & { seq: number };
 }
 
 /** `{ type, payload }` union for one direction's map. */

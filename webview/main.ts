@@ -90,6 +90,8 @@ class PreviewApp {
   /** The host charts the view from the controls' query. */
   private hostCharts = false;
   private chartQuery: ChartQuery | null = null;
+  /** Seq of the last query sent (host charts carry the seq they answer). */
+  private chartSeq = 0;
   private readonly chartBar: ChartBar;
   private mode: PreviewMode = 'both';
   private pendingScroll: number | undefined;
@@ -137,7 +139,7 @@ class PreviewApp {
         this.saveState();
       },
       // The query in force (reported and saved) is the one the host answers with.
-      query: (q) => this.bridge.post('setChart', q),
+      query: (q) => this.bridge.post('setChart', { query: q, seq: ++this.chartSeq }),
       showData: (on) => {
         this.chart.showData(on);
         this.saveState();
@@ -235,7 +237,8 @@ class PreviewApp {
       case 'stats':
         return this.showStats(m.payload);
       case 'chart':
-        if (!this.hostCharts) return;
+        // An answer to an older choice while a newer one is on its way: the newer answer follows.
+        if (!this.hostCharts || m.payload.seq < this.chartSeq) return;
         this.chartNote = m.payload.note;
         this.chartQuery = m.payload.query;
         this.chartBar.setQuery(this.columns, m.payload.query, true);
@@ -285,7 +288,7 @@ class PreviewApp {
       const fits = [q.x, q.y, q.split].every((c) => c === null || (c >= 0 && c < p.columns.length));
       if (fits) {
         this.chartQuery = q;
-        this.bridge.post('setChart', q);
+        this.bridge.post('setChart', { query: q, seq: ++this.chartSeq });
       }
     }
     const wanted: ViewQuery = {
@@ -465,8 +468,11 @@ class PreviewApp {
     const pos = this.grid.position();
     if (this.rowsInView === 0) this.positionEl.textContent = '';
     else if (pos.selected > 1) this.positionEl.textContent = `${formatCount(pos.selected)} rows selected`;
-    else if (pos.focusRow >= 0) {
+    else if (pos.focusRow >= pos.first && pos.focusRow <= pos.last) {
       this.positionEl.textContent = `Row ${formatCount(pos.focusRow + 1)} of ${formatCount(this.rowsInView)}`;
+    } else if (pos.last >= pos.first) {
+      // Scrolled away from the focused row (or none yet): say which rows are on screen.
+      this.positionEl.textContent = `Rows ${formatCount(pos.first + 1)}–${formatCount(pos.last + 1)} of ${formatCount(this.rowsInView)}`;
     } else this.positionEl.textContent = '';
   }
 

@@ -227,7 +227,7 @@ describe('Preview · charts of the view (host-charted data sources)', () => {
 
     // Bars of the row count per name, over the rows whose score is at most 10.
     const q = { kind: 'bar' as const, x: 1, y: null, agg: 'count' as const, split: null, bucket: 'auto' as const };
-    await session.receive({ type: 'setChart', payload: q });
+    await session.receive({ type: 'setChart', payload: { query: q, seq: 1 } });
     await session.receive({ type: 'setView', payload: { sort: [], search: '', filters: [{ column: 2, op: 'range', min: 0, max: 10 }] } });
     const last = sent.filter((m) => m.type === 'chart').pop();
     assert.ok(last?.type === 'chart' && last.payload.chart);
@@ -239,10 +239,11 @@ describe('Preview · charts of the view (host-charted data sources)', () => {
     const got = new Map(chart.x.values.map((x, i) => [String(x), chart.series[0].values[i]]));
     assert.deepEqual(got, counts);
     assert.deepEqual(last.payload.query, q);
+    assert.equal(last.payload.seq, 1, 'the chart names the query it answers');
 
     // A query naming a column that does not exist is refused before it reaches the engine.
     const before = sent.length;
-    await session.receive({ type: 'setChart', payload: { ...q, x: 7 } });
+    await session.receive({ type: 'setChart', payload: { query: { ...q, x: 7 }, seq: 2 } });
     assert.equal(sent.length, before);
     session.dispose();
   });

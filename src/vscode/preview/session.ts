@@ -65,8 +65,9 @@ export class PreviewSession {
   private sentColumns = '';
   /** Whether the chart could be drawn when init was last sent: a host-charted one can once loading ends. */
   private sentChart = '';
-  /** The chart controls' last query (null: the data source's automatic choice). */
+  /** The chart controls' last query (null: the data source's automatic choice), and its seq. */
   private chartQuery: ChartQuery | null = null;
+  private chartSeq = 0;
 
   constructor(
     private content: PreviewContent,
@@ -82,6 +83,7 @@ export class PreviewSession {
     this.content = content;
     this.view = { sort: [], search: '' };
     this.chartQuery = null;
+    this.chartSeq = 0;
     this.viewApplied = false;
     this.subscribe();
     return this.ready ? this.enqueue(() => this.sendInit()) : Promise.resolve();
@@ -132,9 +134,10 @@ export class PreviewSession {
       }
       case 'setChart': {
         if (!this.hostCharts()) return Promise.resolve();
-        const q = msg.payload;
+        const { query, seq } = msg.payload;
         return this.enqueue(async () => {
-          this.chartQuery = q;
+          this.chartQuery = query;
+          this.chartSeq = seq;
           await this.postChart();
         });
       }
@@ -220,7 +223,7 @@ export class PreviewSession {
 
   private async postChart(): Promise<void> {
     const payload = await this.content.data.chartFor!(this.chartQuery);
-    if (!this.disposed) this.post('chart', payload);
+    if (!this.disposed) this.post('chart', { ...payload, seq: this.chartSeq });
   }
 
   private async sendInit(): Promise<void> {

@@ -182,8 +182,9 @@ export function parseWebviewMessage(raw: unknown, columnCount: number): WebviewM
       if (p.format !== 'csv' && p.format !== 'tsv' && p.format !== 'json') return 'export: bad format';
       return { type: 'export', payload: { format: p.format } };
     case 'setChart': {
-      const q = chartQuery(p, columnCount);
-      return typeof q === 'string' ? `setChart: ${q}` : { type: 'setChart', payload: q };
+      if (!isInt(p.seq)) return 'setChart: seq must be a count';
+      const q = chartQuery(p.query, columnCount);
+      return typeof q === 'string' ? `setChart: ${q}` : { type: 'setChart', payload: { query: q, seq: p.seq } };
     }
     case 'saveChart':
       if (p.format !== 'png' && p.format !== 'svg') return 'saveChart: bad format';
