@@ -16,6 +16,7 @@ import * as zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Table, TableBuilder, columnStats, createView, exportView, getWindow, groupBy, gunzipStream, histogram } from '../src/core/table';
+import { mulberry32 } from '../test/fakes/random';
 
 export interface BenchContext {
   rows: number;
@@ -39,18 +40,6 @@ export interface BenchSection {
 
 // ---------------------------------------------------------------------------------------------
 // Data
-
-/** mulberry32: small, seedable, good enough for synthetic data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuid(rand: () => number): string {
   const h = () =>
@@ -133,7 +122,7 @@ export const VIDEOVIEW_HEADER = [
  * courses (4k sections), ~30k media, timestamps over one week (to the second), seconds 0–30.
  */
 export async function generateVideoview(file: string, rows: number, seed = 42): Promise<void> {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)];
   const institution = uuid(rand);
   const users = Array.from({ length: 20000 }, (_, i) => {

@@ -13,6 +13,9 @@ export interface StepInfo {
   back?: boolean;
 }
 
+/** One step of a numbered flow with a Back button. */
+export type StepArgs = Required<StepInfo>;
+
 export interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
 }
@@ -110,4 +113,59 @@ export async function runSteps(steps: ((back: boolean) => Promise<boolean>)[]): 
     }
   }
   return true;
+}
+
+export interface SiteSourceSteps {
+  title: string;
+  firstStep: number;
+  /** The flow's last step number (the secret may take more than one step). */
+  totalSteps: number;
+  /** The site's address box: its prompt, placeholder and check, and how a valid entry is normalized. */
+  url: { prompt: string; placeholder: string; validate: (value: string) => string | undefined; normalize: (value: string) => string };
+  /** The name suggested for the normalized address. */
+  defaultLabel: (baseUrl: string) => string;
+  validateLabel: (value: string) => string | undefined;
+  /** Asks for the secret at `step` (its first step); undefined when cancelled. */
+  secret: (label: string, step: StepArgs) => Promise<string | undefined>;
+}
+
+/**
+ * The Add Source steps of a source on a site with a token (Canvas, Studio): the site's address,
+ * a name for the source, then the secret, with Back between them. Undefined when cancelled.
+ */
+export async function siteSourceSteps(o: SiteSourceSteps): Promise<{ baseUrl: string; label: string; secret: string } | undefined> {
+  const info = (n: number): StepArgs => ({ title: o.title, step: o.firstStep + n, totalSteps: o.totalSteps, back: true });
+  let baseUrl = '';
+  let label = '';
+  let secret = '';
+  const ok = await runSteps([
+    async () => {
+      const v = await inputText(info(0), {
+        prompt: o.url.prompt,
+        placeholder: o.url.placeholder,
+        value: baseUrl,
+        validate: o.url.validate,
+      });
+      if (v === undefined) return false;
+      baseUrl = o.url.normalize(v);
+      return true;
+    },
+    async () => {
+      const v = await inputText(info(1), {
+        prompt: 'A name for this source',
+        value: label || o.defaultLabel(baseUrl),
+        validate: o.validateLabel,
+      });
+      if (v === undefined) return false;
+      label = v.trim();
+      return true;
+    },
+    async () => {
+      const v = await o.secret(label, info(2));
+      if (v === undefined) return false;
+      secret = v;
+      return true;
+    },
+  ]);
+  return ok ? { baseUrl, label, secret } : undefined;
 }

@@ -7,17 +7,7 @@
  * Same seed, same data: tests can assert on exact values.
  */
 
-/** mulberry32: tiny, fast, good enough for fixtures. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './random';
 
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
@@ -76,7 +66,7 @@ const FIRST = ['Amara', 'Ben', 'Chloé', 'Diego', 'Emma', 'Farah', 'Gabriel', 'H
 const LAST = ['Abara', 'Bianchi', 'Castillo', 'Dubois', 'Eriksen', 'Fischer', 'García', "O'Brien", 'Horvat', 'Ibrahim', 'Jensen', 'Kowalski', 'Li', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quispe', 'Rossi', 'Schmidt', 'Tanaka'];
 
 function students(courseId: number, firstId: number, n: number): FakeStudent[] {
-  const r = rng(courseId * 7919);
+  const r = mulberry32(courseId * 7919);
   const out: FakeStudent[] = [];
   for (let i = 0; i < n; i++) {
     const f = FIRST[(i * 7 + courseId) % FIRST.length];
@@ -98,7 +88,7 @@ const addDays = (iso: string, n: number): string => new Date(Date.parse(`${iso}T
 const weekday = (iso: string): number => new Date(`${iso}T00:00:00Z`).getUTCDay();
 
 function activity(seed: number, start: string, days: number, scale: number): { date: string; views: number; participations: number }[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = [];
   for (let d = 0; d < days; d++) {
     const date = addDays(start, d);
@@ -118,7 +108,7 @@ interface AssignmentSeed {
 }
 
 function assignments(courseId: number, firstId: number, start: string, seeds: AssignmentSeed[], enrolled: number): Record<string, unknown>[] {
-  const r = rng(courseId * 104729);
+  const r = mulberry32(courseId * 104729);
   return seeds.map((s, i) => {
     const onTime = Math.round((0.6 + r() * 0.3) * 100) / 100;
     const late = Math.round(Math.min(1 - onTime, r() * 0.2) * 100) / 100;
@@ -145,7 +135,7 @@ function assignments(courseId: number, firstId: number, start: string, seeds: As
 }
 
 function summaries(courseId: number, list: FakeStudent[], nAssignments: number, levelsAsText: boolean): Record<string, unknown>[] {
-  const r = rng(courseId * 15485863);
+  const r = mulberry32(courseId * 15485863);
   const raw = list.map((s) => {
     const pv = int(r, 3, 640);
     const part = Math.round(pv * (0.03 + r() * 0.09));
@@ -250,7 +240,7 @@ export function departmentData(account: FakeAccount, scopeKey: string, allAccoun
   statisticsBySubaccount: { accounts: Record<string, unknown>[] };
 } {
   const seed = account.id * 1009 + [...scopeKey].reduce((s, c) => s + c.charCodeAt(0), 0);
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const start = scopeKey === 'completed' ? '2024-01-16' : scopeKey === 'term:8' ? '2025-01-13' : '2024-09-02';
   const days = activity(seed, start, 28, 9000 / account.id);
   // Canvas's map comes in database order, not date order: interleave to prove the table sorts.
@@ -268,7 +258,7 @@ export function departmentData(account: FakeAccount, scopeKey: string, allAccoun
   }
   const subs = allAccounts.filter((a) => a.parent_account_id === account.id);
   const statsFor = (a: FakeAccount): Record<string, number> => {
-    const rr = rng(seed + a.id * 31);
+    const rr = mulberry32(seed + a.id * 31);
     return {
       courses: int(rr, 8, 140),
       teachers: int(rr, 10, 160),
@@ -290,7 +280,7 @@ export function departmentData(account: FakeAccount, scopeKey: string, allAccoun
 
 /** One student's activity: hourly keys ("2024-09-02T13:00:00-00:00") or daily ones ("2024-09-02"). */
 export function studentActivity(course: FakeCourse, studentId: number, origin: string): { page_views: Record<string, number>; participations: { created_at: string; url: string }[] } {
-  const r = rng(course.id * 31 + studentId);
+  const r = mulberry32(course.id * 31 + studentId);
   const page_views: Record<string, number> = {};
   const participations: { created_at: string; url: string }[] = [];
   for (let d = 7; d < 7 + 21; d++) {
@@ -313,7 +303,7 @@ export function studentActivity(course: FakeCourse, studentId: number, origin: s
 
 /** One student's assignments: the course's statistics plus status and submission. */
 export function studentAssignments(course: FakeCourse, studentId: number): Record<string, unknown>[] {
-  const r = rng(course.id * 17 + studentId);
+  const r = mulberry32(course.id * 17 + studentId);
   return course.assignments.map((a) => {
     const { tardiness_breakdown: _t, ...rest } = a;
     void _t;
@@ -329,7 +319,7 @@ export function studentAssignments(course: FakeCourse, studentId: number): Recor
 
 /** Messages per day; a day with only one kind omits the other key (Canvas does). */
 export function studentCommunication(course: FakeCourse, studentId: number): Record<string, { instructorMessages?: number; studentMessages?: number }> {
-  const r = rng(course.id * 13 + studentId);
+  const r = mulberry32(course.id * 13 + studentId);
   const out: Record<string, { instructorMessages?: number; studentMessages?: number }> = {};
   for (let d = 3; d < 80; d += int(r, 3, 9)) {
     const kind = r();

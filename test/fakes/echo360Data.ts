@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { mulberry32 } from './random';
 
 export type Cell = string | number | boolean;
 
@@ -27,18 +28,6 @@ export interface FakeReport {
 }
 
 const DAY = 86_400_000;
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -115,7 +104,7 @@ interface Pools {
 let cached: Pools | undefined;
 function pools(): Pools {
   if (cached) return cached;
-  const r = rng(42);
+  const r = mulberry32(42);
   const users = Array.from({ length: 30_000 }, (_, i) => {
     const first = pick(r, FIRST);
     const last = pick(r, LAST);
@@ -142,7 +131,7 @@ function pools(): Pools {
 }
 
 function dayRng(report: string, day: number): () => number {
-  return rng(hash(`${report}:${day}`));
+  return mulberry32(hash(`${report}:${day}`));
 }
 
 function* videoview(day: number, count: number, spread = false): Generator<Cell[]> {

@@ -7,6 +7,8 @@
  * retention cohorts, path edges, and HogQL rows + columns for SQL insights.
  */
 
+import { type Rng, mulberry32 } from './random';
+
 export interface FakeUser {
   id: number;
   uuid: string;
@@ -59,20 +61,6 @@ const DATA_END = Date.UTC(2024, 5, 30);
 /** The data set's "now": last refreshes and modifications happen before it. */
 const NOW = Date.UTC(2024, 6, 1, 9, 30);
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-type Rng = () => number;
-
-/** mulberry32: tiny, fast, and good enough to make plausible numbers reproducible. */
-export function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -613,7 +601,7 @@ export interface PostHogData {
 }
 
 export function generatePostHogData(): PostHogData {
-  const r = seeded(20240630);
+  const r = mulberry32(20240630);
   const templates: Template[] = [...TEMPLATES];
   const named = TEMPLATES.filter((t) => t.name);
   for (let k = 0; templates.length < INSIGHT_COUNT - 1; k++)

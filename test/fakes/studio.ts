@@ -39,7 +39,7 @@ import {
   recordRequest,
   text,
 } from './fakeHttp';
-import { rng } from './canvasData';
+import { mulberry32 } from './random';
 
 export const SANDBOX_STUDIO_TOKEN = 'studio-sandbox-access-0123456789abcdef';
 export const SANDBOX_STUDIO_REFRESH = 'studio-sandbox-refresh-fedcba9876543210';
@@ -107,7 +107,7 @@ export function studioCsv(kind: 'overview' | 'users', index: number, role: strin
   const crlf = index === 0;
   const eol = crlf ? '\r\n' : '\n';
   const scale = role === undefined ? 1 : role === 'student' ? 0.9 : 0.1;
-  const r = rng(1000 + index * 97 + (role ?? '').length * 13 + (kind === 'users' ? 5 : 0));
+  const r = mulberry32(1000 + index * 97 + (role ?? '').length * 13 + (kind === 'users' ? 5 : 0));
   const lines: string[] = [];
   if (kind === 'overview') {
     lines.push('Date,Views,Unique Viewers,Minutes Viewed');

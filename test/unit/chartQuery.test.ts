@@ -9,35 +9,24 @@ import * as assert from 'node:assert/strict';
 import { DisplayValue, Table, compareText, createView, downsample, ingestCsv, type TimeBucket } from '../../src/core/table';
 import type { ChartAgg, ChartKind, ChartQuery, ChartSpec } from '../../src/protocol';
 import { NO_COLUMN_NOTE, NO_ROWS_NOTE, computeChart, fiveNumbers, resolveChartQuery } from '../../src/vscode/preview/chartQuery';
+import { mulberry32 } from '../fakes/random';
+import {
+  type Kind,
+  type RefColumn,
+  type RefTable,
+  pushCell,
+  pushEmpty,
+  randomDayMs,
+  randomInstantMs,
+  randomInteger,
+  randomNumber,
+  refBucket,
+} from './randomTable';
 
 // ---------------------------------------------------------------------------------------------
 // Random tables and their reference model
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
-interface RefColumn {
-  name: string;
-  kind: Kind;
-  /** What the grid shows (null for empty). */
-  shown: DisplayValue[];
-  /** Numeric value (epoch ms for dates, 0/1 for booleans), null for empty or text. */
-  num: (number | null)[];
-}
-interface Ref {
-  table: Table;
-  cols: RefColumn[];
-  n: number;
-}
+type Ref = RefTable;
 
 async function tableOf(csv: string): Promise<Table> {
   return ingestCsv(
@@ -49,14 +38,13 @@ async function tableOf(csv: string): Promise<Table> {
 
 const WORDS = ['apple', 'Banana', 'banana', 'Émile', 'emile', 'zoë', 'Zürich', 'b', 'cherry', 'date'];
 const GROUPS = ['north', 'south', 'east', 'west', 'centre', 'isles', 'online', 'abroad', 'x', 'y'];
-const BASE = Date.UTC(2024, 0, 29);
 
 /**
  * Columns: day (date), at (datetime), cat (text, ~40 values), grp (text, 10 skewed values), n
  * (number), k (integer), flag (boolean), user_id (integer, id-like), small (integer 0–4).
  */
 async function randomTable(seed: number, n: number): Promise<Ref> {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const spec: [string, Kind][] = [
     ['day', 'date'],
     ['at', 'datetime'],
@@ -75,9 +63,7 @@ async function randomTable(seed: number, n: number): Promise<Ref> {
     const line: string[] = [];
     for (const c of cols) {
       if (c.name !== 'user_id' && rand() < 0.1) {
-        line.push('');
-        c.shown.push(null);
-        c.num.push(null);
+        pushEmpty(line, c);
         continue;
       }
       let text: string;
@@ -85,13 +71,13 @@ async function randomTable(seed: number, n: number): Promise<Ref> {
       let num: number | null;
       switch (c.name) {
         case 'day': {
-          const ms = BASE + Math.floor(rand() * 70) * 86400000;
+          const ms = randomDayMs(rand);
           text = shown = new Date(ms).toISOString().slice(0, 10);
           num = ms;
           break;
         }
         case 'at': {
-          const ms = BASE + Math.floor(rand() * 60 * 86400) * 1000;
+          const ms = randomInstantMs(rand);
           text = new Date(ms).toISOString().replace('.000Z', 'Z');
           shown = new Date(ms).toISOString();
           num = ms;
@@ -106,13 +92,13 @@ async function randomTable(seed: number, n: number): Promise<Ref> {
           num = null;
           break;
         case 'n': {
-          const v = Math.round((rand() * 200 - 100) * 100) / 100 + 0;
+          const v = randomNumber(rand);
           text = String(v);
           shown = num = v;
           break;
         }
         case 'k': {
-          const v = Math.floor(rand() * 41) - 20;
+          const v = randomInteger(rand);
           text = String(v);
           shown = num = v;
           break;
@@ -134,9 +120,7 @@ async function randomTable(seed: number, n: number): Promise<Ref> {
           shown = num = v;
         }
       }
-      line.push(text);
-      c.shown.push(shown);
-      c.num.push(num);
+      pushCell(line, c, text, shown, num);
     }
     lines.push(line.join(','));
   }
@@ -167,20 +151,6 @@ const Q = (
 
 // ---------------------------------------------------------------------------------------------
 // Reference implementations, written plainly
-
-function refBucket(ms: number, bucket: TimeBucket): number {
-  const d = new Date(ms);
-  switch (bucket) {
-    case 'hour':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
-    case 'day':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    case 'week':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  }
-}
 
 const isTime = (c: RefColumn) => c.kind === 'date' || c.kind === 'datetime';
 
@@ -671,7 +641,7 @@ describe('chart queries: limits and notes', () => {
   });
 
   it('downsamples a line of rows to maxPoints with LTTB and says so', async () => {
-    const rand = prng(5);
+    const rand = mulberry32(5);
     const lines = ['t,v'];
     const ts: number[] = [];
     const vs: number[] = [];
@@ -755,7 +725,7 @@ describe('chart queries: limits and notes', () => {
   });
 
   it('five numbers by quickselect equal a sort-based numpy reference', () => {
-    const rand = prng(11);
+    const rand = mulberry32(11);
     for (let trial = 0; trial < 300; trial++) {
       const n = 1 + Math.floor(rand() * (trial < 200 ? 40 : 5000));
       const dupes = rand() < 0.3;

@@ -17,14 +17,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ChartSpec } from '../../src/protocol';
 import { chartToSvg, formatTick, formatUtc, MAX_SCATTER_POINTS, niceTicks, parseUtcSeconds, type SvgOptions } from '../../webview/chartSvg';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const HOSTILE = '<img src=x onerror=alert(1)>';
+import { CHROMIUM, HOSTILE, SHOTS, launchTestChromium } from './webviewHarness';
 
 const OPTS: SvgOptions = {
   width: 800,
@@ -899,18 +895,7 @@ describe('chartSvg in Chromium', function () {
 
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) this.skip();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--headless=new',
-      ],
-    });
+    browser = await launchTestChromium();
     page = await (await browser.newContext({ viewport: { width: 820, height: 440 } })).newPage();
     page.on('dialog', (d) => {
       dialogs.push(d.message());

@@ -6,7 +6,6 @@ import {
   Filter,
   GroupKey,
   SortKey,
-  Table,
   TableBuilder,
   TimeBucket,
   columnStats,
@@ -18,35 +17,25 @@ import {
   groupBy,
   histogram,
 } from '../../src/core/table';
+import { mulberry32 } from '../fakes/random';
+import {
+  type Kind,
+  type RefColumn,
+  type RefTable,
+  pushCell,
+  pushEmpty,
+  randomDayMs,
+  randomInstantMs,
+  randomInteger,
+  randomNumber,
+  refBucket,
+} from './randomTable';
 
 // ---------------------------------------------------------------------------------------------
 // Random tables with a plain reference model: per column, the values a user would see.
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Kind = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
-interface RefColumn {
-  name: string;
-  kind: Kind;
-  /** What the grid shows (null for empty). */
-  shown: DisplayValue[];
-  /** Numeric value (epoch ms for dates), null for empty or text. */
-  num: (number | null)[];
-}
-interface Ref {
-  table: Table;
+interface Ref extends RefTable {
   csv: string;
-  cols: RefColumn[];
-  n: number;
 }
 
 const WORDS = [
@@ -68,9 +57,8 @@ const WORDS = [
 ];
 
 function randomTable(seed: number, n: number): Ref {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)];
-  const base = Date.UTC(2024, 0, 29);
   const kinds: Kind[] = ['string', 'string', 'integer', 'number', 'boolean', 'date', 'datetime'];
   const cols: RefColumn[] = kinds.map((kind, i) => ({ name: `${kind}${i}`, kind, shown: [], num: [] }));
   const raw: string[][] = [];
@@ -79,50 +67,38 @@ function randomTable(seed: number, n: number): Ref {
     const line: string[] = [];
     for (const c of cols) {
       if (rand() < 0.12) {
-        line.push('');
-        c.shown.push(null);
-        c.num.push(null);
+        pushEmpty(line, c);
         continue;
       }
       switch (c.kind) {
         case 'string': {
           const s = c.name === 'string0' ? pick(strPool) : `id-${Math.floor(rand() * 40)}`;
-          line.push(s);
-          c.shown.push(s);
-          c.num.push(null);
+          pushCell(line, c, s, s, null);
           break;
         }
         case 'integer': {
-          const v = Math.floor(rand() * 41) - 20;
-          line.push(String(v));
-          c.shown.push(v);
-          c.num.push(v);
+          const v = randomInteger(rand);
+          pushCell(line, c, String(v), v, v);
           break;
         }
         case 'number': {
-          const v = Math.round((rand() * 200 - 100) * 100) / 100 + 0; // + 0: no -0, which CSV writes as 0
-          line.push(String(v));
-          c.shown.push(v);
-          c.num.push(v);
+          const v = randomNumber(rand);
+          pushCell(line, c, String(v), v, v);
           break;
         }
         case 'boolean': {
           const v = rand() < 0.5;
-          line.push(v ? (rand() < 0.5 ? 'true' : 'TRUE') : 'false');
-          c.shown.push(v);
-          c.num.push(v ? 1 : 0);
+          pushCell(line, c, v ? (rand() < 0.5 ? 'true' : 'TRUE') : 'false', v, v ? 1 : 0);
           break;
         }
         case 'date': {
-          const ms = base + Math.floor(rand() * 70) * 86400000;
+          const ms = randomDayMs(rand);
           const iso = new Date(ms).toISOString().slice(0, 10);
-          line.push(iso);
-          c.shown.push(iso);
-          c.num.push(ms);
+          pushCell(line, c, iso, iso, ms);
           break;
         }
         case 'datetime': {
-          const ms = base + Math.floor(rand() * 60 * 86400) * 1000;
+          const ms = randomInstantMs(rand);
           const d = new Date(ms);
           const style = Math.floor(rand() * 3);
           // Written three ways; all mean the same instant.
@@ -132,9 +108,7 @@ function randomTable(seed: number, n: number): Ref {
               : style === 1
                 ? d.toISOString().slice(0, 19).replace('T', ' ')
                 : new Date(ms + 2 * 3600000).toISOString().slice(0, 19) + '+02:00';
-          line.push(text);
-          c.shown.push(d.toISOString());
-          c.num.push(ms);
+          pushCell(line, c, text, d.toISOString(), ms);
           break;
         }
       }
@@ -220,7 +194,7 @@ describe('table: operations against a reference implementation', () => {
       });
 
       it('sorts stably by one and several columns, asc and desc, nulls last', () => {
-        const rand = prng(seed * 31);
+        const rand = mulberry32(seed * 31);
         const specs: SortKey[][] = ref.cols.flatMap((c) => [[{ column: c.name }], [{ column: c.name, desc: true }]]);
         for (let i = 0; i < 12; i++) {
           const k = 2 + Math.floor(rand() * 2);
@@ -396,7 +370,7 @@ describe('table: operations against a reference implementation', () => {
   it('sorts, filters and describes 70,000 rows with high-cardinality typed columns', () => {
     // Enough rows for the wide radix digits, and enough distinct values for the direct (not
     // dictionary) storage of numbers and timestamps.
-    const rand = prng(77);
+    const rand = mulberry32(77);
     const n = 70000;
     const nums: (number | null)[] = [];
     const times: (number | null)[] = [];
@@ -494,7 +468,7 @@ describe('table: operations against a reference implementation', () => {
   });
 
   it('downsamples long series (LTTB and min/max) keeping ends and extremes', () => {
-    const rand = prng(9);
+    const rand = mulberry32(9);
     const n = 10000;
     const x = Array.from({ length: n }, (_, i) => i * 10);
     const y = Array.from({ length: n }, (_, i) => Math.sin(i / 300) * 100 + rand() * 5);
@@ -516,20 +490,6 @@ describe('table: operations against a reference implementation', () => {
 
 // ---------------------------------------------------------------------------------------------
 // References
-
-function refBucket(ms: number, bucket: TimeBucket): number {
-  const d = new Date(ms);
-  switch (bucket) {
-    case 'hour':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours());
-    case 'day':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    case 'week':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-    case 'month':
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  }
-}
 
 function refGroupBy(ref: Ref, rows: number[], keys: (string | GroupKey)[], aggs: Aggregation[]) {
   const ks = keys

@@ -24,6 +24,26 @@ export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 
+/**
+ * Debian's Chromium (CHROMIUM), headless, as the unit tests run it: the flags TESTING-IN-VSCODE.md
+ * lists plus new headless mode (scripts/workbench.mjs launches the workbench with the same ones).
+ * --no-sandbox: the tests run as root. Callers skip their tests first when CHROMIUM is absent.
+ */
+export function launchTestChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--headless=new',
+    ],
+  });
+}
+
 export interface OpenOptions {
   state?: unknown;
   light?: boolean;
@@ -113,18 +133,7 @@ export function useWebviewHarness(): WebviewRig {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--headless=new',
-      ],
-    });
+    browser = await launchTestChromium();
     fs.mkdirSync(SHOTS, { recursive: true });
   });
 

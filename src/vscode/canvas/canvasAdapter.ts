@@ -1,13 +1,11 @@
 import { InsightError } from '../../core/errors';
 import { CanvasClient, canvasSiteRoot } from '../../core/sources/canvas';
-import { inputText, pickOne, runSteps } from '../prompts';
+import { type StepArgs, inputText, pickOne, siteSourceSteps } from '../prompts';
 import { NewSource, Services, SourceKindAdapter } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { CanvasSourceOptions, canvasOptionsPatch, readCanvasOptions } from './canvasOptions';
 import { CanvasTreeModel } from './canvasTree';
-
-type StepArgs = { title: string; step: number; totalSteps: number; back: boolean };
 
 export function validateCanvasUrl(v: string): string | undefined {
   try {
@@ -75,41 +73,22 @@ export class CanvasAdapter implements SourceKindAdapter {
   }
 
   async add(title: string, firstStep: number): Promise<NewSource | undefined> {
-    const total = firstStep + 2;
-    const info = (n: number): StepArgs => ({ title, step: firstStep + n, totalSteps: total, back: true });
-    let baseUrl = '';
-    let label = '';
-    let secret = '';
-    const ok = await runSteps([
-      async () => {
-        const v = await inputText(info(0), {
-          prompt: 'Address of your Canvas instance (the page URL you use in the browser is fine)',
-          placeholder: 'https://school.instructure.com',
-          value: baseUrl,
-          validate: validateCanvasUrl,
-        });
-        if (v === undefined) return false;
-        baseUrl = normalizeCanvasUrl(v);
-        return true;
+    const got = await siteSourceSteps({
+      title,
+      firstStep,
+      totalSteps: firstStep + 2,
+      url: {
+        prompt: 'Address of your Canvas instance (the page URL you use in the browser is fine)',
+        placeholder: 'https://school.instructure.com',
+        validate: validateCanvasUrl,
+        normalize: normalizeCanvasUrl,
       },
-      async () => {
-        const v = await inputText(info(1), {
-          prompt: 'A name for this source',
-          value: label || `Canvas ${new URL(baseUrl).host}`,
-          validate: (x) => (x.trim() ? undefined : 'Enter a name.'),
-        });
-        if (v === undefined) return false;
-        label = v.trim();
-        return true;
-      },
-      async () => {
-        const v = await this.promptSecret({ label }, info(2));
-        if (v === undefined) return false;
-        secret = v;
-        return true;
-      },
-    ]);
-    if (!ok) return undefined;
+      defaultLabel: (baseUrl) => `Canvas ${new URL(baseUrl).host}`,
+      validateLabel: (x) => (x.trim() ? undefined : 'Enter a name.'),
+      secret: (label, step) => this.promptSecret({ label }, step),
+    });
+    if (!got) return undefined;
+    const { label, baseUrl, secret } = got;
     // Account `self` (the token user's root account) is where admins start; courses are added later.
     return { input: { kind: 'canvas', label, baseUrl, options: canvasOptionsPatch(readCanvasOptions({ options: {} })) }, secret };
   }

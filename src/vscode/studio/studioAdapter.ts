@@ -1,13 +1,11 @@
 import { InsightError } from '../../core/errors';
 import { StudioApiError, StudioClient, StudioTokens, studioUrls } from '../../core/sources/studio';
-import { inputText, pickOne, runSteps } from '../prompts';
+import { type StepArgs, inputText, pickOne, siteSourceSteps } from '../prompts';
 import { NewSource, Services, SourceKindAdapter } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { StudioSecret, parseStudioSecret, readPerspectives, refreshOf, serializeStudioSecret } from './studioOptions';
 import { StudioTreeModel } from './studioTree';
-
-type StepArgs = { title: string; step: number; totalSteps: number; back: boolean };
 
 export function validateStudioUrl(v: string): string | undefined {
   try {
@@ -101,42 +99,23 @@ export class StudioAdapter implements SourceKindAdapter {
   }
 
   async add(title: string, firstStep: number): Promise<NewSource | undefined> {
-    // URL, name, token, renewal choice (promptSecret asks the last two).
-    const total = firstStep + 3;
-    const info = (n: number): StepArgs => ({ title, step: firstStep + n, totalSteps: total, back: true });
-    let baseUrl = '';
-    let label = '';
-    let secret = '';
-    const ok = await runSteps([
-      async () => {
-        const v = await inputText(info(0), {
-          prompt: 'Your Studio site or its API root',
-          placeholder: 'https://school.instructuremedia.com',
-          value: baseUrl,
-          validate: validateStudioUrl,
-        });
-        if (v === undefined) return false;
-        baseUrl = normalizeStudioUrl(v);
-        return true;
+    const got = await siteSourceSteps({
+      title,
+      firstStep,
+      // URL, name, token, renewal choice (promptSecret asks the last two).
+      totalSteps: firstStep + 3,
+      url: {
+        prompt: 'Your Studio site or its API root',
+        placeholder: 'https://school.instructuremedia.com',
+        validate: validateStudioUrl,
+        normalize: normalizeStudioUrl,
       },
-      async () => {
-        const v = await inputText(info(1), {
-          prompt: 'A name for this source',
-          value: label || `Studio ${new URL(baseUrl).host}`,
-          validate: required('name'),
-        });
-        if (v === undefined) return false;
-        label = v.trim();
-        return true;
-      },
-      async () => {
-        const v = await this.promptSecret({ label }, info(2));
-        if (v === undefined) return false;
-        secret = v;
-        return true;
-      },
-    ]);
-    if (!ok) return undefined;
+      defaultLabel: (baseUrl) => `Studio ${new URL(baseUrl).host}`,
+      validateLabel: required('name'),
+      secret: (label, step) => this.promptSecret({ label }, step),
+    });
+    if (!got) return undefined;
+    const { label, baseUrl, secret } = got;
     return { input: { kind: 'studio', label, baseUrl, options: { perspectives: '[]' } }, secret };
   }
 
