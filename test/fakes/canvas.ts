@@ -29,19 +29,16 @@ import {
   FaultQueue,
   RequestLog,
   bearerToken,
-  deliver,
+  endpointOf,
   first,
-  handleControl,
   htmlLoginPage,
   json,
-  listen,
+  listenFake,
   nginxErrorPage,
   normalizeFault,
-  parseBody,
   parseQuery,
-  readBody,
-  recordRequest,
   requestOrigin,
+  runStandalone,
   text,
 } from './fakeHttp';
 import { type CanvasFakeData, type FakeCourse, departmentData, generateCanvasData, studentActivity, studentAssignments, studentCommunication } from './canvasData';
@@ -327,51 +324,39 @@ export async function startCanvasFake(opts: CanvasFakeOptions = {}): Promise<Can
   const addFault = (f: unknown): void =>
     faults.add(normalizeFault<CanvasFault>(f, { rateLimit: 'boolean', nextOrigin: 'string', progressFails: 'boolean' }));
 
-  const started = await listen(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const control = { addFault, clearFaults: () => faults.clear(), listFaults: () => faults.list(), requests: log.entries, reset };
-    if (await handleControl(req, res, url, control)) return;
-    const raw = await readBody(req);
-    log.push(recordRequest(req, url, parseBody(raw).value));
-    const fault = faults.take(url.pathname);
-    const response = (fault && faultResponse(fault)) ?? route(req, url, fault);
-    if (fault?.retryAfter !== undefined) response.headers['retry-after'] = fault.retryAfter;
-    // Canvas's leaky bucket: every answer says what the call cost and what is left.
-    const cost = 0.01 + (url.pathname.length % 17) / 1000 + (url.pathname.includes('analytics') ? 0.25 : 0);
-    budget = Math.max(0, budget - cost);
-    response.headers['x-request-cost'] = cost.toFixed(7);
-    if (response.headers['x-rate-limit-remaining'] === undefined) response.headers['x-rate-limit-remaining'] = budget.toFixed(6);
-    await deliver(res, response, fault);
-  }, opts.port ?? 0);
+  const started = await listenFake(
+    {
+      faults,
+      log,
+      addFault,
+      reset,
+      respond: (req, url, _body, fault) => {
+        const response = (fault && faultResponse(fault)) ?? route(req, url, fault);
+        if (fault?.retryAfter !== undefined) response.headers['retry-after'] = fault.retryAfter;
+        // Canvas's leaky bucket: every answer says what the call cost and what is left.
+        const cost = 0.01 + (url.pathname.length % 17) / 1000 + (url.pathname.includes('analytics') ? 0.25 : 0);
+        budget = Math.max(0, budget - cost);
+        response.headers['x-request-cost'] = cost.toFixed(7);
+        if (response.headers['x-rate-limit-remaining'] === undefined) response.headers['x-rate-limit-remaining'] = budget.toFixed(6);
+        return response;
+      },
+    },
+    opts.port ?? 0,
+  );
   port = started.port;
 
   return {
-    url: started.url,
-    port: started.port,
+    ...endpointOf(started),
     token,
     requests: log.entries,
     data,
     addFault: (f: CanvasFault) => addFault(f),
     clearFaults: () => faults.clear(),
     reset,
-    close: () => started.close(),
   };
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--port');
-  const port = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env.CANVAS_FAKE_PORT ?? 0);
-  startCanvasFake({ port: Number.isFinite(port) ? port : 0 }).then(
-    (fake) => {
-      // The sandbox token is a published constant, not a credential.
-      process.stdout.write(`${JSON.stringify({ url: fake.url, token: fake.token, accountId: 1, courseId: 101, studentId: 1001 })}\n`);
-      const stop = (): void => void fake.close().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    },
-    (e: unknown) => {
-      process.stderr.write(`canvas fake failed to start: ${(e as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+  // The sandbox token is a published constant, not a credential.
+  runStandalone('canvas', 'CANVAS_FAKE_PORT', startCanvasFake, (fake) => ({ url: fake.url, token: fake.token, accountId: 1, courseId: 101, studentId: 1001 }));
 }

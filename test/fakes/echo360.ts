@@ -23,6 +23,7 @@ import {
   RequestLog,
   StartedServer,
   bearerToken,
+  cliNumber,
   deliver,
   first,
   handleControl,
@@ -602,11 +603,7 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
  * [--pending-ms 1500] [--rows-per-day 24]`. Prints the two origins and the fake credentials.
  */
 if (require.main === module) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  startEcho360Fake({ port: arg('port'), pendingMs: arg('pending-ms'), rowsPerDay: arg('rows-per-day') }).then(
+  startEcho360Fake({ port: cliNumber('port'), pendingMs: cliNumber('pending-ms'), rowsPerDay: cliNumber('rows-per-day') }).then(
     (f) => {
       process.stdout.write(
         `Echo360 fake: ${f.url} (signed links on ${f.assetUrl})\nECHO360_CLIENT_ID=${f.clientId} ECHO360_CLIENT_SECRET=${f.clientSecret}\n`,

@@ -444,3 +444,99 @@ export function listen(
     });
   });
 }
+
+/** The part of a started fake's handle that every fake exposes as is. */
+export interface FakeEndpoint {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** `url`, `port` and `close` of a started server, to spread into a fake's handle. */
+export function endpointOf(started: StartedServer): FakeEndpoint {
+  return { url: started.url, port: started.port, close: () => started.close() };
+}
+
+/** What `listenFake` needs from a fake: its fault queue, request log and platform routes. */
+export interface FakeServerSpec<F extends HttpFault> {
+  faults: FaultQueue<F>;
+  log: RequestLog<RecordedRequestBase>;
+  /** Validates and queues a fault (from code or from POST /__control/faults). */
+  addFault(f: unknown): void;
+  reset(): void;
+  /**
+   * Routes served before the control routes and the request log (not recorded, never faulted);
+   * returns true when it answered.
+   */
+  preRoute?(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+  /**
+   * The platform's answer to a recorded request, given its parsed body and the fault taken for it
+   * (if any). `Retry-After` from the fault is added afterwards and the fault applied on delivery.
+   */
+  respond(
+    req: http.IncomingMessage,
+    url: URL,
+    body: { value: unknown; isJson: boolean },
+    fault: F | undefined,
+  ): FakeResponse;
+}
+
+/**
+ * `listen` with the request pipeline the single-server fakes share: optional `preRoute`, the
+ * `/__control/…` surface, the body read and recorded, one fault taken per request by path, the
+ * platform's `respond`, the fault's `Retry-After`, then `deliver` with the fault.
+ */
+export function listenFake<F extends HttpFault>(spec: FakeServerSpec<F>, port = 0): Promise<StartedServer> {
+  const { faults, log } = spec;
+  const control: ControlTarget = {
+    addFault: spec.addFault,
+    clearFaults: () => faults.clear(),
+    listFaults: () => faults.list(),
+    requests: log.entries,
+    reset: spec.reset,
+  };
+  return listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (spec.preRoute && (await spec.preRoute(req, res, url))) return;
+    if (await handleControl(req, res, url, control)) return;
+    const body = parseBody(await readBody(req));
+    log.push(recordRequest(req, url, body.value));
+    const fault = faults.take(url.pathname);
+    const response = spec.respond(req, url, body, fault);
+    if (fault?.retryAfter !== undefined) response.headers['retry-after'] = fault.retryAfter;
+    await deliver(res, response, fault);
+  }, port);
+}
+
+/** The number after `--name` on the command line, undefined when the flag is absent. */
+export function cliNumber(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+/**
+ * Standalone mode of a fake (`node out/test/fakes/<name>.js [--port N]`): the port comes from
+ * `--port`, else from the environment variable `portEnv`, else 0 (any free port); prints one JSON
+ * line describing the running fake and serves until SIGINT/SIGTERM. A failure to start is printed
+ * to stderr as `<name> fake failed to start: …` and exits with 1.
+ */
+export function runStandalone<T extends { close(): Promise<void> }>(
+  name: string,
+  portEnv: string,
+  start: (opts: { port: number }) => Promise<T>,
+  describe: (fake: T) => unknown,
+): void {
+  const port = cliNumber('port') ?? Number(process.env[portEnv] ?? 0);
+  start({ port: Number.isFinite(port) ? port : 0 }).then(
+    (fake) => {
+      process.stdout.write(`${JSON.stringify(describe(fake))}\n`);
+      const stop = (): void => void fake.close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${name} fake failed to start: ${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

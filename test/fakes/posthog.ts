@@ -23,25 +23,23 @@ import type * as http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
   type FakeResponse,
+  type FakeServerSpec,
   type HttpFault,
   type Query,
   FaultQueue,
   RequestLog,
-  deliver,
+  bearerToken,
   empty,
+  endpointOf,
   first,
-  handleControl,
   htmlLoginPage,
   json,
-  listen,
+  listenFake,
   nginxErrorPage,
   normalizeFault,
-  parseBody,
   parseQuery,
-  bearerToken,
-  readBody,
-  recordRequest,
   requestOrigin,
+  runStandalone,
   statusText,
   text,
 } from './fakeHttp';
@@ -528,30 +526,13 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
   const addFault = (f: unknown): void =>
     faults.add(normalizeFault<Fault>(f, { retryAfterInDetail: 'number' }));
 
-  const started = await listen(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const control = {
-      addFault,
-      clearFaults: () => faults.clear(),
-      listFaults: () => faults.list(),
-      requests: log.entries,
-      reset,
-    };
-    if (await handleControl(req, res, url, control)) return;
-
-    const raw = await readBody(req);
-    const { value, isJson } = parseBody(raw);
-    log.push(recordRequest(req, url, value));
-    const fault = faults.take(url.pathname);
-    const response = (fault && faultResponse(fault)) ?? route(req, url, value, isJson);
-    if (fault?.retryAfter !== undefined) response.headers['retry-after'] = fault.retryAfter;
-    await deliver(res, response, fault);
-  }, opts.port ?? 0);
+  const respond: FakeServerSpec<Fault>['respond'] = (req, url, body, fault) =>
+    (fault && faultResponse(fault)) ?? route(req, url, body.value, body.isJson);
+  const started = await listenFake({ faults, log, addFault, reset, respond }, opts.port ?? 0);
   port = started.port;
 
   return {
-    url: started.url,
-    port: started.port,
+    ...endpointOf(started),
     apiKey: apiKeys[0],
     projectId: projectIds[0],
     requests: log.entries,
@@ -560,26 +541,14 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     reset,
     insights,
     manage,
-    close: () => started.close(),
   };
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--port');
-  const port = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env.POSTHOG_FAKE_PORT ?? 0);
-  startPostHogFake({ port: Number.isFinite(port) ? port : 0 }).then(
-    (fake) => {
-      // The sandbox key is a published constant, not a credential: newcomers need it to sign in.
-      process.stdout.write(
-        `${JSON.stringify({ url: fake.url, projectId: fake.projectId, apiKey: fake.apiKey })}\n`,
-      );
-      const stop = (): void => void fake.close().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    },
-    (e: unknown) => {
-      process.stderr.write(`posthog fake failed to start: ${(e as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+  // The sandbox key is a published constant, not a credential: newcomers need it to sign in.
+  runStandalone('posthog', 'POSTHOG_FAKE_PORT', startPostHogFake, (fake) => ({
+    url: fake.url,
+    projectId: fake.projectId,
+    apiKey: fake.apiKey,
+  }));
 }

@@ -26,17 +26,16 @@ import {
   bearerToken,
   deliver,
   empty,
+  endpointOf,
   first,
-  handleControl,
   htmlLoginPage,
   json,
-  listen,
+  listenFake,
   nginxErrorPage,
   normalizeFault,
-  parseBody,
   parseQuery,
   readBody,
-  recordRequest,
+  runStandalone,
   text,
 } from './fakeHttp';
 import { mulberry32 } from './random';
@@ -214,34 +213,33 @@ export async function startStudioFake(opts: StudioFakeOptions = {}): Promise<Stu
     expired = true;
   };
 
-  const started = await listen(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/__control/expire-token' && req.method === 'POST') {
-      await readBody(req);
-      expireAccessToken();
-      await deliver(res, empty(204));
-      return;
-    }
-    const control = { addFault, clearFaults: () => faults.clear(), listFaults: () => faults.list(), requests: log.entries, reset };
-    if (await handleControl(req, res, url, control)) return;
-    const raw = await readBody(req);
-    const parsed = parseBody(raw);
-    log.push(recordRequest(req, url, parsed.value));
-    const fault = faults.take(url.pathname);
-    let response: FakeResponse | undefined;
-    if (fault?.html) response = text(fault.status ?? 200, fault.status && fault.status !== 200 ? nginxErrorPage(fault.status) : htmlLoginPage(), 'text/html');
-    else if (fault?.status !== undefined && fault.status !== 200) {
-      const s = fault.status;
-      response = s === 401 ? unauthorized('The access token is invalid') : s >= 500 ? text(s, nginxErrorPage(s), 'text/html') : json(s, { error: `HTTP ${s}` });
-    }
-    response ??= route(req, url, parsed.value);
-    if (fault?.retryAfter !== undefined) response.headers['retry-after'] = fault.retryAfter;
-    await deliver(res, response, fault);
-  }, opts.port ?? 0);
+  const started = await listenFake(
+    {
+      faults,
+      log,
+      addFault,
+      reset,
+      preRoute: async (req, res, url) => {
+        if (url.pathname !== '/__control/expire-token' || req.method !== 'POST') return false;
+        await readBody(req);
+        expireAccessToken();
+        await deliver(res, empty(204));
+        return true;
+      },
+      respond: (req, url, body, fault) => {
+        if (fault?.html) return text(fault.status ?? 200, fault.status && fault.status !== 200 ? nginxErrorPage(fault.status) : htmlLoginPage(), 'text/html');
+        if (fault?.status !== undefined && fault.status !== 200) {
+          const s = fault.status;
+          return s === 401 ? unauthorized('The access token is invalid') : s >= 500 ? text(s, nginxErrorPage(s), 'text/html') : json(s, { error: `HTTP ${s}` });
+        }
+        return route(req, url, body.value);
+      },
+    },
+    opts.port ?? 0,
+  );
 
   Object.assign(handle, {
-    url: started.url,
-    port: started.port,
+    ...endpointOf(started),
     token: access,
     refreshToken: refresh,
     clientId,
@@ -254,25 +252,11 @@ export async function startStudioFake(opts: StudioFakeOptions = {}): Promise<Stu
     addFault: (f: StudioFault) => addFault(f),
     clearFaults: () => faults.clear(),
     reset,
-    close: () => started.close(),
   });
   return handle;
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--port');
-  const port = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env.STUDIO_FAKE_PORT ?? 0);
-  startStudioFake({ port: Number.isFinite(port) ? port : 0 }).then(
-    (fake) => {
-      // Sandbox tokens are published constants, not credentials.
-      process.stdout.write(`${JSON.stringify({ url: fake.url, token: fake.token, perspectives: fake.perspectives })}\n`);
-      const stop = (): void => void fake.close().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    },
-    (e: unknown) => {
-      process.stderr.write(`studio fake failed to start: ${(e as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+  // Sandbox tokens are published constants, not credentials.
+  runStandalone('studio', 'STUDIO_FAKE_PORT', startStudioFake, (fake) => ({ url: fake.url, token: fake.token, perspectives: fake.perspectives }));
 }
