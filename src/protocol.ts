@@ -99,6 +99,14 @@ export interface ChartSpec {
   note?: string;
 }
 
+/**
+ * Id-like column names ("id", "user_id", "userId", "uuid"): never picked for a chart by default,
+ * their sums mean nothing. Shared by the host's automatic choice and the webview's chart controls.
+ */
+export function isIdLikeName(name: string): boolean {
+  return /(^|[_\s.-])id$|[a-z]Id$|^id$/i.test(name) || /^(uuid|guid)$/i.test(name);
+}
+
 /** How a chart's y is computed from the rows of each x (and split) group; `none` plots rows as they are. */
 export type ChartAgg = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'distinct' | 'none';
 export type ChartBucket = 'auto' | 'hour' | 'day' | 'week' | 'month';

@@ -8,7 +8,7 @@
  * sends the whole query; the host answers with the chart and the query it resolved, which the
  * controls then show (so "Automatic" turns into the concrete choice the host made).
  */
-import type { ChartAgg, ChartBucket, ChartQuery, ColumnInfo } from '../src/protocol';
+import { isIdLikeName, type ChartAgg, type ChartBucket, type ChartQuery, type ColumnInfo } from '../src/protocol';
 import { custom, el } from './dom';
 
 export interface ChartBarHandlers {
@@ -178,10 +178,9 @@ export class ChartBar {
     const type = (c: number | null) => (c === null ? undefined : this.columns[c]?.type);
     const isNum = (c: number | null) => type(c) === 'integer' || type(c) === 'number';
     const isDate = (c: number | null) => type(c) === 'date' || type(c) === 'datetime';
-    const idLike = (name: string) => /(^|[_\s.-])id$|[a-z]Id$|^id$/i.test(name) || /^(uuid|guid)$/i.test(name);
     const first = (pred: (c: number) => boolean, except: number | null = null): number | null => {
       const order = this.columns.map((_, i) => i).filter((i) => i !== except && pred(i));
-      return order.find((i) => !idLike(this.columns[i].name)) ?? order[0] ?? null;
+      return order.find((i) => !isIdLikeName(this.columns[i].name)) ?? order[0] ?? null;
     };
     switch (q.kind) {
       case 'histogram':

@@ -66,7 +66,7 @@ import {
 } from '../../core/table';
 import { displayOf } from '../../core/table/aggregate';
 import { foldKey } from '../../core/table/columns';
-import type { ChartAgg, ChartBucket, ChartKind, ChartPayload, ChartQuery, ChartSpec, ColumnType } from '../../protocol';
+import { isIdLikeName, type ChartAgg, type ChartBucket, type ChartKind, type ChartPayload, type ChartQuery, type ChartSpec, type ColumnType } from '../../protocol';
 
 export interface ChartOptions {
   /** Most points of a scatter plot or of a line of rows (`agg: 'none'`); default 4,000. */
@@ -95,7 +95,7 @@ const EMPTY_LABEL = '(empty)';
 const OTHER = 'Other';
 
 /** "id", "user_id", "user.id", "userId", "uuid", "guid": identifiers, never charted by `auto`. */
-export const idLike = (name: string): boolean => /(^|[_\s.-])id$|[a-z]Id$|^id$/i.test(name) || /^(uuid|guid)$/i.test(name);
+export const idLike = isIdLikeName;
 
 /** The time bucket for a span of time: about 24 to 400 points on a line. */
 export function bucketFor(spanMs: number): TimeBucket {
