@@ -25,7 +25,7 @@ import {
   workbenchUrl,
 } from './workbench.mjs';
 
-export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code and shows its view';
+export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code, shows its view and exports nothing to other extensions';
 const MAX_BYTES = 2 * 1024 * 1024;
 const CONTAINER_ID = 'insightExplorer';
 
@@ -122,12 +122,90 @@ async function check(print, root, skipPackage) {
         if (shot) print(`screenshot: ${path.relative(repoRoot, shot)}`);
       }
       print(`"${containerTitle}" shows its "${viewName}" view`);
+      await probeExports(page, server.port, workspace, tmp.dir, print);
     } finally {
       await close();
       await server.stop();
     }
   } finally {
     tmp.remove();
+  }
+}
+
+/**
+ * Another extension's view of the installed Insight Explorer: a tiny probe extension, loaded next
+ * to the installed .vsix (as a development extension, so the installed copy still runs in
+ * Production mode, as on a user's machine), activates Insight Explorer and records what
+ * `getExtension('insight-explorer.insight-explorer').exports` holds. The guarantee: nothing — no
+ * source store, no SecretStorage, no function that could read a secret.
+ */
+async function probeExports(firstPage, port, workspace, tmpDir, print) {
+  const probeDir = path.join(tmpDir, 'exports-probe');
+  const resultFile = path.join(probeDir, 'result.json');
+  fs.mkdirSync(probeDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(probeDir, 'package.json'),
+    JSON.stringify({
+      name: 'exports-probe',
+      publisher: 'probe',
+      version: '0.0.1',
+      engines: { vscode: '^1.90.0' },
+      main: './extension.js',
+      activationEvents: ['onStartupFinished'],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(probeDir, 'extension.js'),
+    `const vscode = require('vscode');
+const fs = require('fs');
+const path = require('path');
+/** Every key reachable from the exports (depth-limited), to look for a secret store in it. */
+function keysOf(value, depth, seen, out) {
+  if (!value || (typeof value !== 'object' && typeof value !== 'function') || depth > 4 || seen.has(value)) return out;
+  seen.add(value);
+  for (const k of Object.getOwnPropertyNames(value)) {
+    out.push(k);
+    let v;
+    try { v = value[k]; } catch { continue; }
+    keysOf(v, depth + 1, seen, out);
+  }
+  return out;
+}
+exports.activate = async function () {
+  const result = {};
+  try {
+    const ext = vscode.extensions.getExtension(${JSON.stringify(EXTENSION_ID)});
+    result.found = !!ext;
+    const exported = ext ? await ext.activate() : undefined;
+    result.isActive = !!(ext && ext.isActive);
+    result.type = typeof exported;
+    result.keys = [...new Set(keysOf(exported, 0, new Set(), []))];
+  } catch (e) {
+    result.error = String(e && e.message || e);
+  }
+  fs.writeFileSync(path.join(__dirname, 'result.json'), JSON.stringify(result));
+};
+`,
+  );
+  const page = await firstPage.context().newPage();
+  try {
+    await page.goto(workbenchUrl({ port, folder: workspace, extensionDevelopmentPath: probeDir }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await waitForWorkbench(page);
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(resultFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    if (!fs.existsSync(resultFile)) throw new Error('the exports probe extension never reported (did it load?)');
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    if (result.error) throw new Error(`the exports probe failed: ${result.error}`);
+    if (!result.found || !result.isActive) throw new Error(`the probe could not activate ${EXTENSION_ID}: ${JSON.stringify(result)}`);
+    const risky = result.keys.filter((k) => /secret|store|context|services/i.test(k));
+    if (result.type !== 'undefined' || risky.length) {
+      throw new Error(
+        `another extension can reach Insight Explorer's internals through exports (${result.type}; ${risky.join(', ') || result.keys.slice(0, 10).join(', ')})`,
+      );
+    }
+    print('another extension sees exports === undefined: no source store, no secrets');
+  } finally {
+    await page.close();
   }
 }
 

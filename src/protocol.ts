@@ -230,8 +230,11 @@ export interface InitPayload {
   chartQuery?: ChartQuery | null;
   /** What the toolbar offers; absent = none (the data source cannot do it). */
   features?: { stats: boolean; export: boolean; chartQuery?: boolean };
-  /** Saved with the webview state so the panel serializer can re-open the file after a reload. */
-  source?: { file: string };
+  /**
+   * Saved with the webview state: the opaque id of the host's record of what this panel shows
+   * (src/vscode/preview/panelRecords.ts), which the panel serializer looks up after a reload.
+   */
+  source?: { panel: string };
 }
 
 export interface HostToWebview {

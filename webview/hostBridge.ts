@@ -22,8 +22,8 @@ export interface SavedState {
   /** Logical pixels (row index × row height), independent of scroll scaling and panel size. */
   scrollTop: number;
   mode: PreviewMode;
-  /** The file the rows came from (the host re-reads it when VS Code restores the panel). */
-  source?: { file: string };
+  /** The id of the host's record of what this panel shows (the host looks it up when VS Code restores the panel). */
+  source?: { panel: string };
   /** Per column: the width the user set, or null where the grid sizes it. */
   widths: (number | null)[];
   /** The chart controls' choice (host-charted tables). */
@@ -68,7 +68,7 @@ export class HostBridge {
     if (typeof s.columnsKey === 'string') out.columnsKey = s.columnsKey;
     if (Array.isArray(s.sort)) out.sort = s.sort.filter((k) => Number.isInteger(k?.column) && typeof k?.desc === 'boolean');
     if (typeof s.search === 'string') out.search = s.search;
-    if (typeof s.source?.file === 'string') out.source = { file: s.source.file };
+    if (typeof s.source?.panel === 'string') out.source = { panel: s.source.panel };
     if (Array.isArray(s.filters)) out.filters = s.filters.filter((f) => Number.isInteger(f?.column) && typeof f?.op === 'string');
     if (typeof s.scrollTop === 'number' && Number.isFinite(s.scrollTop)) out.scrollTop = s.scrollTop;
     if (MODES.includes(s.mode as PreviewMode)) out.mode = s.mode;

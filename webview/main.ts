@@ -72,7 +72,7 @@ class PreviewApp {
   private readonly exportButton = custom('vscode-toolbar-button', { icon: 'save', label: 'Export the view…', title: 'Export all rows of this view (CSV, TSV or JSON)' }, 'Export…');
   private readonly statsEl = el('div', { className: 'ip-stats', attrs: { role: 'dialog', 'aria-label': 'Column statistics' } });
   private filterInputs: HTMLInputElement[] = [];
-  private source: { file: string } | undefined;
+  private source: { panel: string } | undefined;
   private readonly root: HTMLElement;
 
   private saved: Partial<SavedState>;

@@ -16,14 +16,19 @@ import { Echo360Adapter } from './echo360/echo360Adapter';
 import { registerEcho360Commands } from './echo360/echo360Commands';
 import { Echo360Runs } from './echo360/echo360Runs';
 import { PreviewPanelManager } from './preview';
-import { registerLocalFiles } from './localFiles';
+import { registerLocalFiles, restorePreviewPanel } from './localFiles';
 import { seedSandbox } from './sandbox';
 import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
 import { InsightTreeProvider } from './tree/treeProvider';
 import { TreeNode } from './tree/nodes';
 
-/** What activate() returns: used by the integration tests to observe the real extension. */
+/**
+ * What activate() returns when VS Code runs the extension's tests (ExtensionMode.Test), so the
+ * integration tests can observe the real extension. In every other mode activate() returns
+ * nothing: `vscode.extensions.getExtension(...).exports` would otherwise hand any installed
+ * extension the source store and, through it, every stored secret.
+ */
 export interface InsightExplorerApi {
   services: Services;
   tree: InsightTreeProvider;
@@ -34,9 +39,11 @@ export interface InsightExplorerApi {
   canvas: { adapter: CanvasAdapter; opener: CanvasOpener };
   studio: { adapter: StudioAdapter; opener: StudioOpener };
   echo360: { adapter: Echo360Adapter; runs: Echo360Runs };
+  /** What the preview panel serializer does with a panel VS Code restores with this saved state. */
+  restorePreview(panel: vscode.WebviewPanel, state: unknown): Promise<vscode.Uri | undefined>;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi | undefined> {
   const channel = vscode.window.createOutputChannel('Insight Explorer', { log: true });
   context.subscriptions.push(channel);
   const redactor = new Redactor();
@@ -61,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   for (const s of store.list()) redactor.add(await store.getSecret(s.id));
 
   const results = new ResultStore(path.join(context.globalStorageUri.fsPath, 'results'));
-  const previews = new PreviewPanelManager(context.extensionUri, channel);
+  const previews = new PreviewPanelManager(context.extensionUri, channel, context.workspaceState);
   const posthog = new PostHogAdapter(services);
   kinds.set('posthog', posthog);
   const canvas = new CanvasAdapter(services);
@@ -99,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   // After the sandbox: its sources' queues resume too. Polling continues where the last window stopped.
   echo360Runs.start();
   log.info(`Insight Explorer activated with ${store.list().length} source(s).`);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
     services,
     tree,
@@ -109,6 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     canvas: { adapter: canvas, opener: canvasOpener },
     studio: { adapter: studio, opener: studioOpener },
     echo360: { adapter: echo360, runs: echo360Runs },
+    restorePreview: (panel, state) => restorePreviewPanel(previews, panel, state, channel),
   };
 }
 

@@ -84,7 +84,8 @@ class FilePreviewEditor implements vscode.CustomReadonlyEditorProvider<FileDocum
   resolveCustomEditor(document: FileDocument, panel: vscode.WebviewPanel): void {
     const { data, title, subtitle } = loadFile(document.uri, this.log);
     // Its own key: the custom editor and a command-opened panel of the same file may coexist.
-    this.previews.adopt(`editor:${document.uri.toString()}`, panel, { title, subtitle, data, source: { file: document.uri.toString() } });
+    const source = { panel: this.previews.records.issue({ kind: 'file', uri: document.uri.toString() }) };
+    this.previews.adopt(`editor:${document.uri.toString()}`, panel, { title, subtitle, data, source });
   }
 }
 
@@ -112,37 +113,54 @@ export function registerLocalFiles(
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
-      /**
-       * After a window reload VS Code hands back the preview panels that were open. A file's panel
-       * re-reads its file (the URI is in the webview state); the webview then restores its own
-       * sort, filters, search and scroll from the same state. Panels of API results cannot be
-       * rebuilt without a request, so they close instead of showing an empty page.
-       */
       deserializeWebviewPanel: async (panel, state: unknown) => {
-        const file = (state as { source?: { file?: unknown } } | undefined)?.source?.file;
-        if (typeof file !== 'string') {
-          // Disposed after VS Code has finished restoring it (disposing inside this call logs
-          // "OverlayWebview has been disposed" errors).
-          setTimeout(() => panel.dispose(), 0);
-          return;
-        }
-        const uri = vscode.Uri.parse(file);
-        try {
-          await vscode.workspace.fs.stat(uri);
-        } catch {
-          log.warn(`Preview: not restoring ${uri.toString()}: the file is gone`);
-          setTimeout(() => panel.dispose(), 0);
-          return;
-        }
-        const { data, title, subtitle } = loadFile(uri, log);
-        panel.title = title;
-        previews.adopt(filePreviewKey(uri), panel, { title, subtitle, data, source: { file: uri.toString() } });
+        await restorePreviewPanel(previews, panel, state, log);
       },
     }),
   );
 }
 
+/**
+ * After a window reload VS Code hands back the preview panels that were open. The webview state
+ * names only the id of the host's record (PanelRecords); a file's panel re-reads the file the host
+ * recorded, and the webview then restores its own sort, filters, search and scroll. A state the
+ * host has no record of — an unknown id, or a file path written by the webview itself — restores
+ * nothing: the panel closes instead of showing an empty page. Resolves to what was reopened.
+ */
+export async function restorePreviewPanel(
+  previews: PreviewPanelManager,
+  panel: vscode.WebviewPanel,
+  state: unknown,
+  log: vscode.LogOutputChannel,
+): Promise<vscode.Uri | undefined> {
+  // Disposed after VS Code has finished restoring it (disposing inside the serializer call logs
+  // "OverlayWebview has been disposed" errors).
+  const close = () => setTimeout(() => panel.dispose(), 0);
+  const id = (state as { source?: { panel?: unknown } } | undefined)?.source?.panel;
+  const record = previews.records.resolve(id);
+  if (!record) {
+    if (id !== undefined || (state as { source?: unknown } | undefined)?.source !== undefined) {
+      log.warn('Preview: not restoring a panel whose saved state names nothing this window opened');
+    }
+    close();
+    return undefined;
+  }
+  const uri = vscode.Uri.parse(record.uri);
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    log.warn(`Preview: not restoring ${uri.toString()}: the file is gone`);
+    close();
+    return undefined;
+  }
+  const { data, title, subtitle } = loadFile(uri, log);
+  panel.title = title;
+  previews.adopt(filePreviewKey(uri), panel, { title, subtitle, data, source: { panel: String(id) } });
+  return uri;
+}
+
 export async function openFile(previews: PreviewPanelManager, uri: vscode.Uri, log: vscode.LogOutputChannel): Promise<void> {
   const { data, title, subtitle } = loadFile(uri, log);
-  await previews.show(filePreviewKey(uri), { title, subtitle, data, source: { file: uri.toString() } });
+  const source = { panel: previews.records.issue({ kind: 'file', uri: uri.toString() }) };
+  await previews.show(filePreviewKey(uri), { title, subtitle, data, source });
 }

@@ -11,6 +11,7 @@ import type { ChartImageFormat, ExportFormat, PreviewReport } from '../../protoc
 import type { PreviewDataSource } from './dataSource';
 import { formatForPath, writeExport } from './exportFile';
 import { makeNonce, previewHtml } from './html';
+import { PanelRecords } from './panelRecords';
 import { PreviewSession, type PreviewContent } from './session';
 
 export const PREVIEW_VIEW_TYPE = 'insightExplorer.preview';
@@ -30,11 +31,16 @@ export class PreviewPanelManager implements vscode.Disposable {
   readonly onDidReport = this.reportEmitter.event;
   private readonly distUri: vscode.Uri;
 
+  /** What each panel shows, kept by the host for restoring panels after a reload. */
+  readonly records: PanelRecords;
+
   constructor(
     extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    workspaceState: vscode.Memento,
   ) {
     this.distUri = vscode.Uri.joinPath(extensionUri, 'dist');
+    this.records = new PanelRecords(workspaceState);
   }
 
   async show(key: string, content: PreviewContent, opts: { viewColumn?: vscode.ViewColumn; preserveFocus?: boolean } = {}): Promise<void> {

@@ -26,7 +26,7 @@ export interface PreviewContent {
   /** Shown instead of a chart, e.g. why this insight kind has no chart yet. */
   chartNote?: string;
   /** Where the rows came from, when a reloaded window can read them again (a local file's URI). */
-  source?: { file: string };
+  source?: { panel: string };
 }
 
 export interface PreviewSessionHooks {
