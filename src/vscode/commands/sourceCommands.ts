@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
-import { pickOne } from '../prompts';
+import { inputText, pickOne } from '../prompts';
+import { parseBaseUrl } from '../../core/url';
 import { Services } from '../services';
 import { SourceConfig, SourceKind } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
@@ -42,6 +43,10 @@ async function testWithProgress(services: Services, source: SourceConfig, secret
   );
 }
 
+const SET_CREDENTIALS = 'Set Credentials…';
+const EDIT_URL = 'Edit URL…';
+const SAVE_ANYWAY = 'Save Anyway';
+
 export function registerSourceCommands(services: Services, results: ResultStore): void {
   const { store } = services;
 
@@ -60,16 +65,46 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     const adapter = services.kinds.get(kind)!;
     const created = await adapter.add(title, 2);
     if (!created) return undefined;
-    const draft: SourceConfig = { ...created.input, id: 'draft', createdAt: new Date().toISOString() };
-    const test = await testWithProgress(services, draft, created.secret);
-    if (!test.ok) {
+    let draft: SourceConfig = { ...created.input, id: 'draft', createdAt: new Date().toISOString() };
+    let secret = created.secret;
+    let test = await testWithProgress(services, draft, secret);
+    // A failed test is not a dead end: the key or the URL can be fixed here and tested again.
+    while (!test.ok) {
       if (isCancelled(test.error)) return undefined;
       const msg = services.redactor.redact(oneLine(test.error));
       services.log.warn(`Add Source: connection test failed: ${msg}`);
-      const choice = await vscode.window.showWarningMessage(`Connection test failed: ${msg}`, 'Save Anyway', 'Discard');
-      if (choice !== 'Save Anyway') return undefined;
+      const choice = await vscode.window.showWarningMessage(`Connection test failed: ${msg}`, SET_CREDENTIALS, EDIT_URL, SAVE_ANYWAY, 'Discard');
+      if (choice === SAVE_ANYWAY) break;
+      if (choice === SET_CREDENTIALS) {
+        const next = await adapter.promptSecret(draft);
+        if (next === undefined) return undefined;
+        secret = next;
+      } else if (choice === EDIT_URL) {
+        const url = await inputText(
+          { title: `${title}: ${draft.label}` },
+          {
+            prompt: 'Base URL (the site root, https://)',
+            value: draft.baseUrl,
+            validate: (v) => {
+              try {
+                parseBaseUrl(v.trim());
+                return undefined;
+              } catch (e) {
+                return oneLine(e);
+              }
+            },
+          },
+        );
+        if (url === undefined) return undefined;
+        draft = { ...draft, baseUrl: parseBaseUrl(url.trim()).toString().replace(/\/+$/, '') };
+      } else {
+        return undefined;
+      }
+      test = await testWithProgress(services, draft, secret);
     }
-    const source = await store.add(created.input, created.secret);
+    const { id, createdAt, ...input } = draft;
+    void id, void createdAt; // the draft's placeholders; the store assigns both
+    const source = await store.add(input, secret);
     services.log.info(`Added source ${source.label} (${source.kind}, ${source.baseUrl}).`);
     if (test.ok) void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
     services.refreshTree();
