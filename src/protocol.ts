@@ -107,6 +107,77 @@ export function isIdLikeName(name: string): boolean {
   return /(^|[_\s.-])id$|[a-z]Id$|^id$/i.test(name) || /^(uuid|guid)$/i.test(name);
 }
 
+/**
+ * Numbers that are codes, not quantities, by their name: ids, section/course/term numbers, codes,
+ * years, zip codes, phone numbers, positions in a list. Summing them means nothing, so no
+ * automatic chart uses them as its measure ("Sum of sectionNumber by day").
+ */
+export function isCodeLikeName(name: string): boolean {
+  if (isIdLikeName(name)) return true;
+  // The last word decides: "sectionNumber", "course_code", "term", "zip" are codes; "number_of_views" is not.
+  const words = name
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_.-]+/)
+    .filter(Boolean);
+  return CODE_WORDS.has((words[words.length - 1] ?? '').toLowerCase());
+}
+
+const CODE_WORDS = new Set([
+  'number',
+  'num',
+  'no',
+  'nr',
+  'code',
+  'year',
+  'yr',
+  'section',
+  'term',
+  'semester',
+  'zip',
+  'zipcode',
+  'postcode',
+  'postal',
+  'phone',
+  'index',
+  'idx',
+  'version',
+  'rank',
+  'order',
+  'seq',
+  'sequence',
+  'lat',
+  'latitude',
+  'lon',
+  'lng',
+  'longitude',
+]);
+
+/** Names of quantities worth summing: durations, views, counts, totals, scores, amounts. */
+export function isMeasureName(name: string): boolean {
+  return (
+    !isCodeLikeName(name) &&
+    /(duration|seconds|secs|minutes|mins|hours|watched|views|viewers|count|total|sum|amount|score|points|grade|percent|pct|rate|bytes|size|revenue|price|cost|value|participations|time_?spent)/i.test(
+      name,
+    )
+  );
+}
+
+/**
+ * The measure an automatic chart sums, among `numeric` columns (indices, in column order): the
+ * first named quantity (`duration_Minute`, `seconds_watched`), else the first number that is not a
+ * code; null when there is none (the chart then counts rows). `isCode` adds a check on the values
+ * (the host knows them: a column of years).
+ */
+export function pickMeasure(
+  names: readonly string[],
+  numeric: readonly number[],
+  isCode: (i: number) => boolean = () => false,
+): number | null {
+  const usable = numeric.filter((i) => !isCodeLikeName(names[i]) && !isCode(i));
+  return usable.find((i) => isMeasureName(names[i])) ?? usable[0] ?? null;
+}
+
 /** How a chart's y is computed from the rows of each x (and split) group; `none` plots rows as they are. */
 export type ChartAgg = 'count' | 'sum' | 'mean' | 'min' | 'max' | 'distinct' | 'none';
 export type ChartBucket = 'auto' | 'hour' | 'day' | 'week' | 'month';

@@ -8,7 +8,7 @@
  * sends the whole query; the host answers with the chart and the query it resolved, which the
  * controls then show (so "Automatic" turns into the concrete choice the host made).
  */
-import { isIdLikeName, type ChartAgg, type ChartBucket, type ChartQuery, type ColumnInfo } from '../src/protocol';
+import { isIdLikeName, pickMeasure, type ChartAgg, type ChartBucket, type ChartQuery, type ColumnInfo } from '../src/protocol';
 import { custom, el } from './dom';
 
 export interface ChartBarHandlers {
@@ -69,11 +69,23 @@ export class ChartBar {
   };
   private readonly wrappers = new Map<Field | 'pick', HTMLElement>();
   private readonly controls: HTMLElement;
-  private readonly dataButton = custom('vscode-toolbar-button', { toggleable: '', icon: 'table', label: 'Show the chart data as a table', title: 'Chart data as a table' }, 'Data') as HTMLElement & {
+  private readonly dataButton = custom(
+    'vscode-toolbar-button',
+    { toggleable: '', icon: 'table', label: 'Show the chart data as a table', title: 'Chart data as a table' },
+    'Data',
+  ) as HTMLElement & {
     checked: boolean;
   };
-  private readonly pngButton = custom('vscode-toolbar-button', { icon: 'file-media', label: 'Save the chart as PNG', title: 'Save the chart as a PNG image' }, 'PNG');
-  private readonly svgButton = custom('vscode-toolbar-button', { icon: 'file-code', label: 'Save the chart as SVG', title: 'Save the chart as an SVG image' }, 'SVG');
+  private readonly pngButton = custom(
+    'vscode-toolbar-button',
+    { icon: 'file-media', label: 'Save the chart as PNG', title: 'Save the chart as a PNG image' },
+    'PNG',
+  );
+  private readonly svgButton = custom(
+    'vscode-toolbar-button',
+    { icon: 'file-code', label: 'Save the chart as SVG', title: 'Save the chart as an SVG image' },
+    'SVG',
+  );
   private columns: ColumnInfo[] = [];
   private dataOn = false;
 
@@ -147,7 +159,8 @@ export class ChartBar {
     f.bucket.value = q?.bucket ?? 'auto';
     const xType = q?.x !== null && q?.x !== undefined ? columns[q.x]?.type : undefined;
     const kind = q?.kind ?? 'auto';
-    this.wrappers.get('bucket')!.hidden = !(xType === 'date' || xType === 'datetime') || kind === 'scatter' || kind === 'histogram' || q?.agg === 'none';
+    this.wrappers.get('bucket')!.hidden =
+      !(xType === 'date' || xType === 'datetime') || kind === 'scatter' || kind === 'histogram' || q?.agg === 'none';
     this.wrappers.get('agg')!.hidden = kind === 'histogram' || kind === 'scatter' || kind === 'box';
     this.wrappers.get('y')!.hidden = kind === 'histogram';
     this.wrappers.get('split')!.hidden = kind === 'histogram' || kind === 'box';
@@ -197,7 +210,14 @@ export class ChartBar {
         break;
       default:
         if (q.x === null) q.x = first(isDate) ?? first((c) => type(c) === 'string');
-        if (q.agg !== 'count' && q.agg !== 'distinct' && !isNum(q.y)) q.y = first(isNum, q.x);
+        if (q.agg !== 'count' && q.agg !== 'distinct' && !isNum(q.y)) {
+          const numeric = this.columns.map((_, i) => i).filter((i) => i !== q.x && isNum(i));
+          q.y =
+            pickMeasure(
+              this.columns.map((c) => c.name),
+              numeric,
+            ) ?? first(isNum, q.x);
+        }
         if (q.agg === 'none' && !isNum(q.x) && !isDate(q.x)) q.agg = q.y === null ? 'count' : 'sum';
     }
   }

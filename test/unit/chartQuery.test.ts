@@ -872,3 +872,37 @@ describe('chart queries: auto choices and invalid queries', () => {
     });
   });
 });
+
+describe('chart queries: the automatic measure is a quantity, never a code', () => {
+  it('a videoview-like export charts seconds watched per day, not the sum of section numbers or years', async () => {
+    const csv =
+      'institution_id,sectionNumber,year,session_start,duration_Minute,user_email\n' +
+      '7,101,2026,2026-11-02T10:00:00Z,12,a@x.edu\n' +
+      '7,102,2026,2026-11-03T10:00:00Z,30,b@x.edu\n' +
+      '7,101,2026,2026-11-03T11:00:00Z,5,c@x.edu\n' +
+      '7,103,2026,2026-11-09T09:00:00Z,1,d@x.edu\n';
+    const p = computeChart(await tableOf(csv), null, null);
+    assert.equal(p.query?.kind, 'line');
+    assert.equal(p.query?.x, 3);
+    assert.equal(p.query?.y, 4, 'duration_Minute is the measure');
+    assert.equal(p.chart?.title, 'Sum of duration_Minute by day');
+  });
+
+  it('with only codes and a date, the chart counts rows per day', async () => {
+    const csv =
+      'course_code,sectionNumber,term,enrol_year,when\nBIO,1,202610,2026,2026-11-02\nBIO,2,202610,2025,2026-11-03\nCHEM,1,202610,2026,2026-11-03\n';
+    const p = computeChart(await tableOf(csv), null, null);
+    assert.deepEqual(
+      { kind: p.query?.kind, x: p.query?.x, y: p.query?.y, agg: p.query?.agg },
+      { kind: 'line', x: 4, y: null, agg: 'count' },
+    );
+    assert.deepEqual(p.chart?.series, [{ name: 'rows', values: [1, 2] }]);
+  });
+
+  it('a named quantity wins over a plain number that comes first; a neutral number is still used when it is all there is', async () => {
+    const first = await tableOf('day,rating,seconds_watched\n2026-01-01,3,100\n2026-01-02,4,50\n');
+    assert.equal(resolveChartQuery(first, null)?.y, 2);
+    const plain = await tableOf('day,n\n2026-01-01,3\n2026-01-02,4\n');
+    assert.equal(resolveChartQuery(plain, null)?.y, 1);
+  });
+});

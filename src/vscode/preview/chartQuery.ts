@@ -66,7 +66,7 @@ import {
 } from '../../core/table';
 import { displayOf } from '../../core/table/aggregate';
 import { foldKey } from '../../core/table/columns';
-import { isIdLikeName, type ChartAgg, type ChartBucket, type ChartKind, type ChartPayload, type ChartQuery, type ChartSpec, type ColumnType } from '../../protocol';
+import { isIdLikeName, pickMeasure, type ChartAgg, type ChartBucket, type ChartKind, type ChartPayload, type ChartQuery, type ChartSpec, type ColumnType } from '../../protocol';
 
 export interface ChartOptions {
   /** Most points of a scatter plot or of a line of rows (`agg: 'none'`); default 4,000. */
@@ -148,8 +148,13 @@ export function resolveChartQuery(table: Table, q: ChartQuery | null, rows: Uint
 /** The auto chart's choice (see the header). */
 function autoQuery(table: Table, rows: Uint32Array | null): ChartQuery | null {
   const cols = table.columns;
-  const num = cols.findIndex((c) => isNumber(c.type) && !idLike(c.name));
-  const y = num < 0 ? null : num;
+  const numeric = cols.map((c, i) => (isNumber(c.type) ? i : -1)).filter((i) => i >= 0);
+  // The measure: a named quantity first, never an id or a code (section numbers, years).
+  const y = pickMeasure(
+    cols.map((c) => c.name),
+    numeric,
+    (i) => looksLikeYears(cols[i] as NumericColumn),
+  );
   const date = cols.findIndex((c) => isDate(c.type));
   if (date >= 0) {
     if (Number.isFinite(spanOf(cols[date] as NumericColumn, null))) {
@@ -161,6 +166,20 @@ function autoQuery(table: Table, rows: Uint32Array | null): ChartQuery | null {
   if (cat >= 0) return { kind: 'bar', x: cat, y, agg: y === null ? 'count' : 'sum', split: null, bucket: 'auto' };
   if (y !== null) return { kind: 'histogram', x: y, y: null, agg: 'count', split: null, bucket: 'auto' };
   return null;
+}
+
+/** An integer column whose values all fall in 1900–2100 (a year, or a code in that range): not a measure. */
+function looksLikeYears(col: NumericColumn): boolean {
+  if (col.type !== 'integer') return false;
+  const v = col.values;
+  const nulls = col.nulls;
+  let seen = 0;
+  for (let r = 0; r < col.length; r++) {
+    if (nulls !== null && (nulls[r >>> 3] & (1 << (r & 7))) !== 0) continue;
+    if (v[r] < 1900 || v[r] > 2100) return false;
+    seen++;
+  }
+  return seen > 0;
 }
 
 /** The bucket for the span of the view's dates (of the table's when the view has none; else day). */
