@@ -213,6 +213,14 @@ export interface ChartSummary {
   title?: string;
 }
 
+/** The chart's axes as drawn: what a reader sees at the ticks. */
+export interface ChartAxes {
+  xTicks: string[];
+  yTicks: string[];
+  /** The bottom of the y axis (null: no numeric y scale). */
+  yMin: number | null;
+}
+
 /** Image formats the chart can be saved as. */
 export type ChartImageFormat = 'png' | 'svg';
 /** Largest chart image the host accepts from the webview (characters of base64 or SVG text). */
@@ -232,6 +240,8 @@ export interface RenderReport {
   /** textContent of the cells of up to 5 rows from the top of the viewport. */
   firstRowTexts: string[][];
   chart: ChartSummary | null;
+  /** The drawn chart's tick labels and y floor (absent when no chart is drawn). */
+  chartAxes?: ChartAxes;
   chartNote: string | null;
   /** 'light' | 'dark' | 'high-contrast' | 'high-contrast-light', from the body class VS Code sets. */
   theme: string;

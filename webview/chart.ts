@@ -8,7 +8,8 @@
  * for users west of Greenwich.
  */
 import uPlot from 'uplot';
-import type { ChartSpec, ChartSummary } from '../src/protocol';
+import type { ChartAxes, ChartSpec, ChartSummary } from '../src/protocol';
+import { distinctNumberLabels, spansYears, timeGrain, timeLabel, timeTicks } from './axisLabels';
 import { chartToSvg } from './chartSvg';
 import { el } from './dom';
 
@@ -75,7 +76,6 @@ export function parseUtcSeconds(iso: string): number {
   return Date.parse(zoned ? s : `${s}Z`) / 1000;
 }
 
-const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 const full = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
 function truncate(label: string, max: number): string {
@@ -107,6 +107,8 @@ export class ChartView {
   private plot: uPlot | undefined;
   private spec: ChartSpec | null = null;
   private drawn = false;
+  /** The tick labels the axes drew last (x, y), for the `rendered` report. */
+  private ticks: { x: string[]; y: string[] } = { x: [], y: [] };
   private dataRows: number | undefined;
 
   constructor(
@@ -127,7 +129,8 @@ export class ChartView {
    * without a note: the user can pick another.
    */
   set(spec: ChartSpec | null, note: string | null, keepControls = false): void {
-    const drawable = spec && (spec.kind === 'box' ? (spec.box?.median.length ?? 0) > 0 : spec.series.length > 0) && spec.x.values.length > 0;
+    const drawable =
+      spec && (spec.kind === 'box' ? (spec.box?.median.length ?? 0) > 0 : spec.series.length > 0) && spec.x.values.length > 0;
     this.spec = drawable ? spec : null;
     const text = this.spec ? '' : (note ?? (spec ? 'This result has nothing to chart.' : 'No chart for this result.'));
     this.noteEl.textContent = text;
@@ -246,11 +249,18 @@ export class ChartView {
       );
     }
     const table = el('table', { className: 'ip-chart-table' }, [
-      el('thead', {}, [el('tr', {}, head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
+      el('thead', {}, [
+        el(
+          'tr',
+          {},
+          head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })),
+        ),
+      ]),
       el('tbody', {}, body),
     ]);
     const parts: Node[] = [table];
-    if (spec.x.values.length > n) parts.push(el('p', { className: 'ip-chart-note', text: `First ${full.format(n)} of ${full.format(spec.x.values.length)} points.` }));
+    if (spec.x.values.length > n)
+      parts.push(el('p', { className: 'ip-chart-note', text: `First ${full.format(n)} of ${full.format(spec.x.values.length)} points.` }));
     this.dataRows = n;
     this.dataEl.replaceChildren(...parts);
   }
@@ -272,6 +282,17 @@ export class ChartView {
     if (!this.spec || !this.plot || !this.drawn) return null;
     const s = this.spec;
     return { kind: s.kind, series: s.series.length, points: s.x.values.length, ...(s.title ? { title: s.title } : {}) };
+  }
+
+  /** The axes as drawn (tick labels, bottom of the y axis), for the `rendered` report; null until drawn. */
+  axes(): ChartAxes | null {
+    if (!this.spec || !this.plot || !this.drawn) return null;
+    const yMin = this.plot.scales.y?.min;
+    return {
+      xTicks: this.ticks.x.slice(),
+      yTicks: this.ticks.y.slice(),
+      yMin: typeof yMin === 'number' && Number.isFinite(yMin) ? yMin : null,
+    };
   }
 
   /** Builds the plot once the host has a size (not while hidden), then keeps it fitted. */
@@ -336,9 +357,31 @@ export class ChartView {
         const step = Math.max(1, Math.ceil(maxLabel / slot));
         return xs.filter((_, i) => i % step === 0);
       },
-      values: (_u, splits) => splits.map((i) => truncate(labels[i] ?? '', 24)),
+      values: (_u, splits) => (this.ticks.x = splits.map((i) => truncate(labels[i] ?? '', 24))),
     };
-    const numberAxis: uPlot.Axis = { ...axisBase, label: spec.xLabel, values: (_u, splits) => splits.map((v) => compact.format(v)) };
+    const numberAxis: uPlot.Axis = {
+      ...axisBase,
+      label: spec.xLabel,
+      values: (_u, splits) => (this.ticks.x = distinctNumberLabels(splits)),
+    };
+    // Time ticks at the data's grain, on the data's own points: daily data ticks at days.
+    const grain = timeGrain(timeXs);
+    const withYear = spansYears(timeXs);
+    const labelPx = grain === 'month' ? 70 : grain === 'day' || grain === 'week' ? (withYear ? 90 : 56) : 110;
+    const timeAxis: uPlot.Axis = {
+      ...axisBase,
+      label: spec.xLabel,
+      splits: (u) => {
+        const lo = u.scales.x.min ?? -Infinity;
+        const hi = u.scales.x.max ?? Infinity;
+        return timeTicks(
+          timeXs.filter((x) => x >= lo && x <= hi),
+          u.bbox.width / uPlot.pxRatio,
+          labelPx,
+        );
+      },
+      values: (_u, splits) => (this.ticks.x = splits.map((v) => timeLabel(v, grain, withYear))),
+    };
 
     const hasTime = time && spec.x.values.some((v) => /T\d{2}:\d{2}/.test(String(v)) && !/T00:00(:00)?/.test(String(v)));
     const pointName = (idx: number | null) => (idx !== null && spec.pointLabels?.[idx] ? ` · ${spec.pointLabels[idx]}` : '');
@@ -365,7 +408,14 @@ export class ChartView {
         ['min', box.min],
       ];
       for (const [label, values] of parts) {
-        series.push({ label, stroke: theme.palette[0], width: 0, paths: () => null, points: { show: false }, value: (_u, v) => (v === null ? '—' : yText(v)) });
+        series.push({
+          label,
+          stroke: theme.palette[0],
+          width: 0,
+          paths: () => null,
+          points: { show: false },
+          value: (_u, v) => (v === null ? '—' : yText(v)),
+        });
         data.push(xs.map((_, i) => finiteOrNull(values[i])));
       }
     }
@@ -386,16 +436,26 @@ export class ChartView {
           ...common,
           fill: withAlpha(color, stacked ? 0.9 : 0.75),
           width: 0,
-          paths: kind === 'histogram' ? uPlot.paths.bars!({ size: [0.98, Infinity], align: 0 }) : this.barPaths(i, stacked ? 1 : spec.series.length),
+          paths:
+            kind === 'histogram'
+              ? uPlot.paths.bars!({ size: [0.98, Infinity], align: 0 })
+              : this.barPaths(i, stacked ? 1 : spec.series.length),
           points: { show: false },
         });
       } else if (scatter || box) {
-        series.push({ ...common, width: 0, paths: () => null, points: { show: true, size: box ? 7 : 4, width: 0, fill: withAlpha(color, box ? 1 : 0.7) } });
+        series.push({
+          ...common,
+          width: 0,
+          paths: () => null,
+          points: { show: true, size: box ? 7 : 4, width: 0, fill: withAlpha(color, box ? 1 : 0.7) },
+        });
       } else {
         series.push({
           ...common,
           width: kind === 'area' ? 1.5 : 2,
-          fill: kind === 'area' ? blend(color, theme.background, 0.45) : spec.series.length === 1 ? withAlpha(color, 0.08) : undefined,
+          // Only areas are filled (from zero): a filled line whose axis starts at its minimum would
+          // exaggerate a small change.
+          fill: kind === 'area' ? blend(color, theme.background, 0.45) : undefined,
           points: { show: n <= 60, size: 5, fill: color },
           spanGaps: false,
         });
@@ -422,12 +482,12 @@ export class ChartView {
         },
       },
       axes: [
-        time ? { ...axisBase, label: spec.xLabel } : numericX ? numberAxis : categoryAxis,
+        time ? timeAxis : numericX ? numberAxis : categoryAxis,
         {
           ...axisBase,
           label: spec.yLabel,
           size: 56,
-          values: (_u, splits) => splits.map((v) => (percent ? `${compact.format(v)}%` : compact.format(v))),
+          values: (_u, splits) => (this.ticks.y = distinctNumberLabels(splits, percent ? '%' : '')),
         },
       ],
       series,

@@ -542,6 +542,7 @@ class PreviewApp {
       columns: this.columns.map((c) => c.name),
       firstRowTexts: showsGrid ? g.firstRowTexts : [],
       chart: showsChart ? this.chart.summary() : null,
+      ...(showsChart && this.chart.axes() ? { chartAxes: this.chart.axes()! } : {}),
       chartNote: showsChart && !this.chart.hasChart ? this.chartNote : null,
       theme: themeName(),
       mode: this.mode,

@@ -424,7 +424,8 @@ describe('preview webview (Chromium)', function () {
   it('copies a row range as TSV with headers through the host', async () => {
     const h = await open(trends());
     try {
-      await h.report((r) => r.renderedRows > 0, 'first paint');
+      // Wait for the chart too: it sits above the grid, and drawing it moves the rows.
+      await h.report((r) => r.renderedRows > 0 && r.chart !== null, 'first paint with the chart');
       await h.page.locator('[role=row][aria-rowindex="3"] [role=gridcell]').nth(1).click();
       await h.page.keyboard.press('Control+C');
       await until(() => (h.copies.length === 1 ? true : undefined), 'cell copy');

@@ -6,6 +6,7 @@
 import {
   MAX_CHART_IMAGE_CHARS,
   MAX_COPY_CHARS,
+  type ChartAxes,
   type ChartQuery,
   MAX_FILTERS,
   type ColumnFilter,
@@ -38,8 +39,7 @@ function sortKeys(v: unknown, columnCount: number): SortKey[] | string {
   return out;
 }
 
-const isBound = (v: unknown): v is number | string | null =>
-  v === null || (typeof v === 'number' && Number.isFinite(v)) || isStr(v, 100);
+const isBound = (v: unknown): v is number | string | null => v === null || (typeof v === 'number' && Number.isFinite(v)) || isStr(v, 100);
 
 /** Absent filters are none; anything else must be a well-formed list naming existing columns. */
 function columnFilters(v: unknown, columnCount: number): ColumnFilter[] | string {
@@ -106,6 +106,14 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
     if (c.title !== undefined && !isStr(c.title, 1_000)) return 'bad chart title';
     chart = { kind: c.kind, series: c.series, points: c.points, ...(c.title !== undefined ? { title: c.title } : {}) };
   }
+  let chartAxes: ChartAxes | undefined;
+  if (p.chartAxes !== undefined) {
+    const a = p.chartAxes;
+    const ticks = (t: unknown): t is string[] => Array.isArray(t) && t.length <= 1_000 && t.every((x) => isStr(x, 200));
+    if (!isObj(a) || !ticks(a.xTicks) || !ticks(a.yTicks)) return 'bad chartAxes';
+    if (a.yMin !== null && (typeof a.yMin !== 'number' || !Number.isFinite(a.yMin))) return 'bad chartAxes yMin';
+    chartAxes = { xTicks: a.xTicks, yTicks: a.yTicks, yMin: a.yMin };
+  }
   let query: ChartQuery | undefined;
   if (p.chartQuery !== undefined) {
     const q = chartQuery(p.chartQuery, columnCount);
@@ -122,6 +130,7 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
   const filters = columnFilters(p.filters, columnCount);
   if (typeof filters === 'string') return filters;
   return {
+    ...(chartAxes ? { chartAxes } : {}),
     ...(filters.length > 0 ? { filters } : {}),
     ...(query ? { chartQuery: query } : {}),
     ...(p.chartDataRows !== undefined ? { chartDataRows: p.chartDataRows as number } : {}),
