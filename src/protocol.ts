@@ -61,7 +61,7 @@ export interface ColumnStatsPayload {
 /** Formats the webview can ask the host to export the current view to. */
 export type ExportFormat = 'csv' | 'tsv' | 'json';
 
-export type ChartKind = 'line' | 'area' | 'bar' | 'stackedBar' | 'histogram' | 'scatter' | 'box';
+export type ChartKind = 'line' | 'area' | 'bar' | 'stackedBar' | 'histogram' | 'scatter' | 'box' | 'hbar' | 'number';
 
 /**
  * A chart as plain data; the webview draws it (uPlot) and can write it as SVG.
@@ -78,6 +78,8 @@ export type ChartKind = 'line' | 'area' | 'bar' | 'stackedBar' | 'histogram' | '
  * | `histogram`  | category        | adjacent bars, one per bin; x labels name the bins ("10–20"), series[0] the counts |
  * | `scatter`    | number          | one point per x; x.values ascending, series[i].values the y values; `pointLabels` name points |
  * | `box`        | category        | one box per x from `box` (min, q1, median, q3, max); `series`, if any, are points over the boxes |
+ * | `hbar`       | category        | one horizontal bar per x, top to bottom in array order, from series[0] (labels on the left, values on the bars) |
+ * | `number`     | category        | one large number per x from series[0], captioned with the x label (a "big number" tile) |
  */
 export interface ChartSpec {
   kind: ChartKind;

@@ -16,6 +16,12 @@ import { el } from './dom';
 /** The chart-data table shows at most this many rows (charts are downsampled far below it). */
 const MAX_DATA_ROWS = 5_000;
 
+/**
+ * Kinds drawn as HTML instead of on uPlot's canvas: one number per category needs no axes, and
+ * real text layout keeps long labels (countries, browsers, series names) readable.
+ */
+const HTML_KINDS: ReadonlySet<ChartSpec['kind']> = new Set(['hbar', 'number']);
+
 interface ChartTheme {
   background: string;
   fg: string;
@@ -105,6 +111,8 @@ export class ChartView {
   private readonly captionEl: HTMLDivElement;
   private readonly dataEl: HTMLDivElement;
   private plot: uPlot | undefined;
+  /** The HTML drawing of an `hbar` or `number` chart, while one is shown. */
+  private html: HTMLElement | undefined;
   private spec: ChartSpec | null = null;
   private drawn = false;
   /** The tick labels the axes drew last (x, y), for the `rendered` report. */
@@ -167,8 +175,39 @@ export class ChartView {
     return this.spec?.title ?? 'chart';
   }
 
-  /** The chart as drawn, as PNG bytes in base64: the plot with its title and legend on the editor background. */
-  toPngBase64(): string | null {
+  /**
+   * The chart as drawn, as PNG bytes in base64: the plot with its title and legend on the editor
+   * background. HTML kinds are drawn from their SVG (the same picture "Save as SVG" writes).
+   */
+  async toPng(): Promise<string | null> {
+    if (this.html && this.spec) return this.svgToPng();
+    return this.toPngBase64();
+  }
+
+  private async svgToPng(): Promise<string | null> {
+    const svg = this.toSvg();
+    if (!svg) return null;
+    const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+    try {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      const ratio = uPlot.pxRatio;
+      const out = document.createElement('canvas');
+      out.width = Math.round(img.naturalWidth * ratio);
+      out.height = Math.round(img.naturalHeight * ratio);
+      const ctx = out.getContext('2d');
+      if (!ctx) return null;
+      ctx.drawImage(img, 0, 0, out.width, out.height);
+      return out.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    } catch {
+      return null;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  private toPngBase64(): string | null {
     if (!this.plot || !this.spec) return null;
     const theme = readTheme();
     const src = this.plot.ctx.canvas;
@@ -269,6 +308,8 @@ export class ChartView {
   rebuild(): void {
     this.plot?.destroy();
     this.plot = undefined;
+    this.html?.remove();
+    this.html = undefined;
     this.drawn = false;
     this.fit();
   }
@@ -279,7 +320,7 @@ export class ChartView {
 
   /** What was drawn, for the `rendered` report; null until a plot is on the canvas. */
   summary(): ChartSummary | null {
-    if (!this.spec || !this.plot || !this.drawn) return null;
+    if (!this.spec || !(this.plot || this.html) || !this.drawn) return null;
     const s = this.spec;
     return { kind: s.kind, series: s.series.length, points: s.x.values.length, ...(s.title ? { title: s.title } : {}) };
   }
@@ -300,6 +341,10 @@ export class ChartView {
     const w = this.plotHost.clientWidth;
     const h = this.plotHost.clientHeight;
     if (!this.spec || w < 50 || h < 50) return;
+    if (HTML_KINDS.has(this.spec.kind)) {
+      if (!this.html) this.drawHtml(this.spec);
+      return;
+    }
     if (!this.plot) {
       this.plot = this.create(this.spec, w, h);
       // uPlot lays out its title and legend in a microtask: fit again once they have a size.
@@ -313,6 +358,50 @@ export class ChartView {
       ((root.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 0);
     const height = Math.max(60, Math.floor(h - extra));
     if (this.plot.width !== w || this.plot.height !== height) this.plot.setSize({ width: w, height });
+  }
+
+  /**
+   * `hbar`: one row per category (label, bar, value), bars scaled to the largest value, in the
+   * order given (the host sorts). `number`: one large number per category with its label under it.
+   */
+  private drawHtml(spec: ChartSpec): void {
+    const theme = readTheme();
+    const values = spec.x.values.map((_, i) => finiteOrNull(spec.series[0]?.values[i]));
+    const labels = spec.x.values.map(String);
+    const children: Node[] = [];
+    if (spec.title) children.push(el('div', { className: 'ip-html-title', text: spec.title }));
+    if (spec.kind === 'number') {
+      const tiles = labels.map((label, i) => {
+        const v = values[i];
+        // Styles through the CSSOM: the panel's CSP refuses style attributes.
+        const number = el('div', { className: 'ip-bignumber-value', text: v === null ? '—' : full.format(v) });
+        number.style.color = theme.palette[i % theme.palette.length];
+        return el('figure', { className: 'ip-bignumber' }, [number, el('figcaption', { className: 'ip-bignumber-label', text: label })]);
+      });
+      children.push(el('div', { className: 'ip-bignumbers' }, tiles));
+    } else {
+      const max = Math.max(0, ...values.map((v) => v ?? 0));
+      const rows = labels.map((label, i) => {
+        const v = values[i];
+        const share = v === null || max <= 0 ? 0 : Math.max(0, v) / max;
+        const bar = el('div', { className: 'ip-hbar-fill' });
+        bar.style.width = `${(share * 100).toFixed(2)}%`;
+        bar.style.background = withAlpha(theme.palette[0], 0.75);
+        return el('div', { className: 'ip-hbar-row', attrs: { role: 'listitem' } }, [
+          el('div', { className: 'ip-hbar-label', text: label, attrs: { title: label } }),
+          el('div', { className: 'ip-hbar-track' }, [bar]),
+          el('div', { className: 'ip-hbar-value', text: v === null ? '—' : full.format(v) }),
+        ]);
+      });
+      children.push(el('div', { className: 'ip-hbars', attrs: { role: 'list', 'aria-label': spec.series[0]?.name ?? 'Values' } }, rows));
+    }
+    if (spec.note) children.push(el('div', { className: 'ip-chart-note', text: spec.note }));
+    this.html = el('div', { className: `ip-html-chart ip-html-${spec.kind}` }, children);
+    this.plotHost.appendChild(this.html);
+    this.drawn = true;
+    performance.clearMarks('insight-chart-drawn');
+    performance.mark('insight-chart-drawn');
+    this.onDraw();
   }
 
   private create(spec: ChartSpec, width: number, height: number): uPlot {

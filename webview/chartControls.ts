@@ -16,7 +16,7 @@ export interface ChartBarHandlers {
   pick(index: number): void;
   query(q: ChartQuery): void;
   showData(on: boolean): void;
-  save(format: 'png' | 'svg'): void;
+  save(format: 'png' | 'svg'): void | Promise<void>;
 }
 
 const KINDS: [ChartQuery['kind'], string][] = [
@@ -117,8 +117,8 @@ export class ChartBar {
     ]);
     // The component toggles itself; the bar keeps its own state so a re-init restores it.
     this.dataButton.addEventListener('click', () => this.setData(!this.dataOn, true));
-    this.pngButton.addEventListener('click', () => this.handlers.save('png'));
-    this.svgButton.addEventListener('click', () => this.handlers.save('svg'));
+    this.pngButton.addEventListener('click', () => void this.handlers.save('png'));
+    this.svgButton.addEventListener('click', () => void this.handlers.save('svg'));
     this.element = el('div', { className: 'ip-chart-bar', attrs: { role: 'toolbar', 'aria-label': 'Chart' } }, [
       labelled('Chart', this.picker, 'pick'),
       this.controls,

@@ -292,6 +292,13 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
     return parts.join('\n');
   }
 
+  if (kind === 'hbar' || kind === 'number') {
+    parts.push(kind === 'hbar' ? hbarsSvg(spec, series[0], W, H, top, theme) : numbersSvg(spec, series[0], W, H, top, theme, palette));
+    if (spec.note) parts.push(noteText(String(spec.note), W, H, PAD, theme.muted));
+    parts.push('</svg>\n');
+    return parts.join('\n');
+  }
+
   const percent = spec.yFormat === 'percent';
   const bars = kind === 'bar' || kind === 'stackedBar' || kind === 'histogram';
   const stacked = kind === 'stackedBar' || kind === 'area';
@@ -555,6 +562,56 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
   if (note) parts.push(noteText(note, W, H, PAD, theme.muted));
   parts.push('</svg>\n');
   return parts.join('\n');
+}
+
+/** Plain grouping ("12,345.67"), by hand so a file does not depend on the exporting machine's locale. */
+function plainNumber(v: number): string {
+  const [int, frac] = fixed(v, Math.abs(v) >= 100 ? 0 : 2).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return frac ? `${grouped}.${frac}` : grouped;
+}
+
+/** `hbar`: a row per category, label left, bar scaled to the largest value, value at the bar's end. */
+function hbarsSvg(spec: ChartSpec, s: Series, W: number, H: number, top: number, theme: SvgOptions['theme']): string {
+  const labels = spec.x.values.map((v) => truncate(String(v), LABEL_CHARS));
+  const PAD = 8;
+  const labelW = Math.min(W * 0.4, Math.max(...labels.map((l) => textWidth(l))) + 8);
+  const valueW = Math.max(...s.values.map((v) => textWidth(v === null ? '—' : plainNumber(v)))) + 10;
+  const x0 = PAD + labelW;
+  const barMax = Math.max(20, W - x0 - valueW - PAD);
+  const rowH = Math.max(4, Math.min(28, (H - top - PAD - (spec.note ? 18 : 0)) / Math.max(1, labels.length)));
+  const max = Math.max(0, ...s.values.map((v) => v ?? 0));
+  const out: string[] = [`<g class="ip-series ip-hbars" data-series="0" fill="${xmlText(s.color)}" fill-opacity="0.75">`];
+  const text: string[] = [`<g font-size="11" fill="${xmlText(theme.fg)}">`];
+  labels.forEach((label, i) => {
+    const v = s.values[i];
+    const y = top + i * rowH;
+    const w = v === null || max <= 0 ? 0 : (Math.max(0, v) / max) * barMax;
+    if (w > 0) out.push(`<rect class="ip-bar" x="${n2(x0)}" y="${n2(y + rowH * 0.15)}" width="${n2(w)}" height="${n2(rowH * 0.7)}"/>`);
+    text.push(`<text class="ip-category" x="${n2(x0 - 6)}" y="${n2(y + rowH / 2 + 4)}" text-anchor="end">${xmlText(label)}</text>`);
+    text.push(`<text class="ip-value" x="${n2(x0 + w + 4)}" y="${n2(y + rowH / 2 + 4)}">${xmlText(v === null ? '—' : plainNumber(v))}</text>`);
+  });
+  out.push('</g>');
+  text.push('</g>');
+  return [...out, ...text].join('\n');
+}
+
+/** `number`: each value large, its label under it, side by side. */
+function numbersSvg(spec: ChartSpec, s: Series, W: number, H: number, top: number, theme: SvgOptions['theme'], palette: string[]): string {
+  const n = spec.x.values.length;
+  const slot = W / Math.max(1, n);
+  const size = Math.max(18, Math.min(72, (H - top) / 3, slot / 5));
+  const cy = top + (H - top) / 2;
+  const out: string[] = [];
+  spec.x.values.forEach((label, i) => {
+    const v = s.values[i];
+    const cx = slot * (i + 0.5);
+    out.push(
+      `<text class="ip-bignumber" x="${n2(cx)}" y="${n2(cy)}" text-anchor="middle" font-size="${n2(size)}" font-weight="700" fill="${xmlText(palette[i % palette.length])}">${xmlText(v === null ? '—' : plainNumber(v))}</text>`,
+      `<text class="ip-category" x="${n2(cx)}" y="${n2(cy + 22)}" text-anchor="middle" font-size="13" fill="${xmlText(theme.muted)}">${xmlText(truncate(String(label), Math.max(8, Math.floor(slot / 8))))}</text>`,
+    );
+  });
+  return out.join('\n');
 }
 
 function noteText(note: string, W: number, H: number, pad: number, color: string): string {

@@ -144,8 +144,8 @@ class PreviewApp {
         this.chart.showData(on);
         this.saveState();
       },
-      save: (format) => {
-        const data = format === 'png' ? this.chart.toPngBase64() : this.chart.toSvg();
+      save: async (format) => {
+        const data = format === 'png' ? await this.chart.toPng() : this.chart.toSvg();
         if (!data) return this.toast('Nothing to save: the chart is not drawn.');
         this.bridge.post('saveChart', { format, data, name: this.chart.title });
         this.toast('Choose where to save the chart…');

@@ -12,7 +12,17 @@
  * - one slow insight that runs asynchronously: `query_status` on the insight, then polling
  *   `query/:id/` (202 while running, 200 when complete), then the insight carries its result;
  *   the query advances only when `query/:id/` is polled (each poll stands for time passing), so a
- *   test decides exactly how many 202s a client sees;
+ *   test decides exactly how many 202s a client sees. As in PostHog, the completed status's
+ *   `results` is the whole query response (`{results, hasMore, …}`,
+ *   posthog/clickhouse/client/execute_async.py), and the status is stored per team: polling it
+ *   through another team's route answers 404 (QueryNotFoundError). Switches make the cached read
+ *   after completion miss, and make the status vanish (its 10-minute TTL) at a chosen poll;
+ * - list filters as PostHog's InsightViewSet._filter_request reads them (products/product_analytics/
+ *   backend/api/insight.py): `created_by` is a JSON-encoded list of user ids (`json.loads`, then
+ *   `created_by__id__in`): a bare number or text breaks the lookup, 500. Without `order` PostHog
+ *   sorts by the mostly-NULL `order` column, so each request sees its own order (pages may skip
+ *   or repeat insights); `order=[-]field` sorts for real;
+ * - keys without the `user:read` scope: `/api/users/@me/` answers 403 naming the scope;
  * - injected faults (429 with or without Retry-After, 5xx, HTML pages, truncated JSON, resets,
  *   slow bodies), from code or over `/__control/…` for tests running in another process.
  *
@@ -59,6 +69,14 @@ export interface PostHogFakeOptions {
   projectIds?: number[];
   /** How many 202 polls before the slow query completes; default 3. */
   slowInsightPolls?: number;
+  /**
+   * The team `/api/projects/:id/…` acts on, per project id (default: the same number). In PostHog
+   * a project's routes act on one of its environments (teams), whose id need not be the project's;
+   * `/api/environments/:id/…` always acts on team `id`.
+   */
+  projectTeams?: Record<number, number>;
+  /** Keys whose scopes lack `user:read`: `/api/users/@me/` refuses them (403). */
+  keysWithoutUserRead?: string[];
 }
 
 export interface RecordedRequest {
@@ -95,6 +113,13 @@ export interface PostHogFake {
   insights: FakeInsight[];
   /** Activity log, sharing, views and thresholds behind the management routes. */
   manage: PostHogManageState;
+  /**
+   * Switches for the slow insight's asynchronous query (cleared by reset()): `cacheMissAfterAsync`
+   * makes the insight's cached read miss once the query completed (the result then only exists in
+   * the completed query status); `loseStatusAtPolls` lists polls (counted from 1 since reset)
+   * that answer 404 and forget the status, as PostHog does once its 10-minute TTL passed.
+   */
+  slowQuery: { cacheMissAfterAsync: boolean; loseStatusAtPolls: number[] };
   close(): Promise<void>;
 }
 
@@ -166,6 +191,11 @@ function faultResponse(f: Fault): FakeResponse | undefined {
   return json(s, {});
 }
 
+/** Fields the list can be ordered by (`order=[-]field`); any other is a Django FieldError (500). */
+const ORDER_FIELDS = new Set(['id', 'name', 'created_at', 'last_modified_at', 'updated_at', 'last_viewed_at', 'short_id']);
+
+const serverError = (): FakeResponse => phError(500, 'server_error', 'error', 'A server error occurred.');
+
 function parseBool(v: string | undefined): boolean | undefined {
   if (v === undefined) return undefined;
   const l = v.toLowerCase();
@@ -208,6 +238,8 @@ function basic(ins: FakeInsight): Record<string, unknown> {
 interface Ctx {
   method: string;
   pid: number;
+  /** The team the route acts on (query status is stored per team). */
+  team: number;
   url: URL;
   query: Query;
   body: unknown;
@@ -217,6 +249,7 @@ interface Ctx {
 
 interface SlowQuery {
   id: string;
+  team: number;
   polls: number;
   startTime: string;
   endTime: string | null;
@@ -229,6 +262,10 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
   const apiKeys = opts.apiKeys && opts.apiKeys.length > 0 ? [...opts.apiKeys] : [SANDBOX_API_KEY];
   const projectIds = opts.projectIds && opts.projectIds.length > 0 ? [...opts.projectIds] : [1];
   const slowPolls = Math.max(0, opts.slowInsightPolls ?? 3);
+  const noUserRead = new Set(opts.keysWithoutUserRead ?? []);
+  const slowSwitches: PostHogFake['slowQuery'] = { cacheMissAfterAsync: false, loseStatusAtPolls: [] };
+  let totalPolls = 0;
+  let listRequests = 0;
 
   const data = generatePostHogData();
   const insights = data.insights;
@@ -259,16 +296,30 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     return ins && (includeDeleted || !ins.deleted) ? ins : undefined;
   };
 
-  const queryStatus = (q: SlowQuery, pid: number): Record<string, unknown> => ({
+  /** The query response a completed status carries (a TrendsQueryResponse's fields, posthog/schema.py). */
+  const queryResponse = (q: SlowQuery): Record<string, unknown> => ({
+    results: data.slowResult,
+    hasMore: false,
+    is_cached: false,
+    last_refresh: q.endTime,
+    next_allowed_client_refresh: q.endTime,
+    cache_key: `cache_${q.id.replace(/-/g, '')}`,
+    timezone: 'UTC',
+    hogql: 'SELECT count() AS total FROM events',
+    timings: [],
+    query_status: null,
+  });
+
+  const queryStatus = (q: SlowQuery): Record<string, unknown> => ({
     id: q.id,
     query_async: true,
-    team_id: pid,
+    team_id: q.team,
     insight_id: slowInsight.id,
     dashboard_id: null,
     complete: q.complete,
     error: false,
     error_message: null,
-    results: q.complete ? data.slowResult : null,
+    results: q.complete ? queryResponse(q) : null,
     start_time: q.startTime,
     end_time: q.endTime,
     expiration_time: null,
@@ -279,6 +330,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     const now = new Date();
     q.complete = true;
     q.endTime = now.toISOString();
+    if (slowSwitches.cacheMissAfterAsync) return;
     Object.assign(slowInsight, {
       result: data.slowResult,
       last_refresh: q.endTime,
@@ -289,31 +341,40 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     });
   };
 
-  /** An insight as one GET answers it; fetching the slow one with a calculating mode starts its query. */
-  const view = (ins: FakeInsight, refresh: string, pid: number): Record<string, unknown> => {
-    if (ins !== slowInsight || slow?.complete) return { ...ins };
+  /**
+   * An insight as one GET answers it; fetching the slow one with a calculating mode starts its
+   * query. `alerts` are the insight's alerts (InsightSerializer.get_alerts), kept with its thresholds.
+   */
+  const view = (ins: FakeInsight, refresh: string, team: number): Record<string, unknown> => {
+    const alerts = manage.alertsOf(ins.id);
+    if (ins !== slowInsight || slow?.complete) return { ...ins, alerts };
     if (!slow && CALCULATING.has(refresh)) {
       slow = {
         id: randomUUID(),
+        team,
         polls: 0,
         startTime: new Date().toISOString(),
         endTime: null,
         complete: false,
       };
     }
-    return { ...ins, result: null, query_status: slow ? queryStatus(slow, pid) : null };
+    return { ...ins, alerts, result: null, query_status: slow ? queryStatus(slow) : null };
   };
 
-  const manage = new PostHogManageState({
+  const manage: PostHogManageState = new PostHogManageState({
     insights,
     find: findInsight,
-    view: (ins, pid) => view(ins, 'force_cache', pid),
+    view: (ins, team) => view(ins, 'force_cache', team),
     basic: (ins) => basic(ins),
   });
 
   const reset = (): void => {
     faults.clear();
     log.clear();
+    slowSwitches.cacheMissAfterAsync = false;
+    slowSwitches.loseStatusAtPolls = [];
+    totalPolls = 0;
+    listRequests = 0;
     viewed = [...data.seedViewed];
     // Edits first: the slow insight's query state is then reset on top of its restored fields.
     manage.reset();
@@ -345,12 +406,29 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     const kind = first(q, 'insight')?.toUpperCase();
     const tags = parseTags(q.tags);
     // `user` (any value) means "created by the key's owner", as in PostHog's _filter_request.
-    const createdBy = q.user !== undefined ? USERS[0].id : first(q, 'created_by') !== undefined ? Number(first(q, 'created_by')) : undefined;
+    const mine = q.user !== undefined ? USERS[0].id : undefined;
+    // `created_by`: json.loads, then `created_by__id__in=…`; an empty value or list filters nothing.
+    const createdByText = first(q, 'created_by');
+    let createdBy: number[] | undefined;
+    if (createdByText) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(createdByText);
+      } catch {
+        return serverError();
+      }
+      if (!Array.isArray(parsed)) return serverError(); // TypeError: 'int' object is not iterable
+      if (parsed.length) createdBy = parsed.map(Number);
+    }
+    const order = first(q, 'order');
+    const orderKey = order?.replace(/^-/, '');
+    if (orderKey !== undefined && orderKey !== '' && !ORDER_FIELDS.has(orderKey)) return serverError(); // FieldError
     let items = insights.filter(
       (i) =>
         !i.deleted &&
         (!tags || i.tags.some((t) => tags.includes(t))) &&
-        (createdBy === undefined || i.created_by.id === createdBy) &&
+        (mine === undefined || i.created_by.id === mine) &&
+        (createdBy === undefined || createdBy.includes(i.created_by.id)) &&
         (!search ||
           (i.name ?? '').toLowerCase().includes(search) ||
           (i.derived_name ?? '').toLowerCase().includes(search)) &&
@@ -359,13 +437,21 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
         (favorited === undefined || i.favorited === favorited) &&
         (!kind || insightKind(i) === kind),
     );
-    items = items.sort((a, b) =>
-      a.last_modified_at < b.last_modified_at
-        ? 1
-        : a.last_modified_at > b.last_modified_at
-          ? -1
-          : b.id - a.id,
-    );
+    listRequests += 1;
+    if (orderKey) {
+      const dir = order!.startsWith('-') ? -1 : 1;
+      const key = orderKey as keyof FakeInsight;
+      items = items.sort((a, b) => {
+        const x = a[key] as string | number | null;
+        const y = b[key] as string | number | null;
+        return (x === y ? 0 : x === null ? 1 : y === null ? -1 : x < y ? -1 : 1) * dir || a.id - b.id;
+      });
+    } else {
+      // ORDER BY a mostly-NULL column: each query may return rows in its own order.
+      const salt = listRequests;
+      const shuffleKey = (id: number): number => ((id * 2654435761 + salt * 40503) >>> 0) % 1_000_003;
+      items = items.sort((a, b) => shuffleKey(a.id) - shuffleKey(b.id));
+    }
     const limit = nonNegInt(first(q, 'limit'), 100) || 100;
     const offset = nonNegInt(first(q, 'offset'), 0);
     // Links as DRF's LimitOffsetPagination builds them: the request URL with limit/offset replaced,
@@ -380,7 +466,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     const isBasic = parseBool(first(q, 'basic')) === true;
     const results = items
       .slice(offset, offset + limit)
-      .map((i) => (isBasic ? basic(i) : view(i, 'force_cache', c.pid)));
+      .map((i) => (isBasic ? basic(i) : view(i, 'force_cache', c.team)));
     return json(200, {
       count: items.length,
       next: offset + limit < items.length ? link(offset + limit) : null,
@@ -393,7 +479,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     const ins = findInsight(m[1]);
     if (!ins) return notFound();
     if (parseBool(first(c.query, 'basic')) === true) return json(200, basic(ins));
-    return json(200, view(ins, first(c.query, 'refresh') ?? 'force_cache', c.pid));
+    return json(200, view(ins, first(c.query, 'refresh') ?? 'force_cache', c.team));
   };
 
   const lastViewed: Handler = () => {
@@ -432,13 +518,21 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     return empty(201);
   };
 
+  // QueryViewSet.retrieve (posthog/api/query.py): the status of this team's query, 202 while
+  // running, 200 when complete; a status this team does not have is QueryNotFoundError (404).
   const poll: Handler = (c, m) => {
-    if (!slow || slow.id !== m[1]) return notFound();
+    const lost = (): FakeResponse => notFound(`Query ${m[1]} not found for team ${c.team}`);
+    if (!slow || slow.id !== m[1] || slow.team !== c.team) return lost();
+    totalPolls += 1;
+    if (slowSwitches.loseStatusAtPolls.includes(totalPolls)) {
+      slow = undefined;
+      return lost();
+    }
     if (!slow.complete) {
       slow.polls += 1;
       if (slow.polls > slowPolls) completeSlow(slow);
     }
-    return json(slow.complete ? 200 : 202, { query_status: queryStatus(slow, c.pid) });
+    return json(slow.complete ? 200 : 202, { query_status: queryStatus(slow) });
   };
 
   const deleteQuery: Handler = (_c, m) => {
@@ -492,6 +586,10 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     if (path === '/api/users/@me') {
       if (!authenticate(req)) return unauthorized();
       if (method !== 'GET') return methodNotAllowed(method);
+      // `/api/users/@me/` is `scope_object = "user"` under APIScopePermission (posthog/permissions.py;
+      // PostHog's own code notes it is the `user:read` bucket), so a personal key without user:read
+      // is refused. The detail's wording is as seen in public reports (not read in the source).
+      if (noUserRead.has(bearerToken(req) ?? '')) return phError(403, 'authentication_error', 'permission_denied', "API key missing required scope 'user:read'");
       return json(200, {
         id: USERS[0].id,
         uuid: USERS[0].uuid,
@@ -517,10 +615,11 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     if (!authenticate(req)) return unauthorized();
     const pid = m[1] === '@current' ? projectIds[0] : /^\d+$/.test(m[1]) ? Number(m[1]) : NaN;
     if (!projectIds.includes(pid)) return Number.isNaN(pid) ? notFound() : forbidden();
+    const team = path.startsWith('/api/projects/') ? (opts.projectTeams?.[pid] ?? pid) : pid;
 
     const handler = r.rt.methods[method];
     if (!handler) return r.rt.emptyOn405?.includes(method) ? empty(405) : methodNotAllowed(method);
-    return handler({ ...base, pid }, r.match);
+    return handler({ ...base, pid, team }, r.match);
   };
 
   const addFault = (f: unknown): void =>
@@ -541,6 +640,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     reset,
     insights,
     manage,
+    slowQuery: slowSwitches,
   };
 }
 

@@ -188,6 +188,27 @@ function trendsResult(
   return out;
 }
 
+/**
+ * Trends displays that show one number per series (TrendsDisplay.is_total_value in PostHog's
+ * posthog/hogql_queries/insights/trends/display.py). For them TrendsQueryRunner.build_series_response
+ * (trends_query_runner.py) answers each series with `data: []`, `count: 0`, `aggregated_value` (the
+ * sum over the range for totals) and `days` listing the range's dates (the outer query's `date`
+ * column; `[]` without it), `breakdown_value` when broken down; no `labels`.
+ */
+export const AGGREGATED_DISPLAYS = ['ActionsPie', 'ActionsTable', 'BoldNumber', 'ActionsBarValue', 'WorldMap'];
+
+function aggregate(entries: unknown[]): unknown[] {
+  return (entries as Record<string, unknown>[])
+    .map(({ data, labels: _labels, days, count: _count, ...rest }) => ({
+      ...rest,
+      data: [],
+      days,
+      count: 0,
+      aggregated_value: sum(data as number[]),
+    }))
+    .sort((a, b) => b.aggregated_value - a.aggregated_value);
+}
+
 function funnelResult(r: Rng, steps: string[], top: number): unknown[] {
   let count = top;
   return steps.map((event, order) => {
@@ -350,7 +371,7 @@ const TEMPLATES: Template[] = [
   { kind: 'trends', name: 'Discussion posts per day', description: 'Posts and replies in course discussions.', tags: ['engagement', 'discussions'], events: ['discussion_posted'], days: 21, scale: 140 },
   { kind: 'trends', name: 'Lecture capture views', description: '', tags: ['video'], events: ['lecture_capture_viewed'], days: 30, scale: 900 },
   { kind: 'trends', name: 'Quiz attempts by quiz type', description: 'Practice vs graded vs survey attempts.', tags: ['assessment'], events: ['quiz_started'], days: 14, scale: 700, breakdown: ['quiz_type', ['practice', 'graded', 'survey']] },
-  { kind: 'trends', name: 'Content downloads by file type', description: '', tags: ['content'], events: ['file_downloaded'], days: 14, scale: 500, breakdown: ['file_type', ['pdf', 'pptx', 'docx', 'mp4', 'zip']] },
+  { kind: 'trends', name: 'Content downloads by file type', description: '', tags: ['content'], events: ['file_downloaded'], days: 14, scale: 500, breakdown: ['file_type', ['pdf', 'pptx', 'docx', 'mp4', 'zip']], display: 'ActionsBarValue' },
   { kind: 'trends', name: 'Sessions by device type', description: 'Unique sessions split by device.', tags: ['engagement', 'mobile'], events: ['$pageview'], math: 'unique_session', days: 14, scale: 3000, breakdown: ['$device_type', ['Desktop', 'Mobile', 'Tablet']] },
   { kind: 'trends', name: 'Page views by browser', description: '', tags: ['engagement'], events: ['$pageview'], days: 7, scale: 9000, breakdown: ['$browser', ['Chrome', 'Safari', 'Microsoft Edge', 'Firefox']], display: 'ActionsPie' },
   { kind: 'trends', name: 'Live session joins', description: 'Joins to live virtual classes.', tags: ['video', 'live'], events: ['live_session_joined'], days: 14, scale: 220 },
@@ -358,7 +379,7 @@ const TEMPLATES: Template[] = [
   { kind: 'trends', name: 'Video starts vs completions', description: 'Two series: how many started videos are finished.', tags: ['video', 'learning'], events: ['video_started', 'video_completed'], days: 14, scale: 2400 },
   { kind: 'trends', name: 'Course search queries', description: '', tags: ['discovery'], events: ['course_search_performed'], days: 30, scale: 310, display: 'ActionsTable' },
   { kind: 'trends', name: 'Caption toggles on lecture videos', description: 'Accessibility: captions switched on or off.', tags: ['video', 'accessibility'], events: ['captions_toggled'], days: 30, scale: 45 },
-  { kind: 'trends', name: 'Help center article views', description: '', tags: ['support'], events: ['help_article_viewed'], days: 7, scale: 90 },
+  { kind: 'trends', name: 'Help center article views', description: 'Article views this week, as one number.', tags: ['support'], events: ['help_article_viewed'], days: 7, scale: 90, display: 'BoldNumber' },
   { kind: 'trends', name: '', description: '', tags: [], events: ['$pageview'], math: 'total', days: 7, scale: 9000 },
   { kind: 'funnel', name: 'Course enrollment funnel', description: 'Catalog to confirmed enrollment, 14-day window.', tags: ['enrollment', 'kpi'], favorited: true, steps: ['catalog_viewed', 'course_page_viewed', 'enroll_clicked', 'enrollment_completed'], top: 5200 },
   { kind: 'funnel', name: 'Assignment submission funnel', description: '', tags: ['assessment'], steps: ['assignment_opened', 'draft_saved', 'assignment_submitted'], top: 2400 },
@@ -450,9 +471,10 @@ function build(t: Template, r: Rng): Built {
       if (t.breakdown) source.breakdownFilter = { breakdown: t.breakdown[0], breakdown_type: 'event' };
       const what = t.events.map(pretty).join(' & ');
       const base = math === 'dau' || math === 'weekly_active' ? `${what} unique users` : `${what} count`;
+      const result = trendsResult(r, t.events, math, t.days, t.scale, t.breakdown?.[1]);
       return {
         query: viz(source),
-        result: trendsResult(r, t.events, math, t.days, t.scale, t.breakdown?.[1]),
+        result: t.display && AGGREGATED_DISPLAYS.includes(t.display) ? aggregate(result) : result,
         columns: null,
         derivedName: t.breakdown ? `${base} by ${t.breakdown[0]}` : base,
         range: dateRange(t.days),

@@ -9,12 +9,17 @@
  * - the activity log (`insights/activity`, `insights/:id/activity`), page-numbered
  *   `{results, next, previous, total_count}`, seeded from the data set and extended by every change;
  * - trending (`insights/trending?days=N`): distinct viewers per insight in the window, with
- *   `view_count` and up to three `recent_viewers`. Seeded views are placed relative to the
- *   server's start (or last reset), so "the last 7 days" always has something in it;
+ *   `view_count` (a count of InsightViewed rows, one per user and insight: people, not views) and
+ *   up to three most recent `viewers` (InsightViewSet.trending and TrendingInsightSerializer in
+ *   PostHog's products/product_analytics/backend/api/insight.py). Seeded views are placed relative
+ *   to the server's start (or last reset), so "the last 7 days" always has something in it;
  * - sharing per insight (`insights/:id/sharing`, `…/refresh`, `…/passwords[/id]`) and the public
  *   page `/shared/:token`, which stops answering once the token is refreshed. Share passwords are
  *   stored as hashes only: the plain text exists once, in the creation answer;
- * - thresholds with their alerts (`insights/:id/thresholds`, read-only) for a few trends insights.
+ * - thresholds with their alerts (`insights/:id/thresholds`, read-only) for a few trends insights;
+ *   the insight's own `alerts` field lists the same alerts. Moving an insight to the trash deletes
+ *   its alerts (thresholds stay), and restoring it does not bring them back
+ *   (InsightSerializer.update: `for alert in instance.alertconfiguration_set.all(): alert.delete()`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type FakeResponse, type Query, empty, first, json, text } from './fakeHttp';
@@ -25,6 +30,8 @@ import { type FakeInsight, type FakeUser, USERS } from './posthogData';
 export interface ManageRequest {
   method: string;
   pid: number;
+  /** The team the route acts on; defaults to `pid`. */
+  team?: number;
   url: URL;
   query: Query;
   body: unknown;
@@ -39,8 +46,8 @@ export interface ManageHost {
   insights: FakeInsight[];
   /** By numeric id or short_id; soft-deleted ones only when asked. */
   find(key: string, includeDeleted?: boolean): FakeInsight | undefined;
-  /** The insight as a GET answers it (full serializer). */
-  view(ins: FakeInsight, pid: number): Record<string, unknown>;
+  /** The insight as a GET answers it (full serializer), through the route of team `team`. */
+  view(ins: FakeInsight, team: number): Record<string, unknown>;
   /** The basic serializer's fields. */
   basic(ins: FakeInsight): Record<string, unknown>;
 }
@@ -154,7 +161,6 @@ export class PostHogManageState {
   constructor(private readonly host: ManageHost) {
     this.generatedCount = host.insights.length;
     this.seededActivity = this.seedActivity();
-    this.thresholds = this.seedThresholds();
     this.reset();
   }
 
@@ -174,6 +180,7 @@ export class PostHogManageState {
     this.activitySeq = this.seededActivity.length;
     this.sharing.clear();
     this.views.clear();
+    this.thresholds = this.seedThresholds();
     this.passwordSeq = 0;
     this.shortIdSeq = 0;
     this.seedViews(Date.now());
@@ -227,13 +234,15 @@ export class PostHogManageState {
       changes.push({ type: 'Insight', action: 'changed', field, before, after });
       (ins as unknown as Record<string, unknown>)[field] = after;
     }
+    // Soft delete deletes the insight's alerts for good; restoring does not recreate them.
+    if (body.deleted === true) for (const t of (this.thresholds.get(ins.id) ?? []) as { alerts: unknown[] }[]) t.alerts = [];
     if (changes.length) {
       const now = iso(Date.now());
       Object.assign(ins, { last_modified_at: now, updated_at: now, last_modified_by: ME });
       if (changes.some((ch) => ch.field === 'query')) Object.assign(ins, { derived_name: null, is_cached: false });
       this.log(ins, 'updated', changes);
     }
-    return json(200, this.host.view(ins, c.pid));
+    return json(200, this.host.view(ins, c.team ?? c.pid));
   }
 
   /** `POST insights` (201). A query is required here: the fake has no legacy `filters` insights. */
@@ -277,7 +286,7 @@ export class PostHogManageState {
     };
     this.host.insights.push(ins);
     this.log(ins, 'created', null);
-    return json(201, this.host.view(ins, c.pid));
+    return json(201, this.host.view(ins, c.team ?? c.pid));
   }
 
   private fieldProblem(body: Record<string, unknown>): FakeResponse | undefined {
@@ -416,7 +425,7 @@ export class PostHogManageState {
     const results = rows.map((r) => ({
       ...this.host.basic(r.ins),
       view_count: r.viewers.length,
-      recent_viewers: r.viewers.slice(0, 3).map((v) => USERS.find((u) => u.id === v.userId)),
+      viewers: r.viewers.slice(0, 3).map((v) => USERS.find((u) => u.id === v.userId)),
     }));
     return json(200, { count: results.length, next: null, previous: null, results });
   }
@@ -642,6 +651,11 @@ export class PostHogManageState {
       { name: 'Unused threshold', configuration: { type: 'absolute', bounds: { lower: 10 } }, alerts: [] },
     ]);
     return out;
+  }
+
+  /** Every alert on an insight (what the full serializer's `alerts` lists). */
+  alertsOf(insightId: number): unknown[] {
+    return ((this.thresholds.get(insightId) ?? []) as { alerts?: unknown[] }[]).flatMap((t) => t.alerts ?? []);
   }
 
   private thresholdList(key: string): FakeResponse {

@@ -179,6 +179,48 @@ describe('PostHog end to end', function () {
     }
   });
 
+  it('opens a pie insight as series,value,breakdown_value rows drawn as horizontal bars, largest first', async function () {
+    if (!sourceId) this.skip();
+    const target = fake.insights.find((i) => i.name === 'Page views by browser')!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', {
+      sourceId,
+      insightId: target.id,
+    }))!;
+    const csv = (await vscode.workspace.openTextDocument(opened.csvUri)).getText().trim().split(/\r?\n/);
+    const entries = target.result as { label: string; aggregated_value: number; breakdown_value: string }[];
+    assert.deepStrictEqual(csv, ['series,value,breakdown_value', ...entries.map((e) => `${e.label},${e.aggregated_value},${e.breakdown_value}`)]);
+    const report = await waitForReport(api, opened.previewKey, (r) => r.renderedRows > 0 && r.chart !== null);
+    assert.deepStrictEqual(report.chart, { kind: 'hbar', series: 1, points: entries.length });
+    if (ui.available) {
+      const largest = [...entries].sort((a, b) => b.aggregated_value - a.aggregated_value)[0];
+      const wv = await ui.waitForWebview((s) => s.text.includes(largest.breakdown_value) && s.text.includes('series'));
+      // Bars top to bottom from the largest value.
+      const order = [...entries].sort((a, b) => b.aggregated_value - a.aggregated_value).map((e) => wv.text.indexOf(e.breakdown_value));
+      assert.deepStrictEqual([...order].sort((a, b) => a - b), order, `bars in value order: ${order}`);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await ui.screenshot('posthog-pie-bars');
+    }
+  });
+
+  it('opens a BoldNumber insight as one series,value row and one large number', async function () {
+    if (!sourceId) this.skip();
+    const target = fake.insights.find((i) => i.name === 'Help center article views')!;
+    const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', {
+      sourceId,
+      insightId: target.id,
+    }))!;
+    const [entry] = target.result as { label: string; aggregated_value: number }[];
+    const csv = (await vscode.workspace.openTextDocument(opened.csvUri)).getText().trim().split(/\r?\n/);
+    assert.deepStrictEqual(csv, ['series,value', `${entry.label},${entry.aggregated_value}`]);
+    const report = await waitForReport(api, opened.previewKey, (r) => r.renderedRows > 0 && r.chart !== null);
+    assert.deepStrictEqual(report.chart, { kind: 'number', series: 1, points: 1 });
+    if (ui.available) {
+      await ui.waitForWebview((s) => s.text.includes(entry.aggregated_value.toLocaleString('en-US')) && s.text.includes(entry.label));
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await ui.screenshot('posthog-bold-number');
+    }
+  });
+
   it('opens a retention insight as a table with a note that its chart is not drawn yet', async function () {
     if (!sourceId) this.skip();
     const target = fake.insights.find((i) => (i.query as { source?: { kind?: string } })?.source?.kind === 'RetentionQuery')!;

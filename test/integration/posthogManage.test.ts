@@ -12,6 +12,9 @@ import { ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const SOURCE_LABEL = 'Managed PostHog';
+const SANDBOX_KEY = 'phx_sandbox_key_0123456789abcdef';
+/** A key whose scopes lack user:read: PostHog will not say who owns it. */
+const NO_USER_READ = 'phx_no_user_read_scope_0123456789';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,7 +54,7 @@ describe('PostHog management in the real VS Code', function () {
 
   before(async () => {
     // The slow insight never completes on its own here: the cancel test stops it.
-    fake = await startPostHogFake({ slowInsightPolls: 1_000_000 });
+    fake = await startPostHogFake({ slowInsightPolls: 1_000_000, apiKeys: [SANDBOX_KEY, NO_USER_READ], keysWithoutUserRead: [NO_USER_READ] });
     const ext = vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!;
     api = await ext.activate();
     for (const s of api.services.store.list()) await api.services.store.remove(s.id);
@@ -81,7 +84,7 @@ describe('PostHog management in the real VS Code', function () {
     const top = await api.tree.getChildren(trending);
     assert.ok(top.length > 1);
     assert.strictEqual(await labelOf(top[0]), 'Weekly active learners');
-    assert.match(String((await item(top[0])).description), /^★ 3 views · \w+, \w+, \w+$/);
+    assert.match(String((await item(top[0])).description), /^★ 3 viewers · \w+, \w+, \w+$/);
     assert.ok(fake.requests.some((r) => r.path.endsWith('/insights/trending/') && r.query.days === '7'));
 
     const wal = top[0];
@@ -179,6 +182,28 @@ describe('PostHog management in the real VS Code', function () {
         ['PATCH', { deleted: false }],
       ],
     );
+  });
+
+  it('asks before trashing an insight with alerts, saying Undo will not bring them back', async function () {
+    if (!ui.available) this.skip();
+    // “Logins per day” (two alerts), renamed earlier in this suite.
+    const target = fake.insights.find((i) => i.name === 'Daily logins' || i.name === 'Logins per day')!;
+    const name = target.name!;
+    assert.strictEqual(fake.manage.alertsOf(target.id).length, 2);
+    const trashing = vscode.commands.executeCommand('insightExplorer.posthog.trash', await insightNode(name));
+    const asked = await ui.notification('Move to Trash', { message: 'alerts will be deleted', timeoutMs: 10_000 });
+    assert.strictEqual(asked.message, `Move “${name}” to the trash? Its 2 alerts will be deleted and not restored by Undo.`);
+    await trashing;
+    assert.strictEqual(target.deleted, true);
+    await ui.notification('Undo', { message: `Moved “${name}” to the trash`, timeoutMs: 10_000 });
+    await until('the restore', () => target.deleted === false);
+    assert.strictEqual(fake.manage.alertsOf(target.id).length, 0, 'PostHog deleted the alerts; Undo restored only the insight');
+    // Without alerts now: no question the second time.
+    await until('the insight back in the tree', async () => (await Promise.all((await api.tree.getChildren(await group('Insights'))).map(labelOf))).includes(name));
+    await vscode.commands.executeCommand('insightExplorer.posthog.trash', await insightNode(name));
+    assert.strictEqual(target.deleted, true);
+    await ui.notification('Undo', { message: `Moved “${name}” to the trash`, timeoutMs: 10_000 });
+    await until('the second restore', () => target.deleted === false);
   });
 
   it('opens the history of an insight and of the project as read-only documents', async () => {
@@ -395,5 +420,46 @@ describe('PostHog management in the real VS Code', function () {
     }
     await vscode.commands.executeCommand('insightExplorer.posthog.clearFilter', await group('Insights'));
     assert.strictEqual((await item(await group('Insights'))).contextValue, 'group:posthog:insights');
+  });
+
+  it('filters by “Created by me” with PostHog’s JSON list of ids', async function () {
+    if (!ui.available) this.skip();
+    const filtering = vscode.commands.executeCommand('insightExplorer.posthog.filterBy', await group('Insights'));
+    await ui.answer({ pick: 'Created by me' });
+    await filtering;
+    const insights = await group('Insights');
+    const kids = await api.tree.getChildren(insights);
+    assert.ok(kids.length > 0);
+    assert.match(String((await item(insights)).description), /^created by me · \d+$/);
+    const sent = fake.requests.filter((r) => r.path.endsWith('/insights/') && r.query.created_by !== undefined);
+    assert.ok(sent.length > 0 && sent.every((r) => r.query.created_by === '[1]'), JSON.stringify(sent.map((r) => r.query.created_by)));
+    for (const n of kids) assert.strictEqual(fake.insights.find((i) => i.id === Number(n.id.split('/').pop()))?.created_by.id, 1);
+    await vscode.commands.executeCommand('insightExplorer.posthog.clearFilter', insights);
+  });
+
+  it('says so when the key may not read its owner, and offers the other filters', async function () {
+    if (!ui.available) this.skip();
+    await api.services.store.setSecret(sourceId, NO_USER_READ);
+    api.services.kinds.get('posthog')!.forget(sourceId);
+    try {
+      const filtering = vscode.commands.executeCommand('insightExplorer.posthog.filterBy', await group('Insights'));
+      const first = await ui.answer({ pick: 'Created by me' });
+      assert.ok(first.items?.includes('Created by me'));
+      const warned = await until('the warning', async () => (await ui.notifications()).find((n) => /user:read/.test(n.message)));
+      assert.match(warned.message, /lacks the user:read scope/);
+      // The picker comes back without “Created by me”; the other filters still work.
+      const again = await ui.answer({ pick: 'Favourites only' });
+      assert.ok(!again.items?.includes('Created by me'), `offered: ${again.items}`);
+      assert.ok(again.items?.includes('Favourites only'));
+      await filtering;
+      const insights = await group('Insights');
+      const favs = await api.tree.getChildren(insights);
+      assert.ok(favs.length > 0);
+      for (const n of favs) assert.match(String((await item(n)).contextValue), /:favorited/);
+      assert.match(String((await item(insights)).description), /^★ favourites · \d+$/);
+    } finally {
+      await api.services.store.setSecret(sourceId, SANDBOX_KEY);
+      api.services.kinds.get('posthog')!.forget(sourceId);
+    }
   });
 });

@@ -66,6 +66,24 @@ describe('insights posthog (CLI)', function () {
     for (const i of arr) assert.match(i.name.toLowerCase(), /funnel/);
   });
 
+  it('get --format csv prints series,value[,breakdown_value] for pie and big-number trends', async () => {
+    const pie = fake.insights.find((i) => i.name === 'Page views by browser')!;
+    const r = await run(['posthog', 'get', ...base, '--insight', pie.short_id, '--format', 'csv'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const entries = pie.result as { label: string; aggregated_value: number; breakdown_value: string }[];
+    assert.deepEqual(
+      r.stdout.trim().split(/\r?\n/),
+      ['series,value,breakdown_value', ...entries.map((e) => `${e.label},${e.aggregated_value},${e.breakdown_value}`)],
+    );
+    assert.ok(entries.length === 4 && entries.every((e) => e.aggregated_value > 0));
+    const bold = fake.insights.find((i) => i.name === 'Help center article views')!;
+    const b = await run(['posthog', 'get', ...base, '--insight', String(bold.id), '--format', 'csv'], env);
+    assert.equal(b.code, 0, b.stderr);
+    const [entry] = bold.result as { label: string; aggregated_value: number }[];
+    assert.deepEqual(b.stdout.trim().split(/\r?\n/), ['series,value', `${entry.label},${entry.aggregated_value}`]);
+    noSecret(r);
+  });
+
   it('get --format csv writes series,date,value to --out atomically', async () => {
     const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ie-cli-'));
@@ -140,7 +158,7 @@ describe('insights posthog (CLI)', function () {
 
     const month = await run(['posthog', 'trending', ...base, '--days', '30', '--format', 'json'], env);
     assert.equal(month.code, 0, month.stderr);
-    const items = JSON.parse(month.stdout) as { view_count: number; recent_viewers: unknown[] }[];
+    const items = JSON.parse(month.stdout) as { view_count: number; viewers: unknown[] }[];
     const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     assert.ok(total(items.map((i) => i.view_count)) > total(counts));
     const bad = await run(['posthog', 'trending', ...base, '--days', 'week'], env);

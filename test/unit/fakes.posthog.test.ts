@@ -52,19 +52,19 @@ describe('PostHog fake server', function () {
 
   describe('listing', () => {
     it('pages through all insights with absolute next/previous links', async () => {
-      const p1 = await call(insightsPath());
+      const p1 = await call(insightsPath('?order=-last_modified_at'));
       assert.equal(p1.status, 200);
       const b1 = p1.body as { count: number; next: string | null; previous: string | null; results: Obj[] };
       assert.ok(b1.count >= 130);
       assert.equal(b1.results.length, 100);
       assert.equal(b1.previous, null);
-      assert.equal(b1.next, `${fake.url}/api/projects/${fake.projectId}/insights/?limit=100&offset=100`);
+      assert.equal(b1.next, `${fake.url}/api/projects/${fake.projectId}/insights/?order=-last_modified_at&limit=100&offset=100`);
 
       const p2 = await call(b1.next as string, { absolute: true });
       const b2 = p2.body as typeof b1;
       assert.equal(b2.results.length, b1.count - 100);
       assert.equal(b2.next, null);
-      assert.equal(b2.previous, `${fake.url}/api/projects/${fake.projectId}/insights/?limit=100`);
+      assert.equal(b2.previous, `${fake.url}/api/projects/${fake.projectId}/insights/?order=-last_modified_at&limit=100`);
 
       const all = [...b1.results, ...b2.results];
       assert.equal(new Set(all.map((i) => i.id)).size, b1.count);
@@ -84,8 +84,8 @@ describe('PostHog fake server', function () {
     });
 
     it('answers the environments alias, with or without trailing slash', async () => {
-      const a = await call(`/api/environments/${fake.projectId}/insights?limit=1`);
-      const b = await call(`/api/projects/${fake.projectId}/insights/?limit=1`);
+      const a = await call(`/api/environments/${fake.projectId}/insights?limit=1&order=-last_modified_at`);
+      const b = await call(`/api/projects/${fake.projectId}/insights/?limit=1&order=-last_modified_at`);
       assert.equal(a.status, 200);
       assert.deepEqual(a.body && (a.body as Obj).results, (b.body as Obj).results);
     });
@@ -131,7 +131,17 @@ describe('PostHog fake server', function () {
         got[k] = ((await call(insightsPath(`?insight=${k}`))).body as { results: Obj[] }).results;
       for (const k of kinds) assert.ok(got[k].length > 0, k);
 
-      const trends = got.TRENDS.filter((i) => Array.isArray(i.result));
+      const display = (i: Obj) => ((i.query as { source: { trendsFilter?: { display?: string } } }).source.trendsFilter?.display ?? '');
+      const aggregated = got.TRENDS.filter((i) => ['ActionsPie', 'ActionsTable', 'BoldNumber', 'ActionsBarValue', 'WorldMap'].includes(display(i)));
+      assert.ok(aggregated.some((i) => display(i) === 'ActionsPie') && aggregated.some((i) => display(i) === 'BoldNumber'));
+      for (const i of aggregated)
+        for (const e of i.result as Obj[]) {
+          assert.deepEqual(e.data, []);
+          assert.equal(e.count, 0);
+          assert.equal(typeof e.aggregated_value, 'number');
+          assert.ok(!('labels' in e));
+        }
+      const trends = got.TRENDS.filter((i) => Array.isArray(i.result) && !aggregated.includes(i));
       const entry = (trends[0].result as Obj[])[0];
       for (const key of ['action', 'label', 'count', 'data', 'labels', 'days']) assert.ok(key in entry, key);
       for (const i of trends)
@@ -260,10 +270,13 @@ describe('PostHog fake server', function () {
       assert.equal(done.status, 200);
       const st = (done.body as Obj).query_status as Obj;
       assert.equal(st.complete, true);
-      assert.ok(Array.isArray(st.results) && st.end_time);
+      // The whole query response, as execute_process_query stores it.
+      const response = st.results as Obj;
+      assert.ok(Array.isArray(response.results) && st.end_time);
+      assert.equal(response.hasMore, false);
 
       const warm = (await call(slowPath('force_cache'))).body as Obj;
-      assert.deepEqual(warm.result, st.results);
+      assert.deepEqual(warm.result, response.results);
 
       fake.reset();
       assert.equal(((await call(slowPath('force_cache'))).body as Obj).result, null);

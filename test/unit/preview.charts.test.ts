@@ -71,6 +71,20 @@ function areaChart(): ChartSpec {
   };
 }
 
+/** A PostHog pie as the host sends it: horizontal bars, largest first. */
+function hbarChart(): ChartSpec {
+  return {
+    kind: 'hbar',
+    x: { type: 'category', values: ['Chrome', 'Safari', HOSTILE, 'Firefox'] },
+    series: [{ name: 'Value', values: [31204, 14650, 9877, 2318] }],
+  };
+}
+
+/** A PostHog BoldNumber as the host sends it. */
+function numberChart(): ChartSpec {
+  return { kind: 'number', x: { type: 'category', values: ['help_article_viewed'] }, series: [{ name: 'value', values: [61234] }] };
+}
+
 /**
  * How many canvas pixels are clearly blue (the palette's first colour, #3794ff in the dark
  * theme; the canvas is transparent, so translucent fills keep their colour): nothing else on the plot is blue.
@@ -201,6 +215,60 @@ describe('preview charts (Chromium)', function () {
       // Series are listed tallest-stack first (teacher on top of student).
       assert.deepEqual(values.slice(1).sort(), ['195', '29'].sort());
       await h.shot('chart-area-light');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('draws one number per category as horizontal bars, in the order given, scaled to the largest', async () => {
+    const h = await rig.open({ title: 'Page views by browser', data: new ArrayDataSource(COLUMNS, ROWS), chart: hbarChart() });
+    try {
+      const r = await h.report((x) => x.chart !== null, 'bars drawn');
+      assert.deepEqual(r.chart, { kind: 'hbar', series: 1, points: 4 });
+      const labels = await h.page.locator('.ip-hbar-label').allTextContents();
+      assert.deepEqual(labels, ['Chrome', 'Safari', HOSTILE, 'Firefox']);
+      assert.equal(await h.page.locator('img').count(), 0, 'a hostile label stays text');
+      const values = await h.page.locator('.ip-hbar-value').allTextContents();
+      assert.deepEqual(values.map((v) => Number(v.replace(/[^\d]/g, ''))), [31204, 14650, 9877, 2318]);
+      const widths = await h.page.locator('.ip-hbar-fill').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      const track = await h.page.locator('.ip-hbar-track').first().evaluate((e) => e.getBoundingClientRect().width);
+      assert.ok(Math.abs(widths[0] - track) < 1.5, `the largest bar fills its track (${widths[0]} of ${track})`);
+      for (let i = 1; i < widths.length; i++) assert.ok(widths[i] < widths[i - 1], 'each bar shorter than the one above');
+      assert.ok(Math.abs(widths[3] / widths[0] - 2318 / 31204) < 0.01, 'bars are proportional to the values');
+      await h.shot('chart-hbar-dark');
+      await h.page.click('vscode-toolbar-button[label="Save the chart as SVG"]');
+      await until(() => (h.saved.length === 1 ? true : undefined), 'the SVG');
+      const svg = h.saved[0].data as string;
+      const categories = [...svg.matchAll(/class="ip-category"[^>]*>([^<]*)</g)].map((m) => m[1]);
+      // Long labels are cut at 24 characters, as on the other charts' axes.
+      assert.deepEqual(categories, ['Chrome', 'Safari', '&lt;img src=x onerror=aler…', 'Firefox']);
+      assert.equal([...svg.matchAll(/class="ip-bar"/g)].length, 4);
+      assert.ok(!svg.includes('<img'), 'no markup from data');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('draws a big number with its series name, and saves it as SVG and PNG', async () => {
+    const h = await rig.open({ title: 'Help center article views', data: new ArrayDataSource(COLUMNS, ROWS), chart: numberChart() });
+    try {
+      const r = await h.report((x) => x.chart !== null, 'number drawn');
+      assert.deepEqual(r.chart, { kind: 'number', series: 1, points: 1 });
+      const value = h.page.locator('.ip-bignumber-value');
+      assert.equal((await value.textContent())?.replace(/[^\d]/g, ''), '61234');
+      assert.equal(await h.page.locator('.ip-bignumber-label').textContent(), 'help_article_viewed');
+      const size = await value.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+      assert.ok(size >= 40, `large (${size}px)`);
+      await h.shot('chart-bignumber-dark');
+      await h.page.click('vscode-toolbar-button[label="Save the chart as SVG"]');
+      await h.page.click('vscode-toolbar-button[label="Save the chart as PNG"]');
+      await until(() => (h.saved.length === 2 ? true : undefined), 'two saves');
+      const svg = h.saved.find((x) => x.format === 'svg')!.data as string;
+      assert.match(svg, /class="ip-bignumber"[^>]*>61,234</);
+      assert.ok(svg.includes('help_article_viewed'));
+      const png = h.saved.find((x) => x.format === 'png')!.data as Uint8Array;
+      assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'PNG signature');
+      assert.ok(Buffer.from(png).readUInt32BE(16) > 300, 'PNG drawn from the SVG at the chart’s width');
     } finally {
       await h.close();
     }

@@ -3,7 +3,8 @@
  * group's server-side filters (tag, favourites, kind, created by me).
  */
 import * as vscode from 'vscode';
-import { oneLine } from '../../core/errors';
+import { InsightError, oneLine } from '../../core/errors';
+import { trashAlertsWarning } from '../../core/sources/posthog/alerts';
 import { INSIGHT_FILTER_KINDS, InsightFilterKind, InsightPatch, PostHogInsight } from '../../core/sources/posthog/types';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand, showError } from '../commands/register';
@@ -12,6 +13,7 @@ import { Services } from '../services';
 import { InsightTarget, displayName, insightTarget } from './insightTarget';
 import { PostHogAdapter } from './posthogAdapter';
 import { InsightsGroupNode } from './posthogTree';
+import type { SourceConfig } from '../sources/sourceStore';
 
 /** PostHog's limit on insight names (InsightSerializer, max_length=400). */
 const MAX_NAME = 400;
@@ -88,13 +90,16 @@ export function registerOrganizeCommands(services: Services, adapter: PostHogAda
     return t && update(t, { favorited: false }, `“${displayName(t.insight)}” removed from favourites`);
   });
 
-  // No confirmation: the trash is reversible, and the notification offers Undo right away.
+  // No confirmation while the trash is reversible: the notification offers Undo right away. An
+  // insight with alerts asks first, because PostHog deletes the alerts and Undo cannot restore them.
   registerCommand(services, 'insightExplorer.posthog.trash', async (arg?: unknown) => {
     const t = await insightTarget(services, adapter, arg, 'Move Insight to Trash');
     if (!t) return undefined;
     const client = await adapter.client(t.source);
     const { id } = t.insight;
     const name = displayName(t.insight);
+    const warning = trashAlertsWarning(name, (await client.insightAlerts(id)).length);
+    if (warning && (await vscode.window.showWarningMessage(warning, 'Move to Trash', 'Keep')) !== 'Move to Trash') return undefined;
     await client.trashInsight(id);
     const position = adapter.model.removeInsight(t.source, id);
     services.log.info(`Moved insight ${id} to the trash.`);
@@ -118,6 +123,13 @@ export function registerOrganizeCommands(services: Services, adapter: PostHogAda
   registerCommand(services, 'insightExplorer.posthog.filterBy', async (arg?: unknown) => {
     const source = arg instanceof InsightsGroupNode ? arg.source : await pickSource(services, arg, 'Filter Insights By', 'posthog');
     if (!source) return;
+    // “Created by me” needs to know who owns the key; a key without user:read cannot say, and the
+    // picker then comes back without that filter.
+    while (await pickFilter(source));
+  });
+
+  /** One round of the filter picker; true when it should open again (“Created by me” was refused). */
+  const pickFilter = async (source: SourceConfig): Promise<boolean> => {
     const st = adapter.model.state(source.id);
     const f = st.filters;
     type Choice = 'search' | 'tag' | 'favorited' | 'kind' | 'mine' | 'clear';
@@ -134,22 +146,43 @@ export function registerOrganizeCommands(services: Services, adapter: PostHogAda
         { label: 'Tag…', description: f.tags.length ? f.tags.join(', ') : 'any tag', iconPath: new vscode.ThemeIcon('tag'), value: 'tag' },
         { label: 'Favourites only', description: on(f.favorited), iconPath: new vscode.ThemeIcon('star-full'), value: 'favorited' },
         { label: 'Kind…', description: f.kind ?? 'any kind', iconPath: new vscode.ThemeIcon('symbol-class'), value: 'kind' },
-        { label: 'Created by me', description: on(f.mine), iconPath: new vscode.ThemeIcon('person'), value: 'mine' },
+        ...(st.meRefused ? [] : [{ label: 'Created by me', description: on(f.mine), iconPath: new vscode.ThemeIcon('person'), value: 'mine' as const }]),
         ...(st.filtered ? [{ label: 'Clear all filters', iconPath: new vscode.ThemeIcon('clear-all'), value: 'clear' as const }] : []),
       ],
       st.filtered ? `Showing: ${st.describeFilters()}` : 'Showing every saved insight',
     );
-    if (!choice) return;
-    if (choice === 'clear') return adapter.model.clearFilters(source);
-    if (choice === 'favorited') return adapter.model.setFilters(source, { favorited: !f.favorited });
-    if (choice === 'mine') return adapter.model.setFilters(source, { mine: !f.mine });
+    if (!choice) return false;
+    if (choice === 'clear') {
+      adapter.model.clearFilters(source);
+      return false;
+    }
+    if (choice === 'favorited') {
+      adapter.model.setFilters(source, { favorited: !f.favorited });
+      return false;
+    }
+    if (choice === 'mine') {
+      if (!f.mine) {
+        try {
+          await adapter.model.me(source);
+        } catch (e) {
+          if (!(e instanceof InsightError && e.kind === 'auth')) throw e;
+          st.meRefused = true;
+          const message = services.redactor.redact(oneLine(e));
+          services.log.warn(`Created by me on ${source.label}: ${message}`);
+          void vscode.window.showWarningMessage(message);
+          return true;
+        }
+      }
+      adapter.model.setFilters(source, { mine: !f.mine });
+      return false;
+    }
     if (choice === 'search') {
       const text = await inputText(
         { title: `Filter insights of ${source.label}` },
         { prompt: 'Show insights whose name contains (empty shows all)', value: st.filter },
       );
       if (text !== undefined) await adapter.model.setFilter(source, text);
-      return;
+      return false;
     }
     if (choice === 'kind') {
       const kind = await pickOne<InsightFilterKind | ''>(
@@ -162,7 +195,7 @@ export function registerOrganizeCommands(services: Services, adapter: PostHogAda
         f.kind ?? '',
       );
       if (kind !== undefined) adapter.model.setFilters(source, { kind: kind || undefined });
-      return;
+      return false;
     }
     // Tags: those seen on loaded insights, or any typed one.
     const seen = [...new Set(st.list.insights.flatMap((i) => i.tags ?? []))].sort();
@@ -175,8 +208,9 @@ export function registerOrganizeCommands(services: Services, adapter: PostHogAda
       ],
       'Show only insights with this tag',
     );
-    if (tag === undefined) return;
+    if (tag === undefined) return false;
     const chosen = tag === '\u0000other' ? await inputText({ title: 'Filter by tag' }, { prompt: 'Tag' }) : tag;
     if (chosen !== undefined) adapter.model.setFilters(source, { tags: chosen.trim() ? [chosen.trim()] : [] });
-  });
+    return false;
+  };
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { PostHogClient } from '../../core/sources/posthog/client';
 import { kindLabel } from '../../core/sources/posthog/tables';
-import { InsightFilterKind, InsightKind, PostHogInsight, PostHogMe, TrendingInsight, insightKind, insightName, trendingViewers, userLabel } from '../../core/sources/posthog/types';
+import { InsightFilterKind, InsightKind, PostHogInsight, PostHogMe, TrendingInsight, insightKind, insightName, trendingViewers, userLabel, viewersLabel } from '../../core/sources/posthog/types';
 import { InsightError } from '../../core/errors';
 import { SourceConfig } from '../sources/sourceStore';
 import { Services } from '../services';
@@ -57,6 +57,8 @@ export class PostHogSourceState {
   filter = '';
   filters: InsightFilters = { tags: [], favorited: false, mine: false };
   me?: PostHogMe;
+  /** PostHog refused `/api/users/@me/` (the key lacks user:read): “Created by me” is not offered. */
+  meRefused = false;
   insightsGroup?: InsightsGroupNode;
   recentGroup?: RecentGroupNode;
   trendingGroup?: TrendingGroupNode;
@@ -371,9 +373,9 @@ export class InsightNode extends TreeNode {
     if (running) parts.push('calculating…');
     if (i.favorited) parts.push('★');
     if (this.trending) {
-      const n = this.trending.view_count ?? 0;
+      // view_count counts distinct viewers (one InsightViewed row per person), not views.
       const viewers = trendingViewers(this.trending).map((u) => u.first_name || userLabel(u));
-      parts.push(`${n} view${n === 1 ? '' : 's'}${viewers.length ? ` · ${viewers.join(', ')}` : ''}`);
+      parts.push(`${viewersLabel(this.trending.view_count)}${viewers.length ? ` · ${viewers.join(', ')}` : ''}`);
     } else {
       const refreshed = relativeTime(i.last_refresh);
       parts.push(refreshed ? `${kindLabel(this.kind)} · ${refreshed}` : kindLabel(this.kind));
@@ -386,7 +388,7 @@ export class InsightNode extends TreeNode {
     if (i.tags?.length) md.appendMarkdown('\n').appendText(`Tags: ${i.tags.join(', ')}\n`);
     if (this.trending) {
       const viewers = trendingViewers(this.trending).map(userLabel);
-      md.appendMarkdown('\n').appendText(`${this.trending.view_count ?? 0} views in the last ${TrendingGroupNode.days()} days${viewers.length ? `, latest by ${viewers.join(', ')}` : ''}\n`);
+      md.appendMarkdown('\n').appendText(`${viewersLabel(this.trending.view_count)} in the last ${TrendingGroupNode.days()} days${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`);
     }
     if (i.last_refresh) md.appendMarkdown('\n').appendText(`Last refreshed ${relativeTime(i.last_refresh)} (${i.last_refresh})`);
     if (running) md.appendMarkdown('\n\n').appendText('PostHog is calculating it: Cancel Query stops it.');

@@ -94,3 +94,14 @@ export function alertSubscribers(alert: PostHogAlert): string {
   const users = alert.subscribed_users ?? [];
   return users.length ? users.map(userLabel).join(', ') : 'nobody';
 }
+
+/**
+ * What moving an insight with alerts to the trash costs, for its confirmation: PostHog deletes
+ * the alerts of a soft-deleted insight and restoring it does not bring them back (InsightSerializer
+ * .update in PostHog's products/product_analytics/backend/api/insight.py). Undefined without alerts.
+ */
+export function trashAlertsWarning(name: string, alertCount: number): string | undefined {
+  if (!(alertCount > 0)) return undefined;
+  const alerts = alertCount === 1 ? 'Its alert' : `Its ${alertCount} alerts`;
+  return `Move “${name}” to the trash? ${alerts} will be deleted and not restored by Undo.`;
+}

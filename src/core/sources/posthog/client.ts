@@ -11,7 +11,7 @@ import { parseBaseUrl } from '../../url';
 import { ActivityEntry, ActivityPage } from './activity';
 import { PostHogThreshold } from './alerts';
 import { CreatedSharePassword, SharingPatch, SharingState } from './sharing';
-import { InsightFilterKind, InsightPatch, NewInsight, Page, PostHogInsight, PostHogMe, QueryStatus, RefreshMode, TrendingInsight } from './types';
+import { InsightFilterKind, InsightPatch, NewInsight, Page, PostHogInsight, PostHogMe, QueryResponse, QueryStatus, RefreshMode, TrendingInsight } from './types';
 
 export interface PostHogConfig {
   baseUrl: string;
@@ -41,7 +41,10 @@ export interface ListOptions {
   tags?: string[];
   favorited?: boolean;
   kind?: InsightFilterKind;
-  /** A user id, or 'me' for the key's owner (`user=true`, which needs no id). */
+  /**
+   * A user id (sent as PostHog's JSON-encoded list, `created_by=[42]`), or 'me' for the key's
+   * owner (`user=true`, which needs no id).
+   */
   createdBy?: number | 'me';
 }
 
@@ -102,14 +105,26 @@ export class PostHogClient {
     return body;
   }
 
-  /** Every saved insight across all pages, in server order. */
+  /**
+   * Every saved insight across all pages, in server order (newest change first). Pages are
+   * limit/offset slices, so an insight saved meanwhile shifts the boundary: one seen on an earlier
+   * page is not listed twice.
+   */
   async listAll(opts: ListOptions = {}): Promise<PostHogInsight[]> {
     const all: PostHogInsight[] = [];
+    const seen = new Set<number>();
+    const add = (results: PostHogInsight[]) => {
+      for (const i of results) {
+        if (seen.has(i.id)) continue;
+        seen.add(i.id);
+        all.push(i);
+      }
+    };
     let page = await this.listPage(opts);
-    all.push(...page.results);
+    add(page.results);
     while (page.next) {
       page = await this.listPage({ ...opts, next: page.next });
-      all.push(...page.results);
+      add(page.results);
     }
     return all;
   }
@@ -150,7 +165,10 @@ export class PostHogClient {
   /**
    * Fetches an insight (numeric id or short_id). When the answer carries a running query_status,
    * polls the query endpoint until it completes, then refetches with force_cache, which carries
-   * the result. A concurrency-limit error is PostHog asking us to wait, not a failure.
+   * the result; when that cache read misses, the result comes from the completed status, whose
+   * `results` is the whole query response. A concurrency-limit error is PostHog asking us to
+   * wait, not a failure. A query status PostHog no longer has (404: it lives 10 minutes, per
+   * team) makes us ask for the insight once more, which starts or finds the calculation again.
    */
   async getInsight(id: string | number, opts: GetOptions = {}): Promise<PostHogInsight> {
     const refresh = opts.refresh ?? 'blocking';
@@ -174,6 +192,7 @@ export class PostHogClient {
     let insight = await fetchOnce(refresh);
     let polls = 0;
     let concurrencyRetries = 0;
+    let refetchedAfterLostQuery = false;
     for (;;) {
       const st = insight.query_status;
       if (!st || st.complete || insight.result != null) {
@@ -190,10 +209,24 @@ export class PostHogClient {
         throw queryFailed(st, idText);
       }
       // Running: poll the query until complete.
-      const status = await this.pollQuery(st, opts, deadline, sleep, interval, () => polls++);
+      let status: QueryStatus;
+      try {
+        status = await this.pollQuery(st, opts, deadline, sleep, interval, () => polls++);
+      } catch (e) {
+        if (!(e instanceof InsightError && e.kind === 'notFound')) throw e;
+        if (refetchedAfterLostQuery) {
+          throw new InsightError('notFound', `PostHog no longer knows query ${st.id} of insight ${idText} (404), even after fetching the insight again.`, {
+            status: 404,
+            next: 'Refresh the insight again; if it keeps happening, open it in PostHog.',
+          });
+        }
+        refetchedAfterLostQuery = true;
+        insight = await fetchOnce(refresh);
+        continue;
+      }
       if (status.error) throw queryFailed(status, idText);
       insight = await fetchOnce('force_cache');
-      if (insight.result == null && status.results != null) insight = { ...insight, result: status.results, query_status: status };
+      if (insight.result == null && status.results != null) insight = withQueryResponse(insight, status);
       if (insight.result == null && insight.query_status && !insight.query_status.complete) continue;
       return insight;
     }
@@ -233,10 +266,34 @@ export class PostHogClient {
     return res.body;
   }
 
-  /** The owner of the API key. */
+  /**
+   * The owner of the API key. Needs the key's `user:read` scope: without it PostHog answers 403,
+   * which becomes an InsightError of kind 'auth' that names the scope.
+   */
   async currentUser(signal?: AbortSignal): Promise<PostHogMe> {
-    const res = await this.http.json<PostHogMe>('api/users/@me/', { signal });
-    return res.body ?? {};
+    try {
+      const res = await this.http.json<PostHogMe>('api/users/@me/', { signal });
+      return res.body ?? {};
+    } catch (e) {
+      if (e instanceof InsightError && e.status === 403) {
+        throw new InsightError('auth', 'PostHog would not say who owns this API key (403): the key lacks the user:read scope.', {
+          status: 403,
+          next: 'Add the user:read scope to the personal API key in PostHog, or filter without “Created by me”.',
+        });
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The alerts on an insight, read fresh from the full insight (`alerts`; refresh=force_cache
+   * never calculates). PostHog deletes them when the insight goes to the trash, and restoring the
+   * insight does not bring them back (InsightSerializer.update in PostHog's
+   * products/product_analytics/backend/api/insight.py).
+   */
+  async insightAlerts(id: string | number, signal?: AbortSignal): Promise<unknown[]> {
+    const res = await this.http.json<PostHogInsight>(this.path(`insights/${insightIdPath(id)}/`), { query: { refresh: 'force_cache' }, signal });
+    return Array.isArray(res.body?.alerts) ? res.body.alerts : [];
   }
 
   /** Most viewed insights over the last `days` days (`view_count` per entry). */
@@ -331,10 +388,13 @@ export class PostHogClient {
       }
       await sleep(interval, opts.signal);
       const n = tick() + 1;
-      const res = await this.http.json<{ query_status?: QueryStatus } & Partial<QueryStatus>>(
-        `api/environments/${this.cfg.projectId.trim()}/query/${encodeURIComponent(st.id)}/`,
-        { signal: opts.signal, acceptStatus: (s) => s === 400 },
-      );
+      // Query status is stored per team (execute_async.py keys it by query id and team id), and
+      // the query route exists under both /projects/ and /environments/ (posthog/api/__init__.py):
+      // poll through the same route and id the insight came from.
+      const res = await this.http.json<{ query_status?: QueryStatus } & Partial<QueryStatus>>(this.path(`query/${encodeURIComponent(st.id)}/`), {
+        signal: opts.signal,
+        acceptStatus: (s) => s === 400,
+      });
       const body = res.body ?? {};
       status = (body.query_status ?? (body as QueryStatus)) as QueryStatus;
       if (res.status === 400) return { ...status, error: true, error_message: status.error_message ?? 'query failed' };
@@ -344,9 +404,16 @@ export class PostHogClient {
   }
 }
 
-/** List parameters as PostHog reads them; `tags` is a JSON-encoded list (TaggedItemViewSetMixin). */
+/**
+ * List parameters as PostHog reads them (InsightViewSet._filter_request in PostHog's
+ * products/product_analytics/backend/api/insight.py): `tags` and `created_by` are JSON-encoded
+ * lists (`json.loads`; a bare number there breaks the server's `__in` lookup: 500). Without
+ * `order` PostHog sorts by the mostly-NULL `order` column, so limit/offset pages come in no fixed
+ * order; `-last_modified_at` is what PostHog's own insights list sends.
+ */
 function listQuery(opts: ListOptions): Record<string, string | number | undefined> {
   return {
+    order: '-last_modified_at',
     limit: opts.limit ?? 100,
     search: opts.search || undefined,
     basic: opts.basic ? 'true' : undefined,
@@ -355,8 +422,27 @@ function listQuery(opts: ListOptions): Record<string, string | number | undefine
     // PostHog filters on the parameter's presence (`favorited` in GET), so only ever send true.
     favorited: opts.favorited ? 'true' : undefined,
     insight: opts.kind,
-    created_by: typeof opts.createdBy === 'number' ? opts.createdBy : undefined,
+    created_by: typeof opts.createdBy === 'number' ? JSON.stringify([opts.createdBy]) : undefined,
     user: opts.createdBy === 'me' ? 'true' : undefined,
+  };
+}
+
+/**
+ * The insight with the result of a completed asynchronous query: `status.results` is the whole
+ * query response (`{results, columns, hasMore, …}`). A bare array (rows as such) is taken as is.
+ */
+export function withQueryResponse(insight: PostHogInsight, status: QueryStatus): PostHogInsight {
+  const response = status.results as QueryResponse | unknown[] | null | undefined;
+  if (Array.isArray(response)) return { ...insight, result: response, query_status: status };
+  if (!response || typeof response !== 'object') return insight;
+  const result = response.results ?? response.result;
+  if (result === undefined) return insight;
+  return {
+    ...insight,
+    result,
+    ...(Array.isArray(response.columns) ? { columns: response.columns } : {}),
+    ...(typeof response.hasMore === 'boolean' ? { hasMore: response.hasMore } : {}),
+    query_status: status,
   };
 }
 

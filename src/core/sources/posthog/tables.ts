@@ -11,7 +11,8 @@ export interface ResultTable {
 }
 
 export interface SeriesChart {
-  kind: 'line' | 'bar';
+  /** `hbar`: one horizontal bar per category, in the order given; `number`: one large number per category. */
+  kind: 'line' | 'bar' | 'hbar' | 'number';
   x: { type: 'time' | 'category'; values: string[] };
   series: { name: string; values: (number | null)[] }[];
   annotations?: string[];
@@ -22,6 +23,8 @@ interface TrendEntry {
   label?: string;
   action?: { name?: string; custom_name?: string | null } | null;
   data?: (number | null)[];
+  /** One number for the whole range, for displays that show no time axis. */
+  aggregated_value?: number | null;
   days?: (string | number)[];
   labels?: string[];
   breakdown_value?: unknown;
@@ -49,9 +52,55 @@ function seriesName(e: TrendEntry, i: number): string {
   return e.label ?? e.action?.custom_name ?? e.action?.name ?? `Series ${i + 1}`;
 }
 
-/** Trends (and lifecycle/stickiness, same entry shape): `series,date,value[,breakdown_value]`. */
+/**
+ * Trends displays that show one number per series. For these PostHog's trends runner returns each
+ * series with `data: []`, `count: 0` and an `aggregated_value` (plus `breakdown_value` when broken
+ * down); `days` is empty or lists the range's dates (TrendsQueryRunner.build_series_response and
+ * TrendsDisplay.is_total_value in PostHog's posthog/hogql_queries/insights/trends/).
+ */
+export const AGGREGATED_DISPLAYS = ['ActionsPie', 'ActionsTable', 'BoldNumber', 'ActionsBarValue', 'WorldMap'] as const;
+export type AggregatedDisplay = (typeof AGGREGATED_DISPLAYS)[number];
+
+/** The chart type PostHog draws a trends insight with: `query.source.trendsFilter.display`, or legacy `filters.display`. */
+export function trendsDisplay(insight: Pick<PostHogInsight, 'query' | 'filters'>): string | undefined {
+  const q = insight.query as { trendsFilter?: { display?: unknown }; source?: { trendsFilter?: { display?: unknown } } } | null | undefined;
+  const d = q?.source?.trendsFilter?.display ?? q?.trendsFilter?.display ?? (insight.filters as { display?: unknown } | undefined)?.display;
+  return typeof d === 'string' && d ? d : undefined;
+}
+
+/** Entries that carry an aggregated value and no per-date data: PostHog aggregated them. */
+function looksAggregated(entries: TrendEntry[]): boolean {
+  return entries.length > 0 && entries.every((e) => typeof e.aggregated_value === 'number' && (e.data ?? []).length === 0);
+}
+
+/** True when the insight's result has one number per series (by its display, or by the entries' shape). */
+export function isAggregatedTrends(insight: PostHogInsight): boolean {
+  if (insightKind(insight) !== 'trends') return false;
+  const display = trendsDisplay(insight);
+  if (display && (AGGREGATED_DISPLAYS as readonly string[]).includes(display)) return true;
+  return looksAggregated((Array.isArray(insight.result) ? insight.result : []) as TrendEntry[]);
+}
+
+/** One number per series: `series,value[,breakdown_value]`, value = `aggregated_value`. */
+export function aggregatedTrendsTable(result: unknown): ResultTable {
+  const entries = (Array.isArray(result) ? result : []) as TrendEntry[];
+  const hasBreakdown = entries.some((e) => e.breakdown_value !== undefined && e.breakdown_value !== null);
+  const columns = hasBreakdown ? ['series', 'value', 'breakdown_value'] : ['series', 'value'];
+  const rows = entries.map((e, i) => {
+    const row: Cell[] = [seriesName(e, i), num(e.aggregated_value)];
+    if (hasBreakdown) row.push(cellText(e.breakdown_value));
+    return row;
+  });
+  return { columns, rows };
+}
+
+/**
+ * Trends (and lifecycle/stickiness, same entry shape): `series,date,value[,breakdown_value]`.
+ * Aggregated entries (no per-date data, an `aggregated_value`) give `series,value[,breakdown_value]`.
+ */
 export function trendsTable(result: unknown): ResultTable {
   const entries = (Array.isArray(result) ? result : []) as TrendEntry[];
+  if (looksAggregated(entries)) return aggregatedTrendsTable(entries);
   const hasBreakdown = entries.some((e) => e.breakdown_value !== undefined && e.breakdown_value !== null);
   const hasStatus = entries.some((e) => typeof e.status === 'string');
   const columns = ['series', 'date', 'value'];
@@ -146,6 +195,7 @@ export function resultTable(insight: PostHogInsight): ResultTable {
   const kind = insightKind(insight);
   switch (kind) {
     case 'trends':
+      return isAggregatedTrends(insight) ? aggregatedTrendsTable(insight.result) : trendsTable(insight.result);
     case 'lifecycle':
     case 'stickiness':
       return trendsTable(insight.result);
@@ -165,6 +215,7 @@ export function resultTable(insight: PostHogInsight): ResultTable {
 /** Chart for the kinds the preview draws; undefined means "table only" (with a note). */
 export function resultChart(insight: PostHogInsight): SeriesChart | undefined {
   const kind: InsightKind = insightKind(insight);
+  if (kind === 'trends' && isAggregatedTrends(insight)) return aggregatedChart(insight);
   if (kind === 'trends') {
     const entries = (Array.isArray(insight.result) ? insight.result : []) as TrendEntry[];
     if (entries.length === 0) return undefined;
@@ -195,6 +246,41 @@ export function resultChart(insight: PostHogInsight): SeriesChart | undefined {
   return undefined;
 }
 
+/** A label per aggregated entry: the breakdown value (a country code on a world map), with the series name when there are several series. */
+function aggregatedLabels(entries: TrendEntry[]): string[] {
+  const names = entries.map((e, i) => seriesName(e, i));
+  const severalSeries = new Set(entries.map((e) => e.action?.name ?? e.label)).size > 1;
+  return entries.map((e, i) => {
+    if (e.breakdown_value === undefined || e.breakdown_value === null) return names[i];
+    const bv = Array.isArray(e.breakdown_value) ? e.breakdown_value.join(', ') : String(e.breakdown_value);
+    const series = e.action?.custom_name || e.action?.name;
+    return severalSeries && series && series !== bv ? `${series} · ${bv}` : bv;
+  });
+}
+
+/**
+ * Pie, bar-value and world map: horizontal bars, largest first (a pie's slices and a map's
+ * countries read best as sorted bars). BoldNumber: the number itself. ActionsTable: none (the
+ * table is the view).
+ */
+function aggregatedChart(insight: PostHogInsight): SeriesChart | undefined {
+  const entries = ((Array.isArray(insight.result) ? insight.result : []) as TrendEntry[]).filter((e) => e && typeof e === 'object');
+  if (entries.length === 0) return undefined;
+  const display = trendsDisplay(insight);
+  if (display === 'ActionsTable') return undefined;
+  const labels = aggregatedLabels(entries);
+  const values = entries.map((e) => num(e.aggregated_value));
+  if (display === 'BoldNumber') {
+    return { kind: 'number', x: { type: 'category', values: labels }, series: [{ name: 'value', values }] };
+  }
+  const order = values.map((_, i) => i).sort((a, b) => (values[b] ?? -Infinity) - (values[a] ?? -Infinity) || a - b);
+  return {
+    kind: 'hbar',
+    x: { type: 'category', values: order.map((i) => labels[i]) },
+    series: [{ name: display === 'WorldMap' ? 'Country' : 'Value', values: order.map((i) => values[i]) }],
+  };
+}
+
 const KIND_LABEL: Record<InsightKind, string> = {
   trends: 'Trends',
   funnels: 'Funnel',
@@ -214,6 +300,7 @@ export function kindLabel(kind: InsightKind): string {
 export function chartNote(insight: PostHogInsight): string | undefined {
   const kind = insightKind(insight);
   if (insight.result == null) return 'This insight has no cached result yet. Refresh it to calculate.';
+  if (kind === 'trends' && trendsDisplay(insight) === 'ActionsTable') return 'PostHog shows this insight as a table: the table below is its result.';
   if (kind === 'trends' || kind === 'funnels') return undefined;
   return `Charts for ${KIND_LABEL[kind].toLowerCase()} insights are not drawn yet — the table shows the full result.`;
 }

@@ -6,16 +6,33 @@ export interface PostHogUser {
   email?: string;
 }
 
+/**
+ * PostHog's QueryStatus. When an asynchronous query completes, `results` holds the whole query
+ * response (`{results, columns, hasMore, …}`), not the rows: execute_process_query stores
+ * `query_status.results = process_query(…)` (posthog/clickhouse/client/execute_async.py).
+ */
 export interface QueryStatus {
   id: string;
   query_async?: boolean;
   complete: boolean;
   error: boolean;
   error_message?: string | null;
-  results?: unknown;
+  results?: QueryResponse | null;
+  team_id?: number;
+  insight_id?: number | string | null;
   start_time?: string | null;
   end_time?: string | null;
   query_progress?: unknown;
+}
+
+/** The part of a query response (posthog/api/services/query.py, process_query) a result is read from. */
+export interface QueryResponse {
+  results?: unknown;
+  result?: unknown;
+  columns?: string[] | null;
+  hasMore?: boolean | null;
+  types?: unknown;
+  [key: string]: unknown;
 }
 
 export interface PostHogInsight {
@@ -39,6 +56,8 @@ export interface PostHogInsight {
   last_modified_at?: string;
   last_viewed_at?: string | null;
   timezone?: string;
+  /** Alerts on the insight (full serializer only; `[]` when its query kind cannot carry alerts). */
+  alerts?: unknown[];
   [key: string]: unknown;
 }
 
@@ -110,10 +129,13 @@ export interface PostHogMe {
 }
 
 /**
- * One entry of `…/insights/trending/`. `view_count` is documented (API-NOTES.md); the viewers list
- * is not confirmed by any public source, so several spellings are accepted and it may be absent.
+ * One entry of `…/insights/trending/` (TrendingInsightSerializer in PostHog's
+ * products/product_analytics/backend/api/insight.py): `view_count` is the number of distinct
+ * viewers in the window (one InsightViewed row per user and insight), `viewers` up to 3 of the
+ * most recent of them. Older spellings of the viewers list are still accepted.
  */
 export interface TrendingInsight extends PostHogInsight {
+  /** Distinct viewers in the window, not views. */
   view_count?: number;
   recent_viewers?: PostHogUser[];
   viewers?: PostHogUser[];
@@ -122,8 +144,14 @@ export interface TrendingInsight extends PostHogInsight {
 
 /** Up to `max` recent viewers of a trending entry, whatever the field is called. */
 export function trendingViewers(t: TrendingInsight, max = 3): PostHogUser[] {
-  const list = t.recent_viewers ?? t.viewers ?? t.last_viewed_by ?? [];
+  const list = t.viewers ?? t.recent_viewers ?? t.last_viewed_by ?? [];
   return (Array.isArray(list) ? list : []).filter((u) => u && typeof u === 'object').slice(0, max);
+}
+
+/** "1 viewer", "3 viewers": trending's `view_count` counts people, not views. */
+export function viewersLabel(n: number | undefined): string {
+  const count = typeof n === 'number' && Number.isFinite(n) ? n : 0;
+  return `${count} viewer${count === 1 ? '' : 's'}`;
 }
 
 /** "Dana Okafor", else the email, else "someone". */
