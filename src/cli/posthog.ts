@@ -7,6 +7,7 @@ import { REFRESH_MODES, RefreshMode, insightName, trendingViewers, userLabel } f
 import { ParsedArgs, choice, envSecret, flag, positiveNumber, str } from './args';
 import { CliContext, CliGroup } from './context';
 import { openOutput } from './output';
+import { countOf } from '../core/plural';
 
 const common = {
   'base-url': { value: true, required: true },
@@ -55,7 +56,7 @@ export const posthogCommands: CliGroup = {
       const all = await c.listAll({ search: str(args, 'search'), signal: ctx.signal });
       const text = format === 'json' ? JSON.stringify(all, null, 2) + '\n' : all.map((i) => tsvLine([i.id, i.short_id ?? '', insightName(i)])).join('');
       await emit(str(args, 'out'), text);
-      ctx.note(`${all.length} insights`);
+      ctx.note(countOf(all.length, 'insight', 'insights'));
     },
   },
   get: {

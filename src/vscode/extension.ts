@@ -22,6 +22,7 @@ import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
 import { InsightTreeProvider } from './tree/treeProvider';
 import { TreeNode } from './tree/nodes';
+import { countOf } from '../core/plural';
 
 /**
  * What activate() returns when VS Code runs the extension's tests (ExtensionMode.Test), so the
@@ -105,7 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   await seedSandbox(services);
   // After the sandbox: its sources' queues resume too. Polling continues where the last window stopped.
   echo360Runs.start();
-  log.info(`Insight Explorer activated with ${store.list().length} source(s).`);
+  log.info(`Insight Explorer activated with ${countOf(store.list().length, 'source', 'sources')}.`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
     services,

@@ -26,6 +26,7 @@ import {
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { ErrorNode, MessageNode, TreeNode } from '../tree/nodes';
+import { countOf } from '../../core/plural';
 import {
   CanvasAccountRef,
   CanvasCourseRef,
@@ -353,8 +354,8 @@ export class CanvasStudentNode extends TreeNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('person');
     const counts = [
-      typeof s.page_views === 'number' ? `${s.page_views} views` : '',
-      typeof s.participations === 'number' ? `${s.participations} participations` : '',
+      typeof s.page_views === 'number' ? countOf(s.page_views, 'view', 'views') : '',
+      typeof s.participations === 'number' ? countOf(s.participations, 'participation', 'participations') : '',
     ]
       .filter(Boolean)
       .join(' · ');

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { delimiterForPath, gunzipStream, type ByteSource } from '../../core/table';
 import { EngineDataSource, PREVIEW_VIEW_TYPE, type PreviewPanelManager } from '../preview';
+import { countOf } from '../../core/plural';
 
 export const FILE_PREVIEW_COMMAND = 'insightExplorer.openFilePreview';
 export const FILE_EDITOR_VIEW_TYPE = 'insightExplorer.filePreview';
@@ -52,11 +53,11 @@ export function loadFile(uri: vscode.Uri, log: vscode.LogOutputChannel): { data:
   const started = Date.now();
   const { data, done } = EngineDataSource.stream(byteSource(uri), { delimiter: delimiterForPath(uri.path), charts: true });
   done.then(
-    (t) => log.info(`Preview: read ${t.rowCount} rows from ${name} in ${Date.now() - started} ms`),
+    (t) => log.info(`Preview: read ${countOf(t.rowCount, 'row', 'rows')} from ${name} in ${Date.now() - started} ms`),
     (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
-      log.error(`Preview: reading ${name} failed after ${data.totalRows} rows: ${message}`);
-      void vscode.window.showErrorMessage(`Insight Explorer: reading ${name} stopped after ${data.totalRows} rows: ${message}`);
+      log.error(`Preview: reading ${name} failed after ${countOf(data.totalRows, 'row', 'rows')}: ${message}`);
+      void vscode.window.showErrorMessage(`Insight Explorer: reading ${name} stopped after ${countOf(data.totalRows, 'row', 'rows')}: ${message}`);
     },
   );
   const where = uri.scheme === 'file' ? path.dirname(uri.fsPath) : uri.with({ path: path.posix.dirname(uri.path) }).toString();

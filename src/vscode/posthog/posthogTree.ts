@@ -9,6 +9,7 @@ import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
 import { escapeMd } from '../tree/sourceNodes';
 import { RunningFetch, RunningFetches } from './runningFetches';
 import { ThresholdsNode } from './thresholdNodes';
+import { countOf } from '../../core/plural';
 
 const KIND_ICON: Record<InsightKind, string> = {
   trends: 'graph-line',
@@ -323,7 +324,7 @@ export class TrendingGroupNode extends TreeNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('flame');
     item.description = `last ${days} day${days === 1 ? '' : 's'}`;
-    item.tooltip = `Most viewed insights of the last ${days} days (setting insightExplorer.posthog.trendingDays)`;
+    item.tooltip = `Most viewed insights of the last ${countOf(days, 'day', 'days')} (setting insightExplorer.posthog.trendingDays)`;
     item.contextValue = 'group:posthog:trending';
     return item;
   }
@@ -333,7 +334,7 @@ export class TrendingGroupNode extends TreeNode {
     try {
       const client = await this.model.clientForSource(this.source);
       const trending = await client.trending({ days, limit: 10 });
-      if (trending.length === 0) return [new MessageNode(`${this.id}/empty`, this, `No insight viewed in the last ${days} days`)];
+      if (trending.length === 0) return [new MessageNode(`${this.id}/empty`, this, `No insight viewed in the last ${countOf(days, 'day', 'days')}`)];
       return trending.map((i) => this.model.insightNode(this, this.source, i, i));
     } catch (e) {
       return [new ErrorNode(this, e, this.source.id)];
@@ -388,7 +389,7 @@ export class InsightNode extends TreeNode {
     if (i.tags?.length) md.appendMarkdown('\n').appendText(`Tags: ${i.tags.join(', ')}\n`);
     if (this.trending) {
       const viewers = trendingViewers(this.trending).map(userLabel);
-      md.appendMarkdown('\n').appendText(`${viewersLabel(this.trending.view_count)} in the last ${TrendingGroupNode.days()} days${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`);
+      md.appendMarkdown('\n').appendText(`${viewersLabel(this.trending.view_count)} in the last ${countOf(TrendingGroupNode.days(), 'day', 'days')}${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`);
     }
     if (i.last_refresh) md.appendMarkdown('\n').appendText(`Last refreshed ${relativeTime(i.last_refresh)} (${i.last_refresh})`);
     if (running) md.appendMarkdown('\n\n').appendText('PostHog is calculating it: Cancel Query stops it.');

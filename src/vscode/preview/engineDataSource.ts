@@ -26,6 +26,7 @@ import {
 import type { CellValue, ChartPayload, ChartQuery, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey } from '../../protocol';
 import { computeChart } from './chartQuery';
 import { PreviewEmitter, type PreviewDataSource } from './dataSource';
+import { countOf } from '../../core/plural';
 
 const SNAPSHOT_MAX_AGE_MS = 1_000;
 const STATS_BINS = 20;
@@ -63,7 +64,7 @@ export class EngineDataSource implements PreviewDataSource {
     const payload = computeChart(this.table, rows, q);
     if (payload.chart) {
       const total = this.table.rowCount;
-      const scope = rows ? `filtered view, ${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows` : `all ${total.toLocaleString('en-US')} rows`;
+      const scope = rows ? `filtered view, ${rows.length.toLocaleString('en-US')} of ${countOf(total, 'row', 'rows')}` : total === 1 ? 'the only row' : `all ${countOf(total, 'row', 'rows')}`;
       payload.chart.title = payload.chart.title ? `${payload.chart.title} · ${scope}` : scope;
     }
     return payload;
