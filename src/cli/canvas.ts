@@ -1,5 +1,5 @@
 import { InsightError } from '../core/errors';
-import { CanvasClient } from '../core/sources/canvas/client';
+import { CanvasClient, canvasRetryMessage } from '../core/sources/canvas/client';
 import { flattenJson, tableToCsv } from '../core/sources/canvas/tables';
 import { parseBaseUrl } from '../core/url';
 import { choice, envSecret, str } from './args';
@@ -46,6 +46,7 @@ export const canvasCommands: CliGroup = {
           if (p.page > 1 && p.page % 10 === 0) ctx.note(`page ${p.page}…`);
         },
         onProgress: (p) => ctx.note(`Canvas is preparing the data: ${p.workflow_state}${typeof p.completion === 'number' ? ` ${Math.round(p.completion)}%` : ''}`),
+        onRetry: (info) => ctx.note(canvasRetryMessage(info)),
       });
       const out = openOutput(str(args, 'out'));
       try {

@@ -7,10 +7,18 @@ import * as path from 'node:path';
 import { InsightError } from '../core/errors';
 import { tsvLine } from '../core/csv';
 import { Echo360Client, echo360BaseUrl } from '../core/sources/echo360/client';
-import { DateRange, describeRange, parseRange, rangeFromOptions, splitRange } from '../core/sources/echo360/dateRange';
+import {
+  DateRange,
+  checkLookback,
+  describeRange,
+  incompleteDaysWarning,
+  parseRange,
+  rangeFromOptions,
+  splitRange,
+} from '../core/sources/echo360/dateRange';
 import { downloadRun } from '../core/sources/echo360/download';
 import { EchoReportQueue, EchoRequestFailedError, MemoryQueueStore } from '../core/sources/echo360/queue';
-import { EchoDelimiter, parseDelimiter } from '../core/sources/echo360/types';
+import { EchoDelimiter, describeParameter, otherParameters, parseDelimiter, takesDateRange } from '../core/sources/echo360/types';
 import { ParsedArgs, envSecret, positiveNumber, str } from './args';
 import { CliContext, CliGroup } from './context';
 import { openOutput } from './output';
@@ -61,11 +69,17 @@ function rangeOption(args: ParsedArgs): DateRange {
   return rangeFromOptions(str(args, 'start'), str(args, 'end'));
 }
 
+function rangeGiven(args: ParsedArgs): boolean {
+  return str(args, 'range') !== undefined || str(args, 'start') !== undefined || str(args, 'end') !== undefined;
+}
+
 async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
   // Everything a person can get wrong is checked before the first request (exit 2).
   const url = baseUrl(args);
   const reportName = str(args, 'report')!;
-  const range = rangeOption(args);
+  // Dates given are checked now; whether the report takes any is known from the listing below.
+  const givenRange = rangeGiven(args) ? rangeOption(args) : undefined;
+  if (givenRange) checkLookback(reportName, givenRange);
   const delimiter = delimiterOption(args);
   const pollSec = positiveNumber(args, 'poll-interval', DEFAULT_POLL_SEC);
   const timeoutSec = positiveNumber(args, 'timeout', DEFAULT_TIMEOUT_SEC);
@@ -78,17 +92,47 @@ async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
   }
   const echo = client(ctx, url);
 
+  // Each report's parameters come from Echo360's own listing: `asset` is listed with none.
+  const report = (await echo.listReports(ctx.signal)).find((r) => r.name === reportName);
+  if (!report) {
+    throw new InsightError('notFound', `Echo360 lists no report "${reportName}".`, {
+      next: 'Run `insights echo360 reports` for the names.',
+    });
+  }
+  const unknown = otherParameters(report);
+  const required = unknown.filter((p) => p.required);
+  if (required.length) {
+    throw new InsightError(
+      'usage',
+      `${reportName} needs parameters this tool cannot fill in: ${required.map(describeParameter).join(', ')}.`,
+      {
+        next: 'Request it from Echo360 directly.',
+      },
+    );
+  }
+  for (const p of unknown) ctx.note(`echo360: ${reportName} also lists ${describeParameter(p)}; it is not sent`);
+  const ranged = takesDateRange(report);
+  if (!ranged && givenRange) {
+    throw new InsightError('usage', `${reportName} takes no date range: it is all-time. Leave out --start/--end/--range.`);
+  }
+  const range = ranged ? (givenRange ?? rangeOption(args)) : undefined;
+
   const timeout = AbortSignal.timeout(timeoutSec * 1000);
   const signal = AbortSignal.any([ctx.signal, timeout]);
   const queue = new EchoReportQueue({ client: echo, store: new MemoryQueueStore(), pollIntervalMs: pollSec * 1000, logger: ctx.logger });
-  const total = splitRange(range).length;
-  ctx.note(`echo360: ${reportName} ${describeRange(range)} (end exclusive) as ${total} request(s) of at most 7 days`);
+  const total = range ? splitRange(range).length : 1;
+  ctx.note(
+    range
+      ? `echo360: ${reportName} ${describeRange(range)} (end exclusive) as ${total} request(s) of at most 7 days`
+      : `echo360: ${reportName} (all time, no date range) as 1 request`,
+  );
+  const incomplete = incompleteDaysWarning(range);
+  // "Data for a given day is complete 48 hours after the close of that day (in UTC)."
+  if (incomplete) ctx.note(`echo360: warning: ${incomplete} (Echo360 completes a day's data 48 hours after it ends, UTC)`);
   queue.onDidChange((e) => {
     if (e.kind === 'request' && e.status !== 'Submitting' && e.status !== 'Queued') {
       const c = queue.getRun(e.runId)?.chunks[e.chunk];
-      ctx.note(
-        `echo360: chunk ${e.chunk + 1}/${total} ${c ? describeRange(c) : ''} ${e.status}${e.requestId ? ` (request ${e.requestId})` : ''}`,
-      );
+      ctx.note(`echo360: chunk ${e.chunk + 1}/${total} ${describeRange(c)} ${e.status}${e.requestId ? ` (request ${e.requestId})` : ''}`);
     } else if (e.kind === 'counts' && (e.running > 0 || e.queued > 0)) {
       ctx.note(
         `echo360: ${e.running} in flight, ${e.queued} queued${e.foreignPending ? `, ${e.foreignPending} other request(s) pending on Echo360` : ''}`,
@@ -170,8 +214,10 @@ export const echo360Commands: CliGroup = {
     usage: [
       'insights echo360 run --base-url URL --report NAME [--start YYYY-MM-DD --end YYYY-MM-DD | --range TEXT]',
       '                     [--delimiter , | \\t] [--poll-interval SEC] [--timeout SEC] --out FILE',
-      '  --start/--end: UTC days, start inclusive, end exclusive (default: the last 7 days)',
-      '  --range: "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD',
+      '  --start/--end: UTC days, start inclusive, end exclusive (default: the last 7 days);',
+      '    refused for a report listed without start/end parameters (asset: all time)',
+      '  --range: "last 7 complete days", "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD',
+      "  A range ending within the last 48 hours is warned about: Echo360 completes a day's data 48 h after it ends (UTC)",
       `  --poll-interval: first poll interval, backing off while nothing changes (default ${DEFAULT_POLL_SEC})`,
       `  --timeout: give up after this many seconds (default ${DEFAULT_TIMEOUT_SEC})`,
       '  Env: ECHO360_CLIENT_ID, ECHO360_CLIENT_SECRET',

@@ -27,6 +27,19 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 15_000, maxRetryAfterMs: 90_000 };
 
+/** What `onRetry` is told before each wait between attempts. */
+export interface RetryInfo {
+  /** The retry about to be made, from 1. */
+  attempt: number;
+  retries: number;
+  delayMs: number;
+  /** The status that is retried (absent for a dropped connection). */
+  status?: number;
+  /** True for a 429 or a platform throttle (`isThrottled`). */
+  throttled: boolean;
+  url: URL;
+}
+
 export interface HttpClientOptions {
   /** Origin (and optional path prefix) that may receive credentials. */
   baseUrl: URL;
@@ -44,6 +57,8 @@ export interface HttpClientOptions {
   describeError?: (err: HttpStatusError) => InsightError;
   /** Test hook: replaces the sleep between retries. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called before each wait between attempts (progress: "retrying in N s"). */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export interface RequestOptions {
@@ -261,6 +276,8 @@ export class HttpClient {
       const label = `${method} ${this.redactor.redact(url.toString())}`;
       let retryDelay: number | undefined;
       let retryReason = '';
+      let retryStatus: number | undefined;
+      let retryThrottled = false;
       let reading = false;
       try {
         const res = await request(url, {
@@ -299,6 +316,8 @@ export class HttpClient {
             }
             retryDelay = ra ?? this.backoff(attempt);
             retryReason = `HTTP ${status}`;
+            retryStatus = status;
+            retryThrottled = throttled;
           } else {
             this.log.warn(`${label} → ${status} in ${Date.now() - started} ms`);
             const err = new HttpStatusError(status, url, resHeaders, this.redactor.redact(text.slice(0, 4000)));
@@ -332,6 +351,7 @@ export class HttpClient {
       }
       attempt++;
       this.log.warn(`${label} → ${retryReason}; retry ${attempt}/${this.retry.retries} in ${Math.round(retryDelay)} ms`);
+      this.opts.onRetry?.({ attempt, retries: this.retry.retries, delayMs: retryDelay, status: retryStatus, throttled: retryThrottled, url });
       await this.sleep(retryDelay, options.signal);
     }
   }

@@ -60,6 +60,8 @@ export interface TextOptions {
   password?: boolean;
   /** Returns an error message, or undefined when valid. */
   validate?: (value: string) => string | undefined;
+  /** A warning that does not block the value (shown after the prompt while it applies). */
+  hint?: (value: string) => string | undefined;
 }
 
 export function inputText(info: StepInfo, opts: TextOptions): Promise<string | undefined> {
@@ -83,6 +85,10 @@ export function inputText(info: StepInfo, opts: TextOptions): Promise<string | u
     };
     const check = (v: string) => {
       box.validationMessage = opts.validate?.(v);
+      if (opts.hint) {
+        const h = box.validationMessage ? undefined : opts.hint(v);
+        box.prompt = h ? `${opts.prompt} ${h}` : opts.prompt;
+      }
       return !box.validationMessage;
     };
     box.onDidChangeValue((v) => void check(v));

@@ -168,7 +168,11 @@ export async function startCanvasFake(opts: CanvasFakeOptions = {}): Promise<Can
   const account = (id: string) => data.accounts.find((a) => String(a.id) === (id === 'self' ? '1' : id));
   const course = (id: string) => data.courses.find((c) => String(c.id) === id);
   const accountJson = (a: (typeof data.accounts)[number]) => ({ id: a.id, name: a.name, parent_account_id: a.parent_account_id, root_account_id: a.root_account_id, workflow_state: a.workflow_state, uuid: `acct${a.id}uuid`, default_time_zone: 'America/Chicago' });
-  const courseJson = (c: FakeCourse) => ({ id: c.id, name: c.name, course_code: c.course_code, account_id: c.account_id, enrollment_term_id: c.enrollment_term_id, workflow_state: c.workflow_state, start_at: `${c.start}T06:00:00Z`, end_at: null, is_public: false, default_view: 'modules', time_zone: 'America/Chicago', enrollments: [{ type: c.analytics === 'forbidden' ? 'student' : 'teacher', role: c.analytics === 'forbidden' ? 'StudentEnrollment' : 'TeacherEnrollment', enrollment_state: 'active' }] });
+  const termJson = (id: number) => {
+    const t = data.terms.find((x) => x.id === id);
+    return t ? { id: t.id, name: t.name, start_at: t.start_at, end_at: t.end_at } : null;
+  };
+  const courseJson = (c: FakeCourse) => ({ id: c.id, name: c.name, course_code: c.course_code, account_id: c.account_id, enrollment_term_id: c.enrollment_term_id, workflow_state: c.workflow_state, start_at: `${c.start}T06:00:00Z`, end_at: null, is_public: false, default_view: 'modules', time_zone: 'America/Chicago', enrollments: [{ type: c.analytics === 'forbidden' ? 'student' : 'teacher', role: c.analytics === 'forbidden' ? 'StudentEnrollment' : 'TeacherEnrollment', enrollment_state: c.workflow_state === 'completed' ? 'completed' : 'active' }] });
   const progressJson = (p: ProgressState, origin: string) => ({
     id: p.id, context_id: p.courseId, context_type: 'Course', user_id: data.teacher.id, tag: 'analytics_course_assignments',
     completion: p.state === 'completed' ? 100 : p.state === 'queued' ? 0 : Math.min(95, Math.round(((p.polls - 1) / Math.max(1, progressPolls - 1)) * 100)),
@@ -215,7 +219,28 @@ export async function startCanvasFake(opts: CanvasFakeOptions = {}): Promise<Can
         return json(200, body);
       },
     },
-    { re: /^\/api\/v1\/courses$/, handle: (c) => page(c, data.courses.map(courseJson), true) },
+    {
+      // canvas-lms courses_controller#index / courses_for_user: without state[] only current
+      // enrollments are listed (concluded courses left out); state[] lists the user's courses in
+      // those workflow states ("unpublished" also covers created/claimed); include[]=term adds
+      // the term, include[]=concluded a `concluded` flag.
+      re: /^\/api\/v1\/courses$/,
+      handle: (c) => {
+        const states = c.query['state[]'];
+        const wanted = states === undefined ? undefined : new Set(Array.isArray(states) ? states : [states]);
+        const includes = new Set([c.query['include[]'] ?? []].flat());
+        const listed = data.courses.filter((x) => (wanted ? wanted.has(x.workflow_state) : x.workflow_state !== 'completed'));
+        return page(
+          c,
+          listed.map((x) => ({
+            ...courseJson(x),
+            ...(includes.has('term') ? { term: termJson(x.enrollment_term_id) } : {}),
+            ...(includes.has('concluded') ? { concluded: x.workflow_state === 'completed' } : {}),
+          })),
+          true,
+        );
+      },
+    },
     { re: /^\/api\/v1\/courses\/([^/]+)$/, handle: (_c, m) => { const x = course(m[1]); return x ? json(200, courseJson(x)) : notFound(); } },
     {
       re: /^\/api\/v1\/courses\/([^/]+)\/users$/,
@@ -256,22 +281,27 @@ export async function startCanvasFake(opts: CanvasFakeOptions = {}): Promise<Can
         const x = courseAnalytics(m[1]);
         if ('status' in x) return x;
         const sort = first(c.query, 'sort_column') ?? 'name';
+        // An unknown sort_column falls back to name (student_collection.rb SortStrategy.for).
         const sm = /^(name|score|participations|page_views)(_ascending|_descending)?$/.exec(sort);
-        if (!sm) return json(400, { errors: [{ message: 'sort_column is invalid' }] });
+        const column = sm?.[1] ?? 'name';
+        const descending = sm?.[2] === '_descending';
         const sid = first(c.query, 'student_id');
         const byId = new Map(x.students.map((s) => [s.id, s]));
         let rows = x.summaries.filter((s) => sid === undefined || String(s.id) === sid);
+        // By page views or participations Canvas pages through the ids with page-view counts only
+        // (instructure/analytics lib/analytics/student_collection.rb, BySortedIDs).
+        if (column === 'page_views' || column === 'participations') rows = rows.filter((s) => s.page_views !== null);
         const key = (s: Record<string, unknown>): string | number => {
           const st = byId.get(s.id as number);
-          if (sm[1] === 'name') return st?.sortable_name.toLowerCase() ?? '';
-          if (sm[1] === 'score') return st?.score ?? 0;
-          return s[sm[1]] as number;
+          if (column === 'name') return st?.sortable_name.toLowerCase() ?? '';
+          if (column === 'score') return st?.score ?? 0;
+          return s[column] as number;
         };
         rows = [...rows].sort((a, b) => {
           const ka = key(a);
           const kb = key(b);
           const d = ka < kb ? -1 : ka > kb ? 1 : (a.id as number) - (b.id as number);
-          return sm[2] === '_descending' ? -d : d;
+          return descending ? -d : d;
         });
         // Canvas leaves rel="last" out here (counting would cost a query).
         return page(c, rows, false);

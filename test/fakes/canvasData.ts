@@ -46,7 +46,8 @@ export interface FakeCourse {
   course_code: string;
   account_id: number;
   enrollment_term_id: number;
-  workflow_state: 'available' | 'unpublished';
+  /** `completed`: a concluded course (canvas-lms Course model, workflow_state). */
+  workflow_state: 'available' | 'unpublished' | 'completed';
   /** ok: teacher; forbidden: the token's user is a student there (403); unavailable: Analytics answers 404. */
   analytics: 'ok' | 'forbidden' | 'unavailable';
   /** May the token's user list the roster (read_roster)? */
@@ -134,19 +135,26 @@ function assignments(courseId: number, firstId: number, start: string, seeds: As
   });
 }
 
-function summaries(courseId: number, list: FakeStudent[], nAssignments: number, levelsAsText: boolean): Record<string, unknown>[] {
+/**
+ * Student summaries as instructure/analytics builds them (lib/analytics/student_summary.rb
+ * `as_hash`). `noPageViews` students never opened the course: hosted Canvas's page-views service
+ * has no counts for them (lib/analytics/extensions/page_view/pv4_client.rb keeps only the users
+ * in its summary), so their `page_views`/`participations` are null and level 0, and a sort by
+ * page views or participations leaves them out (lib/analytics/student_collection.rb).
+ */
+function summaries(courseId: number, list: FakeStudent[], nAssignments: number, levelsAsText: boolean, noPageViews: (i: number) => boolean = () => false): Record<string, unknown>[] {
   const r = mulberry32(courseId * 15485863);
-  const raw = list.map((s) => {
+  const raw = list.map((s, i) => {
     const pv = int(r, 3, 640);
     const part = Math.round(pv * (0.03 + r() * 0.09));
     const missing = int(r, 0, 2);
     const late = int(r, 0, Math.max(0, nAssignments - missing - 4));
-    return { s, pv, part, missing, late };
+    return noPageViews(i) ? { s, pv: null, part: null, missing, late } : { s, pv, part, missing, late };
   });
-  const maxPv = Math.max(...raw.map((x) => x.pv));
-  const maxPart = Math.max(...raw.map((x) => x.part));
-  const level = (v: number, max: number): number | string => {
-    const l = v === 0 ? 0 : v < max / 3 ? 1 : v < (2 * max) / 3 ? 2 : 3;
+  const maxPv = Math.max(...raw.map((x) => x.pv ?? 0));
+  const maxPart = Math.max(...raw.map((x) => x.part ?? 0));
+  const level = (v: number | null, max: number): number | string => {
+    const l = v === null || v === 0 ? 0 : v < max / 3 ? 1 : v < (2 * max) / 3 ? 2 : 3;
     return levelsAsText ? String(l) : l;
   };
   return raw.map(({ s, pv, part, missing, late }) => ({
@@ -201,13 +209,15 @@ export function generateCanvasData(): CanvasFakeData {
   ];
   const bioStudents = students(101, 1001, 260);
   const histStudents = students(102, 2001, 42);
+  const psycStudents = students(105, 3001, 18);
   const courses: FakeCourse[] = [
     {
       id: 101, name: 'BIO 101: Introduction to Biology', course_code: 'BIO 101', account_id: 2, enrollment_term_id: 7, workflow_state: 'available',
       analytics: 'ok', rosterReadable: true, pageViewKeys: 'hour', asyncAssignments: true, students: bioStudents, start: '2024-08-26',
       assignments: assignments(101, 5001, '2024-08-26', BIO_ASSIGNMENTS, bioStudents.length),
       activity: activity(101, '2024-08-26', 117, 2400),
-      summaries: summaries(101, bioStudents, BIO_ASSIGNMENTS.length, true),
+      // Eight of the 260 never opened the course: no page-view data for them.
+      summaries: summaries(101, bioStudents, BIO_ASSIGNMENTS.length, true, (i) => i % 33 === 32),
     },
     {
       id: 102, name: 'HIST 210: Modern Europe, 1815–1945', course_code: 'HIST 210', account_id: 2, enrollment_term_id: 7, workflow_state: 'available',
@@ -225,6 +235,14 @@ export function generateCanvasData(): CanvasFakeData {
       id: 104, name: 'CHEM 120: General Chemistry (Spring)', course_code: 'CHEM 120', account_id: 3, enrollment_term_id: 8, workflow_state: 'unpublished',
       analytics: 'unavailable', rosterReadable: true, pageViewKeys: 'hour', asyncAssignments: false, students: [], start: '2025-01-13',
       assignments: [], activity: [], summaries: [],
+    },
+    {
+      // Concluded (workflow_state completed): left out of /api/v1/courses unless state[] asks for it.
+      id: 105, name: 'PSYC 100: Introduction to Psychology (2023)', course_code: 'PSYC 100', account_id: 2, enrollment_term_id: 1, workflow_state: 'completed',
+      analytics: 'ok', rosterReadable: true, pageViewKeys: 'hour', asyncAssignments: false, students: psycStudents, start: '2023-01-09',
+      assignments: assignments(105, 7001, '2023-01-09', HIST_ASSIGNMENTS, psycStudents.length),
+      activity: activity(105, '2023-01-09', 100, 900),
+      summaries: summaries(105, psycStudents, HIST_ASSIGNMENTS.length, false),
     },
   ];
   return { accounts, terms, courses, teacher: { id: 42, name: 'Dana Okafor', sortable_name: 'Okafor, Dana', short_name: 'Dana' } };

@@ -2,9 +2,13 @@
  * A local Echo360 Reporting API over real HTTP on 127.0.0.1, with a second server on another port
  * standing in for S3 (signed report links live on another origin in real life).
  *
- * It enforces what the real API enforces (API-NOTES.md): OAuth client-credentials tokens (query
- * or form parameters) that last `tokenTtlSec`; 3 requests in flight; ≤ 7 days per request and one
- * year of lookback; 120 calls a minute; Pending → Available after `pendingMs`; reports Expired
+ * It enforces what the real API enforces (API-NOTES.md; Echo360 Reporting API docs,
+ * https://support.echo360.com/hc/en-us/articles/360042030652): OAuth client-credentials tokens
+ * (query or form parameters) that last `tokenTtlSec`; 3 requests in flight; ≤ 7 days per request;
+ * one year of lookback for `assetbydate` only (the docs state it for that report); `asset` is
+ * all-time, listed with `"parameters": []` and refused when given start/end (the refusal's
+ * status and wording are unverified: a 400 with a message, like the other parameter errors);
+ * 120 calls a minute; Pending → Available after `pendingMs`; reports Expired
  * 14 days after submission; signed links valid 7 days. The "S3" server checks each link
  * byte-for-byte against the raw request line (its signature holds `%2F`, `+` and `=`) and refuses
  * any request that carries an Authorization header, with S3's XML error bodies.
@@ -59,6 +63,11 @@ export interface Echo360FakeOptions {
   reportsShape?: 'array' | 'reports' | 'data';
   /** Calls per window before 429; `false` disables. Default 120 per 60 s. */
   rateLimit?: { limit: number; windowMs: number } | false;
+  /**
+   * More `/reports` entries, listed only (e.g. a report with a parameter no client knows, as in
+   * test/fixtures/echo360/reports.json); submitting one answers 404.
+   */
+  extraListing?: { name: string; description: string; parameters?: { name: string; datatype?: string; required?: boolean }[] }[];
   /** Report name → file served as that report's asset (gzipped if it ends in .gz). For the bench. */
   fixedAssets?: Record<string, string>;
 }
@@ -226,7 +235,8 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   function assetPath(r: FakeRequest): string {
     const fixed = opts.fixedAssets?.[r.reportName];
     const gz = fixed ? fixed.endsWith('.gz') : r.output.compression;
-    return `${BUCKET}/${r.requestId}/${r.reportName}_${r.parameters.start}_${r.parameters.end}.csv${gz ? '.gz' : ''}`;
+    const span = r.parameters.start !== undefined ? `${r.parameters.start}_${r.parameters.end}` : 'all';
+    return `${BUCKET}/${r.requestId}/${r.reportName}_${span}.csv${gz ? '.gz' : ''}`;
   }
 
   function signedLink(r: FakeRequest, origin: string): string {
@@ -258,7 +268,11 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   function content(r: FakeRequest): Buffer {
     if (!r.content) {
       const report = findReport(r.reportName)!;
-      const csv = reportCsv(report, parseDay(r.parameters.start)!, parseDay(r.parameters.end)!, rowsPerDay, r.output.delimiter);
+      // An all-time report (asset): one file of totals, as many rows as a week of a ranged one.
+      const today = Math.floor(r.createdAt / DAY) * DAY;
+      const [from, to] =
+        r.parameters.start !== undefined ? [parseDay(r.parameters.start)!, parseDay(r.parameters.end)!] : [today - 7 * DAY, today];
+      const csv = reportCsv(report, from, to, rowsPerDay, r.output.delimiter);
       r.content = r.output.compression ? zlib.gzipSync(csv) : csv;
     }
     return r.content;
@@ -337,14 +351,21 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       output?: Record<string, unknown>;
     };
     const p = b.parameters ?? {};
-    const start = parseDay(p.start);
-    const end = parseDay(p.end);
-    if (start === undefined) return json(400, { message: "Parameter 'start' is required and must be a date (YYYY-MM-DD)." });
-    if (end === undefined) return json(400, { message: "Parameter 'end' is required and must be a date (YYYY-MM-DD)." });
-    if (end <= start) return json(400, { message: "Parameter 'start' must be before 'end'." });
-    if (end - start > 7 * DAY) return json(400, { message: 'The requested date range exceeds the maximum of 7 days.' });
-    if (start < oneYearBefore(Math.floor(now() / DAY) * DAY))
-      return json(400, { message: "Parameter 'start' may not be more than one year in the past." });
+    const known = new Set(report.parameters.map((x) => x.name));
+    // Only the listed parameters are accepted: `asset` (listed with none) refuses start/end.
+    const unknown = Object.keys(p).filter((k) => !known.has(k));
+    if (unknown.length) return json(400, { message: `Report '${reportName}' does not accept parameter(s): ${unknown.join(', ')}.` });
+    if (known.has('start')) {
+      const start = parseDay(p.start);
+      const end = parseDay(p.end);
+      if (start === undefined) return json(400, { message: "Parameter 'start' is required and must be a date (YYYY-MM-DD)." });
+      if (end === undefined) return json(400, { message: "Parameter 'end' is required and must be a date (YYYY-MM-DD)." });
+      if (end <= start) return json(400, { message: "Parameter 'start' must be before 'end'." });
+      if (end - start > 7 * DAY) return json(400, { message: 'The requested date range exceeds the maximum of 7 days.' });
+      // The docs state the one-year lookback for assetbydate only.
+      if (reportName === 'assetbydate' && start < oneYearBefore(Math.floor(now() / DAY) * DAY))
+        return json(400, { message: "Parameter 'start' may not be more than one year in the past." });
+    }
     const delimiter = b.output?.delimiter ?? ',';
     if (delimiter !== ',' && delimiter !== '\t' && delimiter !== '|')
       return json(400, { message: 'output.delimiter must be one of "," "\\t" "|".' });
@@ -379,15 +400,19 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   function apiRoute(method: string, path: string): FakeResponse | ((body: unknown) => FakeResponse) {
     const rest = path.slice(PREFIX.length).replace(/\/+$/, '');
     if (method === 'GET' && rest === 'reports') {
-      const list = FAKE_REPORTS.map((r) => ({
+      // Entry shape as test/fixtures/echo360/reports.json (the wrapper object is unverified).
+      const list: {
+        name: string;
+        description: string;
+        note: string;
+        parameters: { name: string; datatype?: string; required?: boolean }[];
+      }[] = FAKE_REPORTS.map((r) => ({
         name: r.name,
         description: r.description,
         note: r.note ?? '',
-        parameters: [
-          { name: 'start', datatype: 'date', required: true },
-          { name: 'end', datatype: 'date', required: true },
-        ],
+        parameters: r.parameters.map((x) => ({ ...x })),
       }));
+      list.push(...(opts.extraListing ?? []).map((r) => ({ note: '', parameters: [], ...r })));
       const shape = opts.reportsShape ?? 'reports';
       return json(200, shape === 'array' ? list : { [shape]: list });
     }

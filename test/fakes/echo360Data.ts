@@ -18,6 +18,12 @@ export interface FakeReport {
   name: string;
   description: string;
   note?: string;
+  /**
+   * The report's parameters as `/reports` lists them. `asset` is all-time: listed with
+   * `"parameters": []` ("no date parameters are supplied", Echo360 Reporting API docs,
+   * https://support.echo360.com/hc/en-us/articles/360042030652); the others take start/end.
+   */
+  parameters: { name: string; datatype: string; required: boolean }[];
   columns: string[];
   /**
    * Rows for one UTC day (`day` = midnight ms), `count` of them. `spread` (videoview) makes every
@@ -195,11 +201,17 @@ function* lessonEvents(
   }
 }
 
+const DATE_PARAMETERS: FakeReport['parameters'] = [
+  { name: 'start', datatype: 'date', required: true },
+  { name: 'end', datatype: 'date', required: true },
+];
+
 export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'videoview',
     description: 'One row per 30 seconds of video watched, per viewer.',
     note: 'Large: a busy week is millions of rows.',
+    parameters: DATE_PARAMETERS,
     columns: [
       'institution_id',
       'user_id',
@@ -221,6 +233,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'asset',
     description: 'Totals per media asset.',
+    parameters: [],
     columns: [
       'institution_id',
       'asset_id',
@@ -264,6 +277,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'assetbydate',
     description: 'Views per media asset per day.',
+    parameters: DATE_PARAMETERS,
     columns: ['date', 'asset_id', 'asset_name', 'course_code', 'section', 'term', 'views', 'unique_viewers', 'minutes_viewed'],
     *rows(day, count) {
       const p = pools();
@@ -289,6 +303,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'presentation',
     description: 'Live presentations (lessons) and their attendance.',
+    parameters: DATE_PARAMETERS,
     columns: [
       'institution_id',
       'presentation_id',
@@ -327,6 +342,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'confused',
     description: 'Slides students flagged as confusing.',
+    parameters: DATE_PARAMETERS,
     columns: ['institution_id', 'user_id', 'user_email', 'course_code', 'section', 'term', 'lesson_name', 'slide_number', 'marked_at'],
     *rows(day, count) {
       yield* lessonEvents('confused', day, count, (r, t) => [1 + Math.floor(r() * 40), iso(t)]);
@@ -335,6 +351,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'polling',
     description: 'Student responses to in-class polling questions (pollingv2).',
+    parameters: DATE_PARAMETERS,
     columns: [
       'institution_id',
       'user_id',
@@ -362,6 +379,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'qanda',
     description: 'Questions students asked in class Q&A (qandav2).',
+    parameters: DATE_PARAMETERS,
     columns: [
       'institution_id',
       'user_id',
@@ -394,6 +412,7 @@ export const FAKE_REPORTS: FakeReport[] = [
   {
     name: 'notes',
     description: 'Notes students took in lessons.',
+    parameters: DATE_PARAMETERS,
     columns: [
       'institution_id',
       'user_id',

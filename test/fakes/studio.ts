@@ -3,11 +3,19 @@
  *
  * What it reproduces (API-NOTES.md "Canvas Studio Insights"; headers, roles and error bodies are
  * unconfirmed upstream, so the fake varies them on purpose and clients must keep what comes):
- * - `GET /api/public/v1/perspectives/{uuid}/insights/overview[?role=]` → CSV
- *   `Date,Views,Unique Viewers,Minutes Viewed`, and `…/insights/users[?role=]` → CSV
- *   `Name,Email,Role,Completion Rate,Minutes Viewed,Last Viewed`. The first perspective's CSVs
- *   start with a UTF-8 BOM and use CRLF; the second's use LF; names carry commas, quotes and
- *   non-ASCII letters, so any re-serialisation shows;
+ * - `GET /api/public/v1/perspectives/{uuid}/insights/overview[?role=]` → CSV, and
+ *   `…/insights/users[?role=]` → CSV (paths, `role`, 401/403/404/422: Studio's API reference,
+ *   https://developerdocs.instructure.com/services/studio/api-reference/insights). The docs
+ *   describe the content only in words ("video views, time viewed, unique viewers and time based
+ *   viewership data"; "user name, email, role(s), completion rate and time based completion
+ *   data"): every column layout below is UNVERIFIED, and the two perspectives differ on purpose.
+ *   The first: overview `Date,Views,Unique Viewers,Minutes Viewed` (viewership by calendar day),
+ *   users `Name,Email,Role,Completion Rate,Minutes Viewed,Last Viewed`, UTF-8 BOM and CRLF. The
+ *   second: overview as two-cell summary lines (`Views,N`, `Time Viewed [min],N`,
+ *   `Unique Viewers,N`: the rows a public script reading this endpoint looks for) then a
+ *   `Position (s),Views,Unique Viewers` table of viewership through the video; users
+ *   `…,Completion rate [%],…` (the header that script reads) with plain numbers; LF. Names
+ *   carry commas, quotes and non-ASCII letters, so any re-serialisation shows;
  * - Bearer auth, 401 on a bad or expired token, 403 (a perspective the user may not see),
  *   404 (unknown perspective), 422 (unknown role or malformed perspective id);
  * - OAuth `refresh_token` grant at `/api/public/oauth/token` (single-use refresh tokens);
@@ -108,7 +116,15 @@ export function studioCsv(kind: 'overview' | 'users', index: number, role: strin
   const scale = role === undefined ? 1 : role === 'student' ? 0.9 : 0.1;
   const r = mulberry32(1000 + index * 97 + (role ?? '').length * 13 + (kind === 'users' ? 5 : 0));
   const lines: string[] = [];
-  if (kind === 'overview') {
+  if (kind === 'overview' && index === 1) {
+    // Summary lines, then viewership at each 30 s of a 20-minute video (unverified layout).
+    const points = Array.from({ length: 41 }, (_, k) => k * 30);
+    const views = points.map((p) => Math.max(0, Math.round(scale * 160 * Math.exp(-p / 900) * (0.85 + r() * 0.3))));
+    const unique = views.map((v) => Math.round(v * (0.6 + r() * 0.2)));
+    lines.push(`Views,${views[0]}`, `Time Viewed [min],${(views.reduce((a, b) => a + b, 0) / 2).toFixed(1)}`, `Unique Viewers,${unique[0]}`);
+    lines.push('Position (s),Views,Unique Viewers');
+    points.forEach((p, k) => lines.push(`${p},${views[k]},${unique[k]}`));
+  } else if (kind === 'overview') {
     lines.push('Date,Views,Unique Viewers,Minutes Viewed');
     const start = index === 0 ? '2024-09-02' : '2024-09-09';
     for (let d = 0; d < 28; d++) {
@@ -119,7 +135,7 @@ export function studioCsv(kind: 'overview' | 'users', index: number, role: strin
       lines.push([date, String(views), String(unique), (views * (4 + r() * 9)).toFixed(1)].join(','));
     }
   } else {
-    lines.push('Name,Email,Role,Completion Rate,Minutes Viewed,Last Viewed');
+    lines.push(index === 1 ? 'Name,Email,Role,Completion rate [%],Time Viewed [min],Last Viewed' : 'Name,Email,Role,Completion Rate,Minutes Viewed,Last Viewed');
     const n = index === 0 ? 300 : 45;
     for (let i = 0; i < n; i++) {
       const teacher = i % 40 === 0;
@@ -133,7 +149,7 @@ export function studioCsv(kind: 'overview' | 'users', index: number, role: strin
       const rate = never ? 0 : Math.min(100, Math.round(20 + r() * 85));
       const minutes = never ? '0.0' : (rate * (0.5 + r() * 1.2)).toFixed(1);
       const last = never ? '' : `${addDays('2024-09-02', Math.floor(r() * 40))} ${String(8 + Math.floor(r() * 14)).padStart(2, '0')}:${String(Math.floor(r() * 60)).padStart(2, '0')}`;
-      lines.push([csvField(name), email, userRole, `${rate}%`, minutes, last].join(','));
+      lines.push([csvField(name), email, userRole, index === 1 ? String(rate) : `${rate}%`, minutes, last].join(','));
     }
   }
   const body = lines.join(eol) + eol;

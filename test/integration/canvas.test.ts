@@ -89,6 +89,9 @@ describe('Canvas end to end', function () {
     let adding = vscode.commands.executeCommand<string>('insightExplorer.canvas.addCourse', { sourceId });
     const pick = await ui.answer({ pick: 'BIO 101: Introduction to Biology' });
     assert.ok(pick.items?.includes('Enter a course id…'));
+    // Concluded courses are offered too (state[]=completed), marked as concluded.
+    const psyc = pick.rows?.find((r) => r.label.startsWith('PSYC 100'));
+    assert.match(psyc?.description ?? '', /course 105 · PSYC 100 · Default Term · concluded/, JSON.stringify(pick.rows));
     assert.strictEqual(await adding, '101');
 
     adding = vscode.commands.executeCommand<string>('insightExplorer.canvas.addCourse', { sourceId });
@@ -256,7 +259,17 @@ describe('Canvas end to end', function () {
     if (!sourceId) this.skip();
     fake.requests.length = 0;
     fake.addFault({ rateLimit: true, pathIncludes: '/analytics/current/statistics', times: 2 });
-    const opened = (await open(await nodeAt(api, LABEL, 'Account (self)', 'Current term', 'Statistics')))!;
+    const opening = open(await nodeAt(api, LABEL, 'Account (self)', 'Current term', 'Statistics'));
+    if (ui.available) {
+      // Canvas sends no Retry-After: the progress notification says what the wait is for.
+      let seen: string | undefined;
+      for (let i = 0; i < 60 && !seen; i++) {
+        seen = (await ui.notifications()).map((n) => n.message).find((m) => /throttled by Canvas, retrying in \d+ s/.test(m));
+        if (!seen) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(seen, 'the progress said "throttled by Canvas, retrying in N s"');
+    }
+    const opened = (await opening)!;
     const hits = fake.requests.filter((r) => r.path === '/api/v1/accounts/self/analytics/current/statistics');
     assert.strictEqual(hits.length, 3, 'two throttled answers, then the data');
     const lines = await csvLines(opened.tables[0].csvUri);
@@ -327,7 +340,11 @@ describe('Canvas end to end', function () {
     const lines = await csvLines(opened.tables[0].csvUri);
     assert.match(lines[0], /^id,name,page_views,max_page_views/);
     const course = fake.data.courses.find((c) => c.id === 101)!;
-    assert.strictEqual(lines.length - 1, course.students.length, 'every page followed');
+    // Canvas lists only students with page-view data under this sort, and the title says so.
+    const withData = course.summaries.filter((s) => s.page_views !== null).length;
+    assert.ok(withData < course.students.length);
+    assert.strictEqual(lines.length - 1, withData, 'every page followed');
+    assert.match(opened.tables[0].shownTitle, /Student summaries \(only students with page-view data\)$/);
     const views = lines.slice(1).map((l) => Number(l.split(',')[2]));
     assert.deepStrictEqual(
       views,
@@ -335,7 +352,18 @@ describe('Canvas end to end', function () {
     );
     const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
     assert.strictEqual(r.chart?.kind, 'scatter');
-    assert.strictEqual(r.chart?.points, course.students.length, 'one point per student');
+    assert.strictEqual(r.chart?.points, withData, 'one point per student listed');
+    // Both the preview's tab and the CSV document's tab say who is left out.
+    let tabs: string[] = [];
+    for (let i = 0; i < 40 && !tabs.includes(opened.tables[0].shownTitle); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 250));
+      tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    }
+    assert.ok(tabs.includes(opened.tables[0].shownTitle), `tabs: ${tabs.join(' | ')}`);
+    assert.ok(
+      tabs.some((t) => t.endsWith('.csv') && t.includes('Student summaries (only students with page-view data)')),
+      `tabs: ${tabs.join(' | ')}`,
+    );
     if (ui.available) {
       await ui.waitForWebview((s) => s.text.includes('Page views vs participations'));
       await screenshot('canvas-05-summaries-scatter');

@@ -138,6 +138,23 @@ describe('Studio end to end', function () {
     }
   });
 
+  it('an overview of positions in the video charts them on a position axis in seconds, never as dates', async function () {
+    if (!sourceId) this.skip();
+    const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[hist].label, 'Overview')))!;
+    assert.ok(fs.readFileSync(opened.file).equals(fake.csv('overview', fake.perspectives[hist].uuid)), 'stored exactly as sent');
+    assert.deepStrictEqual(opened.specs, ['line']);
+    const r = await waitForReport(api, opened.previewKey, (x) => x.renderedRows > 0 && x.chart !== null);
+    assert.strictEqual(r.chart?.kind, 'line');
+    assert.strictEqual(r.chart?.points, 41, 'one point per 30 s of the video');
+    assert.strictEqual(r.chart?.title, 'Viewership through the video');
+    if (ui.available) {
+      const w = await ui.waitForWebview((st) => st.text.includes('Viewership through the video'));
+      assert.ok(w.text.includes('Position (s) (seconds into the video)'), 'the axis names its unit');
+      assert.ok(!w.text.includes('Viewership over time'));
+      await screenshot('studio-02b-position-chart');
+    }
+  });
+
   it('opens Viewers: names with commas and quotes intact, completion rates as a histogram', async function () {
     if (!sourceId) this.skip();
     const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[hist].label, 'Viewers')))!;

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { InsightError } from '../../src/core/errors';
-import { CanvasApiError, CanvasClient, CanvasClientOptions, canvasTables, describeCanvasError, isCanvasThrottle } from '../../src/core/sources/canvas';
+import { CanvasApiError, CanvasClient, CanvasClientOptions, canvasRetryMessage, canvasTables, describeCanvasError, isCanvasThrottle } from '../../src/core/sources/canvas';
 import { HttpStatusError } from '../../src/core/http';
 import { CanvasFake, startCanvasFake } from '../fakes/canvas';
 
@@ -109,7 +109,34 @@ describe('CanvasClient (against the fake)', function () {
         assert.equal(e.exitCode, 5);
         assert.doesNotMatch(e.message, /denied|permission/i);
       });
-      assert.equal(fake.requests.length, 5, '1 + 4 retries');
+      assert.equal(fake.requests.length, 7, '1 + 6 retries');
+    });
+
+    it('waits out a throttle of tens of seconds (no Retry-After): up to about a minute in all, with jitter, each wait announced', async () => {
+      // Canvas sends no Retry-After (canvas-lms doc/api/throttling.md): six throttled answers in a row.
+      fake.addFault({ rateLimit: true, times: 6, pathIncludes: '/analytics/activity' });
+      const told: string[] = [];
+      const days = await client().courseActivity(101, { onRetry: (info) => told.push(canvasRetryMessage(info)) });
+      assert.equal(days.length, 117, 'succeeds on the seventh attempt');
+      assert.equal(sleeps.length, 6);
+      const total = sleeps.reduce((a, b) => a + b, 0);
+      assert.ok(total >= 30_000 && total <= 65_000, `waited ${total} ms in all`);
+      assert.ok(sleeps.every((ms, i) => i === 0 || ms >= sleeps[0]), `waits grow: ${sleeps.join(', ')}`);
+      assert.equal(told.length, 6);
+      told.forEach((m, i) => assert.match(m, new RegExp(`^throttled by Canvas, retrying in \\d+ s \\(retry ${i + 1} of 6\\)$`)));
+      assert.match(told[5], new RegExp(`retrying in ${Math.round(sleeps[5] / 1000)} s`));
+    });
+
+    it('tells the retries of each call to that call only (two calls side by side)', async () => {
+      fake.addFault({ rateLimit: true, times: 1, pathIncludes: '/courses/101/analytics/activity' });
+      const a: string[] = [];
+      const b: string[] = [];
+      await Promise.all([
+        client().courseActivity(101, { onRetry: (i) => a.push(i.url.pathname) }),
+        client().courseActivity(102, { onRetry: (i) => b.push(i.url.pathname) }),
+      ]);
+      assert.deepEqual(a, ['/api/v1/courses/101/analytics/activity']);
+      assert.deepEqual(b, []);
     });
 
     it('retries 429 too', async () => {
@@ -288,7 +315,7 @@ describe('CanvasClient (against the fake)', function () {
       const c = client({ baseUrl: `${fake.url}/api/v1` });
       assert.equal(c.site.toString(), `${fake.url}/`);
       const courses = await c.courses();
-      assert.deepEqual(courses.map((x) => x.id), [101, 102, 103, 104]);
+      assert.deepEqual(courses.map((x) => x.id), [101, 102, 103, 104, 105], 'concluded course 105 included');
     });
 
     it('returns permission errors as CanvasApiError with a reason the UI can act on', async () => {

@@ -150,6 +150,104 @@ describe('insights echo360 (CLI, end to end)', function () {
     assert.ok(rows.every((f) => f.length === 4 && f[1] === 'Available' && f[2] === 'videoview' && !Number.isNaN(Date.parse(f[3]))));
   });
 
+  it('run --report asset: one request with no dates, no range needed; dates given are refused (exit 2)', async () => {
+    const out = path.join(dir, 'asset.csv');
+    const r = await insights(['run', '--base-url', fake.url, '--report', 'asset', '--poll-interval', '0.2', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const posts = fake.requests.filter((q) => q.method === 'POST' && q.path.includes('/reporting/requests/'));
+    assert.equal(posts.length, 1, 'one request');
+    assert.deepEqual((posts[0].body as { parameters: unknown }).parameters, {}, 'no start/end sent');
+    assert.match(r.stderr, /echo360: asset \(all time, no date range\) as 1 request/);
+    assert.doesNotMatch(r.stderr, /may still be incomplete/);
+    const lines = fs.readFileSync(out, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.filter((l) => l.startsWith('institution_id,')).length, 1, 'one header');
+    assert.ok(lines.length > 1);
+
+    fake.reset();
+    for (const extra of [
+      ['--start', daysAgo(8), '--end', daysAgo(1)],
+      ['--range', 'last 7 days'],
+    ]) {
+      const bad = await insights(['run', '--base-url', fake.url, '--report', 'asset', ...extra, '--out', path.join(dir, 'bad.csv')]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /asset takes no date range/);
+      assert.equal(bad.stderr.trimEnd().split('\n').length, 1, 'one line');
+    }
+    assert.equal(fake.stats.submits, 0);
+    assert.ok(!filesIn(dir).includes('bad.csv'));
+  });
+
+  it('run refuses a report whose listing names a parameter it cannot fill in, naming it (nothing guessed, nothing sent)', async () => {
+    const other = await startEcho360Fake({
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      extraListing: [
+        {
+          name: 'sectionroster',
+          description: 'Roster of a section.',
+          parameters: [{ name: 'sectionId', datatype: 'string', required: true }],
+        },
+      ],
+    });
+    try {
+      const r = await insights(['run', '--base-url', other.url, '--report', 'sectionroster', '--out', path.join(dir, 'roster.csv')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /sectionroster needs parameters this tool cannot fill in: sectionId \(string, required\)/);
+      assert.equal(other.stats.submits, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('run warns on stderr when the range ends within the last 48 hours; an older videoview range is not refused', async () => {
+    const fresh = await insights([
+      'run',
+      '--base-url',
+      fake.url,
+      '--report',
+      'videoview',
+      '--range',
+      'last 3 days',
+      '--poll-interval',
+      '0.2',
+      '--out',
+      path.join(dir, 'fresh.csv'),
+    ]);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.match(fresh.stderr, /warning: the last 2 days may still be incomplete/);
+    const complete = await insights([
+      'run',
+      '--base-url',
+      fake.url,
+      '--report',
+      'videoview',
+      '--range',
+      'last 2 complete days',
+      '--poll-interval',
+      '0.2',
+      '--out',
+      path.join(dir, 'complete.csv'),
+    ]);
+    assert.equal(complete.code, 0, complete.stderr);
+    assert.doesNotMatch(complete.stderr, /incomplete/);
+    const old = await insights([
+      'run',
+      '--base-url',
+      fake.url,
+      '--report',
+      'videoview',
+      '--start',
+      daysAgo(400),
+      '--end',
+      daysAgo(398),
+      '--poll-interval',
+      '0.2',
+      '--out',
+      path.join(dir, 'old.csv'),
+    ]);
+    assert.equal(old.code, 0, old.stderr);
+  });
+
   it('writes a tab-separated file with --delimiter \\t', async () => {
     const out = path.join(dir, 'notes.tsv');
     const r = await insights([
@@ -211,7 +309,7 @@ describe('insights echo360 (CLI, end to end)', function () {
           '--base-url',
           fake.url,
           '--report',
-          'videoview',
+          'assetbydate',
           '--start',
           daysAgo(400),
           '--end',
@@ -291,7 +389,7 @@ describe('insights echo360 (CLI, end to end)', function () {
         '--base-url',
         slow.url,
         '--report',
-        'asset',
+        'assetbydate',
         '--range',
         'last 7 days',
         '--poll-interval',

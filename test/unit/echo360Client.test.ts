@@ -125,8 +125,8 @@ describe('echo360 client', function () {
       const f = await startEcho360Fake({ pendingMs: 60_000, inFlightStatus: status });
       try {
         const client = fastClient(f);
-        for (let i = 0; i < 3; i++) assert.ok((await client.submit('asset', body(daysAgo(3 + i), daysAgo(2 + i)))).accepted);
-        const fourth = await client.submit('asset', body(daysAgo(10), daysAgo(9)));
+        for (let i = 0; i < 3; i++) assert.ok((await client.submit('assetbydate', body(daysAgo(3 + i), daysAgo(2 + i)))).accepted);
+        const fourth = await client.submit('assetbydate', body(daysAgo(10), daysAgo(9)));
         assert.equal(fourth.accepted, false, `HTTP ${status}`);
         assert.match(fourth.accepted ? '' : fourth.reason, /Too many requests in progress/);
         assert.equal(f.stats.inFlightRejections, 1);
@@ -148,7 +148,7 @@ describe('echo360 client', function () {
       client.submit('nosuchreport', body(daysAgo(3), daysAgo(2))),
       (e: unknown) => e instanceof InsightError && e.kind === 'notFound',
     );
-    await assert.rejects(client.submit('asset', body(daysAgo(400), daysAgo(395))), /more than one year in the past/);
+    await assert.rejects(client.submit('assetbydate', body(daysAgo(400), daysAgo(395))), /more than one year in the past/);
   });
 
   it('the fake: token by query parameters, and its HTTP control routes', async () => {

@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { InsightError } from '../../src/core/errors';
 import {
+  INCOMPLETE_WARNING,
+  checkLookback,
+  completeEnd,
+  incompleteDaysWarning,
   oneYearBefore,
   parseDay,
   parseRange,
@@ -79,7 +83,7 @@ describe('echo360 date ranges', () => {
       );
     });
 
-    it('refuses bad dates, empty ranges, the future and more than a year back', () => {
+    it('refuses bad dates, empty ranges and the future', () => {
       usageError(() => validateRange({ start: '2024-13-01', end: '2024-06-01' }, NOW), /Invalid start date "2024-13-01": use YYYY-MM-DD/);
       usageError(() => validateRange({ start: '2024-02-30', end: '2024-03-02' }, NOW), /Invalid start date "2024-02-30"/);
       usageError(() => validateRange({ start: '2024-06-01', end: '06/10/2024' }, NOW), /Invalid end date "06\/10\/2024"/);
@@ -92,14 +96,41 @@ describe('echo360 date ranges', () => {
         () => validateRange({ start: '2024-06-10', end: '2024-06-20' }, NOW),
         /end date 2024-06-20 is in the future.*on or before 2024-06-16/,
       );
-      usageError(
-        () => validateRange({ start: '2023-06-14', end: '2023-06-20' }, NOW),
-        /more than one year ago.*Move the start to 2023-06-15 or later/,
-      );
       usageError(() => parseRange('yesterday', NOW), /Unrecognised date range "yesterday"/);
     });
 
+    it('the one-year lookback applies to assetbydate only (the docs state it for that report)', () => {
+      usageError(
+        () => checkLookback('assetbydate', { start: '2023-06-14', end: '2023-06-20' }, NOW),
+        /more than one year ago; Echo360's assetbydate report reaches back one year only.*Move the start to 2023-06-15 or later/,
+      );
+      // Older ranges of other reports are the server's to refuse, not ours.
+      assert.deepEqual(validateRange({ start: '2023-01-02', end: '2023-01-09' }, NOW), { start: '2023-01-02', end: '2023-01-09' });
+      for (const report of ['videoview', 'presentation', 'asset', 'viewsessions'])
+        assert.doesNotThrow(() => checkLookback(report, { start: '2023-01-02', end: '2023-01-09' }, NOW));
+      assert.doesNotThrow(() => checkLookback('assetbydate', { start: '2023-06-15', end: '2023-06-22' }, NOW));
+    });
+
+    it('"last 7 complete days" ends where the days 48 hours past their close end', () => {
+      // 2024-06-15 13:30 UTC: 06-12 closed at 06-13 00:00 and completed at 06-15 00:00; 06-13 completes 06-16.
+      assert.equal(new Date(completeEnd(NOW)).toISOString(), '2024-06-13T00:00:00.000Z');
+      assert.deepEqual(parseRange('last 7 complete days', NOW), { start: '2024-06-06', end: '2024-06-13' });
+      assert.deepEqual(parseRange('Last 30 complete days', NOW), { start: '2024-05-14', end: '2024-06-13' });
+      // At midnight exactly, the day that closed 48 hours ago is complete.
+      assert.deepEqual(parseRange('last 1 complete day', Date.parse('2024-06-15T00:00:00Z')), { start: '2024-06-12', end: '2024-06-13' });
+    });
+
+    it('warns when the range ends within the last 48 hours, and only then', () => {
+      assert.equal(INCOMPLETE_WARNING, 'the last 2 days may still be incomplete');
+      assert.equal(incompleteDaysWarning(parseRange('last 7 days', NOW), NOW), INCOMPLETE_WARNING);
+      assert.equal(incompleteDaysWarning({ start: '2024-06-10', end: '2024-06-14' }, NOW), INCOMPLETE_WARNING, 'last day 06-13 completes 06-16');
+      assert.equal(incompleteDaysWarning(parseRange('last 7 complete days', NOW), NOW), undefined);
+      assert.equal(incompleteDaysWarning({ start: '2024-06-01', end: '2024-06-13' }, NOW), undefined, 'last day 06-12 completed 06-15 00:00');
+      assert.equal(incompleteDaysWarning(undefined, NOW), undefined, 'an all-time report has no range to warn about');
+    });
+
     it('accepts the edges: a year back to the day, and an end of tomorrow', () => {
+      assert.doesNotThrow(() => checkLookback('assetbydate', { start: '2023-06-15', end: '2023-06-22' }, NOW));
       assert.deepEqual(validateRange({ start: '2023-06-15', end: '2023-06-22' }, NOW), { start: '2023-06-15', end: '2023-06-22' });
       assert.deepEqual(validateRange({ start: '2024-06-15', end: '2024-06-16' }, NOW), { start: '2024-06-15', end: '2024-06-16' });
     });

@@ -121,7 +121,7 @@ describe('echo360 download and merge', function () {
 
   it('fetches a fresh link when storage says the signed link expired (403)', async () => {
     fake.addFault({ linkExpired: true, pathIncludes: '.csv' });
-    const { client, queue, run, out } = await start('asset');
+    const { client, queue, run, out } = await start('assetbydate');
     const result = await downloadRun(client, queue, run.id, { outFile: out });
     assert.equal(result.rows, 20 * 300);
     const assets = fake.requests.filter((r) => r.server === 'asset');
@@ -133,7 +133,7 @@ describe('echo360 download and merge', function () {
   });
 
   it('fetches a link again after the fake clock passes its 7 days', async () => {
-    const { client, queue, run, out } = await start('asset', ONE_CHUNK);
+    const { client, queue, run, out } = await start('assetbydate', ONE_CHUNK);
     await queue.waitForRun(run.id);
     const old = (await client.getRequest(queue.getRun(run.id)!.chunks[0].requestId!)).signedAssets[0];
     fake.advanceClock(8 * 86_400_000);

@@ -68,8 +68,8 @@ describe('echo360 report queue', function () {
   });
 
   it('counts Pending requests that others already have on the server', async () => {
-    fake.addRequest({ reportName: 'asset', start: daysAgo(30), end: daysAgo(29), pendingMs: 600 });
-    fake.addRequest({ reportName: 'asset', start: daysAgo(28), end: daysAgo(27), pendingMs: 600 });
+    fake.addRequest({ reportName: 'assetbydate', start: daysAgo(30), end: daysAgo(29), pendingMs: 600 });
+    fake.addRequest({ reportName: 'assetbydate', start: daysAgo(28), end: daysAgo(27), pendingMs: 600 });
     const queue = track(fastQueue(fastClient(fake)));
     const seen: number[] = [];
     queue.onDidChange((e) => e.kind === 'counts' && seen.push(e.foreignPending));
@@ -129,7 +129,7 @@ describe('echo360 report queue', function () {
       },
     };
     const q1 = track(fastQueue(fastClient(fake), { store }));
-    const run = await q1.enqueue({ reportName: 'asset', range: THREE_CHUNKS });
+    const run = await q1.enqueue({ reportName: 'assetbydate', range: THREE_CHUNKS });
     while (fake.stats.submits < 2) await new Promise((r) => setTimeout(r, 10));
     q1.dispose();
     assert.equal(inner.peek()!.runs[0].chunks[1].status, 'Submitting');
@@ -145,7 +145,7 @@ describe('echo360 report queue', function () {
     const warnings: string[] = [];
     const logger = { trace() {}, debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
     const queue = track(fastQueue(fastClient(fake), { logger }));
-    const run = await queue.enqueue({ reportName: 'asset', range: THREE_CHUNKS });
+    const run = await queue.enqueue({ reportName: 'assetbydate', range: THREE_CHUNKS });
     const done = await queue.waitForRun(run.id);
     assert.ok(
       warnings.some((w) => /connection .* kept dropping|broke|UND_ERR_SOCKET/i.test(w)),

@@ -3,6 +3,8 @@
  * 401, one-line errors, and the chart picks. Real HTTP against the Studio fake.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { InsightError } from '../../src/core/errors';
 import { Redactor } from '../../src/core/log';
 import {
@@ -17,6 +19,7 @@ import {
   studioChartSpecs,
   studioUrls,
 } from '../../src/core/sources/studio';
+import { toPreviewChart } from '../../src/core/sources/canvas/charts';
 import { FORBIDDEN_PERSPECTIVE, StudioFake, startStudioFake } from '../fakes/studio';
 
 const P1 = '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55';
@@ -223,19 +226,66 @@ describe('StudioClient (against the fake)', function () {
 });
 
 describe('Studio chart picks', () => {
-  it('overview: a date column plus views → viewership line', () => {
-    const picks = pickStudioCharts(['\uFEFFDate', 'Views', 'Unique Viewers', 'Minutes Viewed']);
-    assert.deepEqual(picks, [{ kind: 'line', title: 'Viewership over time', x: '\uFEFFDate', y: ['Views', 'Unique Viewers'] }]);
+  const fixture = (name: string): Buffer => fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/studio', name));
+
+  it('overview: a column of dates plus views → viewership over calendar time', () => {
+    const { header, rows } = parseStudioCsv(fixture('overview-dates.csv'));
+    assert.deepEqual(pickStudioCharts(['\uFEFF' + header[0], ...header.slice(1)], rows), [
+      { kind: 'line', title: 'Viewership over time', x: '\uFEFFDate', axis: 'date', y: ['Views', 'Unique Viewers'] },
+    ]);
+    const [line] = studioChartSpecs(fixture('overview-dates.csv'));
+    assert.equal(line.x.type, 'time');
+    assert.equal(line.x.label, 'Date');
+    assert.deepEqual(line.x.values, ['2024-09-02', '2024-09-03', '2024-09-04'], 'in date order');
+    assert.deepEqual(line.series[0].values, [210, 180, 55]);
+  });
+
+  it('overview: summary lines, then a position column in seconds → viewership through the video, axis in seconds', () => {
+    const [line] = studioChartSpecs(fixture('overview-positions.csv'));
+    assert.equal(line.kind, 'line');
+    assert.equal(line.title, 'Viewership through the video');
+    assert.equal(line.x.type, 'number');
+    assert.equal(line.x.label, 'Position (s) (seconds into the video)');
+    assert.deepEqual(line.x.values, [0, 30, 60, 90, 120]);
+    assert.deepEqual(line.series.map((s) => s.name), ['Views', 'Unique Viewers']);
+    assert.deepEqual(line.series[0].values, [96, 90, 81, 70, 52]);
+    // The preview keeps the numeric axis (no dates, no categories).
+    const preview = toPreviewChart(line);
+    assert.deepEqual(preview.x, { type: 'number', values: [0, 30, 60, 90, 120] });
+    assert.equal(preview.xLabel, 'Position (s) (seconds into the video)');
+  });
+
+  it('overview: a "Time" column of clock offsets is a position, never a date', () => {
+    const [line] = studioChartSpecs(fixture('overview-clock.csv'));
+    assert.equal(line.x.type, 'number');
+    assert.equal(line.x.label, 'Time (seconds into the video)');
+    assert.deepEqual(line.x.values, [0, 30, 60, 630]);
+    assert.notEqual(line.title, 'Viewership over time');
+  });
+
+  it('overview: a percent column → position as % of the video', () => {
+    const [line] = studioChartSpecs(fixture('overview-percent.csv'));
+    assert.equal(line.x.label, 'Position (%) (% of the video)');
+    assert.deepEqual(line.x.values, [0, 25, 50, 75, 100]);
+  });
+
+  it('no line when the time-ish column holds neither dates nor positions, or is not named as a position', () => {
+    assert.deepEqual(pickStudioCharts(['Time', 'Views'], [['morning', '4'], ['evening', '9']]), []);
+    assert.deepEqual(pickStudioCharts(['Date', 'Views'], [['2024-09-02', '4'], ['soon', '9']]), [], 'not every value is a date');
+    assert.deepEqual(pickStudioCharts(['Id', 'Views'], [['1', '4'], ['2', '9']]), [], 'a number column without a position name');
+    assert.deepEqual(pickStudioCharts(['Views', 'Title'], [['4', 'a']]), [], 'views without a date or position column');
   });
 
   it('users: a completion-rate column → histogram in 10% bins; "Last Viewed" is not a time axis', () => {
-    const picks = pickStudioCharts(['Name', 'Email', 'Role', 'Completion Rate', 'Minutes Viewed', 'Last Viewed']);
-    assert.deepEqual(picks, [{ kind: 'histogram', title: 'Completion rates', column: 'Completion Rate', binWidth: 10 }]);
+    const { header, rows } = parseStudioCsv(fixture('users.csv'));
+    assert.deepEqual(pickStudioCharts(header, rows), [{ kind: 'histogram', title: 'Completion rates', column: 'Completion rate [%]', binWidth: 10 }]);
+    const [hist] = studioChartSpecs(fixture('users.csv'));
+    assert.equal(hist.x.label, 'Completion rate (%)');
+    assert.deepEqual(hist.series[0].values, [1, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
   });
 
   it('no chart when the columns do not allow one', () => {
-    assert.deepEqual(pickStudioCharts(['Name', 'Email', 'Minutes Viewed']), []);
-    assert.deepEqual(pickStudioCharts(['Views', 'Title']), [], 'views without a time column');
+    assert.deepEqual(pickStudioCharts(['Name', 'Email', 'Minutes Viewed'], [['a', 'b', '3']]), []);
   });
 
   it('bins completion rates given as "87%", 87 or 0.87', () => {
@@ -255,6 +305,10 @@ describe('Studio chart picks', () => {
       assert.equal(line.x.values.length, 28);
       assert.equal(line.x.values[0], '2024-09-02');
       assert.deepEqual(line.series.map((s) => s.name), ['Views', 'Unique Viewers']);
+      const [position] = studioChartSpecs(fake.csv('overview', P2));
+      assert.equal(position.x.type, 'number');
+      assert.match(position.x.label, /seconds into the video/);
+      assert.equal(position.x.values.length, 41);
       const users = fake.csv('users', P1);
       const [hist] = studioChartSpecs(users);
       assert.equal(hist.kind, 'histogram');

@@ -8,6 +8,7 @@ import {
   EnrollmentTerm,
   StudentSummarySort,
   canvasId,
+  courseDescription,
 } from '../../core/sources/canvas';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
@@ -214,9 +215,10 @@ export function registerCanvasCommands(
     if (fresh.length > 0) {
       const items: PickItem<string>[] = [
         { label: 'Enter a course id…', description: 'a course you are not enrolled in, or by SIS id', value: ENTER_ID },
+        // Concluded courses are listed too (past terms can be analysed), and marked so.
         ...fresh.map((c) => ({
           label: c.name ?? `Course ${c.id}`,
-          description: `course ${c.id}${c.course_code ? ` · ${c.course_code}` : ''}`,
+          description: courseDescription(c),
           value: String(c.id),
         })),
       ];

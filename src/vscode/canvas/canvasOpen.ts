@@ -6,6 +6,8 @@ import {
   CanvasEndpointRef,
   ChartSpec,
   canvasCharts,
+  canvasRetryMessage,
+  summariesSortNote,
   canvasTables,
   tableToCsv,
 } from '../../core/sources/canvas';
@@ -23,6 +25,8 @@ export type CanvasOpenTarget = 'default' | 'json';
 export interface OpenedCanvasTable {
   key: string;
   title: string;
+  /** The preview's and the CSV document's title (says when a sort leaves students out). */
+  shownTitle: string;
   csvUri: vscode.Uri;
   previewKey: string;
   columns: string[];
@@ -93,6 +97,8 @@ export class CanvasOpener {
             onPage: (p) => {
               if (p.page > 1) progress.report({ message: `page ${p.page}…` });
             },
+            // Canvas throttles without Retry-After; the waits can add up to a minute: say so.
+            onRetry: (info) => progress.report({ message: `${canvasRetryMessage(info)}…` }),
             // Course assignments answer through a Canvas Progress on large courses (?async=true).
             onProgress: (p) =>
               progress.report({
@@ -130,14 +136,18 @@ export class CanvasOpener {
     const jsonUri = this.results.uriFor(source.id, key, `${where} · ${endpoint.title}`, 'json');
     this.results.changed(jsonUri);
     const opened: OpenedCanvasTable[] = [];
+    // Sorted by page views or participations, Canvas lists only students with page-view data.
+    const note = ref.id === 'course.studentSummaries' ? summariesSortNote(ref.sortColumn) : undefined;
+    const titleOf = (v: TableView) => `${where} · ${v.table.title}${note ? ` (${note})` : ''}`;
     for (const v of views) {
       const tableKey = `${key}-${v.table.key}`;
       await this.results.save(source.id, tableKey, 'csv', tableToCsv(v.table.table));
-      const csvUri = this.results.uriFor(source.id, tableKey, `${where} · ${v.table.title}`, 'csv');
+      const csvUri = this.results.uriFor(source.id, tableKey, titleOf(v), 'csv');
       this.results.changed(csvUri);
       opened.push({
         key: v.table.key,
         title: v.table.title,
+        shownTitle: titleOf(v),
         csvUri,
         previewKey: `${source.id}/${tableKey}`,
         columns: v.table.table.columns,
@@ -162,7 +172,7 @@ export class CanvasOpener {
     else if (docPref !== 'none') for (const t of [...opened].reverse()) await openDoc(t.csvUri, vscode.ViewColumn.One);
     const subtitle = `Canvas · ${where} · ${source.label}${ref.id === 'course.studentSummaries' ? ` · sorted by ${sortLabel(ref.sortColumn)}` : ''}`;
     for (let i = views.length - 1; i >= 0; i--) {
-      await this.showPreview(opened[i].previewKey, views[i], `${where} · ${views[i].table.title}`, subtitle);
+      await this.showPreview(opened[i].previewKey, views[i], opened[i].shownTitle, subtitle);
     }
     return { endpoint: ref.id, jsonUri, tables: opened };
   }

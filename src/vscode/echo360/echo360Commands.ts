@@ -1,7 +1,19 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import { InsightError } from '../../core/errors';
-import { DateRange, EchoDelimiter, ECHO_DELIMITERS, RunState, parseRange } from '../../core/sources/echo360';
+import { InsightError, oneLine } from '../../core/errors';
+import {
+  DateRange,
+  EchoDelimiter,
+  EchoReportDefinition,
+  ECHO_DELIMITERS,
+  RunState,
+  checkLookback,
+  describeParameter,
+  incompleteDaysWarning,
+  otherParameters,
+  parseRange,
+  takesDateRange,
+} from '../../core/sources/echo360';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { EngineDataSource, PreviewPanelManager } from '../preview';
@@ -44,12 +56,23 @@ interface RequestArg {
   row?: { reportName: string; start?: string; end?: string };
 }
 
-function validateRangeText(v: string): string | undefined {
+function validateRangeText(v: string, reportName: string): string | undefined {
   try {
-    parseRange(v);
+    // The one-year lookback is checked for the reports it is documented for (assetbydate) only.
+    checkLookback(reportName, parseRange(v));
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The prompt's warning while the typed range ends within the last 48 hours. */
+function rangeHint(v: string): string | undefined {
+  try {
+    const w = incompleteDaysWarning(parseRange(v));
+    return w ? `⚠ ${w[0].toUpperCase()}${w.slice(1)}: Echo360 completes a day's data 48 hours after it ends (UTC). “last 7 complete days” avoids them.` : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -83,27 +106,53 @@ export function registerEcho360Commands(
     const source = await echoSource(arg, 'Run Echo360 Report');
     if (!source) return undefined;
     const title = `Run Echo360 Report: ${source.label}`;
+    // Each report's parameters come from Echo360's listing: `asset` is listed with none (all time).
     let reportName = a.report?.name ?? a.reportName;
+    let reports: EchoReportDefinition[] = [];
+    try {
+      reports = await adapter.model.listReports(source);
+    } catch (e) {
+      // Named by the caller: without the listing nothing is known of its parameters, and the run
+      // itself reports what is wrong (refused credentials, with Set Credentials).
+      if (!reportName) throw e;
+      services.log.warn(`Echo360: the report listing could not be read (${oneLine(e)}); ${reportName} is run as listed by the caller.`);
+    }
     if (!reportName) {
-      const reports = await adapter.model.listReports(source);
       reportName = await pickOne(
         { title, step: 1, totalSteps: 3 },
-        reports.map((r) => ({ label: r.name, description: r.description, value: r.name })),
+        reports.map((r) => ({ label: r.name, description: [r.description, takesDateRange(r) ? '' : 'all time'].filter(Boolean).join(' · '), value: r.name })),
         'Which report?',
       );
       if (!reportName) return undefined;
     }
-    let range: DateRange;
-    if (a.range) range = typeof a.range === 'string' ? parseRange(a.range) : a.range;
-    else {
+    const name = reportName;
+    const report: EchoReportDefinition =
+      reports.find((r) => r.name === name) ?? (a.report && 'parameters' in a.report ? (a.report as EchoReportDefinition) : { name, description: '', parameters: [], parametersListed: false });
+    const unknown = otherParameters(report);
+    const required = unknown.filter((p) => p.required);
+    if (required.length) {
+      throw new InsightError('usage', `${name} needs parameters this extension cannot fill in: ${required.map(describeParameter).join(', ')}.`, {
+        next: 'Request it from Echo360 directly.',
+      });
+    }
+    if (unknown.length) void vscode.window.showWarningMessage(`${name} also lists ${unknown.map(describeParameter).join(', ')}: not sent.`);
+    const ranged = takesDateRange(report);
+    let range: DateRange | undefined;
+    if (!ranged) {
+      if (a.range) throw new InsightError('usage', `${name} takes no date range: it is all-time.`);
+    } else if (a.range) {
+      range = typeof a.range === 'string' ? parseRange(a.range) : a.range;
+      checkLookback(name, range);
+    } else {
       const text = await inputText(
-        { title: `${title} · ${reportName}`, step: 2, totalSteps: 3 },
+        { title: `${title} · ${name}`, step: 2, totalSteps: 3 },
         {
           prompt:
-            'Date range: “last 7 days”, “last 30 days”, “last 90 days”, or YYYY-MM-DD..YYYY-MM-DD (end exclusive). Over 7 days is sent as several requests.',
-          placeholder: 'last 7 days',
-          value: 'last 7 days',
-          validate: validateRangeText,
+            'Date range: “last 7 complete days”, “last 7 days”, “last 30 days”, “last 90 days”, or YYYY-MM-DD..YYYY-MM-DD (end exclusive). Over 7 days is sent as several requests.',
+          placeholder: 'last 7 complete days',
+          value: 'last 7 complete days',
+          validate: (v) => validateRangeText(v, name),
+          hint: rangeHint,
         },
       );
       if (text === undefined) return undefined;
@@ -114,10 +163,14 @@ export function registerEcho360Commands(
         ? { delimiter: a.delimiter ?? ',', compression: a.compression ?? true }
         : undefined;
     if (output && !ECHO_DELIMITERS.includes(output.delimiter)) throw new InsightError('usage', 'The delimiter must be , or tab or |.');
-    output ??= await pickOne({ title: `${title} · ${reportName}`, step: 3, totalSteps: 3 }, OUTPUT_ITEMS, 'Output (Enter for the default)');
+    output ??= await pickOne(
+      { title: `${title} · ${name}`, step: ranged ? 3 : 2, totalSteps: ranged ? 3 : 2 },
+      OUTPUT_ITEMS,
+      'Output (Enter for the default)',
+    );
     if (!output) return undefined;
     const queue = await runs.queue(source);
-    const run = await queue.enqueue({ reportName, range, output });
+    const run = await queue.enqueue({ reportName: name, range, output });
     adapter.model.invalidateListing(source.id);
     services.refreshTree();
     void runs.download(source.id, run.id);
@@ -182,7 +235,14 @@ export function registerEcho360Commands(
       // Someone else's request: send the same report and range as a new run of ours.
       const mine = await queue.enqueue({ reportName: arg.row.reportName, range: { start: arg.row.start, end: arg.row.end } });
       void runs.download(source.id, mine.id);
-    } else throw new InsightError('usage', `Request ${arg.requestId} has no date range to send again.`);
+    } else {
+      // Someone else's request without dates: fine for a report listed without start/end (asset).
+      const name = arg.row?.reportName;
+      const def = name ? (await adapter.model.listReports(source)).find((r) => r.name === name) : undefined;
+      if (!name || !def || takesDateRange(def)) throw new InsightError('usage', `Request ${arg.requestId} has no date range to send again.`);
+      const mine = await queue.enqueue({ reportName: name });
+      void runs.download(source.id, mine.id);
+    }
     adapter.model.invalidateListing(source.id);
     services.refreshTree();
   });

@@ -10,6 +10,7 @@ import {
   RunState,
   describeRange,
   downloadRun,
+  incompleteDaysWarning,
   isFinalFailure,
 } from '../../core/sources/echo360';
 import { ResultStore } from '../documents/resultStore';
@@ -43,8 +44,15 @@ class GlobalStateQueueStore implements QueueStore {
   }
 }
 
-export function runTitle(run: Pick<RunState, 'reportName' | 'range'>): string {
-  return `Echo360 ${run.reportName} ${describeRange(run.range)}`;
+/**
+ * `Echo360 videoview 2024-06-01..2024-06-08`; `… (the last 2 days may still be incomplete)` when
+ * the range ended less than 48 hours before the run was requested (Echo360 completes a day's data
+ * 48 hours after it ends, UTC).
+ */
+export function runTitle(run: Pick<RunState, 'reportName' | 'range'> & Partial<Pick<RunState, 'createdAt'>>): string {
+  const at = run.createdAt ? Date.parse(run.createdAt) : Date.now();
+  const warning = incompleteDaysWarning(run.range, Number.isNaN(at) ? Date.now() : at);
+  return `Echo360 ${run.reportName} ${describeRange(run.range)}${warning ? ` (${warning})` : ''}`;
 }
 
 /**

@@ -1,5 +1,13 @@
 import * as vscode from 'vscode';
-import { ChunkStatus, EchoReportDefinition, EchoRequest, RunState } from '../../core/sources/echo360';
+import {
+  ChunkStatus,
+  EchoReportDefinition,
+  EchoRequest,
+  RunState,
+  describeParameter,
+  otherParameters,
+  takesDateRange,
+} from '../../core/sources/echo360';
 import { SourceConfig } from '../sources/sourceStore';
 import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
 import type { Echo360Adapter } from './echo360Adapter';
@@ -34,12 +42,6 @@ export interface Echo360RequestRow {
   runStatus?: RunState['status'];
   /** Our runs sort by the run's creation, so their chunks stay together. */
   sortKey?: string;
-}
-
-function takesDateRange(r: EchoReportDefinition): boolean {
-  const names = r.parameters.map((p) => p.name.toLowerCase());
-  // The listing shape is unconfirmed: a report without parameter info is assumed to take one.
-  return names.length === 0 || (names.includes('start') && names.includes('end'));
 }
 
 export function expiresIn(expires: string | undefined, now = Date.now()): string {
@@ -98,11 +100,13 @@ export class Echo360ReportNode extends TreeNode {
     const item = new vscode.TreeItem(this.report.name, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const ranged = takesDateRange(this.report);
-    item.description = [this.report.description, ranged ? 'date range' : ''].filter(Boolean).join(' · ');
+    const others = otherParameters(this.report);
+    item.description = [this.report.description, ranged ? 'date range' : 'all time'].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString()
       .appendText(`${this.report.name}\n\n${this.report.description}\n\n`)
       .appendText(this.report.note ? `${this.report.note}\n\n` : '')
-      .appendText(ranged ? 'Takes a date range (split into 7-day requests).' : 'No date range.');
+      .appendText(ranged ? 'Takes a date range (split into 7-day requests).' : 'No date range: all time, one request.')
+      .appendText(others.length ? `\n\nAlso lists: ${others.map(describeParameter).join(', ')}.` : '');
     item.iconPath = new vscode.ThemeIcon('table');
     item.contextValue = 'echo360:report';
     return item;

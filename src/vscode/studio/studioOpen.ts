@@ -140,7 +140,9 @@ export class StudioOpener {
         data: new ArrayDataSource(columnInfos(grid.columns, grid.rows), grid.rows),
         chart,
         moreCharts,
-        chartNote: chart ? undefined : 'No date and views columns or completion-rate column in this CSV to chart; the table shows it as sent.',
+        chartNote: chart
+          ? undefined
+          : 'No views column over dates or over a position in the video, and no completion-rate column, in this CSV to chart; the table shows it as sent.',
       },
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     );

@@ -363,12 +363,16 @@ export function toPreviewChart(spec: ChartSpec): PreviewChartSpec {
         ...(spec.pointLabels ? { pointLabels: order.map((i) => spec.pointLabels![i] ?? '') } : {}),
       };
     }
-    default:
+    default: {
+      // A line over numbers (a position in a video) keeps its numeric axis.
+      const xs = spec.x.values;
+      const numeric = spec.x.type === 'number' && xs.every((v): v is number => typeof v === 'number');
       return {
         ...base,
         kind: spec.kind,
-        x: { type: spec.x.type === 'time' ? 'time' : 'category', values: labels() },
+        x: numeric ? { type: 'number', values: xs as number[] } : { type: spec.x.type === 'time' ? 'time' : 'category', values: labels() },
         series: spec.series,
       };
+    }
   }
 }

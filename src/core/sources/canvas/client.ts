@@ -4,7 +4,12 @@
  * Canvas specifics handled here (API-NOTES.md "Canvas LMS Analytics"):
  * - Throttling is a **403** `text/plain` "403 Forbidden (Rate Limit Exceeded)" with
  *   `X-Rate-Limit-Remaining: 0.0` (newer instances: 429). Those are retried with backoff through
- *   HttpClient's `isThrottled` hook and never reported as a permission problem.
+ *   HttpClient's `isThrottled` hook and never reported as a permission problem. Canvas sends no
+ *   Retry-After: "each request subtracts from your quota, and the quota is automatically
+ *   replenished over time … retry the request at a later time" (instructure/canvas-lms
+ *   doc/api/throttling.md). The refill takes tens of seconds, so Canvas has its own, longer retry
+ *   policy (`CANVAS_RETRY_POLICY`: up to about a minute of waiting in all, with jitter), and each
+ *   wait is announced through `onRetry` ("throttled by Canvas, retrying in N s").
  * - A real 401/403/404 becomes one line naming the permission or the id to check (endpoints.ts).
  * - Lists are paginated by `Link: <…>; rel="next"`; we ask for `per_page=100` (the documented
  *   maximum) and follow `next` until it is absent, on the instance's origin only: a next link on
@@ -12,8 +17,9 @@
  * - `assignments?async=true` may answer `{"progress_url":…}`: poll that Progress with backoff
  *   until `completed` (or `failed`), then ask again.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { InsightError } from '../../errors';
-import { HttpClient, HttpStatusError, Query, RetryPolicy, abortableSleep, withQuery } from '../../http';
+import { HttpClient, HttpStatusError, Query, RetryInfo, RetryPolicy, abortableSleep, withQuery } from '../../http';
 import { Logger, Redactor, silentLogger } from '../../log';
 import { parseBaseUrl } from '../../url';
 import {
@@ -49,6 +55,20 @@ import {
   isStudentSummarySort,
 } from './types';
 
+/**
+ * Canvas's retries: 6, with full-jitter waits capped at 1.5, 3, 6, 12, 20, 20 s, so between about
+ * 31 and 63 s of waiting in all before giving up. The shared default (4 retries from 0.5 s) gives
+ * up after at most 7.5 s, before Canvas's bucket has refilled.
+ */
+export const CANVAS_RETRY_POLICY: RetryPolicy = { retries: 6, baseDelayMs: 1_500, maxDelayMs: 20_000, maxRetryAfterMs: 90_000 };
+
+/** "throttled by Canvas, retrying in 12 s" (or the status that is retried). */
+export function canvasRetryMessage(info: RetryInfo): string {
+  const secs = Math.max(1, Math.round(info.delayMs / 1000));
+  const what = info.throttled ? 'throttled by Canvas' : info.status !== undefined ? `Canvas answered HTTP ${info.status}` : 'the connection to Canvas dropped';
+  return `${what}, retrying in ${secs} s (retry ${info.attempt} of ${info.retries})`;
+}
+
 export interface CanvasClientOptions {
   /** The instance, e.g. https://school.instructure.com (an API URL is accepted and cut back to the site). */
   baseUrl: string | URL;
@@ -66,11 +86,15 @@ export interface CanvasClientOptions {
   crossOriginNext?: 'error' | 'stop';
   /** Progress polling: first wait, longest wait, give up after. */
   progress?: { initialDelayMs?: number; maxDelayMs?: number; timeoutMs?: number };
+  /** Told before every wait between attempts, for every call of this client (see also RequestOpts.onRetry). */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export interface RequestOpts {
   signal?: AbortSignal;
   query?: Query;
+  /** Told before every wait between attempts of this call: "throttled by Canvas, retrying in N s". */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export interface PageInfo {
@@ -227,6 +251,8 @@ export class CanvasClient {
   private readonly crossOriginNext: 'error' | 'stop';
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly progressOpts: { initialDelayMs: number; maxDelayMs: number; timeoutMs: number };
+  /** Carries each call's onRetry into the shared HttpClient's hook (calls may run side by side). */
+  private readonly retryListener = new AsyncLocalStorage<((info: RetryInfo) => void) | undefined>();
 
   constructor(opts: CanvasClientOptions) {
     this.site = canvasSiteRoot(opts.baseUrl);
@@ -246,18 +272,22 @@ export class CanvasClient {
       auth: async () => ({ authorization: `Bearer ${typeof token === 'function' ? await token() : token}` }),
       logger: opts.logger,
       redactor,
-      retry: opts.retry,
+      retry: { ...CANVAS_RETRY_POLICY, ...opts.retry },
       timeoutMs: opts.timeoutMs,
       sleep: opts.sleep,
       isThrottled: isCanvasThrottle,
       describeError: describeCanvasError,
+      onRetry: (info) => {
+        opts.onRetry?.(info);
+        this.retryListener.getStore()?.(info);
+      },
     });
   }
 
   /** One request, one page, no pagination (for endpoints that answer a single object). */
   async get<T = unknown>(path: string, opts: RequestOpts = {}): Promise<T> {
     const url = this.apiUrl(path, opts.query);
-    const res = await this.http.json<T>(url, { signal: opts.signal });
+    const res = await this.retryListener.run(opts.onRetry, () => this.http.json<T>(url, { signal: opts.signal }));
     this.noteRate(res.headers);
     return res.body;
   }
@@ -276,7 +306,8 @@ export class CanvasClient {
       if (seen.has(url.href)) throw new InsightError('data', `Canvas sent a next-page link back to a page already read (${this.http.describeUrl(url)}).`, { next: 'Try again; if it persists, report it to your Canvas admins.' });
       if (page >= maxPages) throw new InsightError('data', `Stopped after ${maxPages} pages of ${this.http.describeUrl(url)}.`);
       seen.add(url.href);
-      const res = await this.http.json<T>(url, { signal: opts.signal });
+      const at = url;
+      const res = await this.retryListener.run(opts.onRetry, () => this.http.json<T>(at, { signal: opts.signal }));
       page++;
       this.noteRate(res.headers);
       const info: PageInfo = { page, url: res.url, items: Array.isArray(res.body) ? res.body.length : undefined, requestCost: this.lastRate.cost, rateLimitRemaining: this.lastRate.remaining };
@@ -306,7 +337,7 @@ export class CanvasClient {
       // The progress completing means the data is cached; a second progress_url after that is
       // unusual but possible (cache evicted), so allow a few rounds, not an endless loop.
       if (round >= 4) throw new InsightError('timeout', `Canvas kept preparing ${this.what(path)} in the background.`, { next: 'Try again in a few minutes.' });
-      await this.waitForProgress(progressUrl, { signal: opts.signal, onProgress: opts.onProgress, what: this.what(path) });
+      await this.waitForProgress(progressUrl, { signal: opts.signal, onProgress: opts.onProgress, onRetry: opts.onRetry, what: this.what(path) });
     }
   }
 
@@ -320,13 +351,16 @@ export class CanvasClient {
   }
 
   /** Polls a Canvas Progress until `completed`; `failed` or the timeout throw. */
-  async waitForProgress(progressUrl: string, opts: { signal?: AbortSignal; onProgress?: (p: CanvasProgress) => void; what?: string } = {}): Promise<CanvasProgress> {
+  async waitForProgress(
+    progressUrl: string,
+    opts: { signal?: AbortSignal; onProgress?: (p: CanvasProgress) => void; onRetry?: (info: RetryInfo) => void; what?: string } = {},
+  ): Promise<CanvasProgress> {
     const url = this.progressUrl(progressUrl);
     const what = opts.what ?? 'the data';
     const deadline = Date.now() + this.progressOpts.timeoutMs;
     let delay = this.progressOpts.initialDelayMs;
     for (;;) {
-      const p = await this.get<CanvasProgress>(url.toString(), { signal: opts.signal });
+      const p = await this.get<CanvasProgress>(url.toString(), { signal: opts.signal, onRetry: opts.onRetry });
       if (typeof p !== 'object' || p === null || typeof p.workflow_state !== 'string') {
         throw new InsightError('data', `Canvas sent an unreadable Progress for ${what}.`);
       }
@@ -352,8 +386,19 @@ export class CanvasClient {
     return this.listAll<EnrollmentTerm>(canvasPath({ id: 'account.terms', accountId }), opts);
   }
 
+  /**
+   * The token user's courses, concluded ones included. Without `state[]`, `GET /api/v1/courses`
+   * lists only current enrollments (canvas-lms app/controllers/courses_controller.rb,
+   * `courses_for_user`: `cached_currentish_enrollments`), so past terms could not be picked; with
+   * `state[]` it lists the user's enrollments in courses of those states ("unpublished" |
+   * "available" | "completed" | "deleted", documented on `index`). `include[]=term` and
+   * `include[]=concluded` (same docs) say which term and whether the course has concluded.
+   */
   async courses(opts: PageOpts = {}): Promise<CanvasCourse[]> {
-    return this.listAll<CanvasCourse>(canvasPath({ id: 'courses' }), opts);
+    return this.listAll<CanvasCourse>(canvasPath({ id: 'courses' }), {
+      ...opts,
+      query: { 'state[]': ['unpublished', 'available', 'completed'], 'include[]': ['term', 'concluded'], ...opts.query },
+    });
   }
 
   async departmentActivity(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<DepartmentActivity> {
@@ -434,7 +479,7 @@ export class CanvasClient {
       case 'course.studentSummaries': {
         const [data, names] = await Promise.all([
           this.studentSummaries(ref.courseId, { ...opts, sortColumn: ref.sortColumn, studentId: ref.studentId }),
-          opts.withNames === false ? Promise.resolve(undefined) : this.studentNames(ref.courseId, { signal: opts.signal }),
+          opts.withNames === false ? Promise.resolve(undefined) : this.studentNames(ref.courseId, { signal: opts.signal, onRetry: opts.onRetry }),
         ]);
         return { endpoint, data, names };
       }

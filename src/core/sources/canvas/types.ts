@@ -110,6 +110,18 @@ export function isStudentSummarySort(v: string): v is StudentSummarySort {
   return m !== null;
 }
 
+/**
+ * What a student-summaries sort leaves out, or undefined when it lists every student. Sorted by
+ * page views or participations, Canvas pages through the ids that have page-view counts only
+ * (instructure/analytics lib/analytics/student_collection.rb, `BySortedIDs` over
+ * `page_view_counts.keys`); with the page-views service of hosted Canvas those are the students
+ * the service has counts for (lib/analytics/extensions/page_view/pv4_client.rb,
+ * `counters_by_context_for_users`), so students who never opened the course are not in the list.
+ */
+export function summariesSortNote(sort: string | undefined): string | undefined {
+  return sort !== undefined && /^(page_views|participations)(_ascending|_descending)?$/.test(sort) ? 'only students with page-view data' : undefined;
+}
+
 /** `/api/v1/courses/:id/analytics/users/:student_id/activity`. */
 export interface StudentActivity {
   /** Keys are hourly ISO timestamps on hosted Canvas, plain dates on some instances. */
@@ -144,8 +156,25 @@ export interface CanvasCourse {
   course_code?: string;
   account_id?: number;
   enrollment_term_id?: number;
+  /** unpublished, available, completed (concluded) or deleted. */
   workflow_state?: string;
+  /** With `include[]=concluded`: concluded, "taking course and term dates into account". */
+  concluded?: boolean;
+  /** With `include[]=term`. */
+  term?: { id?: number; name?: string; start_at?: string | null; end_at?: string | null };
   [key: string]: unknown;
+}
+
+/** Concluded: `include[]=concluded` said so, or the course itself is `completed`. */
+export function isConcludedCourse(c: Pick<CanvasCourse, 'concluded' | 'workflow_state'>): boolean {
+  return c.concluded === true || c.workflow_state === 'completed';
+}
+
+/** `course 5 · BIO 101 · Fall 2024 · concluded` for pickers. */
+export function courseDescription(c: CanvasCourse): string {
+  return [`course ${c.id}`, c.course_code, c.term?.name, isConcludedCourse(c) ? 'concluded' : c.workflow_state === 'unpublished' ? 'unpublished' : undefined]
+    .filter((x): x is string => typeof x === 'string' && x !== '')
+    .join(' · ');
 }
 
 /** `/api/v1/courses/:id/users` entries. */

@@ -1,9 +1,16 @@
 /**
  * Date ranges for Echo360 report requests, all in UTC calendar days.
  *
- * The API's rules (API-NOTES.md): `start` inclusive, `end` exclusive, at most 7 days per request,
- * reaching back at most one year. People think in terms, so a range of any length is accepted
- * here and split into consecutive ≤ 7-day chunks that share their boundaries.
+ * The API's rules (API-NOTES.md; Echo360 Reporting API docs,
+ * https://support.echo360.com/hc/en-us/articles/360042030652): `start` inclusive, `end` exclusive,
+ * at most 7 days per request. The one-year lookback is stated for `assetbydate` only, so it is
+ * checked for that report alone (`checkLookback`); other reports' older ranges go to the server,
+ * whose words are shown when it refuses. People think in terms, so a range of any length is
+ * accepted here and split into consecutive ≤ 7-day chunks that share their boundaries.
+ *
+ * "In general, data for a given day is complete 48 hours after the close of that day (in UTC)"
+ * (same docs): `incompleteDaysWarning` says so for ranges that end within that window, and
+ * `last N complete days` asks only for days that are complete.
  */
 import { InsightError } from '../../errors';
 
@@ -16,7 +23,13 @@ export interface DateRange {
 const DAY_MS = 86_400_000;
 /** The API refuses a request spanning more than 7 days. */
 export const MAX_CHUNK_DAYS = 7;
-const SHORTCUT = /^last\s+(\d{1,3})\s+days?$/i;
+const SHORTCUT = /^last\s+(\d{1,3})\s+(complete\s+)?days?$/i;
+/** Reports whose `start` may reach back at most one year (Echo360 docs: assetbydate only). */
+export const ONE_YEAR_LOOKBACK_REPORTS: ReadonlySet<string> = new Set(['assetbydate']);
+/** A day's data is complete this long after the day ends (UTC). */
+export const COMPLETE_AFTER_MS = 48 * 3600_000;
+/** Shown wherever a range ends within the last 48 hours (prompt, result title, CLI stderr). */
+export const INCOMPLETE_WARNING = 'the last 2 days may still be incomplete';
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function usage(message: string): InsightError {
@@ -61,9 +74,31 @@ function requireDay(text: string, what: 'start' | 'end'): number {
 }
 
 /**
+ * The end (exclusive, midnight UTC) of the newest run of complete days: a day D is complete at
+ * D + 1 day + 48 h, so the newest complete day is the one that closed 48 h or more ago.
+ */
+export function completeEnd(now: number = Date.now()): number {
+  return todayUtc(now - COMPLETE_AFTER_MS);
+}
+
+/**
+ * A warning when the range's last day is not complete yet (its close was less than 48 hours
+ * ago), else undefined.
+ */
+export function incompleteDaysWarning(range: DateRange | undefined, now: number = Date.now()): string | undefined {
+  if (!range) return undefined;
+  const end = parseDay(range.end);
+  if (end === undefined) return undefined;
+  // The last day asked for is end - 1 day; it closes at `end` and is complete 48 h later.
+  return end + COMPLETE_AFTER_MS > now ? INCOMPLETE_WARNING : undefined;
+}
+
+/**
  * A range typed by a person: `last 7 days`, `last 30 days`, `last 90 days` (any `last N days`),
- * or `YYYY-MM-DD..YYYY-MM-DD` (end exclusive). `last N days` ends today, exclusive: the N
- * complete days before today. The result is validated.
+ * `last 7 complete days` (any `last N complete days`), or `YYYY-MM-DD..YYYY-MM-DD` (end
+ * exclusive). `last N days` ends today, exclusive: the N days before today, the newest two of
+ * which may not be complete yet; `last N complete days` ends where the complete days end. The
+ * result is validated.
  */
 export function parseRange(text: string, now: number = Date.now()): DateRange {
   const t = text.trim();
@@ -71,7 +106,7 @@ export function parseRange(text: string, now: number = Date.now()): DateRange {
   if (m) {
     const days = Number(m[1]);
     if (days < 1) throw usage(`"${t}" is empty: ask for at least 1 day.`);
-    const end = todayUtc(now);
+    const end = m[2] ? completeEnd(now) : todayUtc(now);
     return validateRange({ start: formatDay(end - days * DAY_MS), end: formatDay(end) }, now);
   }
   const parts = t.split('..');
@@ -79,7 +114,7 @@ export function parseRange(text: string, now: number = Date.now()): DateRange {
     return validateRange({ start: parts[0].trim(), end: parts[1].trim() }, now);
   }
   throw usage(
-    `Unrecognised date range "${t}": use "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD (end exclusive).`,
+    `Unrecognised date range "${t}": use "last 7 complete days", "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD (end exclusive).`,
   );
 }
 
@@ -119,13 +154,22 @@ export function validateRange(range: DateRange, now: number = Date.now()): DateR
       `The end date ${e} is in the future (today is ${formatDay(today)} UTC; the end is exclusive). Use an end on or before ${formatDay(latestEnd)}.`,
     );
   }
-  const earliest = oneYearBefore(today);
+  return { start: s, end: e };
+}
+
+/**
+ * The one-year lookback, for the reports whose documentation states it (`assetbydate`). Other
+ * reports are not refused here: Echo360 answers for itself, and its words are shown.
+ */
+export function checkLookback(reportName: string, range: DateRange, now: number = Date.now()): void {
+  if (!ONE_YEAR_LOOKBACK_REPORTS.has(reportName)) return;
+  const start = requireDay(range.start, 'start');
+  const earliest = oneYearBefore(todayUtc(now));
   if (start < earliest) {
     throw usage(
-      `The start date ${s} is more than one year ago; Echo360 reports reach back one year only. Move the start to ${formatDay(earliest)} or later.`,
+      `The start date ${formatDay(start)} is more than one year ago; Echo360's ${reportName} report reaches back one year only. Move the start to ${formatDay(earliest)} or later.`,
     );
   }
-  return { start: s, end: e };
 }
 
 export function rangeDays(range: DateRange): number {
@@ -147,6 +191,7 @@ export function splitRange(range: DateRange, maxDays: number = MAX_CHUNK_DAYS): 
   return chunks;
 }
 
-export function describeRange(range: DateRange): string {
-  return `${range.start}..${range.end}`;
+/** `2024-06-01..2024-06-08`, or `all time` for a report that takes no date range. */
+export function describeRange(range: Partial<DateRange> | undefined): string {
+  return range?.start && range.end ? `${range.start}..${range.end}` : 'all time';
 }

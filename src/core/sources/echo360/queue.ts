@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { InsightError, isCancelled, oneLine } from '../../errors';
 import { Logger, silentLogger } from '../../log';
 import { Echo360Client, CredentialsRefusedError } from './client';
-import { DateRange, describeRange, splitRange, validateRange } from './dateRange';
+import { DateRange, checkLookback, describeRange, splitRange, validateRange } from './dateRange';
 import {
   ChunkState,
   ChunkStatus,
@@ -63,7 +63,11 @@ export interface EchoReportQueueOptions {
 
 export interface EnqueueSpec {
   reportName: string;
-  range: DateRange;
+  /**
+   * Absent for a report that takes no date range (its listing has no start/end, e.g. `asset`):
+   * the run is ONE request with no parameters.
+   */
+  range?: DateRange;
   /** Report parameters besides start/end. */
   parameters?: Record<string, string>;
   output?: { compression?: boolean; delimiter?: EchoDelimiter };
@@ -142,10 +146,14 @@ export class EchoReportQueue {
     return { running, queued, foreignPending: this.foreignPending };
   }
 
-  /** Adds a run (its range validated and split into ≤ 7-day chunks), saved before this resolves. */
+  /**
+   * Adds a run (its range validated and split into ≤ 7-day chunks; no range: one chunk without
+   * dates), saved before this resolves.
+   */
   async enqueue(spec: EnqueueSpec): Promise<RunState> {
     await this.resume();
-    const range = validateRange(spec.range, this.now());
+    const range = spec.range ? validateRange(spec.range, this.now()) : undefined;
+    if (range) checkLookback(spec.reportName, range, this.now());
     const run: RunState = {
       id: randomUUID(),
       reportName: spec.reportName,
@@ -154,7 +162,9 @@ export class EchoReportQueue {
       range,
       createdAt: new Date(this.now()).toISOString(),
       status: 'running',
-      chunks: splitRange(range).map((c, index) => ({ index, start: c.start, end: c.end, status: 'Queued' })),
+      chunks: range
+        ? splitRange(range).map((c, index): ChunkState => ({ index, start: c.start, end: c.end, status: 'Queued' }))
+        : [{ index: 0, status: 'Queued' }],
     };
     this.state.runs.push(run);
     await this.persist();
@@ -433,7 +443,9 @@ export class EchoReportQueue {
       result = await this.client.submit(
         run.reportName,
         {
-          parameters: { ...run.parameters, start: c.start, end: c.end },
+          // A report without a date range gets no start/end: Echo360 refuses them on `asset`.
+          parameters:
+            c.start !== undefined && c.end !== undefined ? { ...run.parameters, start: c.start, end: c.end } : { ...run.parameters },
           output: { ...run.output },
         },
         signal,

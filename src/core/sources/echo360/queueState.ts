@@ -19,8 +19,9 @@ export type RunStatus = 'running' | 'ready' | 'completed' | 'failed' | 'cancelle
 
 export interface ChunkState {
   index: number;
-  start: string;
-  end: string;
+  /** Absent for a report that takes no date range (one chunk, sent with no parameters). */
+  start?: string;
+  end?: string;
   status: ChunkStatus;
   requestId?: string;
   /** Server's submission time, and created + 14 days (when Echo360 deletes the report). */
@@ -46,7 +47,8 @@ export interface RunState {
   /** Report parameters besides start/end. */
   parameters: Record<string, string>;
   output: EchoOutputOptions;
-  range: DateRange;
+  /** Absent for a report that takes no date range (`asset`: all time). */
+  range?: DateRange;
   createdAt: string;
   status: RunStatus;
   chunks: ChunkState[];
@@ -101,7 +103,7 @@ export function readQueueState(raw: unknown): QueueState {
   return { version: 1, runs };
 }
 
-export function chunkLabel(run: Pick<RunState, 'reportName'>, chunk: Pick<ChunkState, 'start' | 'end'>): string {
+export function chunkLabel(run: Pick<RunState, 'reportName'>, chunk: Partial<Pick<ChunkState, 'start' | 'end'>> | undefined): string {
   return `${run.reportName} ${describeRange(chunk)}`;
 }
 

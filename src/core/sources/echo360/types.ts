@@ -30,6 +30,37 @@ export interface EchoReportDefinition {
   description: string;
   note?: string;
   parameters: EchoReportParameter[];
+  /**
+   * False when the listing carried no `parameters` field at all (then nothing is known about
+   * them); `"parameters": []` is listed, and means "no parameters" (Echo360 lists `asset` so).
+   */
+  parametersListed: boolean;
+}
+
+const DATE_PARAMETERS = new Set(['start', 'end']);
+
+/**
+ * Whether a report is run for a date range. Echo360's `/reports` listing names each report's
+ * parameters; `asset` is listed with `"parameters": []` and is all-time ("no date parameters are
+ * supplied": Echo360 Reporting API docs, https://support.echo360.com/hc/en-us/articles/360042030652).
+ * A listing without the field says nothing: such a report is taken to need a range, as every
+ * documented report except `asset` does.
+ */
+export function takesDateRange(report: Pick<EchoReportDefinition, 'parameters' | 'parametersListed'>): boolean {
+  if (!report.parametersListed) return true;
+  const names = report.parameters.map((p) => p.name.toLowerCase());
+  return names.includes('start') && names.includes('end');
+}
+
+/** Parameters besides start/end: shown to the user as listed, never filled in by guess. */
+export function otherParameters(report: Pick<EchoReportDefinition, 'parameters'>): EchoReportParameter[] {
+  return report.parameters.filter((p) => !DATE_PARAMETERS.has(p.name.toLowerCase()));
+}
+
+/** `courseId (string, required)` for messages. */
+export function describeParameter(p: EchoReportParameter): string {
+  const bits = [p.datatype, p.required ? 'required' : 'optional'].filter(Boolean);
+  return `${p.name} (${bits.join(', ')})`;
 }
 
 export interface EchoOutputOptions {
@@ -39,7 +70,8 @@ export interface EchoOutputOptions {
 }
 
 export interface EchoSubmitBody {
-  parameters: { start: string; end: string; [name: string]: string };
+  /** `start`/`end` for reports that take a range; none at all for `asset`. */
+  parameters: Record<string, string>;
   output: EchoOutputOptions;
 }
 
@@ -151,6 +183,7 @@ export function readReport(raw: unknown): EchoReportDefinition | undefined {
   const params = Array.isArray(r.parameters) ? r.parameters : [];
   return {
     name: r.name,
+    parametersListed: Array.isArray(r.parameters),
     description: typeof r.description === 'string' ? r.description : '',
     note: typeof r.note === 'string' ? r.note : undefined,
     parameters: params.flatMap((p): EchoReportParameter[] => {
