@@ -21,6 +21,7 @@ import {
   clearNotifications,
   screenshot,
   waitForNotification,
+  failureOf,
 } from './treeKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
@@ -412,18 +413,26 @@ describe('Canvas end to end', function () {
     const studentsNode = await nodeAt(api, LABEL, 'Courses', /^ENGR 330/, 'Students');
     const [err] = await api.tree.getChildren(studentsNode);
     const item = await api.tree.getTreeItem(err);
-    assert.strictEqual(item.label, 'Forbidden — Set Credentials…');
+    // A refused permission is not fixed by another token of the same user: the fix offered is the permission docs.
+    assert.strictEqual(item.label, 'Forbidden — Permission Docs');
+    assert.strictEqual(item.command?.command, 'insightExplorer.openPermissionDocs');
     assert.match(String(item.description), /view_analytics/);
     assert.match(String(item.description), /course 103/);
 
     const activity = await nodeAt(api, LABEL, 'Courses', /^ENGR 330/, 'Activity');
-    await assert.rejects(
-      Promise.resolve(open(activity)),
-      /needs the view_analytics permission and teacher-level \(read_as_admin\) access in course 103/,
-    );
+    assert.match(await failureOf(open(activity)), /needs the view_analytics permission and teacher-level \(read_as_admin\) access in course 103/);
     if (ui.available) {
       const n = await waitForNotification(/view_analytics/);
-      assert.ok(n.buttons.includes('Show Log'));
+      assert.deepStrictEqual(n.buttons, ['Permission Docs', 'Show Log'], 'the 403 offers the permission docs, never Set Credentials');
+      // One failure, one notification: opening the item from the real tree (VS Code runs its
+      // command and would report a rejected command a second time).
+      await clearNotifications();
+      await api.view.reveal(activity, { focus: true, select: true });
+      await ui.press('Enter');
+      await waitForNotification(/view_analytics/);
+      await new Promise((r) => setTimeout(r, 1500)); // a second toast would have arrived by now
+      const shown = (await ui.notifications()).filter((x) => /view_analytics|Canceled/.test(x.message));
+      assert.strictEqual(shown.length, 1, `notifications: ${JSON.stringify(shown)}`);
       await api.view.reveal(err, { focus: false, select: true });
       await ui.waitForTree('Sources', (t) => t.items.some((i) => i.includes('Forbidden')));
       await new Promise((r) => setTimeout(r, 600)); // let the toast finish sliding in
@@ -433,12 +442,9 @@ describe('Canvas end to end', function () {
 
   it('says to check the course id on a 404', async function () {
     if (!sourceId) this.skip();
-    await assert.rejects(
-      Promise.resolve(
+    assert.match(await failureOf(
         vscode.commands.executeCommand('insightExplorer.canvas.open', { sourceId, ref: { id: 'course.activity', courseId: '104' } }),
-      ),
-      /check the course id 104/,
-    );
+      ), /check the course id 104/);
   });
 
   it('shows "Unauthorized — Set Credentials…" for a revoked token, and recovers', async function () {

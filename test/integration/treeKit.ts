@@ -83,3 +83,18 @@ export async function waitForNotification(pattern: RegExp, timeoutMs = 10_000): 
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * The failure of a command that must fail, as its one-line message. A failed command has shown
+ * its error already and rejects with an "already shown" error (name and message "Canceled", so
+ * VS Code does not show it again) whose `cause` is the failure.
+ */
+export async function failureOf(p: Thenable<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    return cause instanceof Error ? cause.message : String(cause);
+  }
+  throw new Error('the command succeeded where it should have failed');
+}

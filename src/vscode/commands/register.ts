@@ -2,10 +2,37 @@ import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import { Services } from '../services';
 import { sourceIdOf } from '../tree/sourceNodes';
+import type { SourceKind } from '../sources/sourceStore';
+
+/**
+ * The rejection of a command whose failure the wrapper has already shown. VS Code treats an error
+ * named and worded "Canceled" as a cancellation and shows nothing for it; any other rejection of a
+ * command run from a tree click or a menu would be shown a second time. Programmatic callers
+ * (tests, other commands) still get a rejection, with the failure as `cause`.
+ */
+export class AlreadyShown extends Error {
+  constructor(override readonly cause: unknown) {
+    super('Canceled');
+    this.name = 'Canceled';
+  }
+}
+
+function isAlreadyShown(e: unknown): boolean {
+  return e instanceof AlreadyShown || (e instanceof Error && e.name === 'Canceled' && e.message === 'Canceled');
+}
+
+/** Where each platform documents the permissions its API needs (offered when it answers 403). */
+export const PERMISSION_DOCS: Record<SourceKind, string> = {
+  posthog: 'https://posthog.com/docs/api#personal-api-keys',
+  canvas: 'https://canvas.instructure.com/doc/api/analytics.html',
+  studio: 'https://developerdocs.instructure.com/services/studio/api-reference/insights',
+  echo360: 'https://support.echo360.com/hc/en-us/articles/360042030652',
+};
 
 /**
  * The one registerCommand wrapper: pushes to subscriptions and turns every thrown error into a
- * logged, shown one-line message with the action that fixes it (Set Credentials, Edit Source…).
+ * logged, shown one-line message with the action that fixes it (Set Credentials, Edit Source…),
+ * shown once.
  */
 export function registerCommand(services: Services, id: string, fn: (...args: any[]) => unknown): void {
   services.context.subscriptions.push(
@@ -14,25 +41,40 @@ export function registerCommand(services: Services, id: string, fn: (...args: an
         return await fn(...args);
       } catch (e) {
         if (isCancelled(e)) return undefined;
+        // A command this one ran has shown it already.
+        if (isAlreadyShown(e)) throw e;
         const message = services.redactor.redact(oneLine(e));
         services.log.error(`${id}: ${message}`);
-        void showError(message, e, sourceIdOf(args[0]));
-        // Rethrow for programmatic callers (tests, other commands) so failures are not silent.
-        throw e;
+        const sourceId = sourceIdOf(args[0]);
+        const kind = sourceId ? services.store.get(sourceId)?.kind : undefined;
+        void showError(message, e, sourceId, kind ? PERMISSION_DOCS[kind] : undefined);
+        // Rejects for programmatic callers (tests, other commands) so failures are not silent,
+        // in a form VS Code does not show again.
+        throw new AlreadyShown(e);
       }
     }),
   );
 }
 
-export async function showError(message: string, e: unknown, sourceId?: string): Promise<void> {
+/**
+ * One notification for a failure, with the actions that can fix it: Set Credentials… for a
+ * refused key (401), the platform's permission docs for a refused permission (403: a new key of
+ * the same user would not help), Edit Source… for a wrong id or URL, and Show Log.
+ */
+export async function showError(message: string, e: unknown, sourceId?: string, permissionDocs?: string): Promise<void> {
   const actions: string[] = [];
   if (e instanceof InsightError && sourceId) {
-    if (e.kind === 'auth') actions.push('Set Credentials…');
+    if (e.kind === 'auth' && e.status === 403) {
+      if (permissionDocs) actions.push(PERMISSION_DOCS_ACTION);
+    } else if (e.kind === 'auth') actions.push('Set Credentials…');
     if (e.kind === 'notFound' || e.kind === 'usage') actions.push('Edit Source…');
   }
   actions.push('Show Log');
   const choice = await vscode.window.showErrorMessage(message, ...actions);
   if (choice === 'Set Credentials…') await vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
   else if (choice === 'Edit Source…') await vscode.commands.executeCommand('insightExplorer.editSource', { sourceId });
+  else if (choice === PERMISSION_DOCS_ACTION && permissionDocs) await vscode.env.openExternal(vscode.Uri.parse(permissionDocs));
   else if (choice === 'Show Log') await vscode.commands.executeCommand('insightExplorer.showLog');
 }
+
+export const PERMISSION_DOCS_ACTION = 'Permission Docs';

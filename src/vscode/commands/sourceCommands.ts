@@ -5,7 +5,7 @@ import { parseBaseUrl } from '../../core/url';
 import { Services } from '../services';
 import { SourceConfig, SourceKind } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
-import { registerCommand } from './register';
+import { PERMISSION_DOCS, registerCommand } from './register';
 import { ResultStore } from '../documents/resultStore';
 
 async function pickSource(services: Services, arg: unknown, title: string, kind?: SourceKind): Promise<SourceConfig | undefined> {
@@ -173,4 +173,10 @@ export function registerSourceCommands(services: Services, results: ResultStore)
   });
 
   registerCommand(services, 'insightExplorer.showLog', () => services.channel.show());
+
+  registerCommand(services, 'insightExplorer.openPermissionDocs', async (arg?: unknown) => {
+    const source = await pickSource(services, arg, 'Permission Docs');
+    if (!source) return;
+    await vscode.env.openExternal(vscode.Uri.parse(PERMISSION_DOCS[source.kind]));
+  });
 }

@@ -50,6 +50,8 @@ export class ErrorNode extends TreeNode {
   get action(): { title: string; command: string } {
     const e = this.error;
     if (e instanceof InsightError) {
+      // A refused permission (403) is not fixed by another key of the same user: say where the permissions are documented.
+      if (e.kind === 'auth' && e.status === 403) return { title: 'Permission Docs', command: 'insightExplorer.openPermissionDocs' };
       if (e.kind === 'auth') return { title: 'Set Credentials…', command: 'insightExplorer.setCredentials' };
       if (e.kind === 'notFound' || e.kind === 'usage') return { title: 'Edit Source…', command: 'insightExplorer.editSource' };
     }
