@@ -1,10 +1,12 @@
 /**
  * `insights`: the core as a command-line tool (contract in CLI.md). Exit codes: 0 done,
- * 2 usage/bad input, 3 auth refused, 4 not found, 5 anything else.
+ * 2 usage/bad input, 3 auth refused, 4 not found, 5 anything else, 130 cancelled (Ctrl-C).
  */
-import { InsightError, oneLine } from './core/errors';
+import { InsightError, isCancelled, oneLine } from './core/errors';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES, HttpLimits, limitsFromUser } from './core/limits';
 import { Redactor } from './core/log';
-import { parseArgs } from './cli/args';
+import { safeText } from './core/text';
+import { ParsedArgs, parseArgs, positiveNumber, str } from './cli/args';
 import { CliCommand, CliContext, CliGroup, stderrLogger } from './cli/context';
 import { posthogCommands } from './cli/posthog';
 import { echo360Commands } from './cli/echo360';
@@ -24,8 +26,28 @@ function usage(): string {
   for (const [g, cmds] of Object.entries(groups)) {
     for (const [name, c] of Object.entries(cmds)) lines.push(`  insights ${g} ${name.padEnd(10)} ${c.summary}`);
   }
-  lines.push(`  insights inspect FILE        ${inspectCommand.summary}`, '', 'Secrets come from the environment: POSTHOG_API_KEY, ECHO360_CLIENT_ID/ECHO360_CLIENT_SECRET, CANVAS_TOKEN, STUDIO_TOKEN.', 'Add --verbose to log HTTP requests (secrets redacted) to stderr.');
+  lines.push(
+    `  insights inspect FILE        ${inspectCommand.summary}`,
+    '',
+    'Secrets come from the environment: POSTHOG_API_KEY, ECHO360_CLIENT_ID/ECHO360_CLIENT_SECRET, CANVAS_TOKEN, STUDIO_TOKEN.',
+    'Add --verbose to log HTTP requests (secrets redacted) to stderr.',
+    `Every command takes --timeout SEC (the most one HTTP request may take, default ${DEFAULT_DEADLINE_MS / 1000})`,
+    `and --max-body-mb N (the largest JSON/text answer read, default ${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}).`,
+  );
   return lines.join('\n');
+}
+
+/**
+ * Options every command takes (CLI.md "Safety rules"). `echo360 run` and `posthog get` also read
+ * `--timeout` as their polling limit; here it is the most one HTTP request may take.
+ */
+const SAFETY_OPTIONS = { timeout: { value: true }, 'max-body-mb': { value: true } };
+
+function safetyLimits(args: ParsedArgs): HttpLimits {
+  return limitsFromUser({
+    timeoutSeconds: str(args, 'timeout') === undefined ? undefined : positiveNumber(args, 'timeout', 0),
+    maxBodyMb: str(args, 'max-body-mb') === undefined ? undefined : positiveNumber(args, 'max-body-mb', 0),
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,8 +61,10 @@ export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = {
     logger: stderrLogger(verbose, redactor),
     redactor,
-    note: (m) => process.stderr.write(redactor.redact(m) + '\n'),
+    // Progress lines can carry server text (names, states): shown escaped, never interpreted.
+    note: (m) => process.stderr.write(safeText(redactor.redact(m), { keepTab: true }) + '\n'),
     signal: controller.signal,
+    limits: {},
   };
   try {
     if (rest.length === 0 || rest[0] === '--help' || rest[0] === 'help') {
@@ -63,11 +87,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(command.usage + '\n');
       return 0;
     }
-    await command.run(parseArgs(args, command.options), ctx);
+    const parsed = parseArgs(args, { ...SAFETY_OPTIONS, ...command.options });
+    ctx.limits = safetyLimits(parsed);
+    await command.run(parsed, ctx);
     return 0;
   } catch (e) {
+    // Ctrl-C: in-flight requests were aborted and each command removed its temp file on the way out.
+    if (controller.signal.aborted || isCancelled(e)) {
+      process.stderr.write('insights: cancelled\n');
+      return 130;
+    }
     const err = e instanceof InsightError ? e : new InsightError('network', oneLine(e));
-    process.stderr.write(`insights: ${redactor.redact(oneLine(err))}\n`);
+    process.stderr.write(`insights: ${safeText(redactor.redact(oneLine(err)))}\n`);
     return err.exitCode;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -37,7 +37,7 @@ export const canvasCommands: CliGroup = {
       const format = choice(args, 'format', ['json', 'csv'] as const, 'json');
       const base = parseBaseUrl(str(args, 'base-url')!, '--base-url');
       const path = canvasApiPath(str(args, 'path')!);
-      const client = new CanvasClient({ baseUrl: base, token: envSecret('CANVAS_TOKEN'), logger: ctx.logger, redactor: ctx.redactor });
+      const client = new CanvasClient({ baseUrl: base, token: envSecret('CANVAS_TOKEN'), logger: ctx.logger, redactor: ctx.redactor, limits: ctx.limits });
       let pages = 0;
       const data = await client.getAll(path, {
         signal: ctx.signal,

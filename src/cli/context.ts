@@ -1,3 +1,4 @@
+import { HttpLimits } from '../core/limits';
 import { Logger, Redactor, redactingLogger } from '../core/log';
 import { ParsedArgs } from './args';
 
@@ -7,6 +8,8 @@ export interface CliContext {
   /** Progress and messages for people: stderr. */
   note(message: string): void;
   signal: AbortSignal;
+  /** From `--max-body-mb` and `--timeout` (every command takes them); passed to every client. */
+  limits: HttpLimits;
 }
 
 export interface CliCommand {

@@ -37,7 +37,7 @@ function client(ctx: CliContext, url: URL): Echo360Client {
   const clientSecret = envSecret('ECHO360_CLIENT_SECRET');
   ctx.redactor.add(clientId);
   ctx.redactor.add(clientSecret);
-  return new Echo360Client({ baseUrl: url, credentials: { clientId, clientSecret }, logger: ctx.logger, redactor: ctx.redactor });
+  return new Echo360Client({ baseUrl: url, credentials: { clientId, clientSecret }, logger: ctx.logger, redactor: ctx.redactor, limits: ctx.limits });
 }
 
 async function writeLines(args: ParsedArgs, lines: string[]): Promise<void> {
@@ -219,7 +219,7 @@ export const echo360Commands: CliGroup = {
       '  --range: "last 7 complete days", "last 7 days", "last 30 days", "last 90 days" or YYYY-MM-DD..YYYY-MM-DD',
       "  A range ending within the last 48 hours is warned about: Echo360 completes a day's data 48 h after it ends (UTC)",
       `  --poll-interval: first poll interval, backing off while nothing changes (default ${DEFAULT_POLL_SEC})`,
-      `  --timeout: give up after this many seconds (default ${DEFAULT_TIMEOUT_SEC})`,
+      `  --timeout: give up after this many seconds (default ${DEFAULT_TIMEOUT_SEC}); also the most one HTTP request may take (default 300)`,
       '  Env: ECHO360_CLIENT_ID, ECHO360_CLIENT_SECRET',
     ].join('\n'),
     options: {

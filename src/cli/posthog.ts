@@ -24,6 +24,7 @@ function client(args: Parameters<typeof str>[0], ctx: CliContext): PostHogClient
     apiKey: envSecret('POSTHOG_API_KEY'),
     logger: ctx.logger,
     redactor: ctx.redactor,
+    limits: ctx.limits,
   });
 }
 

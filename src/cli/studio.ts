@@ -73,6 +73,7 @@ function insightsCommand(kind: StudioInsight): CliCommand {
         refresh: refreshFromEnv(ctx, str(args, 'token-url')),
         logger: ctx.logger,
         redactor: ctx.redactor,
+        limits: ctx.limits,
       });
       const out = openBytesOutput(str(args, 'out'));
       try {

@@ -2,8 +2,12 @@
  * One error type for everything the core reports to people. Each carries a kind (which maps to the
  * CLI's exit codes and to the VS Code layer's actions) and a one-line message that names what failed
  * and what to do next. Messages never contain secrets: they are built from statuses and server
- * `detail` fields, which pass through the redactor before they get here.
+ * `detail` fields, which pass through the redactor before they get here. Control characters and
+ * bidi overrides a server put in those fields are shown escaped (safeText): a message is text for
+ * a terminal or a notification, never a way for a server to drive them.
  */
+import { safeText } from './text';
+
 export type ErrorKind =
   | 'usage' // bad input: unknown option, invalid URL, date, UUID, range
   | 'auth' // 401/403 after any retry
@@ -21,7 +25,7 @@ export class InsightError extends Error {
     message: string,
     readonly options: { status?: number; next?: string; cause?: unknown } = {},
   ) {
-    super(options.next ? `${message} ${options.next}` : message);
+    super(safeText(options.next ? `${message} ${options.next}` : message));
     this.name = 'InsightError';
   }
 
@@ -54,5 +58,5 @@ export function isCancelled(e: unknown): boolean {
 /** The one line shown to a person for any thrown value. */
 export function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  return text.replace(/\s+/g, ' ').trim();
+  return safeText(text.replace(/\s+/g, ' ').trim());
 }

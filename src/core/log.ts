@@ -3,6 +3,8 @@
  * (verbose only), tests pass a collector. Every line passes through a Redactor first, so a secret
  * never reaches a log even when it appears in a URL or a server's echo of our request.
  */
+import { safeText } from './text';
+
 export interface Logger {
   trace(message: string): void;
   debug(message: string): void;
@@ -42,9 +44,12 @@ export class Redactor {
   }
 }
 
-/** Wraps a logger so every line is redacted. */
+/**
+ * Wraps a logger so every line is redacted, and control characters from servers (terminal escapes,
+ * bidi overrides, newlines that would forge a log line) are shown escaped.
+ */
 export function redactingLogger(inner: Logger, redactor: Redactor): Logger {
-  const wrap = (fn: (m: string) => void) => (m: string) => fn(redactor.redact(m));
+  const wrap = (fn: (m: string) => void) => (m: string) => fn(safeText(redactor.redact(m), { keepTab: true }));
   return {
     trace: wrap(inner.trace.bind(inner)),
     debug: wrap(inner.debug.bind(inner)),

@@ -70,6 +70,11 @@ export interface Echo360FakeOptions {
   extraListing?: { name: string; description: string; parameters?: { name: string; datatype?: string; required?: boolean }[] }[];
   /** Report name → file served as that report's asset (gzipped if it ends in .gz). For the bench. */
   fixedAssets?: Record<string, string>;
+  /**
+   * Origin written into signed links instead of the fake "S3" server's (hostile case: a plain
+   * http:// storage link, which real Echo360 never sends: its links are https S3 URLs).
+   */
+  assetOrigin?: string;
 }
 
 export interface Echo360Fault extends HttpFault {
@@ -261,7 +266,7 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       created: new Date(r.createdAt).toISOString(),
       assets: status === 'Available' ? [assetPath(r).split('/').pop()] : [],
     };
-    if (withLinks) out.signedAssets = status === 'Available' ? [signedLink(r, assetServer.url)] : [];
+    if (withLinks) out.signedAssets = status === 'Available' ? [signedLink(r, opts.assetOrigin ?? assetServer.url)] : [];
     return out;
   }
 

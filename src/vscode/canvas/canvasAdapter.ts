@@ -6,6 +6,7 @@ import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { CanvasSourceOptions, canvasOptionsPatch, readCanvasOptions } from './canvasOptions';
 import { CanvasTreeModel } from './canvasTree';
+import { httpLimitsFromSettings } from '../httpSettings';
 
 export function validateCanvasUrl(v: string): string | undefined {
   try {
@@ -41,7 +42,7 @@ export class CanvasAdapter implements SourceKindAdapter {
     const token = secret ?? (await this.services.store.getSecret(source.id));
     if (!token)
       throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
-    return new CanvasClient({ baseUrl: source.baseUrl, token, logger: this.services.log, redactor: this.services.redactor });
+    return new CanvasClient({ baseUrl: source.baseUrl, token, logger: this.services.log, redactor: this.services.redactor, limits: httpLimitsFromSettings() });
   }
 
   options(source: SourceConfig): CanvasSourceOptions {

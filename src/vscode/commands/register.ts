@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
+import { safeText } from '../../core/text';
 import { Services } from '../services';
 import { sourceIdOf } from '../tree/sourceNodes';
 import type { SourceKind } from '../sources/sourceStore';
@@ -70,7 +71,8 @@ export async function showError(message: string, e: unknown, sourceId?: string, 
     if (e.kind === 'notFound' || e.kind === 'usage') actions.push('Edit Source…');
   }
   actions.push('Show Log');
-  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  // Messages quote servers (error details, names): shown escaped, never as control characters.
+  const choice = await vscode.window.showErrorMessage(safeText(message), ...actions);
   if (choice === 'Set Credentials…') await vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
   else if (choice === 'Edit Source…') await vscode.commands.executeCommand('insightExplorer.editSource', { sourceId });
   else if (choice === PERMISSION_DOCS_ACTION && permissionDocs) await vscode.env.openExternal(vscode.Uri.parse(permissionDocs));

@@ -7,6 +7,7 @@ import { SourceConfig, SourceKind } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
 import { PERMISSION_DOCS, registerCommand } from './register';
 import { ResultStore } from '../documents/resultStore';
+import { safeText } from '../../core/text';
 
 async function pickSource(services: Services, arg: unknown, title: string, kind?: SourceKind): Promise<SourceConfig | undefined> {
   const id = sourceIdOf(arg);
@@ -106,7 +107,7 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     void id, void createdAt; // the draft's placeholders; the store assigns both
     const source = await store.add(input, secret);
     services.log.info(`Added source ${source.label} (${source.kind}, ${source.baseUrl}).`);
-    if (test.ok) void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
+    if (test.ok) void vscode.window.showInformationMessage(safeText(`${source.label}: ${test.message}`));
     services.refreshTree();
     return source.id;
   });
@@ -131,7 +132,7 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     services.kinds.get(source.kind)!.forget(source.id);
     services.refreshTree();
     const test = await testWithProgress(services, source, secret);
-    if (test.ok) void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
+    if (test.ok) void vscode.window.showInformationMessage(safeText(`${source.label}: ${test.message}`));
     else if (!isCancelled(test.error)) void vscode.window.showWarningMessage(`Credentials saved, but the connection test failed: ${services.redactor.redact(oneLine(test.error))}`);
   });
 
@@ -162,7 +163,7 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     if (!secret) throw new InsightError('auth', `No credentials stored for “${source.label}”.`, { next: 'Use Set Credentials….' });
     const test = await testWithProgress(services, source, secret);
     if (!test.ok) throw test.error;
-    void vscode.window.showInformationMessage(`${source.label}: ${test.message}`);
+    void vscode.window.showInformationMessage(safeText(`${source.label}: ${test.message}`));
     return test.message;
   });
 

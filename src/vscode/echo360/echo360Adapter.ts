@@ -12,6 +12,7 @@ import { NewSource, Services, SourceKindAdapter } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { Echo360TreeModel } from './echo360Tree';
+import { httpLimitsFromSettings, httpLimitsKey } from '../httpSettings';
 
 type StepArgs = { title: string; step: number; totalSteps: number; back: boolean };
 
@@ -76,7 +77,8 @@ export class Echo360Adapter implements SourceKindAdapter {
         next: 'Use Set Credentials… to add them.',
       });
     this.services.redactor.add(credentials.clientSecret);
-    const key = `${source.baseUrl}\n${raw}`;
+    const limits = httpLimitsFromSettings();
+    const key = `${source.baseUrl}\n${raw}\n${httpLimitsKey(limits)}`;
     const cached = this.clients.get(source.id);
     if (cached && cached.key === key && secret === undefined) return cached.client;
     const host = new URL(source.baseUrl).host;
@@ -88,6 +90,7 @@ export class Echo360Adapter implements SourceKindAdapter {
       logger: this.services.log,
       redactor: this.services.redactor,
       rateLimiter: limiter,
+      limits,
     });
     // A client made for Test Connection with a typed secret is not cached: it may be wrong.
     if (secret === undefined) this.clients.set(source.id, { key, client });

@@ -17,6 +17,7 @@ import { ResultStore } from '../documents/resultStore';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { Echo360Adapter } from './echo360Adapter';
+import { safeText } from '../../core/text';
 
 const STATE_KEY = (sourceId: string) => `insightExplorer.echo360.queue.${sourceId}`;
 const POLL_SETTING = 'insightExplorer.echo360.pollIntervalSeconds';
@@ -248,7 +249,7 @@ export class Echo360Runs implements vscode.Disposable {
           this.downloadErrors.set(key, message);
           this.services.log.warn(`Echo360 download of ${runTitle(run)}: ${message}`);
           void vscode.window
-            .showErrorMessage(`${runTitle(run)}: the download failed: ${message}`, 'Download Again')
+            .showErrorMessage(safeText(`${runTitle(run)}: the download failed: ${message}`), 'Download Again')
             .then(async (choice) => {
               if (choice) await vscode.commands.executeCommand('insightExplorer.echo360.downloadAgain', { sourceId, runId });
             });
@@ -262,7 +263,7 @@ export class Echo360Runs implements vscode.Disposable {
 
   private async announceReady(ready: Echo360RunReady, run: RunState): Promise<void> {
     const choice = await vscode.window.showInformationMessage(
-      `${runTitle(run)} ready: ${ready.rows.toLocaleString('en-US')} rows`,
+      safeText(`${runTitle(run)} ready: ${ready.rows.toLocaleString('en-US')} rows`),
       'Open Preview',
       'Open as Document',
       'Reveal File',
@@ -281,7 +282,7 @@ export class Echo360Runs implements vscode.Disposable {
     const text = this.services.redactor.redact(error ?? run.error ?? 'the run failed');
     if (/refused the client id\/secret/i.test(text)) {
       const choice = await vscode.window.showErrorMessage(
-        `${runTitle(run)}: Echo360 refused the client id/secret — check the client id/secret of this source.`,
+        safeText(`${runTitle(run)}: Echo360 refused the client id/secret — check the client id/secret of this source.`),
         'Set Credentials…',
       );
       if (choice) await vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
@@ -289,7 +290,7 @@ export class Echo360Runs implements vscode.Disposable {
     }
     if (bad?.requestId) {
       const choice = await vscode.window.showErrorMessage(
-        `${runTitle(run)}: request ${bad.requestId} is ${bad.status}. Resubmit it to try again.`,
+        safeText(`${runTitle(run)}: request ${bad.requestId} is ${bad.status}. Resubmit it to try again.`),
         'Resubmit',
         'Copy Request ID',
       );
@@ -298,7 +299,7 @@ export class Echo360Runs implements vscode.Disposable {
       else if (choice === 'Copy Request ID') await vscode.env.clipboard.writeText(bad.requestId);
       return;
     }
-    void vscode.window.showErrorMessage(`${runTitle(run)}: ${text}`);
+    void vscode.window.showErrorMessage(safeText(`${runTitle(run)}: ${text}`));
   }
 
   /** Bytes of a finished run's file, or undefined when it is gone. */

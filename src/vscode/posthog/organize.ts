@@ -14,6 +14,7 @@ import { InsightTarget, displayName, insightTarget } from './insightTarget';
 import { PostHogAdapter } from './posthogAdapter';
 import { InsightsGroupNode } from './posthogTree';
 import type { SourceConfig } from '../sources/sourceStore';
+import { safeText } from '../../core/text';
 
 /** PostHog's limit on insight names (InsightSerializer, max_length=400). */
 const MAX_NAME = 400;
@@ -104,7 +105,7 @@ export function registerOrganizeCommands(services: Services, adapter: PostHogAda
     const position = adapter.model.removeInsight(t.source, id);
     services.log.info(`Moved insight ${id} to the trash.`);
     // Not awaited: the command is done; Undo may come much later, or never.
-    void vscode.window.showInformationMessage(`Moved “${name}” to the trash.`, 'Undo').then(async (choice) => {
+    void vscode.window.showInformationMessage(safeText(`Moved “${name}” to the trash.`), 'Undo').then(async (choice) => {
       if (choice !== 'Undo') return;
       try {
         const restored = await client.restoreInsight(id);

@@ -8,6 +8,7 @@ import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { PostHogTreeModel } from './posthogTree';
 import { RunningFetches } from './runningFetches';
+import { httpLimitsFromSettings } from '../httpSettings';
 
 export function validateUrlInput(v: string): string | undefined {
   try {
@@ -46,6 +47,7 @@ export class PostHogAdapter implements SourceKindAdapter {
       logger: this.services.log,
       redactor: this.services.redactor,
       pollIntervalMs: cfg.get<number>('posthog.pollIntervalMs', 1000),
+      limits: httpLimitsFromSettings(),
     });
   }
 

@@ -20,6 +20,7 @@ import { SourceConfig } from '../sources/sourceStore';
 import { displayName, insightTarget } from './insightTarget';
 import { parseTags } from './organize';
 import { PostHogAdapter } from './posthogAdapter';
+import { safeText } from '../../core/text';
 
 export const QUERY_SCHEME = 'posthog-query';
 
@@ -232,7 +233,7 @@ export function registerQueryCommands(services: Services, adapter: PostHogAdapte
     adapter.model.insertInsight(source, insight, 0);
     services.log.info(`Created insight ${insight.id} (${insight.short_id}).`);
     void vscode.window
-      .showInformationMessage(`Created “${displayName(insight)}” (insight ${insight.id}).`, 'Edit Query', 'Open')
+      .showInformationMessage(safeText(`Created “${displayName(insight)}” (insight ${insight.id}).`), 'Edit Query', 'Open')
       .then((choice) => {
         const arg = { sourceId: source.id, insightId: insight.id };
         if (choice === 'Edit Query') return vscode.commands.executeCommand('insightExplorer.posthog.editQuery', arg);

@@ -6,6 +6,7 @@ import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
 import { StudioSecret, parseStudioSecret, readPerspectives, refreshOf, serializeStudioSecret } from './studioOptions';
 import { StudioTreeModel } from './studioTree';
+import { httpLimitsFromSettings, httpLimitsKey } from '../httpSettings';
 
 export function validateStudioUrl(v: string): string | undefined {
   try {
@@ -38,7 +39,7 @@ export class StudioAdapter implements SourceKindAdapter {
    * One client per source while its secret is unchanged: renewal state (single-use refresh tokens)
    * lives in the client, and two clients renewing at once would burn each other's refresh token.
    */
-  private readonly clients = new Map<string, { secret: string; baseUrl: string; client: StudioClient }>();
+  private readonly clients = new Map<string, { secret: string; baseUrl: string; limits: string; client: StudioClient }>();
 
   constructor(private readonly services: Services) {
     this.model = new StudioTreeModel(services);
@@ -49,7 +50,8 @@ export class StudioAdapter implements SourceKindAdapter {
     if (!secret)
       throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
     const cached = this.clients.get(source.id);
-    if (!secretOverride && cached && cached.secret === secret && cached.baseUrl === source.baseUrl) return cached.client;
+    const limits = httpLimitsFromSettings();
+    if (!secretOverride && cached && cached.secret === secret && cached.baseUrl === source.baseUrl && cached.limits === httpLimitsKey(limits)) return cached.client;
     const bundle = parseStudioSecret(secret);
     // A draft (Add Source's connection test) has nowhere to store renewed tokens yet, and a renewal
     // would spend the single-use refresh token it is about to save: it tests the access token only.
@@ -61,8 +63,9 @@ export class StudioAdapter implements SourceKindAdapter {
       logger: this.services.log,
       redactor: this.services.redactor,
       onTokens: stored ? (t) => this.storeRenewed(source, t) : undefined,
+      limits,
     });
-    if (!secretOverride) this.clients.set(source.id, { secret, baseUrl: source.baseUrl, client });
+    if (!secretOverride) this.clients.set(source.id, { secret, baseUrl: source.baseUrl, limits: httpLimitsKey(limits), client });
     return client;
   }
 

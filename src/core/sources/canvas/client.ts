@@ -19,7 +19,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InsightError } from '../../errors';
-import { HttpClient, HttpStatusError, Query, RetryInfo, RetryPolicy, abortableSleep, withQuery } from '../../http';
+import { HttpClient, HttpLimits, HttpStatusError, Query, RetryInfo, RetryPolicy, abortableSleep, withQuery } from '../../http';
 import { Logger, Redactor, silentLogger } from '../../log';
 import { parseBaseUrl } from '../../url';
 import {
@@ -78,6 +78,8 @@ export interface CanvasClientOptions {
   redactor?: Redactor;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
+  /** Body cap, per-request deadline, listing budget (HttpClient's defaults when left out). */
+  limits?: HttpLimits;
   /** Replaces the waits between retries and between Progress polls (tests). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Page size asked for; Canvas caps it at 100. */
@@ -108,7 +110,7 @@ export interface PageInfo {
 
 export interface PageOpts extends RequestOpts {
   perPage?: number;
-  /** Safety stop against a server that never ends its pages. */
+  /** Safety stop against a server that never ends its pages (default: the client's `limits.maxPages`). */
   maxPages?: number;
   onPage?: (info: PageInfo) => void;
   /** Poll a `{"progress_url"}` answer and ask again (default true). */
@@ -268,6 +270,7 @@ export class CanvasClient {
     this.sleep = opts.sleep ?? abortableSleep;
     this.progressOpts = { initialDelayMs: 500, maxDelayMs: 5_000, timeoutMs: 300_000, ...opts.progress };
     this.http = new HttpClient({
+      ...opts.limits,
       baseUrl: this.site,
       auth: async () => ({ authorization: `Bearer ${typeof token === 'function' ? await token() : token}` }),
       logger: opts.logger,
@@ -299,15 +302,14 @@ export class CanvasClient {
   async *pages<T = unknown>(path: string, opts: PageOpts = {}): AsyncGenerator<CanvasPage<T>> {
     let url: URL | undefined = this.apiUrl(path, opts.query);
     if (!url.searchParams.has('per_page')) url.searchParams.set('per_page', String(Math.min(100, opts.perPage ?? this.perPage)));
-    const seen = new Set<string>();
-    const maxPages = opts.maxPages ?? 10_000;
+    // Refuses a page already read (a next link back to itself), and bounds pages and bytes.
+    const listing = this.http.listing(`the Canvas listing ${this.http.describeUrl(url)}`);
+    const maxPages = opts.maxPages ?? listing.maxPages;
     let page = 0;
     while (url) {
-      if (seen.has(url.href)) throw new InsightError('data', `Canvas sent a next-page link back to a page already read (${this.http.describeUrl(url)}).`, { next: 'Try again; if it persists, report it to your Canvas admins.' });
       if (page >= maxPages) throw new InsightError('data', `Stopped after ${maxPages} pages of ${this.http.describeUrl(url)}.`);
-      seen.add(url.href);
       const at = url;
-      const res = await this.retryListener.run(opts.onRetry, () => this.http.json<T>(at, { signal: opts.signal }));
+      const res = await this.retryListener.run(opts.onRetry, () => this.http.json<T>(at, { signal: opts.signal, listing }));
       page++;
       this.noteRate(res.headers);
       const info: PageInfo = { page, url: res.url, items: Array.isArray(res.body) ? res.body.length : undefined, requestCost: this.lastRate.cost, rateLimitRemaining: this.lastRate.remaining };

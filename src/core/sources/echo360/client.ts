@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InsightError } from '../../errors';
-import { HttpClient, HttpStatusError, RetryPolicy, retryAfterMs } from '../../http';
+import { HttpClient, HttpLimits, HttpStatusError, RetryPolicy, retryAfterMs } from '../../http';
 import { Logger, Redactor, redactingLogger, silentLogger } from '../../log';
 import { parseBaseUrl } from '../../url';
 import { RateLimitOptions, TokenBucket, echo360RateLimit } from './rateLimit';
@@ -54,6 +54,8 @@ export interface Echo360ClientOptions {
   redactor?: Redactor;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
+  /** Body cap, per-request deadline, listing budget (HttpClient's defaults when left out). */
+  limits?: HttpLimits;
   /**
    * The source's limiter. Share one instance between every client of the same institution: the
    * 120 calls/minute limit is per institution, not per client object.
@@ -101,6 +103,7 @@ export class Echo360Client {
     this.marginMs = opts.tokenMarginMs ?? 60_000;
     this.rateLimiter = opts.rateLimiter ?? new TokenBucket(opts.rateLimit ?? echo360RateLimit);
     this.http = new HttpClient({
+      ...opts.limits,
       baseUrl: this.baseUrl,
       logger: this.log,
       redactor,

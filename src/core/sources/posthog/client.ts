@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InsightError } from '../../errors';
-import { HttpClient, HttpStatusError, abortableSleep } from '../../http';
+import { HttpClient, HttpLimits, HttpStatusError, Listing, abortableSleep } from '../../http';
 import { Logger, Redactor } from '../../log';
 import { parseBaseUrl } from '../../url';
 import { ActivityEntry, ActivityPage } from './activity';
@@ -25,6 +25,8 @@ export interface PostHogConfig {
   pollIntervalMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Body cap, per-request deadline, listing budget (HttpClient's defaults when left out). */
+  limits?: HttpLimits;
 }
 
 export const POSTHOG_CLOUD = {
@@ -73,6 +75,7 @@ export class PostHogClient {
     redactor.add(cfg.apiKey);
     this.prefix = `api/${cfg.environment ? 'environments' : 'projects'}/${cfg.projectId.trim()}`;
     this.http = new HttpClient({
+      ...cfg.limits,
       baseUrl: parseBaseUrl(cfg.baseUrl, 'PostHog URL'),
       auth: () => ({ authorization: `Bearer ${cfg.apiKey}` }),
       logger: cfg.logger,
@@ -92,11 +95,12 @@ export class PostHogClient {
   }
 
   /** One page of insights; pass `next` (an absolute URL from the previous page) to continue. */
-  async listPage(opts: ListOptions & { next?: string } = {}): Promise<Page<PostHogInsight>> {
+  async listPage(opts: ListOptions & { next?: string; listing?: Listing } = {}): Promise<Page<PostHogInsight>> {
     const target = opts.next ? this.checkNext(opts.next) : this.path('insights/');
     const res = await this.http.json<Page<PostHogInsight>>(target, {
       query: opts.next ? undefined : listQuery(opts),
       signal: opts.signal,
+      listing: opts.listing,
     });
     const body = res.body;
     if (!body || !Array.isArray(body.results)) {
@@ -112,6 +116,7 @@ export class PostHogClient {
    */
   async listAll(opts: ListOptions = {}): Promise<PostHogInsight[]> {
     const all: PostHogInsight[] = [];
+    // Insights saved while paging shift the offsets: an id already listed is skipped.
     const seen = new Set<number>();
     const add = (results: PostHogInsight[]) => {
       for (const i of results) {
@@ -120,10 +125,12 @@ export class PostHogClient {
         all.push(i);
       }
     };
-    let page = await this.listPage(opts);
+    // A `next` pointing back at a page already read ends the listing (it would never end).
+    const listing = this.http.listing('the PostHog insights listing');
+    let page = await this.listPage({ ...opts, listing });
     add(page.results);
     while (page.next) {
-      page = await this.listPage({ ...opts, next: page.next });
+      page = await this.listPage({ ...opts, next: page.next, listing });
       add(page.results);
     }
     return all;
@@ -309,11 +316,12 @@ export class PostHogClient {
    * One page of the activity log: of one insight (numeric id; the activity route does not take
    * short ids) or of every insight of the project. Pages are numbered from 1.
    */
-  async activityPage(opts: { insightId?: number; page?: number; limit?: number; next?: string; signal?: AbortSignal } = {}): Promise<ActivityPage> {
+  async activityPage(opts: { insightId?: number; page?: number; limit?: number; next?: string; signal?: AbortSignal; listing?: Listing } = {}): Promise<ActivityPage> {
     const target = opts.next ? this.checkNext(opts.next) : this.path(opts.insightId !== undefined ? `insights/${insightIdPath(opts.insightId)}/activity/` : 'insights/activity/');
     const res = await this.http.json<ActivityPage>(target, {
       query: opts.next ? undefined : { page: opts.page ?? 1, limit: opts.limit ?? 50 },
       signal: opts.signal,
+      listing: opts.listing,
     });
     const body = res.body;
     if (!body || !Array.isArray(body.results)) throw new InsightError('data', 'PostHog returned an unexpected activity page (no results array).');
@@ -324,10 +332,11 @@ export class PostHogClient {
   async activity(opts: { insightId?: number; max?: number; pageSize?: number; signal?: AbortSignal } = {}): Promise<{ entries: ActivityEntry[]; totalCount?: number }> {
     const max = opts.max ?? Infinity;
     const entries: ActivityEntry[] = [];
-    let page = await this.activityPage({ insightId: opts.insightId, limit: opts.pageSize, signal: opts.signal });
+    const listing = this.http.listing('the PostHog activity listing');
+    let page = await this.activityPage({ insightId: opts.insightId, limit: opts.pageSize, signal: opts.signal, listing });
     entries.push(...page.results);
     while (page.next && entries.length < max) {
-      page = await this.activityPage({ next: page.next, signal: opts.signal });
+      page = await this.activityPage({ next: page.next, signal: opts.signal, listing });
       entries.push(...page.results);
     }
     return { entries: entries.slice(0, max), totalCount: page.total_count };

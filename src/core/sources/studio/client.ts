@@ -14,7 +14,8 @@
  * is made once more; a second 401 is final.
  */
 import { InsightError, oneLine } from '../../errors';
-import { HttpClient, HttpStatusError, RetryPolicy } from '../../http';
+import { HttpClient, HttpLimits, HttpStatusError, RetryPolicy } from '../../http';
+import { bodyTooLarge } from '../../limits';
 import { Logger, Redactor, silentLogger } from '../../log';
 import { parsePerspectiveId, parseRole, studioUrls } from './perspective';
 
@@ -55,6 +56,8 @@ export interface StudioClientOptions {
   redactor?: Redactor;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
+  /** Body cap, per-request deadline (HttpClient's defaults when left out). */
+  limits?: HttpLimits;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -137,6 +140,7 @@ export class StudioClient {
       this.tokenUrl = this.resolveTokenUrl(opts.refresh.tokenUrl);
     }
     this.http = new HttpClient({
+      ...opts.limits,
       baseUrl: api,
       auth: () => ({ authorization: `Bearer ${this.accessToken}` }),
       logger: opts.logger,
@@ -204,7 +208,19 @@ export class StudioClient {
   /** The whole CSV as bytes, unchanged (decode with `toString('utf8')` if a string is needed). */
   async fetchInsights(kind: StudioInsight, perspective: string, req: InsightsRequest = {}): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    await this.streamInsights(kind, perspective, (c) => void chunks.push(Buffer.from(c)), req);
+    // Held in memory: bounded by the body cap like any text answer.
+    const cap = this.http.limits.maxBodyBytes;
+    let size = 0;
+    await this.streamInsights(
+      kind,
+      perspective,
+      (c) => {
+        size += c.byteLength;
+        if (size > cap) throw bodyTooLarge(this.http.describeUrl(this.insightsUrl(kind, perspective, req.role)), cap);
+        chunks.push(Buffer.from(c));
+      },
+      req,
+    );
     return Buffer.concat(chunks);
   }
 
@@ -251,6 +267,9 @@ export class StudioClient {
       answer = res.body;
     } catch (e) {
       if (e instanceof InsightError && e.kind === 'cancelled') throw e;
+      // Not a refusal but a hostile or broken token endpoint (a redirect to another host, which
+      // is never followed with the secret; a timeout): its own message, not "Set Credentials".
+      if (e instanceof InsightError && (e.kind === 'network' || e.kind === 'timeout') && e.status === undefined) throw e;
       const why = e instanceof InsightError && e.status !== undefined ? `HTTP ${e.status}` : oneLine(e);
       throw new StudioApiError('auth', `Studio refused the access token (401) and renewing it failed (${why}). Set Credentials with a new token.`, 'token', { status: 401 });
     }
