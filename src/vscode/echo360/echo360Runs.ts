@@ -181,7 +181,8 @@ export class Echo360Runs implements vscode.Disposable {
 
   private onQueueEvent(sourceId: string, q: EchoReportQueue, e: EchoQueueEvent): void {
     if (this.queues.get(sourceId) !== q) return;
-    if (e.kind === 'counts') this.updateStatus();
+    // Every event may move a request between queued and running: the status bar follows each one.
+    this.updateStatus();
     if (e.kind === 'run' && e.status === 'failed') void this.announceFailure(sourceId, q, e.runId, e.error);
     // A run back to ready after a resubmit or an Expired chunk: its earlier download may have ended.
     if (e.kind === 'run' && e.status === 'ready') void this.download(sourceId, e.runId);

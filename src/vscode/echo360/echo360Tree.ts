@@ -54,10 +54,18 @@ export function expiresIn(expires: string | undefined, now = Date.now()): string
 }
 
 /** `2024-06-01 → 06-08`, `2024-12-29 → 2025-01-05`; the end is exclusive, as Echo360 takes it. */
-export function shortRange(start: string | undefined, end: string | undefined): string {
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Oct 28–Nov 4" (the year only when the range leaves the current one): short enough to leave the status visible. */
+export function shortRange(start: string | undefined, end: string | undefined, now = new Date()): string {
   if (!start || !end) return '';
-  if (start.slice(0, 4) !== end.slice(0, 4)) return `${start} → ${end}`;
-  return `${start} → ${end.slice(5)}`;
+  const day = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1] ?? iso.slice(5, 7)} ${Number(iso.slice(8, 10))}`;
+  const year = String(now.getUTCFullYear());
+  if (start.slice(0, 4) !== year || end.slice(0, 4) !== year) {
+    if (start.slice(0, 4) !== end.slice(0, 4)) return `${day(start)}, ${start.slice(0, 4)}–${day(end)}, ${end.slice(0, 4)}`;
+    return `${day(start)}–${day(end)}, ${start.slice(0, 4)}`;
+  }
+  return `${day(start)}–${day(end)}`;
 }
 
 export class Echo360FolderNode extends TreeNode {
@@ -138,12 +146,14 @@ export class Echo360RequestNode extends TreeNode {
     item.id = this.id;
     const [icon, color] = STATUS_ICONS[r.status];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const part = r.chunks && r.chunks > 1 ? `part ${(r.chunk ?? 0) + 1}/${r.chunks}` : '';
+    const part = r.chunks && r.chunks > 1 ? `${(r.chunk ?? 0) + 1}/${r.chunks}` : '';
     const expiry = r.status === 'Available' ? expiresIn(r.expires) : '';
-    item.description = [r.status, part, r.created ? relativeTime(r.created) : '', expiry].filter(Boolean).join(' · ');
+    // The sidebar cuts the end of the row: the short status comes first ("1/3 Pending"), the rest
+    // is in the tooltip too.
+    item.description = [[part, r.status].filter(Boolean).join(' '), r.created ? relativeTime(r.created) : '', expiry].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString()
       .appendText(`${r.reportName}${range} (end exclusive)\n\n`)
-      .appendText(`Status: ${r.status}\n\n`)
+      .appendText(`Status: ${r.status}${part ? ` (part ${part} of the run)` : ''}${expiry ? `, ${expiry}` : ''}\n\n`)
       .appendText(r.requestId ? `Request ${r.requestId}\n\n` : 'Not sent yet (at most 3 requests in flight)\n\n')
       .appendText(r.created ? `Created ${new Date(r.created).toUTCString()}\n\n` : '')
       .appendText(r.runId ? 'Submitted from this window' : 'Submitted elsewhere');

@@ -55,7 +55,7 @@ describe('hostile: insights CLI', function () {
     const s = await start((req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(page(`http://${req.headers.host}${req.url}`)));
     const r = await posthog(s, 'list');
     assert.equal(r.code, 5, r.stderr);
-    assert.match(r.stderr, /the server sent page http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/\?limit=100&saved=true twice/);
+    assert.match(r.stderr, /the server sent page http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/\?order=-last_modified_at&limit=100&saved=true twice/);
     assert.equal(s.received.length, 1);
     assertBoundedMemory(r);
   });

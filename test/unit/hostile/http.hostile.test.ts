@@ -232,7 +232,7 @@ describe('hostile: HTTP core', function () {
       await assert.rejects(c.listAll(), (e: unknown) => {
         assert.ok(e instanceof InsightError);
         assert.equal(e.exitCode, 5);
-        assert.match(e.message, /Stopped the PostHog insights listing: the server sent page http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/\?limit=100&saved=true twice/);
+        assert.match(e.message, /Stopped the PostHog insights listing: the server sent page http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/\?order=-last_modified_at&limit=100&saved=true twice/);
         return true;
       });
       assert.equal(s.received.length, 1, 'the repeated page is not fetched again');
