@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { Logger, Redactor, redactingLogger } from '../core/log';
 import { registerSourceCommands } from './commands/sourceCommands';
+import { recentCommandFailures, type CommandFailure } from './commands/register';
 import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
 import { registerPostHogCommands } from './posthog/posthogCommands';
 import { PostHogAdapter } from './posthog/posthogAdapter';
@@ -42,6 +43,8 @@ export interface InsightExplorerApi {
   echo360: { adapter: Echo360Adapter; runs: Echo360Runs };
   /** What the preview panel serializer does with a panel VS Code restores with this saved state. */
   restorePreview(panel: vscode.WebviewPanel, state: unknown): Promise<vscode.Uri | undefined>;
+  /** The last failures of commands (a failed command shows its error and resolves to undefined). */
+  commandFailures(): CommandFailure[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi | undefined> {
@@ -119,6 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     studio: { adapter: studio, opener: studioOpener },
     echo360: { adapter: echo360, runs: echo360Runs },
     restorePreview: (panel, state) => restorePreviewPanel(previews, panel, state, channel),
+    commandFailures: recentCommandFailures,
   };
 }
 

@@ -211,7 +211,10 @@ describe('Studio end to end', function () {
   it('explains a 403 perspective and a 404 one', async function () {
     if (!sourceId) this.skip();
     await clearNotifications();
-    assert.match(await failureOf(open(await nodeAt(api, LABEL, 'Medicine · restricted', 'Overview'))), /denied access to the insights of perspective c0ffee00.*may not view them/);
+    assert.match(
+      await failureOf(api, open(await nodeAt(api, LABEL, 'Medicine · restricted', 'Overview'))),
+      /denied access to the insights of perspective c0ffee00.*may not view them/,
+    );
     if (ui.available) {
       const n = await waitForNotification(/may not view them/);
       // The token works; its user lacks the right: Set Credentials cannot help, the docs can.
@@ -219,13 +222,17 @@ describe('Studio end to end', function () {
       await new Promise((r) => setTimeout(r, 600)); // let the toast finish sliding in
       await ui.screenshot('studio-04-forbidden');
     }
-    assert.match(await failureOf(
+    assert.match(
+      await failureOf(
+        api,
         vscode.commands.executeCommand('insightExplorer.studio.open', {
           sourceId,
           perspective: '11111111-2222-4333-8444-555555555555',
           insight: 'users',
         }),
-      ), /no perspective 11111111-2222-4333-8444-555555555555 \(404\): check the perspective UUID/);
+      ),
+      /no perspective 11111111-2222-4333-8444-555555555555 \(404\): check the perspective UUID/,
+    );
   });
 
   it('offers Set Credentials… when Studio refuses the token', async function () {
@@ -235,7 +242,10 @@ describe('Studio end to end', function () {
     await ui.answer({ pick: 'No renewal' });
     await setting;
     await clearNotifications();
-    assert.match(await failureOf(open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview'))), /refused the access token \(401\)/);
+    assert.match(
+      await failureOf(api, open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview'))),
+      /refused the access token \(401\)/,
+    );
     const n = await waitForNotification(/^Studio refused the access token/);
     assert.ok(n.buttons.includes('Set Credentials…'));
     assert.ok(!n.message.includes('studio-revoked'));

@@ -85,16 +85,13 @@ export async function waitForNotification(pattern: RegExp, timeoutMs = 10_000): 
 }
 
 /**
- * The failure of a command that must fail, as its one-line message. A failed command has shown
- * its error already and rejects with an "already shown" error (name and message "Canceled", so
- * VS Code does not show it again) whose `cause` is the failure.
+ * The failure of a command that must fail, as its one-line message. A failed command shows its
+ * error once and resolves to undefined; the failure is read from the test API.
  */
-export async function failureOf(p: Thenable<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    const cause = (e as { cause?: unknown }).cause ?? e;
-    return cause instanceof Error ? cause.message : String(cause);
-  }
-  throw new Error('the command succeeded where it should have failed');
+export async function failureOf(api: InsightExplorerApi, p: Thenable<unknown>): Promise<string> {
+  const before = api.commandFailures().at(-1)?.seq ?? 0;
+  const result = await p;
+  const failure = api.commandFailures().find((f) => f.seq > before);
+  if (!failure) throw new Error(`the command succeeded where it should have failed (it returned ${JSON.stringify(result)})`);
+  return failure.error instanceof Error ? failure.error.message : String(failure.error);
 }

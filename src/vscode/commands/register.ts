@@ -6,20 +6,19 @@ import { sourceIdOf } from '../tree/sourceNodes';
 import type { SourceKind } from '../sources/sourceStore';
 
 /**
- * The rejection of a command whose failure the wrapper has already shown. VS Code treats an error
- * named and worded "Canceled" as a cancellation and shows nothing for it; any other rejection of a
- * command run from a tree click or a menu would be shown a second time. Programmatic callers
- * (tests, other commands) still get a rejection, with the failure as `cause`.
+ * The last failures of commands, newest last (kept for the integration tests' API: a failed command
+ * resolves to undefined, see registerCommand).
  */
-export class AlreadyShown extends Error {
-  constructor(override readonly cause: unknown) {
-    super('Canceled');
-    this.name = 'Canceled';
-  }
+export interface CommandFailure {
+  seq: number;
+  command: string;
+  error: unknown;
 }
+const failures: CommandFailure[] = [];
+let failureSeq = 0;
 
-function isAlreadyShown(e: unknown): boolean {
-  return e instanceof AlreadyShown || (e instanceof Error && e.name === 'Canceled' && e.message === 'Canceled');
+export function recentCommandFailures(): CommandFailure[] {
+  return failures.slice();
 }
 
 /** Where each platform documents the permissions its API needs (offered when it answers 403). */
@@ -33,7 +32,7 @@ export const PERMISSION_DOCS: Record<SourceKind, string> = {
 /**
  * The one registerCommand wrapper: pushes to subscriptions and turns every thrown error into a
  * logged, shown one-line message with the action that fixes it (Set Credentials, Edit Source…),
- * shown once.
+ * shown once (the command then resolves to undefined).
  */
 export function registerCommand(services: Services, id: string, fn: (...args: any[]) => unknown): void {
   services.context.subscriptions.push(
@@ -42,16 +41,17 @@ export function registerCommand(services: Services, id: string, fn: (...args: an
         return await fn(...args);
       } catch (e) {
         if (isCancelled(e)) return undefined;
-        // A command this one ran has shown it already.
-        if (isAlreadyShown(e)) throw e;
         const message = services.redactor.redact(oneLine(e));
         services.log.error(`${id}: ${message}`);
         const sourceId = sourceIdOf(args[0]);
         const kind = sourceId ? services.store.get(sourceId)?.kind : undefined;
         void showError(message, e, sourceId, kind ? PERMISSION_DOCS[kind] : undefined);
-        // Rejects for programmatic callers (tests, other commands) so failures are not silent,
-        // in a form VS Code does not show again.
-        throw new AlreadyShown(e);
+        // Shown once, here: a rejected command run from a tree click, a menu or the palette would
+        // be reported by VS Code a second time. So the command resolves to undefined, and the
+        // failure is kept for the tests' API.
+        failures.push({ seq: ++failureSeq, command: id, error: e });
+        if (failures.length > 50) failures.shift();
+        return undefined;
       }
     }),
   );
