@@ -2,8 +2,9 @@
  * `insights`: the core as a command-line tool (contract in CLI.md). Exit codes: 0 done,
  * 2 usage/bad input, 3 auth refused, 4 not found, 5 anything else, 130 cancelled (Ctrl-C).
  */
-import { InsightError, isCancelled, oneLine } from './core/errors';
+import { InsightError, describeSystemError, isCancelled, oneLine } from './core/errors';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES, HttpLimits, limitsFromUser } from './core/limits';
+import { checkOutTarget } from './core/atomicFile';
 import { Redactor } from './core/log';
 import { safeText } from './core/text';
 import { ParsedArgs, parseArgs, positiveNumber, str } from './cli/args';
@@ -89,6 +90,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const parsed = parseArgs(args, { ...SAFETY_OPTIONS, ...command.options });
     ctx.limits = safetyLimits(parsed);
+    // Every command that takes --out: a folder (or a missing folder) is refused before any request.
+    const out = parsed.options.out;
+    if (typeof out === 'string') checkOutTarget(out);
     await command.run(parsed, ctx);
     return 0;
   } catch (e) {
@@ -97,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write('insights: cancelled\n');
       return 130;
     }
-    const err = e instanceof InsightError ? e : new InsightError('network', oneLine(e));
+    // System errors (ENOSPC, EISDIR, EACCES) and RangeError ("Invalid string length") in words.
+    const err = e instanceof InsightError ? e : (describeSystemError(e) ?? new InsightError('network', oneLine(e)));
     process.stderr.write(`insights: ${safeText(redactor.redact(oneLine(err)))}\n`);
     return err.exitCode;
   } finally {

@@ -8,6 +8,10 @@
  * proportionally onto the logical position, so the scrollbar still spans every row; rows are
  * placed relative to the scroll position, which keeps them pixel-exact while scrolling slowly.
  *
+ * Columns are virtual too once there are more than ALL_COLUMNS_UP_TO: a row holds cells only for
+ * the columns on screen (plus a few either side), each placed in its grid track, so a file with
+ * thousands of columns costs tens of cells per row, not thousands.
+ *
  * Accessibility: the scroll container is the `grid` and keeps DOM focus; the focused cell is
  * announced with aria-activedescendant (moving real focus between recycled cells would lose it),
  * and aria-rowcount/aria-rowindex give the true position of each row in the view.
@@ -23,6 +27,9 @@ const MAX_SCROLL_HEIGHT = 8_000_000;
 const OVERSCAN = 6;
 const MIN_COL_WIDTH = 48;
 const MAX_AUTO_WIDTH = 360;
+/** Up to this many columns every cell of a row is in the DOM; past it, only those on screen. */
+const ALL_COLUMNS_UP_TO = 60;
+const COLUMN_OVERSCAN = 3;
 
 export type CopyRange = { kind: 'cell'; row: number; col: number } | { kind: 'rows'; first: number; last: number };
 
@@ -41,7 +48,11 @@ export interface GridEvents {
 
 interface PooledRow {
   el: HTMLDivElement;
+  /** Indexed by column; only the columns of the drawn window are present. */
   cells: HTMLDivElement[];
+  /** The column window the cells were drawn for. */
+  colFirst: number;
+  colLast: number;
   /** View index drawn in this element, -1 when unused. */
   index: number;
   /** The row array drawn, to skip rewriting cells that already show it. */
@@ -73,6 +84,8 @@ export class VirtualGrid {
   private pool: PooledRow[] = [];
   private columns: ColumnInfo[] = [];
   private widths: number[] = [];
+  /** Left edge of each column (prefix sums of widths), for the column window. */
+  private lefts: number[] = [];
   /** Columns whose width the user set (drag, or restored state): never auto-widened. */
   private userSized: boolean[] = [];
   private widthsDirty = false;
@@ -211,7 +224,7 @@ export class VirtualGrid {
     return {
       renderedRows: shown.filter((r) => !r.stale).length,
       firstRowIndex: top.length > 0 ? top[0].index : first,
-      firstRowTexts: top.map((r) => r.cells.map((c) => c.textContent ?? '')),
+      firstRowTexts: top.map((r) => r.cells.filter((c) => c !== undefined).map((c) => c.textContent ?? '')),
       settling: shown.some((r) => r.stale),
     };
   }
@@ -236,11 +249,12 @@ export class VirtualGrid {
     const first = Math.max(0, Math.floor(g.logicalTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.rowCount - 1, first + size - 1);
     const used = new Set<PooledRow>();
+    const [colFirst, colLast] = this.columnWindow();
     for (let i = first; i <= last; i++) {
       // Row i always lands in the same pool slot, so scrolling one row rewrites one element.
       const row = this.pool[i % size];
       used.add(row);
-      this.fillRow(row, i);
+      this.fillRow(row, i, colFirst, colLast);
       row.el.style.transform = `translateY(${g.t + i * ROW_HEIGHT - g.logicalTop}px)`;
     }
     for (const row of this.pool) {
@@ -262,20 +276,66 @@ export class VirtualGrid {
     for (const r of this.pool) r.el.remove();
     this.pool = [];
     for (let k = 0; k < size; k++) {
-      const cells = this.columns.map((c, ci) =>
-        el('div', {
-          className: isNumericType(c.type) ? 'ip-cell ip-num' : 'ip-cell',
-          attrs: { role: 'gridcell', 'aria-colindex': String(ci + 1) },
-        }),
-      );
-      const rowEl = el('div', { className: 'ip-row', attrs: { role: 'row' } }, cells);
+      const rowEl = el('div', { className: 'ip-row', attrs: { role: 'row' } });
       rowEl.hidden = true;
       this.spacer.appendChild(rowEl);
-      this.pool.push({ el: rowEl, cells, index: -1, data: null, stale: false });
+      this.pool.push({ el: rowEl, cells: [], colFirst: 0, colLast: -1, index: -1, data: null, stale: false });
     }
   }
 
-  private fillRow(row: PooledRow, index: number): void {
+  /** First and last column to draw: all of them for a narrow table, else those on screen plus a few. */
+  private columnWindow(): [number, number] {
+    const n = this.columns.length;
+    if (n <= ALL_COLUMNS_UP_TO) return [0, n - 1];
+    const lefts = this.lefts;
+    const sl = this.element.scrollLeft;
+    const right = sl + Math.max(this.element.clientWidth, 1);
+    // Binary search for the first column whose right edge is past the left of the viewport.
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lefts[mid] + this.widths[mid] <= sl) lo = mid + 1;
+      else hi = mid;
+    }
+    let last = lo;
+    while (last < n - 1 && lefts[last + 1] < right) last++;
+    return [Math.max(0, lo - COLUMN_OVERSCAN), Math.min(n - 1, last + COLUMN_OVERSCAN)];
+  }
+
+  /** Makes the row hold cells for exactly the columns [first, last], each in its own grid track. */
+  private windowCells(row: PooledRow, first: number, last: number): boolean {
+    if (row.colFirst === first && row.colLast === last && row.cells.length === this.columns.length) return false;
+    for (let c = 0; c < row.cells.length; c++) {
+      const cell = row.cells[c];
+      if (cell && (c < first || c > last)) {
+        cell.remove();
+        delete row.cells[c];
+      }
+    }
+    row.cells.length = this.columns.length;
+    const added: HTMLDivElement[] = [];
+    for (let c = first; c <= last; c++) {
+      if (row.cells[c]) continue;
+      const cell = el('div', {
+        className: isNumericType(this.columns[c].type) ? 'ip-cell ip-num' : 'ip-cell',
+        attrs: { role: 'gridcell', 'aria-colindex': String(c + 1) },
+      });
+      cell.style.gridColumn = String(c + 1);
+      row.cells[c] = cell;
+      added.push(cell);
+    }
+    if (added.length) {
+      // Keep DOM order = column order (screen readers and copy read it in that order).
+      const inOrder = row.cells.filter((c) => c !== undefined);
+      row.el.replaceChildren(...inOrder);
+    }
+    row.colFirst = first;
+    row.colLast = last;
+    return true;
+  }
+
+  private fillRow(row: PooledRow, index: number, colFirst: number, colLast: number): void {
     const cached = this.cache.row(index);
     const values = cached?.values ?? null;
     if (row.index !== index) {
@@ -283,11 +343,12 @@ export class VirtualGrid {
       row.el.setAttribute('aria-rowindex', String(index + 2));
       row.el.classList.toggle('ip-odd', index % 2 === 1);
     }
-    if (row.data !== values || row.el.hidden) {
+    const rewindowed = this.windowCells(row, colFirst, colLast);
+    if (row.data !== values || row.el.hidden || rewindowed) {
       row.data = values;
       row.el.hidden = false;
       row.el.classList.toggle('ip-pending', values === null);
-      for (let c = 0; c < row.cells.length; c++) {
+      for (let c = colFirst; c <= colLast; c++) {
         const v = values ? (values[c] ?? null) : null;
         const cell = row.cells[c];
         const text = values ? cellText(v) : '';
@@ -426,6 +487,12 @@ export class VirtualGrid {
   }
 
   private applyWidths(): void {
+    let x = 0;
+    this.lefts = this.widths.map((w) => {
+      const at = x;
+      x += w;
+      return at;
+    });
     this.element.style.setProperty('--ip-cols', this.widths.map((w) => `${w}px`).join(' '));
     this.element.style.setProperty('--ip-width', `${this.widths.reduce((a, b) => a + b, 0)}px`);
   }

@@ -22,6 +22,7 @@ import { EchoDelimiter, describeParameter, otherParameters, parseDelimiter, take
 import { ParsedArgs, envSecret, positiveNumber, str } from './args';
 import { CliContext, CliGroup } from './context';
 import { openOutput } from './output';
+import { LIMIT_OPTIONS, LIMIT_USAGE, limitsOption } from './limits';
 
 const DEFAULT_POLL_SEC = 30;
 /** Echo360 reports can take hours to generate. */
@@ -84,6 +85,7 @@ async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
   const pollSec = positiveNumber(args, 'poll-interval', DEFAULT_POLL_SEC);
   const timeoutSec = positiveNumber(args, 'timeout', DEFAULT_TIMEOUT_SEC);
   const outFile = str(args, 'out')!;
+  const limits = limitsOption(args);
   try {
     // Checked now: the requests take hours, a typo in the folder should not surface after them.
     fs.accessSync(path.dirname(path.resolve(outFile)), fs.constants.W_OK);
@@ -145,6 +147,7 @@ async function run(args: ParsedArgs, ctx: CliContext): Promise<void> {
     const result = await downloadRun(echo, queue, r.id, {
       outFile,
       delimiter,
+      limits,
       signal,
       logger: ctx.logger,
       onProgress: (p) => {
@@ -220,9 +223,11 @@ export const echo360Commands: CliGroup = {
       "  A range ending within the last 48 hours is warned about: Echo360 completes a day's data 48 h after it ends (UTC)",
       `  --poll-interval: first poll interval, backing off while nothing changes (default ${DEFAULT_POLL_SEC})`,
       `  --timeout: give up after this many seconds (default ${DEFAULT_TIMEOUT_SEC}); also the most one HTTP request may take (default 300)`,
+      LIMIT_USAGE,
       '  Env: ECHO360_CLIENT_ID, ECHO360_CLIENT_SECRET',
     ].join('\n'),
     options: {
+      ...LIMIT_OPTIONS,
       'base-url': { value: true, required: true },
       report: { value: true, required: true },
       start: { value: true },

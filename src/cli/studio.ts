@@ -1,42 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { StudioClient, StudioInsight, StudioRefresh } from '../core/sources/studio/client';
 import { parsePerspectiveId, parseRole } from '../core/sources/studio/perspective';
 import { parseBaseUrl } from '../core/url';
 import { ParsedArgs, envSecret, str } from './args';
 import { CliCommand, CliContext, CliGroup } from './context';
-
-/**
- * Bytes out, unchanged: stdout, or FILE written atomically (temp file renamed into place, so a
- * failed run never leaves a half-written FILE). output.ts's Output takes strings, and decoding the
- * CSV to a string and back could alter it (a multi-byte character split across two chunks).
- */
-function openBytesOutput(file: string | undefined): { write(chunk: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> } {
-  const target = file ? path.resolve(file) : undefined;
-  const tmp = target ? path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`) : undefined;
-  const stream: NodeJS.WritableStream = tmp ? fs.createWriteStream(tmp, { flags: 'wx' }) : process.stdout;
-  let failed: Error | undefined;
-  stream.on('error', (e: Error) => (failed = e));
-  return {
-    write: (chunk) =>
-      new Promise<void>((resolve, reject) => {
-        if (failed) return reject(failed);
-        if (stream.write(chunk)) resolve();
-        else stream.once('drain', resolve);
-      }),
-    close: async () => {
-      if (!tmp || !target) return;
-      await new Promise<void>((resolve, reject) => (stream as fs.WriteStream).end((e?: Error | null) => (e ? reject(e) : resolve())));
-      if (failed) throw failed;
-      await fs.promises.rename(tmp, target);
-    },
-    abort: async () => {
-      if (!tmp) return;
-      (stream as fs.WriteStream).destroy();
-      await fs.promises.rm(tmp, { force: true });
-    },
-  };
-}
+import { openOutput } from './output';
 
 /**
  * Optional token renewal for long-running scripts: STUDIO_REFRESH_TOKEN with STUDIO_CLIENT_ID and
@@ -75,7 +42,8 @@ function insightsCommand(kind: StudioInsight): CliCommand {
         redactor: ctx.redactor,
         limits: ctx.limits,
       });
-      const out = openBytesOutput(str(args, 'out'));
+      // Bytes out, unchanged: the chunks are written as received (never decoded and re-encoded).
+      const out = openOutput(str(args, 'out'));
       try {
         const info = await client.streamInsights(kind, perspective, (chunk) => out.write(chunk), { role, signal: ctx.signal });
         await out.close();

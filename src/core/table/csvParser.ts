@@ -16,7 +16,13 @@
  * Fields are always handed over as one contiguous byte range (a partial record at the end of a
  * chunk is carried into the next one), which is why multi-byte UTF-8 characters split across
  * chunks decode correctly.
+ *
+ * Limits (core/limits.ts): a record still incomplete past the record cap, a field past the field
+ * cap and a record with more fields than the column cap stop the parse with a LimitError naming
+ * the input and line, before anything of that size is allocated as a string: pending bytes are
+ * bounded by the record cap, the unescape buffer by the field cap.
  */
+import { DEFAULT_LIMITS, IngestLimits, LimitError, mb } from '../ingestLimits';
 
 export const QUOTE = 0x22;
 const LF = 0x0a;
@@ -48,6 +54,18 @@ function hasHighByte(buf: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
+function countLf(buf: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (buf[i] === LF) n++;
+  return n;
+}
+
+export interface TokenizerOptions {
+  limits?: IngestLimits;
+  /** What is being read (a file path), for error messages. */
+  label?: string;
+}
+
 export function toBuffer(chunk: Uint8Array | string): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
   if (Buffer.isBuffer(chunk)) return chunk;
@@ -70,12 +88,29 @@ export class CsvTokenizer {
   /** Set when the input ended inside a quoted field (the field then runs to the end of input). */
   unclosedQuote = false;
   private ended = false;
+  private readonly maxField: number;
+  private readonly maxRecord: number;
+  private readonly maxColumns: number;
+  private readonly label: string;
+  /** Records completed, blank lines skipped and line breaks inside quoted fields: the line count so far. */
+  private linesDone = 0;
 
   constructor(
     delimiter: number,
     private readonly sink: FieldSink,
+    opts: TokenizerOptions = {},
   ) {
     this.d = delimiter;
+    const limits = opts.limits ?? DEFAULT_LIMITS;
+    this.maxField = limits.maxFieldBytes;
+    this.maxRecord = limits.maxRecordBytes;
+    this.maxColumns = limits.maxColumns;
+    this.label = opts.label ?? 'the input';
+  }
+
+  /** 1-based line where the record being read starts. */
+  get line(): number {
+    return this.linesDone + 1;
   }
 
   push(chunk: Buffer): void {
@@ -86,10 +121,12 @@ export class CsvTokenizer {
     }
     const end = this.scanRowEnd(chunk);
     if (end < 0) {
+      if (this.pendingLen + chunk.length > this.maxRecord) this.recordTooLong();
       this.pending.push(Buffer.from(chunk));
       this.pendingLen += chunk.length;
       return;
     }
+    if (this.pendingLen + end > this.maxRecord) this.recordTooLong();
     // Join only the pending record with its end, not the whole chunk: the rest is parsed in place.
     const head = chunk.subarray(0, end + 1);
     const joined = Buffer.concat([...this.pending, head], this.pendingLen + head.length);
@@ -119,10 +156,30 @@ export class CsvTokenizer {
       // The tail is rescanned once to learn its quote state; later chunks are scanned from there.
       this.scanState = 0;
       this.scanRowEnd(tail);
+      if (tail.length > this.maxRecord) this.recordTooLong();
       // Copy: the caller's chunk may be a view on a buffer that gets reused.
       this.pending = [Buffer.from(tail)];
       this.pendingLen = tail.length;
     }
+  }
+
+  private recordTooLong(): never {
+    const quoted = this.scanState === 2;
+    throw new LimitError(
+      'maxRecordBytes',
+      `${this.label}, line ${this.line}: ${quoted ? 'a quoted field is never closed: it runs' : 'a line runs'} past ${mb(this.maxRecord)} (the record-size limit); stopped reading there.`,
+    );
+  }
+
+  private fieldTooLong(): never {
+    throw new LimitError('maxFieldBytes', `${this.label}, line ${this.line}: a field is longer than ${mb(this.maxField)} (the field-size limit); stopped reading there.`);
+  }
+
+  private tooManyColumns(): never {
+    throw new LimitError(
+      'maxColumns',
+      `${this.label}, line ${this.line}: more than ${this.maxColumns.toLocaleString('en-US')} columns (the column limit); stopped reading there.`,
+    );
   }
 
   /** Continue the quote-state scan over `buf`; index of the first record-ending byte, or -1. */
@@ -174,11 +231,13 @@ export class CsvTokenizer {
     let ends: Int32Array = this.ends;
     while (pos < lim) {
       const rowStart = pos;
+      const linesAtRow = this.linesDone;
       let c = buf[pos];
       if (c === LF || c === CR) {
         // Blank line (or the LF of a CRLF whose CR ended the previous chunk): not a record.
         pos++;
         if (c === CR && pos < lim && buf[pos] === LF) pos++;
+        this.linesDone++;
         prevStart = -1;
         continue;
       }
@@ -199,6 +258,7 @@ export class CsvTokenizer {
           const after = this.quoted(buf, pos, lim, final, fi);
           if (after < 0) {
             sink.rollbackRow();
+            this.linesDone = linesAtRow;
             return rowStart;
           }
           pos = after;
@@ -214,22 +274,27 @@ export class CsvTokenizer {
           }
           if (pos === lim && !final) {
             sink.rollbackRow();
+            this.linesDone = linesAtRow;
             return rowStart;
           }
+          if (pos - s > this.maxField) this.fieldTooLong();
           sink.field(fi++, buf, s, pos, or > 127);
         }
         if (pos >= lim) {
           sink.endRow(fi);
+          this.linesDone++;
           return lim;
         }
         c = buf[pos++];
         if (c === d) {
+          if (fi >= this.maxColumns) this.tooManyColumns();
           if (fi > ends.length) ends = this.ends = growInt32(ends, fi);
           ends[fi - 1] = pos - 1 - rowStart;
           continue;
         }
         if (c === CR && pos < lim && buf[pos] === LF) pos++;
         sink.endRow(fi);
+        this.linesDone++;
         break;
       }
       prevStart = rowStart;
@@ -250,6 +315,8 @@ export class CsvTokenizer {
       const next = buf[q + 1];
       if (next === this.d || next === LF || next === CR) {
         // Common case: no escaped quotes, nothing after the closing quote: hand over in place.
+        if (q - start > this.maxField) this.fieldTooLong();
+        this.linesDone += countLf(buf, start, q);
         this.sink.field(fi, buf, start, q, hasHighByte(buf, start, q));
         return q + 1;
       }
@@ -292,12 +359,14 @@ export class CsvTokenizer {
       if (i >= lim && !final) return -1;
     }
     const sc = this.scratch;
+    this.linesDone += countLf(sc, 0, out);
     this.sink.field(fi, sc, 0, out, hasHighByte(sc, 0, out));
     return i;
   }
 
   private put(at: number, byte: number): number {
     if (at >= this.scratch.length) {
+      if (at >= this.maxField) this.fieldTooLong();
       const bigger = Buffer.allocUnsafe(this.scratch.length * 2);
       this.scratch.copy(bigger, 0, 0, at);
       this.scratch = bigger;

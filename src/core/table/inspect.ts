@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { InsightError } from '../errors';
+import { InsightError, describeSystemError } from '../errors';
+import { DEFAULT_LIMITS, IngestLimits, capDecompressed } from '../ingestLimits';
 import { columnStats } from './aggregate';
 import { ColumnType } from './columns';
 import { IngestWarning, TableBuilder } from './table';
@@ -31,6 +32,8 @@ export interface InspectOptions {
   /** Told about ragged rows, bad bytes and the like (the CLI prints them to stderr). */
   onWarning?: (w: IngestWarning) => void;
   signal?: AbortSignal;
+  /** Parser and decompression limits (core/limits.ts); the defaults when absent. */
+  limits?: IngestLimits;
 }
 
 /** The delimiter a file name implies: .tsv → tab, .psv → pipe, else undefined (sniffed). */
@@ -61,20 +64,23 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
   if (!stat.isFile()) throw new InsightError('usage', `Cannot read ${path}: not a file.`);
   const t0 = performance.now();
   const gz = path.toLowerCase().endsWith('.gz');
-  const builder = new TableBuilder({ delimiter: opts.delimiter || delimiterForPath(path) });
+  const builder = new TableBuilder({ delimiter: opts.delimiter || delimiterForPath(path), limits: opts.limits, label: path });
   const file = fs.createReadStream(path, { highWaterMark: 1 << 20 });
-  const source = gz ? file.pipe(gunzipStream()) : file;
-  if (gz) file.on('error', (e) => source.destroy(e));
+  const gunzip = gz ? file.pipe(gunzipStream()) : undefined;
+  if (gunzip) file.on('error', (e) => gunzip.destroy(e));
+  const source = gunzip ? capDecompressed(gunzip, () => file.bytesRead, opts.limits ?? DEFAULT_LIMITS, path) : file;
   let table;
   try {
     table = await builder.ingest(source, { signal: opts.signal });
   } catch (e) {
     if (e instanceof InsightError) throw e;
+    if (e instanceof RangeError) throw describeSystemError(e, 'reading', path) ?? e;
     const code = (e as { code?: string }).code ?? '';
     if (gz && (code.startsWith('Z_') || /unexpected end|incorrect header|invalid/i.test(String((e as Error).message))))
       throw new InsightError('data', `Cannot decompress ${path}: ${oneLineMessage(e)} (not a valid or complete gzip file).`, { cause: e });
     throw new InsightError('data', `Cannot read ${path}: ${oneLineMessage(e)}.`, { cause: e });
   } finally {
+    gunzip?.destroy();
     file.destroy();
   }
   const ms = Math.round(performance.now() - t0);

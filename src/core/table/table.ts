@@ -7,6 +7,7 @@
  * sortable table of what has arrived so far. `finish()` turns it into a Table of typed columns.
  */
 import { InsightError } from '../errors';
+import { IngestLimits } from '../ingestLimits';
 import { CsvTokenizer, FieldSink, sniffDelimiter, toBuffer } from './csvParser';
 import { AnyColumn, ColumnBuilder, ColumnType, DisplayValue, decodeBytes } from './columns';
 
@@ -23,6 +24,10 @@ export interface IngestWarning {
 export interface IngestOptions {
   /** One character; sniffed among `,` `\t` `|` `;` when absent. */
   delimiter?: string;
+  /** Field, record and column caps (core/limits.ts); the defaults when absent. */
+  limits?: IngestLimits;
+  /** What is being read (a file path), named in limit errors. */
+  label?: string;
   signal?: AbortSignal;
   /** Called after each chunk with the rows and bytes (as received) so far. */
   onProgress?: (rows: number, bytes: number) => void;
@@ -126,7 +131,12 @@ export class TableBuilder implements FieldSink {
   /** Bytes pushed so far. */
   bytes = 0;
 
-  constructor(opts: { delimiter?: string } = {}) {
+  private readonly limits: IngestLimits | undefined;
+  private readonly label: string | undefined;
+
+  constructor(opts: { delimiter?: string; limits?: IngestLimits; label?: string } = {}) {
+    this.limits = opts.limits;
+    this.label = opts.label;
     if (opts.delimiter !== undefined && opts.delimiter !== '') {
       const b = Buffer.from(opts.delimiter, 'utf8');
       if (b.length !== 1 || b[0] === 0x22 || b[0] === 0x0a || b[0] === 0x0d)
@@ -222,7 +232,7 @@ export class TableBuilder implements FieldSink {
     this.prelude = [];
     if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     this.delimiterByte ??= sniffDelimiter(buf, final);
-    this.tokenizer = new CsvTokenizer(this.delimiterByte, this);
+    this.tokenizer = new CsvTokenizer(this.delimiterByte, this, { limits: this.limits, label: this.label });
     this.tokenizer.push(buf);
   }
 
@@ -326,5 +336,5 @@ function isUtf8(buf: Buffer, s: number, e: number): boolean {
 
 /** Reads a whole CSV byte stream (file, HTTP body, gunzip output) into a Table. */
 export function ingestCsv(source: ByteSource, opts: IngestOptions = {}): Promise<Table> {
-  return new TableBuilder({ delimiter: opts.delimiter }).ingest(source, opts);
+  return new TableBuilder({ delimiter: opts.delimiter, limits: opts.limits, label: opts.label }).ingest(source, opts);
 }

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../../core/atomicFile';
+import { resultFilePath, resultSegment } from '../../core/resultPath';
 
 export const RESULT_SCHEME = 'insight-explorer';
 
@@ -17,20 +19,21 @@ export class ResultStore implements vscode.TextDocumentContentProvider, vscode.D
   constructor(private readonly root: string) {}
 
   fileFor(sourceId: string, key: string, ext: string): string {
-    return path.join(this.root, safeSegment(sourceId), `${safeSegment(key)}.${ext}`);
+    return resultFilePath(this.root, sourceId, key, ext);
   }
 
   uriFor(sourceId: string, key: string, title: string, ext: string): vscode.Uri {
-    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${safeSegment(sourceId)}/${safeSegment(key)}/${safeTitle(title)}.${ext}` });
+    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${resultSegment(sourceId)}/${resultSegment(key)}/${safeTitle(title)}.${ext}` });
   }
 
-  /** Writes via a temp file and rename, so a crash never leaves half a result behind. */
-  async save(sourceId: string, key: string, ext: string, text: string): Promise<string> {
+  /**
+   * Writes via a random, exclusively created temp file and rename, so a crash never leaves half a
+   * result behind; a new result is 0600 (core/atomicFile.ts), a write error rejects in words.
+   */
+  async save(sourceId: string, key: string, ext: string, text: string | Uint8Array): Promise<string> {
     const file = this.fileFor(sourceId, key, ext);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.promises.writeFile(tmp, text, 'utf8');
-    await fs.promises.rename(tmp, file);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, [text]);
     return file;
   }
 
@@ -44,25 +47,27 @@ export class ResultStore implements vscode.TextDocumentContentProvider, vscode.D
     if (parts.length < 3) return 'Unknown Insight Explorer document.';
     const [sourceId, key] = parts;
     const ext = path.extname(parts[parts.length - 1]).slice(1);
+    let file: string;
+    try {
+      file = this.fileFor(sourceId, key, ext);
+    } catch {
+      return 'Unknown Insight Explorer document.';
+    }
     try {
       // VS Code strips a BOM on first open but not on a content update: strip it ourselves (the file keeps it).
-      return (await fs.promises.readFile(this.fileFor(sourceId, key, ext), 'utf8')).replace(/^\uFEFF/, '');
+      return (await fs.promises.readFile(file, 'utf8')).replace(/^\uFEFF/, '');
     } catch {
       return 'This result is no longer stored. Open the item again from the Insight Explorer view.';
     }
   }
 
   async removeSource(sourceId: string): Promise<void> {
-    await fs.promises.rm(path.join(this.root, safeSegment(sourceId)), { recursive: true, force: true });
+    await fs.promises.rm(path.join(this.root, resultSegment(sourceId)), { recursive: true, force: true });
   }
 
   dispose(): void {
     this.emitter.dispose();
   }
-}
-
-function safeSegment(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
 }
 
 function safeTitle(s: string): string {

@@ -18,6 +18,7 @@ import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { EngineDataSource, PreviewPanelManager } from '../preview';
 import { PickItem, inputText, pickOne } from '../prompts';
+import { ingestLimits } from '../limitsSetting';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
@@ -192,7 +193,12 @@ export function registerEcho360Commands(
     }
     // Streamed from the file into the column engine: rows show at once and a million-row merge
     // is previewed whole, never read into memory as text.
-    const { data, done } = EngineDataSource.stream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { delimiter: run.output.delimiter, charts: true });
+    const { data, done } = EngineDataSource.stream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), {
+      delimiter: run.output.delimiter,
+      charts: true,
+      limits: ingestLimits(),
+      label: runTitle(run),
+    });
     const key = `echo360/${source.id}/${run.id}`;
     await previews.show(key, {
       title: runTitle(run),

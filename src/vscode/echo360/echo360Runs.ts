@@ -14,6 +14,7 @@ import {
   isFinalFailure,
 } from '../../core/sources/echo360';
 import { ResultStore } from '../documents/resultStore';
+import { ingestLimits } from '../limitsSetting';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { Echo360Adapter } from './echo360Adapter';
@@ -237,6 +238,7 @@ export class Echo360Runs implements vscode.Disposable {
           delimiter: run.output.delimiter,
           signal: ac.signal,
           logger: this.services.log,
+          limits: ingestLimits(),
         });
         const ready: Echo360RunReady = { sourceId, runId, file: result.file, rows: result.rows, bytes: result.bytes };
         this.changeEmitter.fire(sourceId);

@@ -10,7 +10,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { IngestLimits, capDecompressed } from '../../core/ingestLimits';
 import { delimiterForPath, gunzipStream, type ByteSource } from '../../core/table';
+import { ingestLimits } from '../limitsSetting';
 import { EngineDataSource, PREVIEW_VIEW_TYPE, type PreviewPanelManager } from '../preview';
 import { countOf } from '../../core/plural';
 
@@ -24,7 +26,7 @@ export function filePreviewKey(uri: vscode.Uri): string {
   return `file:${uri.toString()}`;
 }
 
-function byteSource(uri: vscode.Uri): ByteSource {
+function byteSource(uri: vscode.Uri, limits: IngestLimits, label: string): ByteSource {
   const gz = uri.path.toLowerCase().endsWith('.gz');
   if (uri.scheme === 'file') {
     const file = fs.createReadStream(uri.fsPath, { highWaterMark: READ_CHUNK });
@@ -32,7 +34,8 @@ function byteSource(uri: vscode.Uri): ByteSource {
     // pipe() does not forward errors: a failing read must still end the gunzip stream.
     const gunzip = gunzipStream();
     file.on('error', (e) => gunzip.destroy(e));
-    return file.pipe(gunzip);
+    // A gzip bomb stops at the decompressed-size and ratio caps (core/limits.ts).
+    return capDecompressed(file.pipe(gunzip), () => file.bytesRead, limits, label);
   }
   // Remote and virtual file systems have no streams in the API: read once, then parse as usual.
   return (async function* () {
@@ -43,7 +46,11 @@ function byteSource(uri: vscode.Uri): ByteSource {
     }
     const gunzip = gunzipStream();
     gunzip.end(bytes);
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    try {
+      yield* capDecompressed(gunzip, () => bytes.length, limits, label);
+    } finally {
+      gunzip.destroy();
+    }
   })();
 }
 
@@ -51,7 +58,8 @@ function byteSource(uri: vscode.Uri): ByteSource {
 export function loadFile(uri: vscode.Uri, log: vscode.LogOutputChannel): { data: EngineDataSource; title: string; subtitle: string } {
   const name = path.basename(uri.path);
   const started = Date.now();
-  const { data, done } = EngineDataSource.stream(byteSource(uri), { delimiter: delimiterForPath(uri.path), charts: true });
+  const limits = ingestLimits();
+  const { data, done } = EngineDataSource.stream(byteSource(uri, limits, name), { delimiter: delimiterForPath(uri.path), charts: true, limits, label: name });
   done.then(
     (t) => log.info(`Preview: read ${countOf(t.rowCount, 'row', 'rows')} from ${name} in ${Date.now() - started} ms`),
     (e: unknown) => {

@@ -10,6 +10,7 @@
  * while loading it is reused for up to SNAPSHOT_MAX_AGE_MS (the panel re-applies the view every
  * 200 ms as rows arrive; a fresh snapshot each time would spend the load re-copying columns).
  */
+import type { IngestLimits } from '../../core/ingestLimits';
 import {
   Table,
   TableBuilder,
@@ -73,9 +74,9 @@ export class EngineDataSource implements PreviewDataSource {
   /** Streams `source` into a new builder; the returned data source shows rows as they arrive. */
   static stream(
     source: ByteSource,
-    opts: { delimiter?: string; signal?: AbortSignal; charts?: boolean } = {},
+    opts: { delimiter?: string; signal?: AbortSignal; charts?: boolean; limits?: IngestLimits; label?: string } = {},
   ): { data: EngineDataSource; done: Promise<Table> } {
-    const builder = new TableBuilder({ delimiter: opts.delimiter });
+    const builder = new TableBuilder({ delimiter: opts.delimiter, limits: opts.limits, label: opts.label });
     const data = new EngineDataSource(builder, { charts: opts.charts });
     const done = builder.ingest(source, { signal: opts.signal, onProgress: () => data.emitter.fire() }).then(
       (table) => {

@@ -6,9 +6,8 @@
  *
  * No `vscode` import: the panel wraps this in `withProgress`, the unit tests call it directly.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { once } from 'node:events';
+import { AtomicFile } from '../../core/atomicFile';
 import type { ExportFormat } from '../../protocol';
 
 /** The format a file name asks for (by extension); CSV when the name says nothing. */
@@ -23,28 +22,22 @@ export async function writeExport(
   opts: { signal?: AbortSignal; onProgress?: (chars: number) => void } = {},
 ): Promise<{ chars: number }> {
   if (opts.signal?.aborted) throw new Error('Export cancelled.');
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now()}.part`);
-  const out = fs.createWriteStream(temp);
+  // Random temp name opened exclusively, 0600 for a new file, an existing file's mode kept, a
+  // device or FIFO written into directly, write errors in words (core/atomicFile.ts).
+  const out = await AtomicFile.open(target);
   let chars = 0;
   try {
     for await (const chunk of chunks) {
       if (opts.signal?.aborted) throw new Error('Export cancelled.');
-      // Honour back-pressure: a fast engine and a slow disk must not buffer the export in memory.
-      if (!out.write(chunk)) await once(out, 'drain');
+      // Each write is awaited: a fast engine and a slow disk never buffer the export in memory.
+      await out.write(chunk);
       chars += chunk.length;
       opts.onProgress?.(chars);
     }
-    out.end();
-    await once(out, 'finish');
-    await fs.promises.rename(temp, target);
+    await out.commit();
     return { chars };
   } catch (e) {
-    // The file is opened asynchronously: wait for the stream to close (it finishes opening
-    // first) before deleting, or a cancel right at the start could leave the temp file behind.
-    const closed = once(out, 'close').catch(() => undefined);
-    out.destroy();
-    await closed;
-    await fs.promises.rm(temp, { force: true });
+    await out.abort();
     throw e;
   }
 }

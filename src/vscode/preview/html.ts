@@ -35,6 +35,9 @@ export function previewHtml(o: PreviewHtmlOptions): string {
     `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
     `img-src ${o.cspSource} data: blob:`,
     `font-src ${o.cspSource}`,
+    // No <base> may redirect relative URLs, and no form may post anywhere.
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
   const links = o.styleUris.map((u) => `<link rel="stylesheet" nonce="${o.nonce}" href="${escapeHtml(u)}">`).join('\n    ');
   return `<!DOCTYPE html>

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../../core/atomicFile';
 import { isCancelled } from '../../core/errors';
 import { ChartSpec } from '../../core/sources/canvas';
 import { StudioInsight, parseStudioCsv, studioChartSpecs } from '../../core/sources/studio';
@@ -35,10 +36,8 @@ export function studioResultKey(uuid: string, insight: StudioInsight, role: stri
  * and decoding then re-encoding could alter bytes that are not valid UTF-8).
  */
 async function saveBytes(file: string, bytes: Buffer): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(tmp, bytes);
-  await fs.promises.rename(tmp, file);
+  await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, [bytes]);
 }
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;

@@ -8,6 +8,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { InsightError } from '../../errors';
+import { DEFAULT_LIMITS, IngestLimits, LimitError, mb } from '../../ingestLimits';
 import { ResultFileWriter } from './resultFile';
 import { EchoDelimiter, delimiterName } from './types';
 
@@ -30,8 +31,18 @@ export class CsvTokenizer {
   private atFieldStart = true;
   private readonly d: number;
 
-  constructor(delimiter: string) {
+  constructor(
+    delimiter: string,
+    /** Longest field, in UTF-16 units (a field over the byte cap is over it in units too, or close). */
+    private readonly maxField = DEFAULT_LIMITS.maxFieldBytes,
+    private readonly where = 'the CSV',
+  ) {
     this.d = delimiter.charCodeAt(0);
+  }
+
+  private checkField(): void {
+    if (this.field.length > this.maxField)
+      throw new LimitError('maxFieldBytes', `${this.where}: a field is longer than ${mb(this.maxField)} (the field-size limit); stopped reading there.`);
   }
 
   push(text: string, onRecord: (fields: string[]) => void): void {
@@ -50,9 +61,11 @@ export class CsvTokenizer {
         const q = text.indexOf('"', i);
         if (q === -1) {
           this.field += text.slice(i);
+          this.checkField();
           return;
         }
         this.field += text.slice(i, q);
+        this.checkField();
         if (q + 1 === n) {
           this.quoteAtEnd = true;
           return;
@@ -74,6 +87,7 @@ export class CsvTokenizer {
       }
       if (j > i) {
         this.field += text.slice(i, j);
+        this.checkField();
         this.atFieldStart = false;
       }
       if (j === n) return;
@@ -136,9 +150,13 @@ function isBlank(fields: string[]): boolean {
   return fields.length === 1 && fields[0] === '';
 }
 
-/** Counts record ends (LF outside quotes) in `buf`, carrying the quote state across buffers. */
-export function countRecordEnds(buf: Uint8Array, state: { inQuotes: boolean }): number {
+/**
+ * Counts record ends (LF outside quotes) in `buf`, carrying the quote state across buffers;
+ * `state.lastEnd` is set to the index of the last one (-1: none in this buffer).
+ */
+export function countRecordEnds(buf: Uint8Array, state: { inQuotes: boolean; lastEnd?: number }): number {
   let count = 0;
+  let last = -1;
   let q = state.inQuotes;
   let i = 0;
   const n = buf.length;
@@ -157,6 +175,7 @@ export function countRecordEnds(buf: Uint8Array, state: { inQuotes: boolean }): 
       let nl = b.indexOf(LF, i);
       while (nl !== -1 && nl < stop) {
         count++;
+        last = nl;
         nl = b.indexOf(LF, nl + 1);
       }
       if (open === -1) break;
@@ -165,6 +184,7 @@ export function countRecordEnds(buf: Uint8Array, state: { inQuotes: boolean }): 
     }
   }
   state.inQuotes = q;
+  state.lastEnd = last;
   return count;
 }
 
@@ -200,10 +220,15 @@ export class CsvMerger {
   /** Called once, when the first data row has been written. */
   onFirstRows: (() => void) | undefined;
 
+  readonly limits: IngestLimits;
+
   constructor(
     readonly out: ResultFileWriter,
     readonly delimiter: EchoDelimiter,
-  ) {}
+    limits?: IngestLimits,
+  ) {
+    this.limits = limits ?? DEFAULT_LIMITS;
+  }
 
   mark(): MergeMark {
     return { size: this.out.size, rows: this.rows, header: this.header, headerSource: this.headerSource };
@@ -222,6 +247,12 @@ export class CsvMerger {
 
   /** @internal Checks a part's header against the first one; writes it when it is the first. */
   async acceptHeader(fields: string[], label: string, inputDelimiter: EchoDelimiter, raw: Buffer | undefined): Promise<void> {
+    if (fields.length > this.limits.maxColumns) {
+      throw new LimitError(
+        'maxColumns',
+        `${label}, line 1: more than ${this.limits.maxColumns.toLocaleString('en-US')} columns (the column limit); stopped reading there.`,
+      );
+    }
     if (fields.length > 0) fields[0] = fields[0].replace(/^\uFEFF/, '');
     if (!this.header) {
       this.header = fields;
@@ -258,7 +289,11 @@ export class CsvPart {
   private head: Buffer[] = [];
   private headBytes = 0;
   private readonly fast: boolean;
-  private readonly quoteState = { inQuotes: false };
+  private readonly quoteState: { inQuotes: boolean; lastEnd?: number } = { inQuotes: false };
+  /** Bytes of the record being copied (fast path) since its last record end. */
+  private recordBytes = 0;
+  /** Data records of this part so far (for the line in limit errors). */
+  private partRows = 0;
   private lastByte = LF;
   private decoder: StringDecoder | undefined;
   private tokenizer: CsvTokenizer | undefined;
@@ -268,7 +303,7 @@ export class CsvPart {
 
   constructor(
     private readonly merger: CsvMerger,
-    private readonly label: string,
+    readonly label: string,
     private readonly inputDelimiter: EchoDelimiter,
   ) {
     this.fast = inputDelimiter === merger.delimiter;
@@ -318,6 +353,13 @@ export class CsvPart {
     await this.convert(this.decoder!.end(), true);
   }
 
+  private recordTooLong(): never {
+    throw new LimitError(
+      'maxRecordBytes',
+      `${this.label}, data row ${this.partRows + 1}: ${this.quoteState.inQuotes ? 'a quoted field is never closed: it runs' : 'a line runs'} past ${mb(this.merger.limits.maxRecordBytes)} (the record-size limit); stopped reading there.`,
+    );
+  }
+
   private takeHead(buf: Buffer): Buffer {
     if (this.head.length === 0) return buf;
     const all = Buffer.concat([...this.head, buf]);
@@ -335,7 +377,7 @@ export class CsvPart {
     this.phase = 'rows';
     if (!this.fast) {
       this.decoder = new StringDecoder('utf8');
-      this.tokenizer = new CsvTokenizer(this.inputDelimiter);
+      this.tokenizer = new CsvTokenizer(this.inputDelimiter, this.merger.limits.maxFieldBytes, this.label);
     }
   }
 
@@ -343,6 +385,11 @@ export class CsvPart {
     if (buf.length === 0) return;
     if (this.fast) {
       const n = countRecordEnds(buf, this.quoteState);
+      const lastEnd = this.quoteState.lastEnd ?? -1;
+      this.recordBytes = lastEnd >= 0 ? buf.length - lastEnd - 1 : this.recordBytes + buf.length;
+      this.partRows += n;
+      // Bytes are copied, not held, but a record that never ends is not a report row either.
+      if (this.recordBytes > this.merger.limits.maxRecordBytes) this.recordTooLong();
       this.lastByte = buf[buf.length - 1];
       await this.merger.writeRows(buf, n);
       return;
@@ -376,6 +423,7 @@ export class CsvPart {
       }
       if (nl === -1 && !final) {
         this.carry = s.slice(i);
+        if (this.carry.length > this.merger.limits.maxRecordBytes) this.recordTooLong();
         break;
       }
       let line = s.slice(i, nl === -1 ? s.length : nl);
@@ -390,6 +438,7 @@ export class CsvPart {
       else out.push(formatRecord(line.split(inD), outD));
     }
     if (final) t.end(emit);
+    this.partRows += out.length;
     if (out.length) await this.merger.writeRows(Buffer.from(out.join('\n') + '\n'), out.length);
   }
 }

@@ -18,6 +18,8 @@ import { Readable, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { InsightError, isCancelled, oneLine } from '../../errors';
 import { abortableSleep } from '../../http';
+import { DEFAULT_LIMITS, IngestLimits, capDecompressed } from '../../ingestLimits';
+import { refuseMarkup } from '../../markup';
 import { Logger, Redactor, silentLogger } from '../../log';
 import { Echo360Client } from './client';
 import { CsvMerger, CsvPart } from './csvMerge';
@@ -50,6 +52,8 @@ export interface DownloadRunOptions {
   /** Times an Expired chunk is resubmitted and waited for again. Default 2. */
   maxResubmits?: number;
   logger?: Logger;
+  /** Field/record/column caps of the merge and the decompressed-size cap per asset (core/limits.ts). */
+  limits?: IngestLimits;
   /** Test hook for the pause between attempts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -118,7 +122,7 @@ export async function downloadRun(
   if (!run) throw new InsightError('notFound', `No Echo360 run ${runId} in the queue.`);
   const log = opts.logger ?? silentLogger;
   const out = await ResultFileWriter.create(opts.outFile);
-  const merger = new CsvMerger(out, opts.delimiter ?? run.output.delimiter);
+  const merger = new CsvMerger(out, opts.delimiter ?? run.output.delimiter, opts.limits);
   let firstRowsMs: number | undefined;
   merger.onFirstRows = () => (firstRowsMs = Date.now() - started);
   const total = run.chunks.length;
@@ -304,7 +308,8 @@ async function fetchAsset(client: Echo360Client, link: string, part: CsvPart, op
           throw new StorageRefusal(meta.status, code, /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '');
         }
         let last = 0;
-        for await (const buf of decompressed(body)) {
+        const source = decompressed(body, { contentType: meta.headers['content-type'], from: `The storage server (${url.origin})`, label: `the report file of ${part.label}`, limits: opts.limits });
+        for await (const buf of source) {
           await part.push(buf);
           const now = Date.now();
           if (now - last > 250) {
@@ -341,15 +346,29 @@ async function readSome(body: AsyncIterable<Uint8Array>, max: number): Promise<s
   return Buffer.concat(parts).toString('utf8');
 }
 
+export interface DecompressOptions {
+  /** The answer's Content-Type: an HTML/XML page is refused, never taken for the CSV. */
+  contentType?: string;
+  /** Who answered, for the refusal ("The storage server (https://…)"). */
+  from?: string;
+  /** What is being read, for limit errors. */
+  label?: string;
+  limits?: IngestLimits;
+}
+
 /**
  * The body as CSV bytes: gunzipped when it starts with the gzip magic bytes, whatever the request
- * asked for (a proxy or S3 metadata may say otherwise), as is otherwise.
+ * asked for (a proxy or S3 metadata may say otherwise), as is otherwise. An HTML or XML page
+ * (a login wall, an S3 error document answered with 200) is refused; a gzip stops at the
+ * decompressed-size and ratio caps (core/limits.ts), so a gzip bomb never fills the disk.
  */
-export async function* decompressed(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* decompressed(body: AsyncIterable<Uint8Array>, opts: DecompressOptions = {}): AsyncGenerator<Buffer> {
   const it = body[Symbol.asyncIterator]();
+  let compressedBytes = 0;
   let head: Buffer = Buffer.alloc(0);
   let done = false;
-  while (head.length < 2) {
+  // Enough of the start to tell a gzip from a page (a first chunk is almost always longer).
+  while (head.length < 64) {
     const r = await it.next();
     if (r.done) {
       done = true;
@@ -357,18 +376,38 @@ export async function* decompressed(body: AsyncIterable<Uint8Array>): AsyncGener
     }
     head = head.length ? Buffer.concat([head, Buffer.from(r.value)]) : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
   }
+  compressedBytes = head.length;
+  const from = opts.from ?? 'The server';
+  const expected = 'a gzip or CSV report file';
+  const next = 'Try again later; if it persists, a proxy or login page may sit in front of the storage server.';
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length) yield head;
     if (done) return;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      compressedBytes += r.value.byteLength;
+      yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    }
   }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     // Large output chunks and a deep buffer: inflating runs on the thread pool ahead of the
     // parsing and writing here instead of waiting for them (a 16 KiB default is ~5× slower).
     const gunzip = zlib.createGunzip({ chunkSize: 1 << 20, highWaterMark: 4 << 20 } as zlib.ZlibOptions);
     pipeline(Readable.from(rest(), { objectMode: false, highWaterMark: 1 << 20 }), gunzip, () => undefined);
-    yield* gunzip as AsyncIterable<Buffer>;
+    let first = true;
+    try {
+      for await (const buf of capDecompressed(gunzip as AsyncIterable<Buffer>, () => compressedBytes, opts.limits ?? DEFAULT_LIMITS, opts.label ?? 'the download')) {
+        if (first) {
+          first = false;
+          // A gzipped page is still a page (sniffed by its bytes only).
+          refuseMarkup(undefined, buf, expected, from, next);
+        }
+        yield buf;
+      }
+    } finally {
+      gunzip.destroy();
+    }
     return;
   }
+  if (head.length > 0) refuseMarkup(opts.contentType, head, expected, from, next);
   yield* rest();
 }

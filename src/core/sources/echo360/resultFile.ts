@@ -1,7 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { InsightError } from '../../errors';
+import { OutTarget, copyIntoSpecial, fileError, inspectTarget, openExclusive, spoolName, tempNameFor } from '../../atomicFile';
 
 /** Writes are gathered up to this size: one syscall per 2 MiB instead of one per decompressed chunk. */
 const BATCH_BYTES = 2 << 20;
@@ -13,6 +11,11 @@ const BATCH_BYTES = 2 << 20;
  * Unlike a plain write stream it can roll back to an earlier size: a download cut mid-stream is
  * retried from the start of that asset, and the bytes of the broken attempt must go, or the
  * result would hold them twice.
+ *
+ * The file rules of core/atomicFile.ts hold here too: a random temp name opened exclusively, 0600
+ * for a new file, an existing file's mode kept, write errors in words. Rolling back needs a
+ * seekable file, so a device or FIFO target gets a private spool file in the OS temp folder,
+ * copied into the target on commit (never renamed over it).
  */
 export class ResultFileWriter {
   private position = 0;
@@ -26,20 +29,13 @@ export class ResultFileWriter {
     readonly file: string,
     readonly tempFile: string,
     private readonly fh: fs.promises.FileHandle,
+    private readonly target: OutTarget,
   ) {}
 
   static async create(file: string): Promise<ResultFileWriter> {
-    const target = path.resolve(file);
-    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      return new ResultFileWriter(target, tmp, await fs.promises.open(tmp, 'wx'));
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? 'error';
-      throw new InsightError('usage', `Cannot write the result file ${target} (${code}).`, {
-        next: 'Check that its folder exists and is writable.',
-        cause: e,
-      });
-    }
+    const target = inspectTarget(file);
+    const tmp = target.existing === 'special' ? spoolName() : tempNameFor(target.file);
+    return new ResultFileWriter(target.file, tmp, await openExclusive(tmp), target);
   }
 
   /** Bytes written so far, buffered ones included. */
@@ -79,10 +75,14 @@ export class ResultFileWriter {
     this.pendingBytes = 0;
     this.position += n;
     let written = 0;
-    while (written < n) {
-      const rest = written === 0 ? bufs : sliceFrom(bufs, written);
-      const { bytesWritten } = await this.fh.writev(rest, at + written);
-      written += bytesWritten;
+    try {
+      while (written < n) {
+        const rest = written === 0 ? bufs : sliceFrom(bufs, written);
+        const { bytesWritten } = await this.fh.writev(rest, at + written);
+        written += bytesWritten;
+      }
+    } catch (e) {
+      throw fileError(e, 'writing', this.file);
     }
   }
 
@@ -90,16 +90,29 @@ export class ResultFileWriter {
   async truncate(size: number): Promise<void> {
     await this.flush();
     if (size < this.position) {
-      await this.fh.truncate(size);
+      await this.fh.truncate(size).catch((e: unknown) => {
+        throw fileError(e, 'writing', this.file);
+      });
       this.position = size;
     }
   }
 
-  /** Renames the temp file into place. */
+  /** Renames the temp file into place (keeping an existing file's mode), or copies it into a device/FIFO. */
   async commit(): Promise<void> {
     await this.flush();
-    await this.close();
-    await fs.promises.rename(this.tempFile, this.file);
+    if (this.target.existing === 'special') {
+      await this.close();
+      await copyIntoSpecial(this.tempFile, this.file);
+      await fs.promises.rm(this.tempFile, { force: true });
+      return;
+    }
+    try {
+      if (this.target.existing === 'regular' && this.target.mode !== undefined) await this.fh.chmod(this.target.mode);
+      await this.close();
+      await fs.promises.rename(this.tempFile, this.file);
+    } catch (e) {
+      throw fileError(e, 'writing', this.file);
+    }
   }
 
   /** Removes the temp file; the target is left as it was. */

@@ -17,6 +17,7 @@ import { InsightError, oneLine } from '../../errors';
 import { HttpClient, HttpLimits, HttpStatusError, RetryPolicy } from '../../http';
 import { bodyTooLarge } from '../../limits';
 import { Logger, Redactor, silentLogger } from '../../log';
+import { refuseMarkup } from '../../markup';
 import { parsePerspectiveId, parseRole, studioUrls } from './perspective';
 
 export type StudioInsight = 'overview' | 'users';
@@ -184,6 +185,8 @@ export class StudioClient {
           let emitted = 0;
           try {
             for await (const chunk of body) {
+              // A 200 answer that is a page (a login wall, an XML error document) is never taken for the CSV.
+              if (emitted === 0) refuseMarkup(contentType, chunk, 'CSV', `Studio (${this.http.describeUrl(url)})`, 'Check the base URL is the Studio site, not a login page or proxy.');
               try {
                 await sink(chunk);
               } catch (e) {
