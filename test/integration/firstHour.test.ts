@@ -95,3 +95,52 @@ describe('First hour: Add Source recovers from a failed connection test', functi
     assert.strictEqual(api.services.store.list().length, count);
   });
 });
+
+describe('First hour: the PostHog tree counts at once and asks once', function () {
+  this.timeout(120_000);
+  let fake: PostHogFake;
+  let api: InsightExplorerApi;
+  const added: string[] = [];
+
+  before(async function () {
+    if (!ui.available) this.skip();
+    fake = await startPostHogFake();
+    api = await vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!.activate();
+    for (const s of api.services.store.list()) await api.services.store.remove(s.id);
+    await vscode.commands.executeCommand('workbench.view.extension.insightExplorer');
+  });
+
+  after(async () => {
+    for (const id of added) await api?.services.store.remove(id);
+    await fake?.close();
+  });
+
+  async function expandInsights(label: string): Promise<void> {
+    const [source] = (await api.tree.getChildren()).filter((n) => n.id.includes(added[added.length - 1]));
+    await api.view.reveal(source, { expand: true, focus: false, select: false });
+    const groups = await api.tree.getChildren(source);
+    const insights = groups.find((g) => g.id.endsWith('/insights'))!;
+    await api.view.reveal(insights, { expand: true, focus: false, select: false });
+    await ui.waitForTree('Sources', (t) => t.rows.some((r) => r.label === label));
+  }
+
+  it('the Insights group shows PostHog’s count as soon as its first page is known, without a refresh', async () => {
+    added.push((await api.services.store.add({ kind: 'posthog', label: 'Counted PostHog', baseUrl: fake.url, options: { projectId: String(fake.projectId) } }, fake.apiKey)).id);
+    await expandInsights('Counted PostHog');
+    const t = await ui.waitForTree('Sources', (s) => s.rows.some((r) => r.label === 'Insights' && r.description !== ''));
+    const row = t.rows.find((r) => r.label === 'Insights')!;
+    assert.strictEqual(row.description, String(fake.insights.length));
+    await api.services.store.remove(added.pop()!);
+  });
+
+  it('after a wrong key, one expand asks the server once, and the error row offers the fix', async () => {
+    added.push((await api.services.store.add({ kind: 'posthog', label: 'Wrong-key PostHog', baseUrl: fake.url, options: { projectId: String(fake.projectId) } }, 'phx_wrong_key_0002')).id);
+    const before = fake.requests.length;
+    await expandInsights('Wrong-key PostHog');
+    const t = await ui.waitForTree('Sources', (s) => s.rows.some((r) => r.label.startsWith('Unauthorized')));
+    await new Promise((r) => setTimeout(r, 1500)); // a second attempt would have gone out by now
+    const listings = fake.requests.slice(before).filter((r) => /\/insights\/$/.test(r.path));
+    assert.strictEqual(listings.length, 1, `listing requests after one expand: ${listings.length}`);
+    assert.ok(t.rows.some((r) => r.label === 'Unauthorized — Set Credentials…'), JSON.stringify(t.rows));
+  });
+});

@@ -61,6 +61,8 @@ export class PostHogSourceState {
   /** PostHog refused `/api/users/@me/` (the key lacks user:read): “Created by me” is not offered. */
   meRefused = false;
   insightsGroup?: InsightsGroupNode;
+  /** The description the Insights group was last drawn with (to redraw it once the count is known). */
+  shownDescription?: string;
   recentGroup?: RecentGroupNode;
   trendingGroup?: TrendingGroupNode;
 
@@ -185,6 +187,11 @@ export class PostHogTreeModel {
     this.services.refreshTree(st.insightsGroup);
   }
 
+  /** Redraws one node (its label and description). */
+  redraw(node: TreeNode): void {
+    this.services.refreshTree(node);
+  }
+
   refreshRecent(sourceId: string): void {
     const g = this.states.get(sourceId)?.recentGroup;
     if (g) this.services.refreshTree(g);
@@ -259,6 +266,7 @@ export class InsightsGroupNode extends TreeNode {
     const count = st.list.count !== undefined ? `${st.list.count}` : '';
     const filters = st.describeFilters();
     item.description = filters ? `${filters}${count ? ` · ${count}` : ''}` : count;
+    st.shownDescription = item.description;
     item.contextValue = st.filtered ? 'group:posthog:insights:filtered' : 'group:posthog:insights';
     return item;
   }
@@ -266,6 +274,12 @@ export class InsightsGroupNode extends TreeNode {
   override async children(): Promise<TreeNode[]> {
     const st = this.model.state(this.source.id);
     if (st.list.next === undefined) await this.model.loadNextPage(this.source);
+    // The group was drawn before its first page arrived: redraw it with PostHog's count now, once
+    // (its children are loaded, so the redraw asks for nothing).
+    const drawn = st.shownDescription;
+    if (st.list.count !== undefined && this.treeItem().description !== drawn) {
+      setTimeout(() => this.model.redraw(this), 0);
+    }
     const nodes: TreeNode[] = st.list.insights.map((i) => this.model.insightNode(this, this.source, i));
     if (st.list.error) nodes.push(new ErrorNode(this, st.list.error, this.source.id));
     else if (st.list.next) nodes.push(new LoadMoreNode(this, this.source, st.list.insights.length, st.list.count));
