@@ -89,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     view,
     results,
     previews,
-    vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
+    vscode.workspace.registerFileSystemProvider(RESULT_SCHEME, results, { isReadonly: true, isCaseSensitive: true }),
     store.onDidChange(() => tree.refresh()),
   );
 

@@ -9,12 +9,17 @@ export const RESULT_SCHEME = 'insight-explorer';
 /**
  * Downloaded results live on disk (the extension's global storage), so they survive reloads and
  * errors, and a document re-opened after a restart still has its text. Documents are read-only
- * virtual documents on our own scheme: `insight-explorer:/<sourceId>/<key>/<Title>.csv`; the
- * title is for the tab, the file is found from source id + key + extension.
+ * documents on our own scheme: `insight-explorer:/<sourceId>/<key>/<Title>.csv`; the title is for
+ * the tab, the file is found from source id + key + extension.
+ *
+ * The scheme is served by a read-only FileSystemProvider (not a TextDocumentContentProvider):
+ * VS Code keeps and restores the editor tabs of resources a file system provider can handle, and
+ * activates the extension for them (`onFileSystem:insight-explorer`), so a result's tab comes back
+ * after a window reload with its text.
  */
-export class ResultStore implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.emitter.event;
+export class ResultStore implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.emitter.event;
 
   constructor(private readonly root: string) {}
 
@@ -39,10 +44,11 @@ export class ResultStore implements vscode.TextDocumentContentProvider, vscode.D
 
   /** Re-renders open documents of this result after it was fetched again. */
   changed(uri: vscode.Uri): void {
-    this.emitter.fire(uri);
+    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+  /** The document's text: the stored result, or a sentence saying what to do when it is gone. */
+  async text(uri: vscode.Uri): Promise<string> {
     const parts = uri.path.split('/').filter(Boolean);
     if (parts.length < 3) return 'Unknown Insight Explorer document.';
     const [sourceId, key] = parts;
@@ -59,6 +65,42 @@ export class ResultStore implements vscode.TextDocumentContentProvider, vscode.D
     } catch {
       return 'This result is no longer stored. Open the item again from the Insight Explorer view.';
     }
+  }
+
+  // FileSystemProvider, read-only: documents are results, never edited in place (Save As… copies them).
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    if (uri.path.split('/').filter(Boolean).length < 3) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
+    const size = Buffer.byteLength(await this.text(uri));
+    return { type: vscode.FileType.File, ctime: 0, mtime: Date.now(), size, permissions: vscode.FilePermission.Readonly };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return Buffer.from(await this.text(uri), 'utf8');
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  writeFile(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  rename(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
   }
 
   async removeSource(sourceId: string): Promise<void> {
