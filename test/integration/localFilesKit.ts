@@ -1,9 +1,7 @@
 // Shared by localFiles.test.ts (phase 1) and localFiles.phase2.test.ts (after the window reload):
 // the generated rows, and the hand-over of what phase 1 left on screen for phase 2 to find again.
-import * as fs from 'fs';
-import * as path from 'path';
-import * as vscode from 'vscode';
 import type { ChartQuery, ColumnFilter, SortKey } from '../../src/protocol';
+import { handover } from './handoverKit';
 
 export const ROWS = 1_000_000;
 export const COURSES = ['BIO101', 'CHEM200', 'HIST110', 'MATH221', 'PHYS150'];
@@ -39,24 +37,7 @@ export interface LocalHandover {
   mode: string;
 }
 
-function handoverPath(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (!folder) throw new Error('the integration workspace has no folder');
-  return path.join(folder, '.local-files-handover.json');
-}
-
-export function writeHandover(h: LocalHandover): void {
-  fs.writeFileSync(handoverPath(), JSON.stringify(h, null, 2));
-}
-
-export function readHandover(): LocalHandover | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(handoverPath(), 'utf8')) as LocalHandover;
-  } catch {
-    return undefined;
-  }
-}
-
-export function removeHandover(): void {
-  fs.rmSync(handoverPath(), { force: true });
-}
+const local = handover<LocalHandover>('local-files');
+export const writeHandover = local.write;
+export const readHandover = local.read;
+export const removeHandover = local.remove;

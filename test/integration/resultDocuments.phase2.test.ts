@@ -4,14 +4,14 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
-import { readDocumentsHandover, removeDocumentsHandover, type DocumentsHandover } from './resultDocumentsKit';
+import { documentsHandover, type DocumentsHandover } from './resultDocumentsKit';
 
 describe('Result documents (phase 2: after reload)', function () {
   this.timeout(60_000);
   let h: DocumentsHandover | undefined;
 
   before(function () {
-    h = readDocumentsHandover();
+    h = documentsHandover.read();
     if (!h) this.skip();
   });
 
@@ -19,7 +19,7 @@ describe('Result documents (phase 2: after reload)', function () {
     if (!h) return;
     const api = await vscode.extensions.getExtension<InsightExplorerApi>('insight-explorer.insight-explorer')!.activate();
     await api?.services.store.remove(h.sourceId);
-    removeDocumentsHandover();
+    documentsHandover.remove();
   });
 
   it('the result document tab is restored with the stored text', async () => {

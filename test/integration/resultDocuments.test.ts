@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
-import { writeDocumentsHandover } from './resultDocumentsKit';
+import { documentsHandover } from './resultDocumentsKit';
 
 describe('Result documents', function () {
   this.timeout(60_000);
@@ -17,7 +17,7 @@ describe('Result documents', function () {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
     assert.strictEqual(doc.getText(), text);
-    writeDocumentsHandover({ sourceId: source.id, uri: uri.toString(), text });
+    documentsHandover.write({ sourceId: source.id, uri: uri.toString(), text });
     // code-server writes the workbench state (open editors) about every 5 s while idle; when the
     // tests end the extension host stops. Give it time to record the open tab, as for a user.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
