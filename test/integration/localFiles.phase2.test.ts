@@ -23,7 +23,9 @@ describe('Local files in the preview (phase 2: after reload)', function () {
 
   after(async () => {
     if (!h) return;
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Only this suite's tabs: other phase-2 suites check tabs of their own after this one.
+    const mine = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('views.csv.gz'));
+    await vscode.window.tabGroups.close(mine);
     fs.rmSync(h.dir, { recursive: true, force: true });
     removeHandover();
   });
