@@ -394,6 +394,13 @@ export const sections: BenchSection[] = [
     },
   },
   {
+    name: 'cancel',
+    async run(ctx) {
+      const { benchCancel } = await import('./cancel');
+      await benchCancel((l) => ctx.print(l), fmtMs, verdict);
+    },
+  },
+  {
     name: 'echo360',
     async run(ctx) {
       // Download + merge of a report from the fake Echo360 (signed URL, gzip), against curl | gunzip | wc.

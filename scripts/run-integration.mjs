@@ -2,7 +2,7 @@
 // driven by Chromium (scripts/workbench.mjs), with the UI bridge (scripts/ui-bridge.mjs) the
 // tests use to drive the workbench like a person.
 //
-// The test module reports {passed, failed, failures} as JSON in the file named by
+// The test module reports {passed, failed, skipped: [{title, reason}], failures} as JSON in the file named by
 // INSIGHT_TEST_RESULTS (set on code-server, inherited by the extension host) and as a log line
 // `@@INTEGRATION_RESULT {json}` (the fallback). Everything the run needs is created fresh in a
 // temp folder and removed afterwards; logs go to test-results/logs/, screenshots of failures to
@@ -68,7 +68,7 @@ function parseResultLine(lines) {
 }
 
 /**
- * Runs the suite once. Resolves to { passed, failed, failures, exitCode, timedOut }; never
+ * Runs the suite once. Resolves to { passed, failed, skipped, failures, exitCode, timedOut }; never
  * rejects for test failures (they are counted), only for a broken setup.
  */
 export async function runIntegration({
@@ -125,6 +125,8 @@ export async function runIntegration({
         INSIGHT_TEST_WORKSPACE: workspace,
         INSIGHT_TEST_SCREENSHOTS: screenshotsDir,
         INSIGHT_TEST_GREP: grep ?? null,
+        // test/skip.ts: a missing UI bridge fails instead of skipping on CI.
+        INSIGHTS_REQUIRE_ALL: process.env.INSIGHTS_REQUIRE_ALL ?? (process.env.CI ? '1' : null),
         INSIGHT_EXPLORER_SANDBOX: null,
         // Keep code-server's own state (last opened folder, …) out of the user's home.
         XDG_DATA_HOME: path.join(tmp.dir, 'xdg-data'),
@@ -184,6 +186,7 @@ export async function runIntegration({
     let passed = 0;
     let failed = 0;
     const failures = [];
+    const skipped = [];
     let outcome;
     for (const phase of phases) {
       fs.writeFileSync(phaseFile, String(phase));
@@ -201,6 +204,7 @@ export async function runIntegration({
       passed += r.passed;
       failed += r.failed;
       failures.push(...r.failures);
+      skipped.push(...r.skipped);
       if (outcome.timedOut || outcome.serverDied) break;
     }
 
@@ -223,6 +227,7 @@ export async function runIntegration({
         results = parseResultLine(hostLines);
       }
       const failures = [...(results?.failures ?? [])];
+      const skipped = [...(results?.skipped ?? [])];
       let passed = results?.passed ?? 0;
       let failed = results?.failed ?? 0;
       if (outcome.timedOut) {
@@ -247,7 +252,7 @@ export async function runIntegration({
         failed++;
         failures.push({ title: 'integration run', error: `the test run exited with code ${outcome.code} without a counted failure` });
       }
-      return { outcome, passed, failed, failures };
+      return { outcome, passed, failed, skipped, failures };
     }
 
     if (failed > 0) {
@@ -259,7 +264,7 @@ export async function runIntegration({
       }
     }
     for (const f of failures) if (f.title === 'integration run') print(`integration: ${f.error}`);
-    return { passed, failed, failures, exitCode: outcome.code, timedOut: !!outcome.timedOut, durationMs: Date.now() - started };
+    return { passed, failed, skipped, failures, exitCode: outcome.code, timedOut: !!outcome.timedOut, durationMs: Date.now() - started };
   } finally {
     await browserHandle?.close();
     await server?.stop();
@@ -275,7 +280,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const grep = gi >= 0 ? argv[gi + 1] : undefined;
   runIntegration({ grep }).then(
     (r) => {
-      console.log(`integration: ${r.passed} passed, ${r.failed} failed`);
+      console.log(`integration: ${r.passed} passed, ${r.failed} failed, ${r.skipped.length} skipped`);
+      for (const s of r.skipped) console.log(`  - skipped ${s.title} — ${s.reason}`);
       process.exitCode = r.failed || r.passed === 0 ? 1 : 0;
     },
     (e) => {

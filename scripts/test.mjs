@@ -3,8 +3,11 @@
 //   2. the integration tests in a real VS Code (code-server + Chromium; scripts/run-integration.mjs),
 //   3. the .vsix test: package, install into a fresh VS Code, check the view renders
 //      (scripts/test-vsix.mjs),
-// and ends with one line `N passed, N failed` (all three together). Exits non-zero if anything
-// failed, if a step could not run, or if the integration suite ran no tests.
+// and ends with one line `N passed, N failed, N skipped` (all three together), after the list of
+// skipped tests, each with its reason. A test may only skip with a reason (test/skip.ts,
+// skipBecause); one that skips without a reason counts as failed. Exits non-zero if anything
+// failed, if a step could not run, if the integration suite ran no tests, or, with
+// INSIGHTS_REQUIRE_ALL=1 (what .ci/run sets), if any test was skipped.
 //
 // Flags:
 //   --unit-only          only the unit tests
@@ -14,6 +17,8 @@
 //                        test runs only if its title matches). With --grep, an integration run
 //                        with 0 matching tests is not an error.
 // Env: INTEGRATION_TIMEOUT_MS (default 15 min) limits the integration run.
+//      INSIGHTS_REQUIRE_ALL=1 (or CI set): a missing tool (Chromium, the UI bridge) fails the
+//      tests that need it instead of skipping them, and any skipped test fails the run.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -78,14 +83,19 @@ function run(cmd, args, { env } = {}) {
 function unitChild(countFile, grep) {
   const require = createRequire(path.join(repoRoot, 'package.json'));
   const Runner = require('mocha/lib/runner');
-  const counts = { passed: 0, failed: 0, pending: 0, failures: [] };
+  const counts = { passed: 0, failed: 0, skipped: [], failures: [] };
   const originalRun = Runner.prototype.run;
   Runner.prototype.run = function patchedRun(...args) {
     this.on('pass', () => {
       counts.passed++;
     });
-    this.on('pending', () => {
-      counts.pending++;
+    this.on('pending', (test) => {
+      const reason = skipReasonOf(test);
+      if (reason) counts.skipped.push({ title: test.fullTitle(), reason });
+      else {
+        counts.failed++;
+        counts.failures.push({ title: test.fullTitle(), error: 'skipped without a reason (use skipBecause from test/skip.ts)' });
+      }
     });
     this.on('fail', (test, err) => {
       counts.failed++;
@@ -108,6 +118,12 @@ function unitChild(countFile, grep) {
   const argv = ['--config', path.join(repoRoot, '.mocharc.json')];
   if (grep) argv.push('--grep', grep);
   require('mocha/lib/cli/cli').main(argv);
+}
+
+/** The reason test/skip.ts's skipBecause recorded on the test or one of its suites. */
+function skipReasonOf(test) {
+  for (let r = test; r; r = r.parent) if (r.__skipReason) return r.__skipReason;
+  return undefined;
 }
 
 /**
@@ -137,7 +153,7 @@ async function runUnit(grep) {
   heading('unit tests (mocha, Node)');
   if (!hasUnitTests(path.join(repoRoot, 'out', 'test', 'unit'))) {
     console.log('no unit tests found in out/test/unit (nothing to run)');
-    return { passed: 0, failed: 0, failures: [] };
+    return { passed: 0, failed: 0, skipped: [], failures: [] };
   }
   const countFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'insight-unit-')), 'counts.json');
   const args = [fileURLToPath(import.meta.url), UNIT_CHILD_FLAG, countFile];
@@ -154,6 +170,7 @@ async function runUnit(grep) {
     return {
       passed: 0,
       failed: 1,
+      skipped: [],
       failures: [{ title: 'unit test run', error: `mocha exited with code ${code} before running the tests (see its errors above)` }],
     };
   }
@@ -208,7 +225,7 @@ async function main() {
       results.integration = await runIntegration({ grep: opts.grep });
     } catch (e) {
       console.error(`\n✖ the integration run could not start: ${e.message}`);
-      results.integration = { passed: 0, failed: 1, failures: [{ title: 'integration setup', error: e.message }] };
+      results.integration = { passed: 0, failed: 1, skipped: [], failures: [{ title: 'integration setup', error: e.message }] };
       setupBroken = true;
     }
     failures.push(...results.integration.failures.map((f) => ({ suite: 'integration', ...f })));
@@ -229,19 +246,27 @@ async function main() {
   heading('summary');
   let passed = 0;
   let failed = 0;
+  const skipped = [];
+  const line = (r) => `${r.passed} passed, ${r.failed} failed, ${(r.skipped ?? []).length} skipped`;
   for (const [name, r] of Object.entries(results)) {
     passed += r.passed;
     failed += r.failed;
-    if (name !== 'integration') console.log(`${name}: ${r.passed} passed, ${r.failed} failed`);
+    skipped.push(...(r.skipped ?? []).map((s) => ({ suite: name, ...s })));
+    if (name !== 'integration') console.log(`${name}: ${line(r)}`);
   }
   for (const f of failures) console.log(`  ✖ [${f.suite}] ${f.title}: ${String(f.error).split('\n')[0]}`);
+  for (const s of skipped) console.log(`  - skipped [${s.suite}] ${s.title} — ${s.reason}`);
+  const requireAll = !!process.env.CI || process.env.INSIGHTS_REQUIRE_ALL === '1';
+  if (requireAll && skipped.length > 0) {
+    console.log(`✖ ${skipped.length} test(s) skipped, and CI (CI or INSIGHTS_REQUIRE_ALL=1) requires every test to run`);
+  }
   let emptyIntegration = false;
   if (results.integration) {
     const r = results.integration;
     emptyIntegration = !setupBroken && r.passed + r.failed === 0;
     // Printed separately (and just before the totals) so CI logs show at a glance that the
     // real-VS-Code suite ran at all.
-    console.log(`integration: ${r.passed} passed, ${r.failed} failed`);
+    console.log(`integration: ${line(r)}`);
     if (emptyIntegration) {
       console.log(
         opts.grep
@@ -250,8 +275,9 @@ async function main() {
       );
     }
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  const bad = failed > 0 || (emptyIntegration && !opts.grep) || (opts.grep && passed + failed === 0);
+  console.log(`${passed} passed, ${failed} failed, ${skipped.length} skipped`);
+  const bad =
+    failed > 0 || (emptyIntegration && !opts.grep) || (opts.grep && passed + failed + skipped.length === 0) || (requireAll && skipped.length > 0);
   process.exitCode = bad ? 1 : 0;
 }
 

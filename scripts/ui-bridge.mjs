@@ -387,6 +387,9 @@ export async function startUiBridge({ log = () => {} } = {}) {
       await needPage().keyboard.type(String(body.text ?? ''));
       return { typed: true };
     },
+    async '/statusbar'() {
+      return { items: await needPage().evaluate(readStatusBarInPage) };
+    },
     async '/notifications'() {
       return { notifications: await needPage().evaluate(readToastsInPage) };
     },
@@ -489,6 +492,14 @@ export async function startUiBridge({ log = () => {} } = {}) {
 
 function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The status bar entries on screen, as a person reads them (codicons leave no text). */
+function readStatusBarInPage() {
+  const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  return [...document.querySelectorAll('.part.statusbar .statusbar-item')]
+    .filter((el) => el.getClientRects().length > 0)
+    .map((el) => ({ id: el.id, text: text(el), ariaLabel: el.getAttribute('aria-label') ?? '' }));
 }
 
 function readToastsInPage() {

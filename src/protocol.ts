@@ -318,6 +318,11 @@ export interface InitPayload {
    * (src/vscode/preview/panelRecords.ts), which the panel serializer looks up after a reload.
    */
   source?: { panel: string };
+  /**
+   * Copy as TSV prefixes `'` to text cells starting with `=`, `+`, `-`, `@`, tab or CR
+   * (`insightExplorer.export.formulaGuard`); absent = on.
+   */
+  formulaGuard?: boolean;
 }
 
 export interface HostToWebview {

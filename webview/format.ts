@@ -1,4 +1,5 @@
 /** How cells and counts read on screen and on the clipboard. */
+import { guardFormula } from '../src/core/formulaGuard';
 import type { CellValue, ColumnType } from '../src/protocol';
 
 const countFormat = new Intl.NumberFormat(undefined);
@@ -32,17 +33,21 @@ export function isNumericType(t: ColumnType): boolean {
   return t === 'integer' || t === 'number';
 }
 
-/** Raw value for the clipboard: exact, never the rounded display text. */
-function clipboardText(v: CellValue): string {
-  const s = v === null ? '' : String(v);
-  // Spreadsheet-style quoting, so a tab or newline inside a value does not split the cell.
+/**
+ * Raw value for the clipboard: exact, never the rounded display text. With the formula guard, a
+ * text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` (numbers never do).
+ */
+function clipboardText(v: CellValue, guard: boolean): string {
+  const s = v === null ? '' : typeof v === 'string' && guard ? guardFormula(v) : String(v);
+  // Spreadsheet-style quoting, so a tab, CR or LF inside a value does not split the cell.
   return /[\t\n\r"]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toTsv(header: string[] | null, rows: CellValue[][]): string {
+/** Rows as tab-separated text for the clipboard (`\n` between rows); the formula guard is on unless `guard` is false. */
+export function toTsv(header: string[] | null, rows: CellValue[][], guard = true): string {
   const lines: string[] = [];
-  if (header) lines.push(header.map((h) => clipboardText(h)).join('\t'));
-  for (const r of rows) lines.push(r.map(clipboardText).join('\t'));
+  if (header) lines.push(header.map((h) => clipboardText(h, guard)).join('\t'));
+  for (const r of rows) lines.push(r.map((v) => clipboardText(v, guard)).join('\t'));
   return lines.join('\n');
 }
 

@@ -73,6 +73,8 @@ class PreviewApp {
   private readonly statsEl = el('div', { className: 'ip-stats', attrs: { role: 'dialog', 'aria-label': 'Column statistics' } });
   private filterInputs: HTMLInputElement[] = [];
   private source: { panel: string } | undefined;
+  /** Copy as TSV guards formula-like text cells (from the host's init; on until told otherwise). */
+  private formulaGuard = true;
   private readonly root: HTMLElement;
 
   private saved: Partial<SavedState>;
@@ -257,6 +259,7 @@ class PreviewApp {
     this.columns = p.columns;
     this.columnsKey = key;
     this.source = p.source;
+    this.formulaGuard = p.formulaGuard ?? true;
     this.totalRows = p.totalRows;
     this.loading = p.loading;
     this.chartNote = p.chartNote;
@@ -493,6 +496,7 @@ class PreviewApp {
         text: toTsv(
           this.columns.map((c) => c.name),
           rows,
+          this.formulaGuard,
         ),
       });
       this.toast(

@@ -2,7 +2,7 @@ import { InsightError } from '../core/errors';
 import { CanvasClient, canvasRetryMessage } from '../core/sources/canvas/client';
 import { flattenJson, tableToCsv } from '../core/sources/canvas/tables';
 import { parseBaseUrl } from '../core/url';
-import { choice, envSecret, str } from './args';
+import { choice, envSecret, flag, str } from './args';
 import { CliGroup } from './context';
 import { openOutput } from './output';
 
@@ -24,14 +24,21 @@ export const canvasCommands: CliGroup = {
   get: {
     summary: 'GET a Canvas API path (all pages) as json or a flattened csv',
     usage: [
-      'insights canvas get --base-url URL --path /api/v1/... [--format json|csv] [--out FILE]',
+      'insights canvas get --base-url URL --path /api/v1/... [--format json|csv] [--no-formula-guard] [--out FILE]',
       '',
       'Follows Link rel="next" through every page (same origin only), polls a progress_url answer',
       '(e.g. analytics/assignments?async=true) to completion. json: the pages\' arrays concatenated',
-      '(a non-array answer as is); csv: nested objects flattened to dotted columns.',
+      '(a non-array answer as is); csv: nested objects flattened to dotted columns, text cells',
+      "starting with = + - @ tab or CR prefixed with ' (--no-formula-guard keeps them as they are).",
       'Token: CANVAS_TOKEN.',
     ].join('\n'),
-    options: { 'base-url': { value: true, required: true }, path: { value: true, required: true }, format: { value: true }, out: { value: true } },
+    options: {
+      'base-url': { value: true, required: true },
+      path: { value: true, required: true },
+      format: { value: true },
+      out: { value: true },
+      'no-formula-guard': {},
+    },
     async run(args, ctx) {
       // Usage errors (exit 2) come before the token check (exit 3).
       const format = choice(args, 'format', ['json', 'csv'] as const, 'json');
@@ -50,7 +57,7 @@ export const canvasCommands: CliGroup = {
       });
       const out = openOutput(str(args, 'out'));
       try {
-        await out.write(format === 'csv' ? tableToCsv(flattenJson(data)) : JSON.stringify(data, null, 2) + '\n');
+        await out.write(format === 'csv' ? tableToCsv(flattenJson(data), { formulaGuard: !flag(args, 'no-formula-guard') }) : JSON.stringify(data, null, 2) + '\n');
         await out.close();
       } catch (e) {
         await out.abort();

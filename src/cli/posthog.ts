@@ -62,8 +62,15 @@ export const posthogCommands: CliGroup = {
   },
   get: {
     summary: 'One insight as json, or its result table as csv',
-    usage: 'insights posthog get --base-url URL --project ID --insight ID [--environment] [--refresh MODE] [--timeout SEC] [--format json|csv] [--out FILE]',
-    options: { ...common, insight: { value: true, required: true }, refresh: { value: true }, format: { value: true }, timeout: { value: true } },
+    usage: 'insights posthog get --base-url URL --project ID --insight ID [--environment] [--refresh MODE] [--timeout SEC] [--format json|csv] [--no-formula-guard] [--out FILE]',
+    options: {
+      ...common,
+      insight: { value: true, required: true },
+      refresh: { value: true },
+      format: { value: true },
+      timeout: { value: true },
+      'no-formula-guard': {},
+    },
     async run(args, ctx) {
       const format = choice(args, 'format', ['json', 'csv'] as const, 'json');
       const refresh = choice(args, 'refresh', [...REFRESH_MODES, 'true'] as const, 'blocking');
@@ -84,7 +91,7 @@ export const posthogCommands: CliGroup = {
       if (format === 'csv') {
         if (insight.result == null) throw new InsightError('data', `Insight ${insight.id} has no result to export.`, { next: 'Use --refresh blocking to calculate it.' });
         const t = resultTable(insight);
-        await emit(str(args, 'out'), toCsv(t.columns, t.rows));
+        await emit(str(args, 'out'), toCsv(t.columns, t.rows, { formulaGuard: !flag(args, 'no-formula-guard') }));
       } else {
         await emit(str(args, 'out'), JSON.stringify(insight, null, 2) + '\n');
       }

@@ -27,6 +27,13 @@ export interface HttpFault {
   /** `Retry-After` header value (seconds or HTTP date); the header is omitted when undefined. */
   retryAfter?: string;
   resetMidBody?: boolean;
+  /**
+   * The server acts on the request (a POST creates what it creates), then the connection is
+   * destroyed before any byte of the response: the client cannot tell whether it arrived. An
+   * HTTP client must not replay a non-idempotent request after this (RFC 9110 §9.2.2,
+   * https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2).
+   */
+  resetBeforeHeaders?: boolean;
   /** Delay between ~10 body chunks. */
   slowBodyMs?: number;
   html?: boolean;
@@ -186,6 +193,7 @@ const FAULT_KEYS = new Set([
   'status',
   'retryAfter',
   'resetMidBody',
+  'resetBeforeHeaders',
   'slowBodyMs',
   'html',
   'malformedJson',
@@ -307,7 +315,8 @@ function truncatedJson(body: Buffer): Buffer {
 
 /**
  * Writes a computed response, applying the delivery faults: `malformedJson` (200 with half the
- * JSON), `resetMidBody` (headers + half the body, then the socket is destroyed), `slowBodyMs`
+ * JSON), `resetBeforeHeaders` (the socket is destroyed before any response byte), `resetMidBody`
+ * (headers + half the body, then the socket is destroyed), `slowBodyMs`
  * (about ten chunks with that delay between them). Content-Length always announces the full
  * body so a client can tell a cut body from a short one.
  */
@@ -321,6 +330,11 @@ export async function deliver(res: http.ServerResponse, r: FakeResponse, fault?:
     body = truncatedJson(body);
   }
   headers['content-length'] = String(body.length);
+
+  if (fault?.resetBeforeHeaders) {
+    res.destroy();
+    return;
+  }
 
   if (fault?.resetMidBody) {
     if (body.length === 0) {

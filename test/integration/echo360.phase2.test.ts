@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { Echo360RunReady } from '../../src/vscode/echo360/echo360Runs';
 import { EchoHandover, activate, cleanScreenshot, readHandover, revealRequests, stopFake, waitForReport, waitUntil } from './echo360Kit';
-import { ui } from './ui';
+import { skipBecause } from '../skip';
+import { requireUi, ui } from './ui';
 
 describe('Echo360 reporting (phase 2: after reload)', function () {
   this.timeout(150_000);
@@ -15,7 +16,7 @@ describe('Echo360 reporting (phase 2: after reload)', function () {
 
   before(async function () {
     h = readHandover();
-    if (!h?.runId || !h.sourceId) this.skip();
+    if (!h?.runId || !h.sourceId) skipBecause(this, 'phase 1 left no Echo360 run to check (its failure is reported above)');
     api = await activate();
   });
 
@@ -27,7 +28,7 @@ describe('Echo360 reporting (phase 2: after reload)', function () {
   });
 
   it('still lists the run and resumes polling until its result is merged, then opens it', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const source = api.services.store.get(h!.sourceId!)!;
     assert.ok(source, 'the source survived the reload');
     const queue = await api.echo360.runs.queue(source);
@@ -63,7 +64,9 @@ describe('Echo360 reporting (phase 2: after reload)', function () {
     const done = queue.getRun(h!.runId!)!;
     // 20 days × 25 rows per day; each chunk's header kept once.
     assert.strictEqual(done.result?.rows, 500);
-    if (ready) assert.strictEqual(ready.rows, 500);
+    // The finished-run event comes once the merged file is written (just after the status flips).
+    const finished = await waitUntil('the finished-run event', () => ready, 30_000);
+    assert.strictEqual(finished.rows, 500);
     await ui.waitForTree(
       'Sources',
       (t) => t.rows.filter((r) => r.label.startsWith('videoview') && /Available/.test(r.description)).length === 3,

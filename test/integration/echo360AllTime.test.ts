@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { Echo360Fake, startEcho360Fake } from '../fakes/echo360';
 import { activate, isoDay, waitUntil } from './echo360Kit';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const LABEL = 'Test Echo360 all-time';
 const DAY = 86_400_000;
@@ -41,7 +41,7 @@ describe('Echo360 reports without a date range, and incomplete days', function (
   }
 
   it('asset: no range prompt, one request without start/end, "all time" in the result', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await vscode.commands.executeCommand('notifications.clearAll');
     const done = vscode.commands.executeCommand<string>('insightExplorer.echo360.runReport', { sourceId });
     const report = await ui.answer({ pick: 'asset' });
@@ -67,7 +67,7 @@ describe('Echo360 reports without a date range, and incomplete days', function (
   });
 
   it('videoview: "last 7 complete days" is offered; a range ending within 48 hours is warned about, also in the title', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await vscode.commands.executeCommand('notifications.clearAll');
     const done = vscode.commands.executeCommand<string>('insightExplorer.echo360.runReport', { sourceId });
     await ui.answer({ pick: 'videoview' });
@@ -83,7 +83,7 @@ describe('Echo360 reports without a date range, and incomplete days', function (
   });
 
   it('the one-year lookback is refused in the prompt for assetbydate only', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const today = Date.parse(`${isoDay(Date.now())}T00:00:00Z`);
     const old = `${isoDay(today - 400 * DAY)}..${isoDay(today - 398 * DAY)}`;
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { Echo360Fake, startEcho360Fake } from '../fakes/echo360';
 import { activate, waitUntil } from './echo360Kit';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const LABEL = 'Test Echo360 failures';
 
@@ -40,7 +40,7 @@ describe('Echo360 reporting failures', function () {
   });
 
   it('a Failed request shows its id with Resubmit, and resubmitting completes the run', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await vscode.commands.executeCommand('notifications.clearAll');
     fake.addFault({ endStatus: 'Failed', pathIncludes: '/requests/presentation' });
     const runId = await vscode.commands.executeCommand<string>('insightExplorer.echo360.runReport', {
@@ -62,7 +62,7 @@ describe('Echo360 reporting failures', function () {
   });
 
   it('refused credentials say to check the client id/secret, with Set Credentials', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await vscode.commands.executeCommand('notifications.clearAll');
     fake.revokeTokens();
     fake.addFault({ tokenRefused: true, times: Infinity });

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 
@@ -15,7 +15,7 @@ describe('First hour: Add Source recovers from a failed connection test', functi
   const added: string[] = [];
 
   before(async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     fake = await startPostHogFake();
     api = await vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!.activate();
     await vscode.commands.executeCommand('workbench.view.extension.insightExplorer');
@@ -103,7 +103,7 @@ describe('First hour: the PostHog tree counts at once and asks once', function (
   const added: string[] = [];
 
   before(async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     fake = await startPostHogFake();
     api = await vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!.activate();
     for (const s of api.services.store.list()) await api.services.store.remove(s.id);

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 
@@ -31,12 +31,12 @@ describe('harness', () => {
   it('passes the runner environment to the extension host', function () {
     // The runner sets these on code-server; the extension host must inherit them, or results
     // and the UI bridge would silently go missing.
-    if (!ui.available) this.skip();
+    requireUi(this);
     assert.ok(process.env.INSIGHT_TEST_RESULTS, 'INSIGHT_TEST_RESULTS is not set in the extension host');
   });
 
   it('takes a workbench screenshot through the UI bridge', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const file = await ui.screenshot('workbench-start');
     assert.ok(fs.existsSync(file), `screenshot not written: ${file}`);
     assert.ok(fs.statSync(file).size > 1000, 'screenshot is suspiciously small');

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { HostileServer, endless, hostileServer } from '../unit/hostile/hostileKit';
 import { childByLabel, clearNotifications, labelOf, waitForNotification } from './treeKit';
-import { ui } from './ui';
+import { requireUi } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const HOSTILE = 'nope\x1b]0;pwned\x07 \x1b[2J \u202egnp.exe';
@@ -54,7 +54,7 @@ describe('Hostile servers in VS Code', function () {
   });
 
   it('shows a server-sent name escaped in a notification (Move to Trash)', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await clearNotifications();
     const insights = await childByLabel(api, await childByLabel(api, undefined, 'Hostile names'), 'Insights');
     const [first] = await api.tree.getChildren(insights);

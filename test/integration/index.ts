@@ -15,11 +15,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
 import Mocha from 'mocha';
+import { skipReasonOf } from '../skip';
 
 export interface IntegrationResults {
   passed: number;
   failed: number;
-  pending: number;
+  /** Skipped tests with the reason each gave (test/skip.ts); a skip without one is a failure. */
+  skipped: { title: string; reason: string }[];
   failures: { title: string; error: string }[];
   durationMs: number;
 }
@@ -98,7 +100,7 @@ export async function run(): Promise<void> {
   console.log(`integration: phase ${phase}, ${files.length} test file(s)`);
   for (const f of files) mocha.addFile(f);
 
-  const results: IntegrationResults = { passed: 0, failed: 0, pending: 0, failures: [], durationMs: 0 };
+  const results: IntegrationResults = { passed: 0, failed: 0, skipped: [], failures: [], durationMs: 0 };
   await new Promise<void>((resolve) => {
     let runner: Mocha.Runner;
     try {
@@ -114,8 +116,13 @@ export async function run(): Promise<void> {
     runner.on('pass', () => {
       results.passed++;
     });
-    runner.on('pending', () => {
-      results.pending++;
+    runner.on('pending', (test) => {
+      const reason = skipReasonOf(test);
+      if (reason) results.skipped.push({ title: test.fullTitle(), reason });
+      else {
+        results.failed++;
+        results.failures.push({ title: test.fullTitle(), error: 'skipped without a reason (use skipBecause from test/skip.ts)' });
+      }
     });
     // 'fail' also fires for failing hooks (before/after…), which mocha then reports as a failure.
     runner.on('fail', (test, err) => {

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { ROWS, readHandover, removeHandover, type LocalHandover } from './localFilesKit';
 import { screenshot, waitForReport } from './treeKit';
-import { ui } from './ui';
+import { skipBecause } from '../skip';
+import { requireUi, ui } from './ui';
 
 describe('Local files in the preview (phase 2: after reload)', function () {
   this.timeout(180_000);
@@ -17,7 +18,7 @@ describe('Local files in the preview (phase 2: after reload)', function () {
 
   before(async function () {
     h = readHandover();
-    if (!h) this.skip();
+    if (!h) skipBecause(this, 'phase 1 left no local-file handover to check (its failure is reported above)');
     api = await vscode.extensions.getExtension<InsightExplorerApi>('insight-explorer.insight-explorer')!.activate();
   });
 
@@ -31,7 +32,7 @@ describe('Local files in the preview (phase 2: after reload)', function () {
   });
 
   it('restores the panel with its sort, filter, chart and scroll position', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     // Earlier phase-2 suites may have opened editors over it: click its tab, as a user would (a
     // webview that is not shown is not loaded).
     await ui.click({ selector: '.tabs-container .tab[aria-label^="views.csv.gz"]' });

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { HOSTILE, HOSTILE_ROW, ROWS, rowAt, writeHandover } from './localFilesKit';
 import { screenshot, waitForReport } from './treeKit';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const LOAD_TIMEOUT_MS = 120_000;
@@ -109,7 +109,7 @@ describe('Local files in the preview', function () {
   });
 
   it('sorts, filters, charts the filtered view, scrolls to the end and exports the filtered view', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await ui.click({ selector: '.ip-colhead[aria-colindex="4"] .ip-colname', frame: 'webview' });
     let r = await waitForReport(api, key, (x) => x.sort.length === 1 && x.sort[0].column === 3 && !x.sort[0].desc, 30_000);
     assert.strictEqual(r.firstRowTexts[0][3], '0');
@@ -161,7 +161,7 @@ describe('Local files in the preview', function () {
   });
 
   it('switches chart types with the chart controls, over the filtered view', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await ui.click({ selector: 'vscode-toolbar-button[label="Show chart"]', frame: 'webview' });
     await waitForReport(api, key, (x) => x.mode === 'chart');
 
@@ -209,7 +209,7 @@ describe('Local files in the preview', function () {
   });
 
   it('saves the chart as SVG and PNG through the save dialog', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const svg = path.join(dir, 'minutes.svg');
     await ui.click({ selector: 'vscode-toolbar-button[label="Save the chart as SVG"]', frame: 'webview' });
     await ui.answer({ text: svg });
@@ -227,7 +227,7 @@ describe('Local files in the preview', function () {
   });
 
   it('leaves a sorted, filtered, charted view scrolled to its end for the reload', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await ui.select('select[data-field="kind"]', 'Bar');
     await ui.select('select[data-field="x"]', 'day');
     await ui.select('select[data-field="agg"]', 'Mean');

@@ -8,8 +8,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
-import { ui } from './ui';
-import { childByLabel, labelOf, waitForReport } from './treeKit';
+import { requireUi, ui } from './ui';
+import { childByLabel, ensureSource, labelOf, waitForReport } from './treeKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 
@@ -31,15 +31,28 @@ describe('PostHog end to end', function () {
     await fake?.close();
   });
 
+  // The tests after the two UI-driven ones need the PostHog source. When Add Source did not leave
+  // it (it failed, or there is no UI bridge), this hook makes the same source in the store, so
+  // each test passes or fails on its own instead of being skipped.
+  const MAKES_THE_SOURCE = ['shows the welcome view with Add Source when no source exists', 'adds a PostHog source through the Add Source prompts, key in a password box'];
+  beforeEach(async function () {
+    if (sourceId || MAKES_THE_SOURCE.includes(this.currentTest?.title ?? '')) return;
+    sourceId = await ensureSource(
+      api,
+      { kind: 'posthog', label: 'Sandbox PostHog', baseUrl: fake.url, options: { projectId: String(fake.projectId), environment: false } },
+      fake.apiKey,
+    );
+  });
+
   it('shows the welcome view with Add Source when no source exists', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const t = await ui.waitForTree('Sources', (s) => JSON.stringify(s).includes('Add Source'));
     assert.ok(t.visible);
     await ui.screenshot('posthog-01-welcome');
   });
 
   it('adds a PostHog source through the Add Source prompts, key in a password box', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const done = vscode.commands.executeCommand<string>('insightExplorer.addSource');
     const kind = await ui.answer({ pick: 'PostHog' });
     assert.match(kind.title ?? '', /^Add Source/);
@@ -74,7 +87,6 @@ describe('PostHog end to end', function () {
   });
 
   it('expands the tree: Insights paged lazily with Load more, and Recently viewed', async function () {
-    if (!sourceId) this.skip();
     const source = await childByLabel(api, undefined, 'Sandbox PostHog');
     const insights = await childByLabel(api, source, 'Insights');
     await childByLabel(api, source, 'Recently viewed');
@@ -87,26 +99,42 @@ describe('PostHog end to end', function () {
     kids = await api.tree.getChildren(insights);
     assert.strictEqual(kids.length, total, 'every insight, no Load more left');
     assert.strictEqual(new Set(kids.map((k) => k.id)).size, kids.length, 'ids are unique after Load more');
+    // Newest change first, as PostHog's list orders by -last_modified_at.
+    const newestInsights = fake.insights
+      .filter((i) => !i.deleted)
+      .sort((a, b) => String(b.last_modified_at).localeCompare(String(a.last_modified_at)))
+      .slice(0, 3);
+    const newest = newestInsights.map((i) => i.name || i.derived_name || '');
+    assert.deepStrictEqual(await Promise.all(kids.slice(0, 3).map((k) => labelOf(api, k))), newest);
     const trend = await api.tree.getTreeItem(kids[0]);
     assert.match(String(trend.contextValue), /^insight:posthog:/);
-    assert.ok(trend.description, 'kind and last refresh shown as description');
+    // Description: ★ when a favourite, the kind, and when it was last calculated.
+    const when = /( · (just now|\d+ min ago|\d+ h ago|yesterday|\d+ days ago|\d{1,2} [A-Z][a-z]{2} \d{4}))?$/.source;
+    const star = newestInsights[0].favorited ? '★ ' : '';
+    assert.match(String(trend.description), new RegExp(`^${star}(Trends|Funnel|Retention|Paths|Stickiness|Lifecycle|SQL|Insight)${when}`));
 
     if (ui.available) {
       await api.view.reveal(insights, { expand: true, focus: false, select: false });
-      const t = await ui.waitForTree('Sources', (s) => JSON.stringify(s.items).includes(kids.length > 0 ? 'Weekly active learners' : ''));
-      assert.ok(t.items.length > 3);
+      const t = await ui.waitForTree('Sources', (s) => s.rows.some((r) => r.label === newest[2]));
+      // The rendered rows, as a person reads them: the group, then its newest insights.
+      const labels = t.rows.map((r) => r.label);
+      const at = labels.indexOf('Insights');
+      assert.deepStrictEqual(labels.slice(at, at + 4), ['Insights', ...newest], JSON.stringify(labels));
       await ui.screenshot('posthog-02-tree');
     }
   });
 
   it('filters insights by name', async function () {
-    if (!sourceId) this.skip();
     const source = await childByLabel(api, undefined, 'Sandbox PostHog');
     const insights = await childByLabel(api, source, 'Insights');
     await api.posthog.adapter.model.setFilter(api.services.store.get(sourceId)!, 'funnel');
     const kids = await api.tree.getChildren(insights);
-    assert.ok(kids.length > 0);
-    for (const k of kids) assert.match((await labelOf(api, k)).toLowerCase(), /funnel/);
+    const want = fake.insights
+      .filter((i) => !i.deleted && `${i.name ?? ''}\n${i.derived_name ?? ''}`.toLowerCase().includes('funnel'))
+      .map((i) => i.name || i.derived_name || '')
+      .sort();
+    assert.ok(want.length > 1, 'the data set has several funnels');
+    assert.deepStrictEqual((await Promise.all(kids.map((k) => labelOf(api, k)))).sort(), want);
     const item = await api.tree.getTreeItem(insights);
     assert.match(String(item.description), /matching “funnel”/);
     assert.strictEqual(item.contextValue, 'group:posthog:insights:filtered');
@@ -114,7 +142,6 @@ describe('PostHog end to end', function () {
   });
 
   it('opens a trends insight as CSV and JSON documents and a preview with a line chart', async function () {
-    if (!sourceId) this.skip();
     const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
     fake.requests.length = 0;
     const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; jsonUri: vscode.Uri; previewKey: string }>(
@@ -154,7 +181,6 @@ describe('PostHog end to end', function () {
   });
 
   it('opens a funnel as step,name,count,conversion_rate with a bar chart', async function () {
-    if (!sourceId) this.skip();
     const target = fake.insights.find(
       (i) =>
         (i.query as { source?: { kind?: string } })?.source?.kind === 'FunnelsQuery' &&
@@ -180,7 +206,6 @@ describe('PostHog end to end', function () {
   });
 
   it('opens a pie insight as series,value,breakdown_value rows drawn as horizontal bars, largest first', async function () {
-    if (!sourceId) this.skip();
     const target = fake.insights.find((i) => i.name === 'Page views by browser')!;
     const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', {
       sourceId,
@@ -203,7 +228,6 @@ describe('PostHog end to end', function () {
   });
 
   it('opens a BoldNumber insight as one series,value row and one large number', async function () {
-    if (!sourceId) this.skip();
     const target = fake.insights.find((i) => i.name === 'Help center article views')!;
     const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri; previewKey: string }>('insightExplorer.posthog.openInsight', {
       sourceId,
@@ -222,7 +246,6 @@ describe('PostHog end to end', function () {
   });
 
   it('opens a retention insight as a table with a note that its chart is not drawn yet', async function () {
-    if (!sourceId) this.skip();
     const target = fake.insights.find((i) => (i.query as { source?: { kind?: string } })?.source?.kind === 'RetentionQuery')!;
     const opened = (await vscode.commands.executeCommand<{ previewKey: string }>('insightExplorer.posthog.openInsight', {
       sourceId,
@@ -234,33 +257,32 @@ describe('PostHog end to end', function () {
   });
 
   it('polls a slow insight with a running query_status until it completes', async function () {
-    if (!sourceId) this.skip();
     fake.reset();
     const opened = (await vscode.commands.executeCommand<{ insight: { result: unknown }; previewKey: string }>(
       'insightExplorer.posthog.openInsight',
       { sourceId, insightId: 'SLOWQURY' },
     ))!;
-    assert.ok(opened.insight.result != null);
+    const slow = fake.insights.find((i) => i.short_id === 'SLOWQURY')!;
+    assert.deepStrictEqual(opened.insight.result, slow.result, 'the completed result, as the server holds it');
     const polls = fake.requests.filter((r) => /\/query\/[^/]+\/?$/.test(r.path));
-    assert.ok(polls.length >= 3, `polled ${polls.length} times`);
+    assert.strictEqual(polls.length, 4, 'three answers "still running", then the completed one');
   });
 
   it('cancels a slow fetch from the progress notification, aborting the request', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     fake.reset();
     const target = fake.insights.find((i) => i.name === 'Daily active learners')!;
     fake.addFault({ slowBodyMs: 4000, pathIncludes: `/insights/${target.id}` });
-    const started = Date.now();
     const pending = vscode.commands.executeCommand('insightExplorer.posthog.openInsight', { sourceId, insightId: target.id });
     await ui.screenshot('posthog-05-progress');
     await ui.notification('Cancel', { message: 'fetching insight', timeoutMs: 10_000 });
     const result = await pending;
     assert.strictEqual(result, undefined, 'a cancelled open yields nothing');
-    assert.ok(Date.now() - started < 20_000, 'cancelled before the slow body finished');
+    assert.ok(!fs.existsSync(api.results.fileFor(sourceId, `posthog-${target.id}`, 'csv')), 'and saves no result document');
   });
 
   it('shows "Unauthorized — Set Credentials…" under the source for a wrong key, and recovers', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     fake.reset();
     const setWrong = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
     const box = await ui.answer({ text: 'phx_wrong_key_1234567890', password: true });
@@ -283,11 +305,12 @@ describe('PostHog end to end', function () {
     await fix;
     assert.strictEqual(await api.services.store.getSecret(sourceId), fake.apiKey);
     const again = await api.tree.getChildren(await childByLabel(api, await childByLabel(api, undefined, 'Sandbox PostHog'), 'Insights'));
-    assert.ok(again.length > 10);
+    assert.strictEqual(again.length, 101, 'the first page of 100 insights and Load more');
+    assert.strictEqual(await labelOf(api, again[100]), 'Load more…');
   });
 
   it('saves a result document with Save As', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     const target = fake.insights.find((i) => i.name === 'Weekly active learners')!;
     const opened = (await vscode.commands.executeCommand<{ csvUri: vscode.Uri }>('insightExplorer.posthog.openCsv', {
       sourceId,
@@ -304,7 +327,7 @@ describe('PostHog end to end', function () {
   });
 
   it('removes the source and its secret after confirmation', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     const removing = vscode.commands.executeCommand('insightExplorer.removeSource', { sourceId });
     const confirm = await ui.answer({ pick: 'Remove' });
     assert.match(confirm.title ?? '', /Remove “Sandbox PostHog”/);

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const SOURCE_LABEL = 'Managed PostHog';
@@ -128,7 +128,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('renames, tags and favourites an insight from the tree, through the prompts', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const target = named('Logins per day');
     const renaming = vscode.commands.executeCommand('insightExplorer.posthog.rename', await insightNode('Logins per day'));
     const box = await ui.answer({ text: 'Daily logins' });
@@ -161,7 +161,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('moves an insight to the trash (PATCH, never DELETE) and restores it with Undo', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const target = named('Gradebook views');
     const before = (await api.tree.getChildren(await group('Insights'))).length;
     await vscode.commands.executeCommand('insightExplorer.posthog.trash', await insightNode('Gradebook views'));
@@ -185,7 +185,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('asks before trashing an insight with alerts, saying Undo will not bring them back', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     // “Logins per day” (two alerts), renamed earlier in this suite.
     const target = fake.insights.find((i) => i.name === 'Daily logins' || i.name === 'Logins per day')!;
     const name = target.name!;
@@ -236,7 +236,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('enables the public link from the sharing panel and copies it', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const target = named('Course enrollment funnel');
     const sharing = vscode.commands.executeCommand('insightExplorer.posthog.showSharing', await insightNode('Course enrollment funnel'));
     const panel = await ui.answer({ pick: 'Enable public link' });
@@ -323,7 +323,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('creates a new insight from the current JSON document, and duplicates one', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const doc = await vscode.workspace.openTextDocument(queryUri);
     await vscode.window.showTextDocument(doc, { preview: false });
     const count = fake.insights.length;
@@ -377,7 +377,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('refreshes an insight with the chosen mode', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const target = named('Weekly active learners');
     const refreshing = vscode.commands.executeCommand<{ insight: { id: number } }>(
       'insightExplorer.posthog.refreshInsight',
@@ -392,7 +392,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('filters the Insights group by favourites and by tag on the server', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const filtering = vscode.commands.executeCommand('insightExplorer.posthog.filterBy', await group('Insights'));
     const menu = await ui.answer({ pick: 'Favourites only' });
     assert.strictEqual(menu.title, `Filter insights of ${SOURCE_LABEL}`);
@@ -423,7 +423,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('filters by “Created by me” with PostHog’s JSON list of ids', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const filtering = vscode.commands.executeCommand('insightExplorer.posthog.filterBy', await group('Insights'));
     await ui.answer({ pick: 'Created by me' });
     await filtering;
@@ -438,7 +438,7 @@ describe('PostHog management in the real VS Code', function () {
   });
 
   it('says so when the key may not read its owner, and offers the other filters', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     await api.services.store.setSecret(sourceId, NO_USER_READ);
     api.services.kinds.get('posthog')!.forget(sourceId);
     try {

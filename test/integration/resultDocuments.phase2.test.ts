@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { documentsHandover, type DocumentsHandover } from './resultDocumentsKit';
+import { skipBecause } from '../skip';
 
 describe('Result documents (phase 2: after reload)', function () {
   this.timeout(60_000);
@@ -12,7 +13,7 @@ describe('Result documents (phase 2: after reload)', function () {
 
   before(function () {
     h = documentsHandover.read();
-    if (!h) this.skip();
+    if (!h) skipBecause(this, 'phase 1 of the result-documents test left nothing to check (it failed or did not run)');
   });
 
   after(async () => {

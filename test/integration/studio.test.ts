@@ -8,10 +8,10 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
 import type { OpenedStudioInsight } from '../../src/vscode/studio/studioOpen';
-import { parseStudioSecret } from '../../src/vscode/studio/studioOptions';
+import { parseStudioSecret, perspectivesPatch, readPerspectives, serializeStudioSecret } from '../../src/vscode/studio/studioOptions';
 import { FORBIDDEN_PERSPECTIVE, StudioFake, startStudioFake } from '../fakes/studio';
-import { ui } from './ui';
-import { clearNotifications, failureOf, labelOf, nodeAt, screenshot, waitForNotification, waitForReport } from './treeKit';
+import { requireUi, ui } from './ui';
+import { clearNotifications, ensureSource, failureOf, labelOf, nodeAt, screenshot, waitForNotification, waitForReport } from './treeKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const LABEL = 'Test Studio';
@@ -36,8 +36,32 @@ describe('Studio end to end', function () {
     await fake?.close();
   });
 
+  // Every test after Add Source needs the source, and those after the perspective prompts need the
+  // three perspectives that test adds. When a test before did not leave them (it failed, or there
+  // is no UI bridge), these hooks put the same state into the store, so each test passes or fails
+  // on its own instead of being skipped.
+  const ADD_SOURCE = 'adds a Studio source with token renewal through the Add Source prompts';
+  const ADDS_PERSPECTIVES = 'refuses a malformed perspective UUID in the input box, before any request';
+  let perspectivesEnsured = false;
+  beforeEach(async function () {
+    const title = this.currentTest?.title ?? '';
+    if (title === ADD_SOURCE) return;
+    sourceId ??= await ensureSource(
+      api,
+      { kind: 'studio', label: LABEL, baseUrl: fake.url, options: { perspectives: '[]' } },
+      serializeStudioSecret({ accessToken: fake.token, refreshToken: fake.refreshToken, clientId: fake.clientId, clientSecret: fake.clientSecret }),
+    );
+    if (title === ADDS_PERSPECTIVES || perspectivesEnsured) return;
+    perspectivesEnsured = true;
+    const list = readPerspectives(api.services.store.get(sourceId)!);
+    const wanted = [fake.perspectives[bio], fake.perspectives[hist], { uuid: FORBIDDEN_PERSPECTIVE.toLowerCase(), label: 'Medicine · restricted' }];
+    for (const p of wanted) if (!list.some((x) => x.uuid === p.uuid.toLowerCase())) list.push({ uuid: p.uuid.toLowerCase(), label: p.label });
+    await api.services.store.update(sourceId, { options: perspectivesPatch(list) });
+    api.tree.refresh();
+  });
+
   it('adds a Studio source with token renewal through the Add Source prompts', async function () {
-    if (!ui.available) this.skip();
+    requireUi(this);
     const done = vscode.commands.executeCommand<string>('insightExplorer.addSource');
     await ui.answer({ pick: 'Canvas Studio' });
     // The API root is accepted and stored as the site.
@@ -77,7 +101,7 @@ describe('Studio end to end', function () {
   });
 
   it('refuses a malformed perspective UUID in the input box, before any request', async function () {
-    if (!sourceId) this.skip();
+    requireUi(this);
     const before = fake.requests.length;
     const adding = vscode.commands.executeCommand<string>('insightExplorer.studio.addPerspective', { sourceId });
     const bad = await ui.answer({ text: '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e5' });
@@ -98,7 +122,6 @@ describe('Studio end to end', function () {
   });
 
   it('expands perspectives into Overview and Viewers with their role filters', async function () {
-    if (!sourceId) this.skip();
     const source = await nodeAt(api, LABEL);
     const perspectives = await api.tree.getChildren(source);
     assert.deepStrictEqual(await Promise.all(perspectives.map((p) => labelOf(api, p))), [
@@ -117,7 +140,6 @@ describe('Studio end to end', function () {
   });
 
   it('opens the overview: the CSV byte for byte, and viewership over time as a line chart', async function () {
-    if (!sourceId) this.skip();
     const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview')))!;
     const sent = fake.csv('overview', fake.perspectives[bio].uuid);
     assert.ok(fs.readFileSync(opened.file).equals(sent), 'stored exactly as sent (BOM, CRLF)');
@@ -139,7 +161,6 @@ describe('Studio end to end', function () {
   });
 
   it('an overview of positions in the video charts them on a position axis in seconds, never as dates', async function () {
-    if (!sourceId) this.skip();
     const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[hist].label, 'Overview')))!;
     assert.ok(fs.readFileSync(opened.file).equals(fake.csv('overview', fake.perspectives[hist].uuid)), 'stored exactly as sent');
     assert.deepStrictEqual(opened.specs, ['line']);
@@ -156,7 +177,6 @@ describe('Studio end to end', function () {
   });
 
   it('opens Viewers: names with commas and quotes intact, completion rates as a histogram', async function () {
-    if (!sourceId) this.skip();
     const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[hist].label, 'Viewers')))!;
     const sent = fake.csv('users', fake.perspectives[hist].uuid);
     assert.ok(fs.readFileSync(opened.file).equals(sent));
@@ -173,7 +193,7 @@ describe('Studio end to end', function () {
   });
 
   it('filters Viewers by role through Set Role Filter…', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     let viewers = await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Viewers');
     const setting = vscode.commands.executeCommand<string>('insightExplorer.studio.setRole', viewers);
     const pick = await ui.answer({ pick: 'student' });
@@ -196,7 +216,6 @@ describe('Studio end to end', function () {
   });
 
   it('renews an expired token with the refresh token and stores the new tokens', async function () {
-    if (!sourceId) this.skip();
     fake.expireAccessToken();
     const opened = (await open(await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview')))!;
     assert.ok(opened.rows > 0);
@@ -209,7 +228,6 @@ describe('Studio end to end', function () {
   });
 
   it('explains a 403 perspective and a 404 one', async function () {
-    if (!sourceId) this.skip();
     await clearNotifications();
     assert.match(
       await failureOf(api, open(await nodeAt(api, LABEL, 'Medicine · restricted', 'Overview'))),
@@ -236,7 +254,7 @@ describe('Studio end to end', function () {
   });
 
   it('offers Set Credentials… when Studio refuses the token', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     const setting = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
     await ui.answer({ text: 'studio-revoked-token-000', password: true });
     await ui.answer({ pick: 'No renewal' });
@@ -257,7 +275,7 @@ describe('Studio end to end', function () {
   });
 
   it('tests the connection, renames, and removes a perspective and the source', async function () {
-    if (!sourceId || !ui.available) this.skip();
+    requireUi(this);
     const message = await vscode.commands.executeCommand<string>('insightExplorer.testConnection', { sourceId });
     assert.match(message ?? '', /Connected to Studio at 127\.0\.0\.1:\d+: “BIO 101 · Lecture recordings” overview is \d+ bytes/);
 

@@ -2,6 +2,7 @@
 // the preview webview reports, and screenshots without leftover notification toasts.
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
+import type { SourceConfig } from '../../src/vscode/sources/sourceStore';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
 import type { PreviewReport } from '../../src/protocol';
 import { ui } from './ui';
@@ -94,4 +95,19 @@ export async function failureOf(api: InsightExplorerApi, p: Thenable<unknown>): 
   const failure = api.commandFailures().find((f) => f.seq > before);
   if (!failure) throw new Error(`the command succeeded where it should have failed (it returned ${JSON.stringify(result)})`);
   return failure.error instanceof Error ? failure.error.message : String(failure.error);
+}
+
+/**
+ * The id of the source labelled `input.label`: the one the UI-driven Add Source test made, or,
+ * when that test failed or could not run, the same source made straight in the store. Tests that
+ * only need the source get it from here in a hook of their own, so each passes or fails on its own.
+ */
+export async function ensureSource(api: InsightExplorerApi, input: Omit<SourceConfig, 'id' | 'createdAt'>, secret: string): Promise<string> {
+  const existing = api.services.store.list().find((s) => s.kind === input.kind && s.label === input.label);
+  if (existing) {
+    if ((await api.services.store.getSecret(existing.id)) !== secret) await api.services.store.setSecret(existing.id, secret);
+    return existing.id;
+  }
+  const made = await api.services.store.add(input, secret);
+  return made.id;
 }

@@ -4,7 +4,7 @@
 //
 // Only available under code-server (the runner sets INSIGHT_UI_BRIDGE in the environment the
 // extension host inherits). Under @vscode/test-electron it is absent: check `ui.available` and
-// skip UI-driven tests (`if (!ui.available) this.skip();`).
+// skip UI-driven tests with the reason (`requireUi(this);`, which fails instead on CI).
 //
 // Typical flow — start a command without awaiting it, then answer its prompts:
 //   const done = vscode.commands.executeCommand('insightExplorer.addSource');
@@ -13,6 +13,8 @@
 //   await ui.answer({ text: 'https://eu.posthog.com' });
 //   await ui.answer({ text: 'phx_secret', password: true });
 //   await done;
+
+import { skipBecause } from '../skip';
 
 export interface QuickInputRow {
   label: string;
@@ -271,6 +273,11 @@ export const ui = {
   },
 
   /** The visible notification toasts. */
+  /** The status bar entries on screen: element id, visible text, aria-label. */
+  async statusBar(): Promise<{ id: string; text: string; ariaLabel: string }[]> {
+    return (await call<{ items: { id: string; text: string; ariaLabel: string }[] }>('/statusbar', {})).items;
+  },
+
   async notifications(): Promise<NotificationInfo[]> {
     return (await call<{ notifications: NotificationInfo[] }>('/notifications')).notifications;
   },
@@ -280,3 +287,11 @@ export const ui = {
     return call('/tree', { viewTitle });
   },
 };
+
+/**
+ * Skips a UI-driven test, with the reason, when the UI bridge is absent (under
+ * @vscode/test-electron); on CI (CI or INSIGHTS_REQUIRE_ALL=1) that is a failure instead.
+ */
+export function requireUi(ctx: Mocha.Context): void {
+  if (!ui.available) skipBecause(ctx, 'needs the UI bridge, which only the code-server runner provides (npm test)', { missingTool: true });
+}

@@ -6,7 +6,7 @@
  * queries that cannot be drawn.
  */
 import * as assert from 'node:assert/strict';
-import { DisplayValue, Table, compareText, createView, downsample, ingestCsv, type TimeBucket } from '../../src/core/table';
+import { DisplayValue, Table, createView, ingestCsv, type TimeBucket } from '../../src/core/table';
 import type { ChartAgg, ChartKind, ChartQuery, ChartSpec } from '../../src/protocol';
 import { NO_COLUMN_NOTE, NO_ROWS_NOTE, computeChart, fiveNumbers, resolveChartQuery } from '../../src/vscode/preview/chartQuery';
 import { mulberry32 } from '../fakes/random';
@@ -21,6 +21,8 @@ import {
   randomInteger,
   randomNumber,
   refBucket,
+  refCompareText,
+  refLttb,
 } from './randomTable';
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +171,7 @@ function refOrder(a: number | string | null, b: number | string | null): number 
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  return typeof a === 'string' ? compareText(a, b as string) : a - (b as number);
+  return typeof a === 'string' ? refCompareText(a, b as string) : a - (b as number);
 }
 
 /** Rows grouped by key, in first-seen order. */
@@ -658,14 +660,12 @@ describe('chart queries: limits and notes', () => {
     assert.equal(got.x.values.length, 500);
     assert.equal(got.note, '500 of 5,000 points shown (downsampled).');
     const order = ts.map((_, i) => i).sort((a, b) => ts[a] - ts[b]);
-    const want = downsample(
-      order.map((i) => ts[i]),
-      order.map((i) => vs[i]),
+    const want = refLttb(
+      order.map((i) => [ts[i], vs[i]]),
       500,
-      'lttb',
     );
-    assert.deepEqual(got.x, { type: 'time', values: want.x.map((t) => new Date(t).toISOString()) });
-    assert.deepEqual(got.series, [{ name: 'v', values: want.y }]);
+    assert.deepEqual(got.x, { type: 'time', values: want.map((p) => new Date(p[0]).toISOString()) });
+    assert.deepEqual(got.series, [{ name: 'v', values: want.map((p) => p[1]) }]);
     assert.equal(got.x.values[0], new Date(Math.min(...ts)).toISOString());
     assert.equal(got.x.values[499], new Date(Math.max(...ts)).toISOString());
     // Under the limit: every row, no note.
@@ -750,7 +750,7 @@ describe('chart queries: limits and notes', () => {
     const got = chartOf(table, null, Q('bar', 0, 1, 'distinct'), { maxCategories: 6 });
     const twos = Array.from({ length: 1000 }, (_, i) => `k${i}`)
       .filter((k) => k !== 'k5')
-      .sort(compareText);
+      .sort(refCompareText);
     assert.deepEqual(got.x.values, ['k5', ...twos.slice(0, 5)]);
     assert.deepEqual(got.series[0].values, [4, 2, 2, 2, 2, 2]);
     assert.equal(got.yLabel, 'y (distinct)');
@@ -764,11 +764,11 @@ describe('chart queries: limits and notes', () => {
     lines.push('U7,1', 'u8,2', 'zz,1');
     const table = await tableOf(lines.join('\n') + '\n');
     const got = chartOf(table, null, Q('bar', 0, null, 'count'), { maxCategories: 5 });
-    // compareText order (case-folded first): after the two doubles come u0, U1, u10.
+    // Text order (case-folded first): after the two doubles come u0, U1, u10.
     const singles = Array.from({ length: 3000 }, (_, i) => `${i % 2 ? 'U' : 'u'}${i}`)
       .filter((s) => s !== 'U7' && s !== 'u8')
       .concat('zz')
-      .sort(compareText);
+      .sort(refCompareText);
     assert.deepEqual(singles.slice(0, 3), ['u0', 'U1', 'u10']);
     assert.deepEqual(got.x.values, ['U7', 'u8', ...singles.slice(0, 3)]);
     assert.deepEqual(got.series[0].values, [2, 2, 1, 1, 1]);

@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ChartSpec } from '../../src/protocol';
 import { chartToSvg, formatTick, formatUtc, MAX_SCATTER_POINTS, niceTicks, parseUtcSeconds, type SvgOptions } from '../../webview/chartSvg';
+import { skipBecause } from '../skip';
 import { CHROMIUM, HOSTILE, SHOTS, launchTestChromium } from './webviewHarness';
 
 const OPTS: SvgOptions = {
@@ -894,7 +895,7 @@ describe('chartSvg in Chromium', function () {
   const dialogs: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
+    if (!fs.existsSync(CHROMIUM)) skipBecause(this, `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`, { missingTool: true });
     browser = await launchTestChromium();
     page = await (await browser.newContext({ viewport: { width: 820, height: 440 } })).newPage();
     page.on('dialog', (d) => {

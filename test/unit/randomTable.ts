@@ -67,3 +67,83 @@ export function refBucket(ms: number, bucket: TimeBucket): number {
       return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   }
 }
+
+/**
+ * Text that trips CSV/TSV writers and readers: a lone CR, CRLF and LF inside a value, a value that
+ * is only a CR, the delimiters, quotes, leading and trailing spaces, and formula-like text (for
+ * the formula guard). Random tables draw their text from these, so every round trip meets them.
+ */
+export const EDGE_WORDS: readonly string[] = [
+  'a\rb',
+  'line\r\nbreak',
+  'line\nbreak',
+  '\r',
+  'x, y',
+  'tab\there',
+  'say "hi"',
+  '"',
+  ' leading',
+  'trailing ',
+  '=HYPERLINK("http://example.invalid/","click")',
+  '@SUM(A1)',
+  '+1',
+  '-dash',
+  '\t=1+2',
+  '\r=cmd',
+];
+
+/**
+ * Reference text order, written from the documented rule (src/core/table/columns.ts) rather
+ * than taken from the product: lower-case, drop every combining mark after canonical
+ * decomposition, compare those keys by UTF-16 code units, and break ties by the text itself.
+ */
+export function refCompareText(a: string, b: string): number {
+  const fold = (s: string) => s.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+  const ka = fold(a);
+  const kb = fold(b);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/**
+ * Reference Largest-Triangle-Three-Buckets downsampling, after Sveinn Steinarsson's original
+ * (https://github.com/sveinn-steinarsson/flot-downsample, jquery.flot.downsample.js): keeps the
+ * first and last point and, per bucket, the point forming the largest triangle with the point
+ * kept before and the average of the next bucket.
+ */
+export function refLttb(data: [number, number][], threshold: number): [number, number][] {
+  const n = data.length;
+  if (threshold >= n || threshold === 0) return data.slice();
+  const sampled: [number, number][] = [data[0]];
+  const every = (n - 2) / (threshold - 2);
+  let a = 0;
+  for (let i = 0; i < threshold - 2; i++) {
+    let avgX = 0;
+    let avgY = 0;
+    let avgStart = Math.floor((i + 1) * every) + 1;
+    const avgEnd = Math.min(Math.floor((i + 2) * every) + 1, n);
+    const avgLength = avgEnd - avgStart;
+    for (; avgStart < avgEnd; avgStart++) {
+      avgX += data[avgStart][0];
+      avgY += data[avgStart][1];
+    }
+    avgX /= avgLength;
+    avgY /= avgLength;
+    let from = Math.floor(i * every) + 1;
+    const to = Math.floor((i + 1) * every) + 1;
+    const [ax, ay] = data[a];
+    let maxArea = -1;
+    let next = from;
+    for (; from < to; from++) {
+      const area = Math.abs((ax - avgX) * (data[from][1] - ay) - (ax - data[from][0]) * (avgY - ay)) * 0.5;
+      if (area > maxArea) {
+        maxArea = area;
+        next = from;
+      }
+    }
+    sampled.push(data[next]);
+    a = next;
+  }
+  sampled.push(data[n - 1]);
+  return sampled;
+}

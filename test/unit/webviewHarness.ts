@@ -17,6 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ChartImageFormat, RenderReport } from '../../src/protocol';
 import { makeNonce, previewHtml } from '../../src/vscode/preview/html';
 import { PreviewSession, type PreviewContent } from '../../src/vscode/preview/session';
+import { skipBecause } from '../skip';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -27,7 +28,8 @@ export const HOSTILE = '<img src=x onerror=alert(1)>';
 /**
  * Debian's Chromium (CHROMIUM), headless, as the unit tests run it: the flags TESTING-IN-VSCODE.md
  * lists plus new headless mode (scripts/workbench.mjs launches the workbench with the same ones).
- * --no-sandbox: the tests run as root. Callers skip their tests first when CHROMIUM is absent.
+ * --no-sandbox: the tests run as root. Callers skip their tests first when CHROMIUM is absent
+ * (skipBecause: a failure on CI).
  */
 export function launchTestChromium(): Promise<Browser> {
   return chromium.launch({
@@ -46,6 +48,8 @@ export function launchTestChromium(): Promise<Browser> {
 
 export interface OpenOptions {
   state?: unknown;
+  /** `insightExplorer.export.formulaGuard` as the host reads it; default true. */
+  formulaGuard?: boolean;
   light?: boolean;
   size?: { width: number; height: number };
 }
@@ -98,7 +102,7 @@ export function useWebviewHarness(): WebviewRig {
   const warnings: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
+    if (!fs.existsSync(CHROMIUM)) skipBecause(this, `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`, { missingTool: true });
     bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ip-webview-'));
     await esbuild.build({
       entryPoints: [path.join(ROOT, 'webview/main.ts')],
@@ -170,6 +174,7 @@ export function useWebviewHarness(): WebviewRig {
         log: { trace() {}, debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
         onReport: (r) => reports.push(r),
         onCopy: (t) => void copies.push(t),
+        formulaGuard: () => opts.formulaGuard ?? true,
         onSaveChart: async (format, data, name) => {
           saved.push({ format, data, name });
           return `Saved the chart to ${name}.${format}`;

@@ -2,6 +2,7 @@
  * Export of a view as a stream of text chunks (CSV, TSV or JSON), so a million-row export is never
  * one giant string. The caller writes the chunks to a file (or a document) as they come.
  */
+import { guardFormula } from '../formulaGuard';
 import { AnyColumn, StringColumn } from './columns';
 import { Table } from './table';
 import { ColumnRef, View, allRows } from './view';
@@ -23,8 +24,6 @@ export interface ExportOptions {
   chunkChars?: number;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /**
  * A consumer that only awaits the generator never gives the event loop a turn (async generators
  * resume through microtasks), so a million-row export would freeze the extension host for seconds.
@@ -42,7 +41,7 @@ export function quoteField(text: string, delimiter: string): string {
 
 /** One text cell as written to CSV/TSV. */
 export function encodeTextCell(text: string, delimiter: string, guard: boolean): string {
-  return quoteField(guard && FORMULA_START.test(text) ? "'" + text : text, delimiter);
+  return quoteField(guard ? guardFormula(text) : text, delimiter);
 }
 
 type CellWriter = (row: number) => string;
@@ -61,12 +60,10 @@ function delimitedWriter(col: AnyColumn, delimiter: string, guard: boolean): Cel
     };
   }
   // Typed values as text (digits, signs, '.', 'e', ISO dates, true/false) never need quoting for
-  // a comma or tab delimiter, and are never formula-guarded.
-  const needsQuotes = delimiter !== ',' && delimiter !== '\t';
+  // the comma or tab of CSV/TSV (the only delimited formats), and are never formula-guarded.
   return (r) => {
     const v = col.display(r);
-    if (v === null) return '';
-    return needsQuotes ? quoteField(String(v), delimiter) : String(v);
+    return v === null ? '' : String(v);
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../../core/sources/canvas';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import { ResultStore } from '../documents/resultStore';
+import { formulaGuardSetting } from '../formulaGuardSetting';
 import { ArrayDataSource, PreviewPanelManager } from '../preview';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
@@ -141,7 +142,7 @@ export class CanvasOpener {
     const titleOf = (v: TableView) => `${where} · ${v.table.title}${note ? ` (${note})` : ''}`;
     for (const v of views) {
       const tableKey = `${key}-${v.table.key}`;
-      await this.results.save(source.id, tableKey, 'csv', tableToCsv(v.table.table));
+      await this.results.save(source.id, tableKey, 'csv', tableToCsv(v.table.table, { formulaGuard: formulaGuardSetting() }));
       const csvUri = this.results.uriFor(source.id, tableKey, titleOf(v), 'csv');
       this.results.changed(csvUri);
       opened.push({

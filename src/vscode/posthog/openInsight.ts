@@ -5,6 +5,7 @@ import { InsightError, isCancelled } from '../../core/errors';
 import { chartNote, kindLabel, resultChart, resultTable } from '../../core/sources/posthog/tables';
 import { PostHogInsight, REFRESH_MODES, RefreshMode, insightKind, insightName } from '../../core/sources/posthog/types';
 import { ResultStore } from '../documents/resultStore';
+import { formulaGuardSetting } from '../formulaGuardSetting';
 import { ArrayDataSource, ColumnInfo, PreviewPanelManager } from '../preview';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
@@ -97,7 +98,7 @@ export class InsightOpener {
     const key = `posthog-${insight.id}`;
     const table = insight.result == null ? { columns: ['result'], rows: [] } : resultTable(insight);
     await this.results.save(source.id, key, 'json', JSON.stringify(insight, null, 2) + '\n');
-    await this.results.save(source.id, key, 'csv', toCsv(table.columns, table.rows));
+    await this.results.save(source.id, key, 'csv', toCsv(table.columns, table.rows, { formulaGuard: formulaGuardSetting() }));
     const jsonUri = this.results.uriFor(source.id, key, name, 'json');
     const csvUri = this.results.uriFor(source.id, key, name, 'csv');
     this.results.changed(jsonUri);

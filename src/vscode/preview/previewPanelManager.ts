@@ -9,6 +9,7 @@
 import * as vscode from 'vscode';
 import type { ChartImageFormat, ExportFormat, PreviewReport } from '../../protocol';
 import type { PreviewDataSource } from './dataSource';
+import { formulaGuardSetting } from '../formulaGuardSetting';
 import { formatForPath, writeExport } from './exportFile';
 import { makeNonce, previewHtml } from './html';
 import { PanelRecords } from './panelRecords';
@@ -117,6 +118,7 @@ export class PreviewPanelManager implements vscode.Disposable {
           await vscode.env.clipboard.writeText(text);
           vscode.window.setStatusBarMessage('Insight Explorer: copied to the clipboard', 2500);
         },
+        formulaGuard: formulaGuardSetting,
         onExport: (format, data) => this.exportView(content.title, format, data),
         onSaveChart: (format, data, name) => this.saveChart(format, data, name),
       },
@@ -186,7 +188,7 @@ export class PreviewPanelManager implements vscode.Disposable {
     const data = typeof keyOrData === 'string' ? this.panels.get(keyOrData)?.content.data : keyOrData;
     if (!data?.exportView) throw new Error('This preview cannot export its rows.');
     const chosen = formatForPath(target.fsPath);
-    const formulaGuard = vscode.workspace.getConfiguration('insightExplorer.export').get<boolean>('formulaGuard', true);
+    const formulaGuard = formulaGuardSetting();
     const exportData = data.exportView.bind(data);
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Exporting to ${target.fsPath.split(/[\\/]/).pop()}`, cancellable: true },

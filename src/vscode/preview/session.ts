@@ -35,6 +35,8 @@ export interface PreviewSessionHooks {
   onReport?(report: RenderReport): void;
   /** The user copied cells; the panel writes the text to the system clipboard. */
   onCopy?(text: string): PromiseLike<void> | void;
+  /** Whether copied rows get the formula guard (`insightExplorer.export.formulaGuard`); default on. */
+  formulaGuard?(): boolean;
   /**
    * The user asked to export the current view. The panel asks where to save and writes the chunks;
    * resolves to a note for the footer (or undefined when the user cancelled).
@@ -254,6 +256,7 @@ export class PreviewSession {
       ...(charts ? { charts } : {}),
       ...(computed ? { chartQuery: computed.query } : {}),
       ...(this.content.source ? { source: this.content.source } : {}),
+      formulaGuard: this.hooks.formulaGuard?.() ?? true,
     });
   }
 

@@ -20,6 +20,7 @@ import { resultFilePath } from '../../../src/core/resultPath';
 import { writeExport } from '../../../src/vscode/preview/exportFile';
 import { previewHtml } from '../../../src/vscode/preview/html';
 import { extraFiles, isRoot, runMeasured } from './filesKit';
+import { skipBecause } from '../../skip';
 
 const P1 = '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55';
 
@@ -76,8 +77,8 @@ describe('hostile: writing files', function () {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'ignore' });
     } catch {
-      // Mounting needs root (CAP_SYS_ADMIN); /dev/full above covers the same path without it.
-      this.skip();
+      // Mounting needs root (CAP_SYS_ADMIN); /dev/full above covers the same write path without it.
+      skipBecause(this, 'mounting a 64 KB tmpfs needs root (CAP_SYS_ADMIN)', { missingTool: true });
     }
     try {
       fs.writeFileSync(path.join(mnt, 'old.csv'), 'kept\n');

@@ -9,7 +9,7 @@
  * Conventions: a value Canvas omitted on purpose (suppressed score statistics) is an empty cell
  * (null), never 0; a count Canvas omits because it is zero (grade buckets, message counts) is 0.
  */
-import { toCsv } from '../../csv';
+import { CsvOptions, toCsv } from '../../csv';
 import { CANVAS_ENDPOINTS, CanvasEndpointId } from './endpoints';
 import {
   CourseActivityDay,
@@ -97,9 +97,9 @@ export function flattenJson(json: unknown): CanvasTable {
   return { columns: ['value'], rows: [[cell(json)]] };
 }
 
-/** CSV text (RFC 4180 via papaparse, "\n" line ends, trailing newline). */
-export function tableToCsv(t: CanvasTable): string {
-  return toCsv(t.columns, t.rows);
+/** CSV text (RFC 4180 via papaparse, "\n" line ends, trailing newline), formula guard on by default. */
+export function tableToCsv(t: CanvasTable, opts: CsvOptions = {}): string {
+  return toCsv(t.columns, t.rows, opts);
 }
 
 /** Chronological order for ISO dates/timestamps with any offset; text order when unparsable. */
