@@ -73,7 +73,17 @@ for (const m of modules) {
     rows.push({ m, error: `stryker exited with ${r.status ?? r.signal}` });
     continue;
   }
+  keepPortable(m.name);
   rows.push({ m, ...summarise(m.name) });
+}
+
+/** The committed incremental file names no machine path: Stryker records the absolute project root. */
+function keepPortable(name) {
+  const file = path.join(root, 'mutation', 'incremental', `${name}.json`);
+  if (!fs.existsSync(file)) return;
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (report.projectRoot !== undefined) report.projectRoot = '.';
+  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
 }
 
 console.log('\n━━ mutation score per module');
