@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { safeText } from '../core/text';
 
 /**
  * Small multi-step input helpers over createQuickPick/createInputBox, so multi-step flows show
@@ -27,10 +28,17 @@ export function pickOne<T>(info: StepInfo, items: PickItem<T>[], placeholder: st
     qp.step = info.step;
     qp.totalSteps = info.totalSteps;
     qp.placeholder = placeholder;
-    qp.items = items;
+    // Labels often quote servers (insight names, course names): shown escaped, never as control characters.
+    const shown = items.map((i) => ({
+      ...i,
+      label: safeText(i.label),
+      ...(i.description !== undefined ? { description: safeText(i.description) } : {}),
+      ...(i.detail !== undefined ? { detail: safeText(i.detail) } : {}),
+    }));
+    qp.items = shown;
     qp.ignoreFocusOut = true;
     if (active !== undefined) {
-      const a = items.find((i) => i.value === active);
+      const a = shown.find((i) => i.value === active);
       if (a) qp.activeItems = [a];
     }
     if (info.back) qp.buttons = [vscode.QuickInputButtons.Back];

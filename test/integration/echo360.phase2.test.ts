@@ -58,14 +58,18 @@ describe('Echo360 reporting (phase 2: after reload)', function () {
       throw new Error(
         `${(e as Error).message}; fake alive: ${alive}; download: ${api.echo360.runs.downloadErrors.get(`${source.id}/${h!.runId}`)}; run: ${JSON.stringify(queue.getRun(h!.runId!))}`,
       );
-    } finally {
-      sub.dispose();
     }
     const done = queue.getRun(h!.runId!)!;
     // 20 days × 25 rows per day; each chunk's header kept once.
     assert.strictEqual(done.result?.rows, 500);
-    // The finished-run event comes once the merged file is written (just after the status flips).
-    const finished = await waitUntil('the finished-run event', () => ready, 30_000);
+    // The finished-run event comes once the merged file is written (just after the status flips):
+    // keep listening until it has come.
+    let finished: Echo360RunReady;
+    try {
+      finished = await waitUntil('the finished-run event', () => ready, 30_000);
+    } finally {
+      sub.dispose();
+    }
     assert.strictEqual(finished.rows, 500);
     await ui.waitForTree(
       'Sources',

@@ -218,7 +218,7 @@ describe('echo360 report queue', function () {
     assert.ok(sentBeforeCancel >= 1 && sentBeforeCancel <= 3, `${sentBeforeCancel} sent before the cancel`);
     // Another run through the same queue takes many polling rounds: each one would have sent the
     // cancelled run's next chunk. None does.
-    const other = await queue.enqueue({ reportName: 'asset', range: THREE_CHUNKS });
+    const other = await queue.enqueue({ reportName: 'assetbydate', range: THREE_CHUNKS });
     await queue.waitForRun(other.id);
     const sentInAll = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/requests/videoview')).length;
     assert.equal(sentInAll, sentBeforeCancel, 'nothing of the cancelled run was sent after the cancel');

@@ -8,7 +8,7 @@ import { Echo360Fake, startEcho360Fake } from '../fakes/echo360';
 import { daysAgo, fastClient, fastQueue } from '../fakes/echo360TestKit';
 import type { EchoReportQueue } from '../../src/core/sources/echo360/queue';
 
-const SUBMIT_PATH = '/public/api/v1/reporting/requests/asset';
+const SUBMIT_PATH = '/public/api/v1/reporting/requests/assetbydate';
 const posts = (fake: Echo360Fake) => fake.requests.filter((r) => r.method === 'POST' && r.path === SUBMIT_PATH).length;
 
 describe('connection reset before the response headers', function () {
@@ -25,10 +25,10 @@ describe('connection reset before the response headers', function () {
   after(() => fake.close());
 
   it('a POST that reached the server is not sent again: one request at the fake, the error says the connection broke', async () => {
-    fake.addFault({ resetBeforeHeaders: true, pathIncludes: '/requests/asset' });
+    fake.addFault({ resetBeforeHeaders: true, pathIncludes: '/requests/assetbydate' });
     const client = fastClient(fake);
     await assert.rejects(
-      client.submit('asset', { parameters: { start: daysAgo(8), end: daysAgo(1) }, output: { compression: true, delimiter: ',' } }),
+      client.submit('assetbydate', { parameters: { start: daysAgo(8), end: daysAgo(1) }, output: { compression: true, delimiter: ',' } }),
       (e: Error) => /connection|socket|reset|closed/i.test(e.message),
     );
     assert.equal(posts(fake), 1, 'the POST was sent exactly once');
@@ -44,12 +44,12 @@ describe('connection reset before the response headers', function () {
   });
 
   it('the queue adopts the request whose submit it could not confirm, instead of submitting it twice', async () => {
-    fake.addFault({ resetBeforeHeaders: true, pathIncludes: '/requests/asset' });
+    fake.addFault({ resetBeforeHeaders: true, pathIncludes: '/requests/assetbydate' });
     const infos: string[] = [];
     const logger = { trace() {}, debug() {}, warn() {}, error() {}, info: (m: string) => infos.push(m) };
     const queue = fastQueue(fastClient(fake), { logger });
     queues.push(queue);
-    const run = await queue.enqueue({ reportName: 'asset', range: { start: daysAgo(21), end: daysAgo(1) } });
+    const run = await queue.enqueue({ reportName: 'assetbydate', range: { start: daysAgo(21), end: daysAgo(1) } });
     const done = await queue.waitForRun(run.id);
     assert.equal(done.chunks.length, 3);
     assert.equal(posts(fake), 3, 'three chunks, three POSTs: the unconfirmed one was not sent again');
