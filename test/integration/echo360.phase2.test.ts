@@ -64,9 +64,11 @@ describe('Echo360 reporting (phase 2: after reload)', function () {
     assert.strictEqual(done.result?.rows, 500);
     // The finished-run event comes once the merged file is written (just after the status flips):
     // keep listening until it has come.
+    // The run may have finished before this test subscribed (polling resumes on activation): the
+    // host keeps each finished run's result too.
     let finished: Echo360RunReady;
     try {
-      finished = await waitUntil('the finished-run event', () => ready, 30_000);
+      finished = await waitUntil('the finished-run event', () => ready ?? api.echo360.runs.finished.get(`${source.id}/${h!.runId}`), 30_000);
     } finally {
       sub.dispose();
     }

@@ -71,6 +71,8 @@ export class Echo360Runs implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private readonly readyEmitter = new vscode.EventEmitter<Echo360RunReady>();
   readonly onDidFinishRun = this.readyEmitter.event;
+  /** The last result of each run downloaded in this window (`sourceId/runId`), also for listeners that subscribed late. */
+  readonly finished = new Map<string, Echo360RunReady>();
   private readonly changeEmitter = new vscode.EventEmitter<string>();
   /** Fires with the source id whenever a run or request of that source changed. */
   readonly onDidChange = this.changeEmitter.event;
@@ -241,6 +243,7 @@ export class Echo360Runs implements vscode.Disposable {
           limits: ingestLimits(),
         });
         const ready: Echo360RunReady = { sourceId, runId, file: result.file, rows: result.rows, bytes: result.bytes };
+        this.finished.set(key, ready);
         this.changeEmitter.fire(sourceId);
         this.readyEmitter.fire(ready);
         void this.announceReady(ready, run);
