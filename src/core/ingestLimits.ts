@@ -21,6 +21,7 @@
  * --max-field-mb, --max-record-mb, --max-columns, --max-decompressed-mb, --max-ratio.
  */
 import { InsightError } from './errors';
+import { MB, positive } from './limits';
 
 export interface IngestLimits {
   maxFieldBytes: number;
@@ -30,8 +31,6 @@ export interface IngestLimits {
   /** Decompressed ÷ compressed bytes; 0: no ratio check. */
   maxCompressionRatio: number;
 }
-
-export const MB = 1024 * 1024;
 
 export const DEFAULT_LIMITS: IngestLimits = Object.freeze({
   maxFieldBytes: 16 * MB,
@@ -54,11 +53,10 @@ export interface LimitSettings {
 }
 
 export function limitsFrom(s: LimitSettings = {}): IngestLimits {
-  const pos = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
-  const field = pos(s.maxFieldMB);
-  const record = pos(s.maxRecordMB);
-  const columns = pos(s.maxColumns);
-  const decompressed = pos(s.maxDecompressedMB);
+  const field = positive(s.maxFieldMB);
+  const record = positive(s.maxRecordMB);
+  const columns = positive(s.maxColumns);
+  const decompressed = positive(s.maxDecompressedMB);
   const ratio = typeof s.maxCompressionRatio === 'number' && Number.isFinite(s.maxCompressionRatio) && s.maxCompressionRatio >= 0 ? s.maxCompressionRatio : undefined;
   const maxFieldBytes = field !== undefined ? Math.floor(field * MB) : DEFAULT_LIMITS.maxFieldBytes;
   return {

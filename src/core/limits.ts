@@ -7,7 +7,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { InsightError } from './errors';
 
-const MB = 1024 * 1024;
+export const MB = 1024 * 1024;
 
 /** 256 MB: far above any real listing page or insight result, far below what kills a process. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * MB;
@@ -40,7 +40,8 @@ export function limitsWithDefaults(l: HttpLimits = {}): Required<HttpLimits> {
   };
 }
 
-function positive(n: number | undefined): number | undefined {
+/** A finite number above zero, else undefined (a setting or flag left unset, or nonsense). */
+export function positive(n: number | undefined): number | undefined {
   return n !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
