@@ -106,9 +106,11 @@ function describeScreenInPage() {
 }
 
 // Runs in a (webview) frame.
-function readPreviewInFrame(selector) {
+function readPreviewInFrame([selector, title]) {
   const root = document.querySelector('#insight-preview');
   if (!root) return null;
+  // Several previews can be on screen at once (one per editor group): `title` picks one.
+  if (title !== null && (root.querySelector('.ip-title')?.textContent ?? '') !== title) return null;
   const attributes = {};
   for (const a of root.attributes) if (a.name.startsWith('data-')) attributes[a.name] = a.value;
   const text = root.innerText ?? root.textContent ?? '';
@@ -316,7 +318,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
           if (frame === p.mainFrame() || frame.isDetached()) continue;
           let r;
           try {
-            r = await frame.evaluate(readPreviewInFrame, body.selector ?? null);
+            r = await frame.evaluate(readPreviewInFrame, [body.selector ?? null, typeof body.title === 'string' ? body.title : null]);
           } catch {
             continue;
           }

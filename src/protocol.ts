@@ -253,8 +253,12 @@ export interface RenderReport {
   sort: SortKey[];
   /** The column filters in force (absent when none). */
   filters?: ColumnFilter[];
-  /** The chart controls' query in force (host-charted tables only). */
+  /** The chart controls' query in force (while the host's chart of the rows is shown). */
   chartQuery?: ChartQuery;
+  /** What the panel offers, read from the DOM: the Export button, the header's statistics buttons, the chart controls. */
+  offers?: { export: boolean; stats: boolean; chartControls: boolean };
+  /** The chart picker's choices, when it shows (two or more). */
+  chartChoices?: string[];
   /** Rows of the chart-data table on screen (absent when it is hidden). */
   chartDataRows?: number;
 }
@@ -307,8 +311,16 @@ export interface InitPayload {
   rowsInView: number;
   chart: ChartSpec | null;
   chartNote: string | null;
-  /** Other charts of the same result, offered in a picker (`chart` is the first of them). */
+  /**
+   * The result's own charts, offered in a picker (`chart` is the first of them unless the host
+   * charted the rows). With chart controls (`features.chartQuery`), present means the result
+   * brings its own charts — possibly none, only `ownNote` — and the picker adds "Chart the rows".
+   */
   charts?: ChartSpec[];
+  /** Why the result has no chart of its own (with `charts: []`), kept for when the picker returns to it. */
+  ownNote?: string | null;
+  /** The host charted the rows (the user chose "Chart the rows", or the result has no chart of its own). */
+  customChart?: boolean;
   /** Host-charted tables: the query `chart` was computed with (the controls start from it). */
   chartQuery?: ChartQuery | null;
   /** What the toolbar offers; absent = none (the data source cannot do it). */

@@ -160,6 +160,11 @@ export class VirtualGrid {
     this.scheduleRender();
   }
 
+  /** Whether the header shows statistics buttons (read from the DOM, for the render report). */
+  get hasStatsButtons(): boolean {
+    return this.element.querySelector('.ip-statsbtn') !== null;
+  }
+
   /** Shows a stats button in each column header (takes effect at the next `setColumns`). */
   enableStats(on: boolean): void {
     this.statsEnabled = on;

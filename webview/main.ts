@@ -33,6 +33,8 @@ import { RowCache } from './rowCache';
 
 /** Larger copies would freeze the page building the text; the footer says when we cut. */
 const MAX_COPY_ROWS = 50_000;
+/** The chart controls' automatic choice, asked for when the user picks "Chart the rows". */
+const AUTO_CHART: ChartQuery = { kind: 'auto', x: null, y: null, agg: 'count', split: null, bucket: 'auto' };
 const SEARCH_DEBOUNCE_MS = 250;
 const MODES: [PreviewMode, string][] = [
   ['table', 'Table'],
@@ -89,8 +91,16 @@ class PreviewApp {
   /** The result's own charts (the picker chooses among them); empty for host-charted tables. */
   private charts: ChartSpec[] = [];
   private chartIndex = 0;
-  /** The host charts the view from the controls' query. */
+  /** The host can chart the view from the controls' query. */
   private hostCharts = false;
+  /** The result brings its own charts (or a note instead): the picker lists them and "Chart the rows". */
+  private ownMode = false;
+  /** Why the result has no chart of its own (own mode, no charts). */
+  private ownNote: string | null = null;
+  /** The host's chart of the rows is what the panel shows (the controls are in force). */
+  private showingHost = false;
+  /** The picker's choices as shown (empty when it is hidden). */
+  private chartChoices: string[] = [];
   private chartQuery: ChartQuery | null = null;
   /** Seq of the last query sent (host charts carry the seq they answer). */
   private chartSeq = 0;
@@ -137,7 +147,15 @@ class PreviewApp {
     this.chartBar = new ChartBar({
       pick: (i) => {
         this.chartIndex = i;
-        this.showChart(this.charts[i] ?? null, this.chartNote);
+        const custom = this.ownMode && this.hostCharts && i === this.customIndex();
+        this.showingHost = custom;
+        this.chartBar.setQuery(this.columns, this.chartQuery, custom);
+        if (custom) {
+          this.showChart(null, 'Charting the rows…');
+          this.bridge.post('setChart', { query: this.chartQuery ?? AUTO_CHART, seq: ++this.chartSeq });
+        } else {
+          this.showChart(this.charts[i] ?? null, this.ownMode ? this.ownNote : this.chartNote);
+        }
         this.saveState();
       },
       // The query in force (reported and saved) is the one the host answers with.
@@ -240,7 +258,7 @@ class PreviewApp {
         return this.showStats(m.payload);
       case 'chart':
         // An answer to an older choice while a newer one is on its way: the newer answer follows.
-        if (!this.hostCharts || m.payload.seq < this.chartSeq) return;
+        if (!this.showingHost || m.payload.seq < this.chartSeq) return;
         this.chartNote = m.payload.note;
         this.chartQuery = m.payload.query;
         this.chartBar.setQuery(this.columns, m.payload.query, true);
@@ -276,22 +294,35 @@ class PreviewApp {
     this.statsEl.hidden = true;
     this.buildFilterRow();
     this.hostCharts = p.features?.chartQuery ?? false;
-    this.charts = p.charts ?? (p.chart ? [p.chart] : []);
-    this.chartIndex = restore.chartIndex !== undefined && restore.chartIndex < this.charts.length ? restore.chartIndex : 0;
+    this.ownMode = this.hostCharts && p.charts !== undefined;
+    this.ownNote = p.ownNote ?? null;
+    this.charts = p.charts ?? (p.chart && !this.hostCharts ? [p.chart] : []);
+    const titles = this.charts.map((c, i) => c.title ?? `Chart ${i + 1}`);
+    // A result with a note instead of a chart: the first choice shows the note.
+    if (this.ownMode && titles.length === 0) titles.push('No chart');
+    const choices = this.ownMode ? [...titles, 'Chart the rows'] : titles;
+    const customIndex = this.ownMode ? titles.length : -1;
+    this.chartIndex =
+      restore.chartIndex !== undefined && restore.chartIndex < Math.max(1, choices.length) ? restore.chartIndex : p.customChart && this.ownMode ? customIndex : 0;
+    this.showingHost = this.hostCharts && (!this.ownMode || this.chartIndex === customIndex);
     this.chartQuery = p.chartQuery ?? null;
-    this.chartBar.setCharts(
-      this.charts.map((c, i) => c.title ?? `Chart ${i + 1}`),
-      this.chartIndex,
-    );
-    this.chartBar.setQuery(this.columns, this.chartQuery, this.hostCharts);
+    this.chartChoices = choices.length > 1 ? choices : [];
+    this.chartBar.setCharts(choices, this.chartIndex);
+    this.chartBar.setQuery(this.columns, this.chartQuery, this.showingHost);
     this.chartBar.setData(restore.chartData ?? this.chartBar.showsData);
-    this.showChart(this.hostCharts ? p.chart : (this.charts[this.chartIndex] ?? null), p.chartNote);
-    if (this.hostCharts && restore.chartQuery && JSON.stringify(restore.chartQuery) !== JSON.stringify(p.chartQuery)) {
-      const q = restore.chartQuery;
-      const fits = [q.x, q.y, q.split].every((c) => c === null || (c >= 0 && c < p.columns.length));
-      if (fits) {
-        this.chartQuery = q;
-        this.bridge.post('setChart', { query: q, seq: ++this.chartSeq });
+    const hostComputed = p.customChart === true;
+    if (!this.showingHost) {
+      this.showChart(this.charts[this.chartIndex] ?? null, this.ownMode ? this.ownNote : p.chartNote);
+    } else if (!hostComputed) {
+      // The saved choice was "Chart the rows" but the host drew the result's own chart: ask for the rows' chart.
+      this.showChart(null, 'Charting the rows…');
+      const q = restore.chartQuery && this.queryFits(restore.chartQuery, p.columns.length) ? restore.chartQuery : AUTO_CHART;
+      this.bridge.post('setChart', { query: q, seq: ++this.chartSeq });
+    } else {
+      this.showChart(p.chart, p.chartNote);
+      if (restore.chartQuery && JSON.stringify(restore.chartQuery) !== JSON.stringify(p.chartQuery) && this.queryFits(restore.chartQuery, p.columns.length)) {
+        this.chartQuery = restore.chartQuery;
+        this.bridge.post('setChart', { query: restore.chartQuery, seq: ++this.chartSeq });
       }
     }
     const wanted: ViewQuery = {
@@ -339,6 +370,16 @@ class PreviewApp {
     this.updateFooter();
     // Saved now, not only on user actions: a reload must find the file and view to restore.
     this.saveState();
+  }
+
+  /** The picker's "Chart the rows" choice (own mode). */
+  private customIndex(): number {
+    return this.ownMode ? Math.max(1, this.charts.length) : -1;
+  }
+
+  /** A saved query still names columns of this result. */
+  private queryFits(q: ChartQuery, columnCount: number): boolean {
+    return [q.x, q.y, q.split].every((c) => c === null || (c >= 0 && c < columnCount));
   }
 
   private showChart(spec: ChartSpec | null, note: string | null): void {
@@ -553,7 +594,9 @@ class PreviewApp {
       search: this.view.search,
       sort: this.view.sort,
       ...(this.view.filters ? { filters: this.view.filters } : {}),
-      ...(this.hostCharts && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
+      ...(this.showingHost && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
+      offers: { export: !this.exportButton.hidden, stats: this.grid.hasStatsButtons, chartControls: this.hostCharts && !this.chartBar.element.hidden },
+      ...(this.chartChoices.length > 0 ? { chartChoices: this.chartChoices } : {}),
       ...(showsChart && this.chart.dataRowCount !== undefined ? { chartDataRows: this.chart.dataRowCount } : {}),
     };
     const json = JSON.stringify(report);

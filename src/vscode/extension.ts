@@ -16,8 +16,8 @@ import { StudioOpener } from './studio/studioOpen';
 import { Echo360Adapter } from './echo360/echo360Adapter';
 import { registerEcho360Commands } from './echo360/echo360Commands';
 import { Echo360Runs } from './echo360/echo360Runs';
-import { PreviewPanelManager } from './preview';
-import { registerLocalFiles, restorePreviewPanel } from './localFiles';
+import { PreviewPanelManager, ResultPreviews, registerPreviewRestore, restorePreviewPanel, type PanelRestorers } from './preview';
+import { registerLocalFiles, restoreFilePanel } from './localFiles';
 import { seedSandbox } from './sandbox';
 import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
@@ -73,6 +73,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
 
   const results = new ResultStore(path.join(context.globalStorageUri.fsPath, 'results'));
   const previews = new PreviewPanelManager(context.extensionUri, channel, context.workspaceState);
+  const resultPreviews = new ResultPreviews(results, previews, channel);
+  const restorers: PanelRestorers = {
+    file: (panel, record, id) => restoreFilePanel(previews, panel, vscode.Uri.parse(record.uri), id, channel),
+    result: (panel, record, id) => resultPreviews.restore(panel, record, id),
+  };
   const posthog = new PostHogAdapter(services);
   kinds.set('posthog', posthog);
   const canvas = new CanvasAdapter(services);
@@ -90,13 +95,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     results,
     previews,
     vscode.workspace.registerFileSystemProvider(RESULT_SCHEME, results, { isReadonly: true, isCaseSensitive: true }),
+    registerPreviewRestore(previews, restorers, channel),
     store.onDidChange(() => tree.refresh()),
   );
 
   registerSourceCommands(services, results);
-  const opener = registerPostHogCommands(services, posthog, results, previews);
-  const canvasOpener = registerCanvasCommands(services, canvas, results, previews);
-  const studioOpener = registerStudioCommands(services, studio, results, previews);
+  const opener = registerPostHogCommands(services, posthog, results, resultPreviews);
+  const canvasOpener = registerCanvasCommands(services, canvas, results, resultPreviews);
+  const studioOpener = registerStudioCommands(services, studio, results, resultPreviews);
   registerLocalFiles(context, previews, channel);
   const echo360Runs = new Echo360Runs(services, echo360, results);
   echo360.model.runs = echo360Runs;
@@ -104,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     echo360Runs,
     echo360Runs.onDidChange(() => tree.refresh()),
   );
-  registerEcho360Commands(services, echo360, echo360Runs, previews);
+  registerEcho360Commands(services, echo360, echo360Runs, resultPreviews);
 
   await seedSandbox(services);
   // After the sandbox: its sources' queues resume too. Polling continues where the last window stopped.
@@ -121,7 +127,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     canvas: { adapter: canvas, opener: canvasOpener },
     studio: { adapter: studio, opener: studioOpener },
     echo360: { adapter: echo360, runs: echo360Runs },
-    restorePreview: (panel, state) => restorePreviewPanel(previews, panel, state, channel),
+    restorePreview: (panel, state) => restorePreviewPanel(previews, restorers, panel, state, channel),
     commandFailures: recentCommandFailures,
   };
 }

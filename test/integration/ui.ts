@@ -95,6 +95,8 @@ export interface WebviewOptions {
   /** Wait up to this long for a preview document (and for `selector` to match). Default 10 s. */
   timeoutMs?: number;
   selector?: string;
+  /** Only the preview with this title (several can be on screen, one per editor group). */
+  title?: string;
 }
 
 export interface ClickOptions {

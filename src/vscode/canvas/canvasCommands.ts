@@ -13,7 +13,7 @@ import {
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
-import { PreviewPanelManager } from '../preview';
+import { ResultPreviews } from '../preview';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
@@ -88,7 +88,7 @@ export function registerCanvasCommands(
   services: Services,
   adapter: CanvasAdapter,
   results: ResultStore,
-  previews: PreviewPanelManager,
+  previews: ResultPreviews,
 ): CanvasOpener {
   const opener = new CanvasOpener(services, adapter, results, previews);
   const { store } = services;

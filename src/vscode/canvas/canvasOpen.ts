@@ -14,12 +14,12 @@ import {
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import { ResultStore } from '../documents/resultStore';
 import { formulaGuardSetting } from '../formulaGuardSetting';
-import { ArrayDataSource, PreviewPanelManager } from '../preview';
+import { ResultPreviews } from '../preview';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { CanvasAdapter } from './canvasAdapter';
 import { sortLabel } from './canvasOptions';
-import { TableView, columnInfos, previewContentFor } from './previewContent';
+import { TableView, previewContentFor } from './previewContent';
 
 export type CanvasOpenTarget = 'default' | 'json';
 
@@ -72,7 +72,7 @@ export class CanvasOpener {
     private readonly services: Services,
     private readonly adapter: CanvasAdapter,
     private readonly results: ResultStore,
-    private readonly previews: PreviewPanelManager,
+    private readonly previews: ResultPreviews,
   ) {}
 
   async open(
@@ -150,7 +150,7 @@ export class CanvasOpener {
         title: v.table.title,
         shownTitle: titleOf(v),
         csvUri,
-        previewKey: `${source.id}/${tableKey}`,
+        previewKey: ResultPreviews.keyOf({ sourceId: source.id, key: tableKey }),
         columns: v.table.table.columns,
         rows: v.table.table.rows.length,
         chart: v.chart?.kind,
@@ -173,17 +173,14 @@ export class CanvasOpener {
     else if (docPref !== 'none') for (const t of [...opened].reverse()) await openDoc(t.csvUri, vscode.ViewColumn.One);
     const subtitle = `Canvas · ${where} · ${source.label}${ref.id === 'course.studentSummaries' ? ` · sorted by ${sortLabel(ref.sortColumn)}` : ''}`;
     for (let i = views.length - 1; i >= 0; i--) {
-      await this.showPreview(opened[i].previewKey, views[i], opened[i].shownTitle, subtitle);
+      await this.showPreview({ sourceId: source.id, key: `${key}-${views[i].table.key}` }, views[i], opened[i].shownTitle, subtitle);
     }
     return { endpoint: ref.id, jsonUri, tables: opened };
   }
 
-  private async showPreview(previewKey: string, v: TableView, title: string, subtitle: string): Promise<void> {
+  private async showPreview(ref: { sourceId: string; key: string }, v: TableView, title: string, subtitle: string): Promise<void> {
     const { columns, rows } = v.table.table;
-    await this.previews.show(
-      previewKey,
-      { title, subtitle, data: new ArrayDataSource(columnInfos(columns, rows), rows), chart: v.chart, moreCharts: v.moreCharts },
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-    );
+    const charts = v.chart ? [v.chart, ...(v.moreCharts ?? [])] : undefined;
+    await this.previews.showTable(ref, columns, rows, { title, subtitle, charts }, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
   }
 }

@@ -8,7 +8,6 @@
  */
 import { CanvasEndpointId, ChartSpec, NamedTable, toPreviewChart } from '../../core/sources/canvas';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
-import type { CellValue, ColumnInfo } from '../preview';
 
 export interface TableView {
   table: NamedTable;
@@ -37,36 +36,4 @@ export function previewContentFor(_id: CanvasEndpointId, tables: readonly NamedT
     const specs = tables.length === 1 ? [...charts] : charts[i] ? [charts[i]] : [];
     return { table, specs, ...chartOf(specs) };
   });
-}
-
-/** Column types from the values, so the grid right-aligns and sorts numbers as numbers. */
-export function columnInfos(columns: readonly string[], rows: readonly (readonly CellValue[])[]): ColumnInfo[] {
-  return columns.map((name, i) => ({ name, type: columnType(rows, i) }));
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
-
-function columnType(rows: readonly (readonly CellValue[])[], i: number): ColumnInfo['type'] {
-  let numbers = 0;
-  let ints = true;
-  let dates = 0;
-  let datetimes = 0;
-  let seen = 0;
-  for (const r of rows) {
-    const v = r[i];
-    if (v === null || v === undefined || v === '') continue;
-    seen++;
-    if (typeof v === 'number') {
-      numbers++;
-      if (!Number.isInteger(v)) ints = false;
-    } else if (typeof v === 'string' && DATE.test(v)) dates++;
-    else if (typeof v === 'string' && DATETIME.test(v)) datetimes++;
-    else return 'string';
-  }
-  if (seen === 0) return 'string';
-  if (numbers === seen) return ints ? 'integer' : 'number';
-  if (dates === seen) return 'date';
-  if (dates + datetimes === seen) return 'datetime';
-  return 'string';
 }

@@ -16,9 +16,8 @@ import {
 } from '../../core/sources/echo360';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
-import { EngineDataSource, PreviewPanelManager } from '../preview';
+import { ResultPreviews } from '../preview';
 import { PickItem, inputText, pickOne } from '../prompts';
-import { ingestLimits } from '../limitsSetting';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
@@ -81,7 +80,7 @@ export function registerEcho360Commands(
   services: Services,
   adapter: Echo360Adapter,
   runs: Echo360Runs,
-  previews: PreviewPanelManager,
+  previews: ResultPreviews,
 ): void {
   const { store } = services;
 
@@ -192,19 +191,17 @@ export function registerEcho360Commands(
       });
     }
     // Streamed from the file into the column engine: rows show at once and a million-row merge
-    // is previewed whole, never read into memory as text.
-    const { data, done } = EngineDataSource.stream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), {
-      delimiter: run.output.delimiter,
-      charts: true,
-      limits: ingestLimits(),
-      label: runTitle(run),
-    });
-    const key = `echo360/${source.id}/${run.id}`;
-    await previews.show(key, {
-      title: runTitle(run),
-      subtitle: `${source.label} · ${(run.result?.rows ?? 0).toLocaleString('en-US')} rows · ${run.output.delimiter === ',' ? 'CSV' : run.output.delimiter === '|' ? 'pipe-delimited' : 'tab-delimited'}`,
-      data,
-    });
+    // is previewed whole, never read into memory as text. Recorded like every result, so the
+    // panel comes back after a reload.
+    const delimiter = run.output.delimiter;
+    const { key, done } = await previews.showStored(
+      { sourceId: source.id, key: `echo360-${run.id}` },
+      {
+        title: runTitle(run),
+        subtitle: `${source.label} · ${(run.result?.rows ?? 0).toLocaleString('en-US')} rows · ${delimiter === ',' ? 'CSV' : delimiter === '|' ? 'pipe-delimited' : 'tab-delimited'}`,
+        rows: { file, delimiter },
+      },
+    );
     const table = await done;
     return { key, rows: table.rowCount, columns: table.columnNames };
   });

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { IngestLimits, capDecompressed } from '../../core/ingestLimits';
 import { delimiterForPath, gunzipStream, type ByteSource } from '../../core/table';
 import { ingestLimits } from '../limitsSetting';
-import { EngineDataSource, PREVIEW_VIEW_TYPE, type PreviewPanelManager } from '../preview';
+import { EngineDataSource, type PreviewPanelManager } from '../preview';
 import { countOf } from '../../core/plural';
 
 export const FILE_PREVIEW_COMMAND = 'insightExplorer.openFilePreview';
@@ -121,50 +121,30 @@ export function registerLocalFiles(
     vscode.window.registerCustomEditorProvider(FILE_EDITOR_VIEW_TYPE, new FilePreviewEditor(previews, log), {
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        await restorePreviewPanel(previews, panel, state, log);
-      },
-    }),
   );
 }
 
 /**
- * After a window reload VS Code hands back the preview panels that were open. The webview state
- * names only the id of the host's record (PanelRecords); a file's panel re-reads the file the host
- * recorded, and the webview then restores its own sort, filters, search and scroll. A state the
- * host has no record of — an unknown id, or a file path written by the webview itself — restores
- * nothing: the panel closes instead of showing an empty page. Resolves to what was reopened.
+ * A local file's panel brought back after a reload (src/vscode/preview/restore.ts found the host's
+ * record of it): re-reads the file; the webview then restores its own sort, filters, search and
+ * scroll. Resolves to the file, or undefined when it is gone (the caller closes the panel).
  */
-export async function restorePreviewPanel(
+export async function restoreFilePanel(
   previews: PreviewPanelManager,
   panel: vscode.WebviewPanel,
-  state: unknown,
+  uri: vscode.Uri,
+  id: string,
   log: vscode.LogOutputChannel,
 ): Promise<vscode.Uri | undefined> {
-  // Disposed after VS Code has finished restoring it (disposing inside the serializer call logs
-  // "OverlayWebview has been disposed" errors).
-  const close = () => setTimeout(() => panel.dispose(), 0);
-  const id = (state as { source?: { panel?: unknown } } | undefined)?.source?.panel;
-  const record = previews.records.resolve(id);
-  if (!record) {
-    if (id !== undefined || (state as { source?: unknown } | undefined)?.source !== undefined) {
-      log.warn('Preview: not restoring a panel whose saved state names nothing this window opened');
-    }
-    close();
-    return undefined;
-  }
-  const uri = vscode.Uri.parse(record.uri);
   try {
     await vscode.workspace.fs.stat(uri);
   } catch {
     log.warn(`Preview: not restoring ${uri.toString()}: the file is gone`);
-    close();
     return undefined;
   }
   const { data, title, subtitle } = loadFile(uri, log);
   panel.title = title;
-  previews.adopt(filePreviewKey(uri), panel, { title, subtitle, data, source: { panel: String(id) } });
+  previews.adopt(filePreviewKey(uri), panel, { title, subtitle, data, source: { panel: id } });
   return uri;
 }
 

@@ -6,7 +6,7 @@ import { chartNote, kindLabel, resultChart, resultTable } from '../../core/sourc
 import { PostHogInsight, REFRESH_MODES, RefreshMode, insightKind, insightName } from '../../core/sources/posthog/types';
 import { ResultStore } from '../documents/resultStore';
 import { formulaGuardSetting } from '../formulaGuardSetting';
-import { ArrayDataSource, ColumnInfo, PreviewPanelManager } from '../preview';
+import { ResultPreviews } from '../preview';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { relativeTime } from '../tree/nodes';
@@ -34,7 +34,7 @@ export class InsightOpener {
     private readonly services: Services,
     private readonly adapter: PostHogAdapter,
     private readonly results: ResultStore,
-    private readonly previews: PreviewPanelManager,
+    private readonly previews: ResultPreviews,
   ) {}
 
   async open(source: SourceConfig, insightId: string | number, target: OpenTarget = 'default', refreshOverride?: RefreshMode): Promise<OpenedInsight | undefined> {
@@ -114,41 +114,27 @@ export class InsightOpener {
     else if (target === 'json') await openDoc(jsonUri, vscode.ViewColumn.Active);
     else if (target === 'default' && docPref !== 'none') await openDoc(docPref === 'json' ? jsonUri : csvUri, vscode.ViewColumn.One);
 
-    const previewKey = `${source.id}/${key}`;
+    const ref = { sourceId: source.id, key };
+    const previewKey = ResultPreviews.keyOf(ref);
     if (target === 'preview' || target === 'default') {
       const kind = insightKind(insight);
-      const columns: ColumnInfo[] = table.columns.map((c, i) => ({ name: c, type: columnType(table.rows, i) }));
       const refreshed = relativeTime(insight.last_refresh);
-      await this.previews.show(previewKey, {
-        title: name,
-        subtitle: `PostHog · ${kindLabel(kind)} · ${source.label}${refreshed ? ` · refreshed ${refreshed}` : ''}`,
-        data: new ArrayDataSource(columns, table.rows),
-        chart: resultChart(insight),
-        chartNote: chartNote(insight),
-      }, { viewColumn: target === 'preview' ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside, preserveFocus: target === 'default' });
+      const chart = resultChart(insight);
+      await this.previews.showTable(
+        ref,
+        table.columns,
+        table.rows,
+        {
+          title: name,
+          subtitle: `PostHog · ${kindLabel(kind)} · ${source.label}${refreshed ? ` · refreshed ${refreshed}` : ''}`,
+          charts: chart ? [chart] : undefined,
+          chartNote: chartNote(insight),
+        },
+        { viewColumn: target === 'preview' ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside, preserveFocus: target === 'default' },
+      );
     }
     return { insight, csvUri, jsonUri, previewKey };
   }
-}
-
-/** Column type from the values (the preview right-aligns numbers and sorts them numerically). */
-function columnType(rows: (string | number | null)[][], i: number): ColumnInfo['type'] {
-  let sawNumber = false;
-  let allInts = true;
-  let sawDate = false;
-  for (const r of rows) {
-    const v = r[i];
-    if (v === null || v === undefined || v === '') continue;
-    if (typeof v === 'number') {
-      sawNumber = true;
-      if (!Number.isInteger(v)) allInts = false;
-    } else if (/^\d{4}-\d{2}-\d{2}$/.test(v)) sawDate = true;
-    else return 'string';
-  }
-  if (sawNumber && sawDate) return 'string';
-  if (sawNumber) return allInts ? 'integer' : 'number';
-  if (sawDate) return 'date';
-  return 'string';
 }
 
 export function notAnInsight(): InsightError {

@@ -4,7 +4,7 @@ import { RefreshMode, insightName } from '../../core/sources/posthog/types';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
-import { PreviewPanelManager } from '../preview';
+import { ResultPreviews } from '../preview';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { InsightOpener, OpenTarget } from './openInsight';
@@ -16,7 +16,7 @@ import { InsightNode, InsightsGroupNode, LoadMoreNode, TrendingGroupNode } from 
 import { registerQueryCommands } from './queryDocuments';
 import { registerSharingCommands } from './sharing';
 
-export function registerPostHogCommands(services: Services, adapter: PostHogAdapter, results: ResultStore, previews: PreviewPanelManager): InsightOpener {
+export function registerPostHogCommands(services: Services, adapter: PostHogAdapter, results: ResultStore, previews: ResultPreviews): InsightOpener {
   const opener = new InsightOpener(services, adapter, results, previews);
   services.context.subscriptions.push(
     adapter.running,

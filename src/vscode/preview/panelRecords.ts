@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 
-/** What a restored panel is rebuilt from. */
-export type PanelRecord = { kind: 'file'; uri: string };
+/** What a restored panel is rebuilt from: a local file, or a result in the result store (source id + key). */
+export type PanelRecord = { kind: 'file'; uri: string } | { kind: 'result'; sourceId: string; key: string };
 
 const STATE_KEY = 'insightExplorer.previewPanels';
 /** Oldest records are dropped past this many (a panel's record is kept until then: VS Code does not say which panels a reload will bring back). */
@@ -28,7 +28,7 @@ export class PanelRecords {
   /** Records what a panel shows; the id goes into the webview state. */
   issue(record: PanelRecord): string {
     const id = randomUUID();
-    const list = this.all().filter((s) => !(s.record.kind === record.kind && s.record.uri === record.uri));
+    const list = this.all().filter((s) => !sameRecord(s.record, record));
     list.push({ id, record });
     void this.memento.update(STATE_KEY, list.slice(-MAX_RECORDS));
     return id;
@@ -43,9 +43,20 @@ export class PanelRecords {
   private all(): Stored[] {
     const raw = this.memento.get<unknown>(STATE_KEY);
     if (!Array.isArray(raw)) return [];
-    return raw.filter(
-      (s): s is Stored =>
-        !!s && typeof s === 'object' && typeof (s as Stored).id === 'string' && (s as Stored).record?.kind === 'file' && typeof (s as Stored).record.uri === 'string',
-    );
+    return raw.filter((s): s is Stored => !!s && typeof s === 'object' && typeof (s as Stored).id === 'string' && isRecord((s as Stored).record));
   }
+}
+
+function isRecord(r: unknown): r is PanelRecord {
+  if (!r || typeof r !== 'object') return false;
+  const v = r as Record<string, unknown>;
+  if (v.kind === 'file') return typeof v.uri === 'string';
+  if (v.kind === 'result') return typeof v.sourceId === 'string' && typeof v.key === 'string';
+  return false;
+}
+
+function sameRecord(a: PanelRecord, b: PanelRecord): boolean {
+  if (a.kind === 'file' && b.kind === 'file') return a.uri === b.uri;
+  if (a.kind === 'result' && b.kind === 'result') return a.sourceId === b.sourceId && a.key === b.key;
+  return false;
 }

@@ -70,6 +70,8 @@ export class PreviewSession {
   /** The chart controls' last query (null: the data source's automatic choice), and its seq. */
   private chartQuery: ChartQuery | null = null;
   private chartSeq = 0;
+  /** The user chose to chart the rows (the controls) over the result's own charts. */
+  private customChart = false;
 
   constructor(
     private content: PreviewContent,
@@ -86,6 +88,7 @@ export class PreviewSession {
     this.view = { sort: [], search: '' };
     this.chartQuery = null;
     this.chartSeq = 0;
+    this.customChart = false;
     this.viewApplied = false;
     this.subscribe();
     return this.ready ? this.enqueue(() => this.sendInit()) : Promise.resolve();
@@ -140,6 +143,7 @@ export class PreviewSession {
         return this.enqueue(async () => {
           this.chartQuery = query;
           this.chartSeq = seq;
+          this.customChart = true;
           await this.postChart();
         });
       }
@@ -215,12 +219,27 @@ export class PreviewSession {
     this.viewVersion++;
     this.post('viewChanged', { viewVersion: this.viewVersion, rowsInView: this.rowsInView, view: this.view });
     // The chart follows the view: filters and search change what it counts.
-    if (this.hostCharts()) await this.postChart();
+    if (this.hostChartShown()) await this.postChart();
   }
 
-  /** The data source charts the view itself (chart controls), and the content brings no chart of its own. */
+  /** The data source can chart the view itself: the panel gets chart controls. */
   private hostCharts(): boolean {
-    return !!this.content.data.chartFor && !this.content.chart && !this.content.chartNote;
+    return !!this.content.data.chartFor;
+  }
+
+  /** The result's own charts (a platform's trend, funnel, box plot…), shown before any chart of the rows. */
+  private contentCharts(): ChartSpec[] {
+    return this.content.chart ? [this.content.chart, ...(this.content.moreCharts ?? [])] : [];
+  }
+
+  /** The result speaks for its chart: charts of its own, or a note saying why it has none. */
+  private ownCharts(): boolean {
+    return this.contentCharts().length > 0 || !!this.content.chartNote;
+  }
+
+  /** What the panel shows is the host's chart of the view: the result has no chart of its own, or the user chose "Chart the rows". */
+  private hostChartShown(): boolean {
+    return this.hostCharts() && (this.customChart || !this.ownCharts());
   }
 
   private async postChart(): Promise<void> {
@@ -235,14 +254,18 @@ export class PreviewSession {
       this.viewApplied = true;
       this.viewVersion++;
     }
-    const computed = this.hostCharts() ? await data.chartFor!(this.chartQuery) : undefined;
-    const chart = computed ? computed.chart : this.content.chart;
-    const chartNote = computed ? computed.note : this.content.chartNote;
-    const charts = this.content.chart && this.content.moreCharts?.length ? [this.content.chart, ...this.content.moreCharts] : undefined;
+    const own = this.contentCharts();
+    const computed = this.hostChartShown() ? await data.chartFor!(this.chartQuery) : undefined;
+    const chart = computed ? computed.chart : (own[0] ?? null);
+    const chartNote = computed ? computed.note : (this.content.chartNote ?? null);
+    // With chart controls, a result with its own charts (or a note instead) gets a picker of them and
+    // "Chart the rows"; without, the picker shows for two or more charts.
+    const ownMode = this.hostCharts() && this.ownCharts();
+    const charts = ownMode ? own : !this.hostCharts() && own.length > 1 ? own : undefined;
     this.sentColumns = this.columnsKey();
     this.sentChart = this.chartKey();
     this.post('init', {
-      features: { stats: !!data.stats, export: !!data.exportView && !!this.hooks.onExport, ...(computed ? { chartQuery: true } : {}) },
+      features: { stats: !!data.stats, export: !!data.exportView && !!this.hooks.onExport, ...(this.hostCharts() ? { chartQuery: true } : {}) },
       title,
       subtitle: subtitle ?? null,
       columns: data.columns,
@@ -255,6 +278,8 @@ export class PreviewSession {
       chartNote: chartNote ?? null,
       ...(charts ? { charts } : {}),
       ...(computed ? { chartQuery: computed.query } : {}),
+      ...(ownMode ? { ownNote: this.content.chartNote ?? null } : {}),
+      ...(computed ? { customChart: true } : {}),
       ...(this.content.source ? { source: this.content.source } : {}),
       formulaGuard: this.hooks.formulaGuard?.() ?? true,
     });
@@ -262,7 +287,7 @@ export class PreviewSession {
 
   private chartKey(): string {
     // Host-charted: the chart can be drawn once loading ends (init then carries it).
-    return this.hostCharts() ? `query:${this.content.data.loading}` : 'content';
+    return this.hostChartShown() ? `query:${this.content.data.loading}` : 'content';
   }
 
   private columnsKey(): string {

@@ -121,6 +121,11 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
     query = q;
   }
   if (p.chartDataRows !== undefined && !isInt(p.chartDataRows)) return 'bad chartDataRows';
+  const offers = p.offers as Record<string, unknown> | undefined;
+  if (offers !== undefined && (!offers || typeof offers !== 'object' || !['export', 'stats', 'chartControls'].every((k) => typeof offers[k] === 'boolean')))
+    return 'bad offers';
+  if (p.chartChoices !== undefined && (!Array.isArray(p.chartChoices) || p.chartChoices.length > 100 || !p.chartChoices.every((c) => isStr(c, 500))))
+    return 'bad chartChoices';
   if (p.chartNote !== null && !isStr(p.chartNote)) return 'bad chartNote';
   if (!isStr(p.theme, 40)) return 'bad theme';
   if (!MODES.includes(p.mode as PreviewMode)) return 'bad mode';
@@ -134,6 +139,8 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
     ...(filters.length > 0 ? { filters } : {}),
     ...(query ? { chartQuery: query } : {}),
     ...(p.chartDataRows !== undefined ? { chartDataRows: p.chartDataRows as number } : {}),
+    ...(offers ? { offers: { export: offers.export as boolean, stats: offers.stats as boolean, chartControls: offers.chartControls as boolean } } : {}),
+    ...(p.chartChoices !== undefined ? { chartChoices: p.chartChoices as string[] } : {}),
     totalRows: p.totalRows as number,
     rowsInView: p.rowsInView as number,
     renderedRows: p.renderedRows as number,

@@ -3,7 +3,7 @@ import { STUDIO_INSIGHTS, StudioInsight, parsePerspectiveId, parseRole } from '.
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
-import { PreviewPanelManager } from '../preview';
+import { ResultPreviews } from '../preview';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
@@ -32,7 +32,7 @@ export function registerStudioCommands(
   services: Services,
   adapter: StudioAdapter,
   results: ResultStore,
-  previews: PreviewPanelManager,
+  previews: ResultPreviews,
 ): StudioOpener {
   const opener = new StudioOpener(services, adapter, results, previews);
   const { store } = services;

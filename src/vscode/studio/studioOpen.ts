@@ -7,8 +7,8 @@ import { ChartSpec } from '../../core/sources/canvas';
 import { StudioInsight, parseStudioCsv, studioChartSpecs } from '../../core/sources/studio';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import { ResultStore } from '../documents/resultStore';
-import { chartOf, columnInfos } from '../canvas/previewContent';
-import { ArrayDataSource, CellValue, PreviewPanelManager } from '../preview';
+import { chartOf } from '../canvas/previewContent';
+import { CellValue, ResultPreviews } from '../preview';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { StudioAdapter } from './studioAdapter';
@@ -16,6 +16,8 @@ import { StudioPerspectiveRef, roleLabel } from './studioOptions';
 import { INSIGHT_LABEL } from './studioTree';
 
 export interface OpenedStudioInsight {
+  /** The preview's and the document's title. */
+  title: string;
   csvUri: vscode.Uri;
   /** The file holding the CSV exactly as Studio sent it. */
   file: string;
@@ -73,7 +75,7 @@ export class StudioOpener {
     private readonly services: Services,
     private readonly adapter: StudioAdapter,
     private readonly results: ResultStore,
-    private readonly previews: PreviewPanelManager,
+    private readonly previews: ResultPreviews,
   ) {}
 
   async open(source: SourceConfig, perspective: StudioPerspectiveRef, insight: StudioInsight): Promise<OpenedStudioInsight | undefined> {
@@ -131,14 +133,14 @@ export class StudioOpener {
       const doc = await vscode.workspace.openTextDocument(csvUri);
       await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
     }
-    await this.previews.show(
-      previewKey,
+    await this.previews.showTable(
+      { sourceId: source.id, key },
+      grid.columns,
+      grid.rows,
       {
         title,
         subtitle: `Canvas Studio · ${perspective.label} · ${roleLabel(role)} · ${source.label}`,
-        data: new ArrayDataSource(columnInfos(grid.columns, grid.rows), grid.rows),
-        chart,
-        moreCharts,
+        charts: chart ? [chart, ...(moreCharts ?? [])] : undefined,
         chartNote: chart
           ? undefined
           : 'No views column over dates or over a position in the video, and no completion-rate column, in this CSV to chart; the table shows it as sent.',
@@ -146,6 +148,7 @@ export class StudioOpener {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     );
     return {
+      title,
       csvUri,
       file,
       bytes: csv.length,
