@@ -8,6 +8,10 @@
 // temp folder and removed afterwards; logs go to test-results/logs/, screenshots of failures to
 // test-results/screenshots/.
 //
+// INSIGHTS_THEME (or the `theme` option) names the workbench colour theme for the run, e.g.
+// "Default Light Modern": it is written to the user settings before VS Code starts, so the whole
+// run (and the window after the phase-2 reload) is drawn in it. Unset: VS Code's default.
+//
 // Standalone use (no build step; run `npm run build && npm run compile-tests` first):
 //   node scripts/run-integration.mjs [--grep PATTERN]
 import fs from 'node:fs';
@@ -53,6 +57,13 @@ function hasPhase2Tests(dir) {
   return false;
 }
 
+/** Writes VS Code's user settings.json in code-server's user-data folder (read at start-up). */
+function writeUserSettings(userDataDir, settings) {
+  const dir = path.join(userDataDir, 'User');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
 function parseResultLine(lines) {
   for (const line of [...lines].reverse()) {
     const at = line.indexOf('@@INTEGRATION_RESULT ');
@@ -70,6 +81,8 @@ function parseResultLine(lines) {
 /**
  * Runs the suite once. Resolves to { passed, failed, skipped, failures, exitCode, timedOut }; never
  * rejects for test failures (they are counted), only for a broken setup.
+ * @param {{ grep?: string, timeoutMs?: number, extensionDevelopmentPath?: string, extensionTestsPath?: string,
+ *   print?: (line: string) => void, theme?: string }} [options] theme: a workbench colour theme name
  */
 export async function runIntegration({
   grep,
@@ -77,6 +90,7 @@ export async function runIntegration({
   extensionDevelopmentPath = repoRoot,
   extensionTestsPath = path.join(repoRoot, 'out', 'test', 'integration', 'index'),
   print = (line) => console.log(line),
+  theme = process.env.INSIGHTS_THEME || undefined,
 } = {}) {
   const testsModule = `${extensionTestsPath}.js`;
   if (!fs.existsSync(testsModule)) {
@@ -96,6 +110,7 @@ export async function runIntegration({
   const workspace = prepareWorkspace(path.join(tmp.dir, 'workspace'));
   const resultsFile = path.join(tmp.dir, 'results.json');
   const phaseFile = path.join(tmp.dir, 'phase');
+  if (theme) writeUserSettings(userDataDir, { 'workbench.colorTheme': theme });
   const started = Date.now();
   const hostLines = [];
 
@@ -180,7 +195,10 @@ export async function runIntegration({
     bridge.setPage(page);
 
     const url = workbenchUrl({ port: server.port, folder: workspace, extensionDevelopmentPath, extensionTestsPath });
-    print(`integration: VS Code (code-server) at ${server.url}, time limit ${Math.round(timeoutMs / 1000)} s`);
+    print(
+      `integration: VS Code (code-server) at ${server.url}, time limit ${Math.round(timeoutMs / 1000)} s` +
+        (theme ? `, colour theme "${theme}"` : ''),
+    );
     const deadline = Date.now() + timeoutMs;
     const phases = hasPhase2Tests(path.dirname(testsModule)) ? [1, 2] : [1];
     let passed = 0;

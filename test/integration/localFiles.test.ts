@@ -16,6 +16,7 @@ import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { HOSTILE, HOSTILE_ROW, ROWS, rowAt, writeHandover } from './localFilesKit';
 import { screenshot, waitForReport } from './treeKit';
 import { requireUi, ui } from './ui';
+import { startTheme, tourShot } from './tourKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const LOAD_TIMEOUT_MS = 120_000;
@@ -42,7 +43,7 @@ describe('Local files in the preview', function () {
   let dir: string;
   let file: vscode.Uri;
   let key: string;
-  let themeBefore: unknown;
+  let themeBefore: string | undefined;
   const bio = () => Array.from({ length: ROWS }, (_, i) => rowAt(i)).filter((x) => x.course === 'BIO101');
 
   before(async () => {
@@ -59,7 +60,7 @@ describe('Local files in the preview', function () {
     fs.writeFileSync(target, zlib.gzipSync(lines.join('\n') + '\n', { level: 1 }));
     file = vscode.Uri.file(target);
     key = `file:${file.toString()}`;
-    themeBefore = vscode.workspace.getConfiguration().inspect('workbench.colorTheme')?.globalValue;
+    themeBefore = startTheme();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await setTheme('Default Dark Modern');
   });
@@ -127,6 +128,14 @@ describe('Local files in the preview', function () {
     r = await waitForReport(api, key, (x) => x.chart?.kind === 'line' && x.chart.points === 24, 30_000);
     assert.match(r.chart?.title ?? '', /filtered/);
     await screenshot('preview-grid-dark-filtered');
+    // The tour shows this view (grid, filter, chart controls, chart) in the theme the run started with.
+    if (themeBefore && themeBefore !== 'Default Dark Modern') {
+      await setTheme(themeBefore);
+      await waitForReport(api, key, (x) => x.theme !== 'dark' && x.chart?.points === 24);
+      await tourShot('05-local-file-chart');
+      await setTheme('Default Dark Modern');
+      await waitForReport(api, key, (x) => x.theme === 'dark' && x.chart?.points === 24);
+    } else await tourShot('05-local-file-chart');
     await ui.click({ selector: 'vscode-toolbar-button[label="Show the chart data as a table"]', frame: 'webview' });
     await waitForReport(api, key, (x) => x.chartDataRows === 24);
     const sums = new Map<string, number>();

@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
 import { requireUi, ui } from './ui';
-import { childByLabel, ensureSource, labelOf, waitForReport } from './treeKit';
+import { childByLabel, clearNotifications, ensureSource, labelOf, waitForReport } from './treeKit';
+import { tourShot, tourShotOfPrompt } from './tourKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 
@@ -49,11 +50,14 @@ describe('PostHog end to end', function () {
     const t = await ui.waitForTree('Sources', (s) => JSON.stringify(s).includes('Add Source'));
     assert.ok(t.visible);
     await ui.screenshot('posthog-01-welcome');
+    await tourShot('01-welcome');
   });
 
   it('adds a PostHog source through the Add Source prompts, key in a password box', async function () {
     requireUi(this);
+    await clearNotifications();
     const done = vscode.commands.executeCommand<string>('insightExplorer.addSource');
+    await tourShotOfPrompt('02-add-source', (items) => items.includes('PostHog'));
     const kind = await ui.answer({ pick: 'PostHog' });
     assert.match(kind.title ?? '', /^Add Source/);
     assert.ok(kind.items?.includes('PostHog'), `kinds offered: ${kind.items}`);
@@ -121,6 +125,10 @@ describe('PostHog end to end', function () {
       const at = labels.indexOf('Insights');
       assert.deepStrictEqual(labels.slice(at, at + 4), ['Insights', ...newest], JSON.stringify(labels));
       await ui.screenshot('posthog-02-tree');
+      // The Insights group with PostHog's count beside it, as the tour shows it.
+      const counted = await ui.waitForTree('Sources', (s) => s.rows.some((r) => r.label === 'Insights' && r.description !== ''));
+      assert.strictEqual(counted.rows.find((r) => r.label === 'Insights')?.description, String(total));
+      await tourShot('03-tree-with-counts');
     }
   });
 
@@ -177,6 +185,7 @@ describe('PostHog end to end', function () {
       const wv = await ui.waitForWebview((s) => s.rowCount > 2 && s.text.includes('Weekly active learners'));
       assert.ok(wv.text.includes(entries[0].days[0]));
       await ui.screenshot('posthog-03-trends-preview');
+      await tourShot('04-insight-and-preview');
     }
   });
 
@@ -299,6 +308,7 @@ describe('PostHog end to end', function () {
     await api.view.reveal(insights, { expand: true });
     await ui.waitForTree('Sources', (t) => JSON.stringify(t.items).includes('Unauthorized'));
     await ui.screenshot('posthog-06-unauthorized');
+    await tourShot('06-wrong-key');
     // The source and its settings survived; fix the key through the same command.
     const fix = vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
     await ui.answer({ text: fake.apiKey, password: true });

@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { skipBecause } from '../skip';
-import { resultPreviewsHandover, type ResultPreviewsHandover } from './resultPreviewsKit';
+import { resultPreviewsHandover, type ResultPreviewHandover, type ResultPreviewsHandover } from './resultPreviewsKit';
+import { tourShot } from './tourKit';
 import { screenshot, waitForReport } from './treeKit';
-import { requireUi } from './ui';
+import { requireUi, ui } from './ui';
 
 describe('Result previews (phase 2: after reload)', function () {
   this.timeout(180_000);
@@ -43,13 +44,16 @@ describe('Result previews (phase 2: after reload)', function () {
     const deadline = Date.now() + 20_000;
     while (webviewTabs().length < h!.panels.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     for (const p of h!.panels) assert.ok(webviewTabs().includes(p.title), `${p.title}: its preview tab is back (preview tabs: ${webviewTabs().join(', ')})`);
-    for (const p of h!.panels) {
-      // A webview that is not shown is not loaded: click its tab, as a user would.
+    const show = async (p: ResultPreviewHandover) => {
+      // A webview that is not shown is not loaded: bring its tab to the front, as a user would.
       const group = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.label === p.title))!;
       const index = group.tabs.findIndex((t) => t.input instanceof vscode.TabInputWebview && t.label === p.title);
       await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
       for (let i = 1; i < group.viewColumn; i++) await vscode.commands.executeCommand('workbench.action.focusNextGroup');
       await vscode.commands.executeCommand('workbench.action.openEditorAtIndex', index);
+    };
+    for (const p of h!.panels) {
+      await show(p);
       const r = await waitForReport(api, p.key, (x) => x.totalRows === p.totalRows && x.renderedRows > 0 && x.chart !== null, 60_000);
       assert.deepStrictEqual(r.columns, p.columns, p.title);
       assert.strictEqual(r.chart?.kind ?? null, p.chartKind, p.title);
@@ -57,6 +61,12 @@ describe('Result previews (phase 2: after reload)', function () {
       assert.deepStrictEqual(r.chartQuery ?? null, p.chartQuery, `${p.title}: the chart choice is back`);
       assert.deepStrictEqual(r.offers, { export: true, stats: true, chartControls: true }, p.title);
     }
+    // The tour's "after reload" shot: the first result (a PostHog insight charted by the rows) back as it was.
+    await show(h!.panels[0]);
+    // Shown again, the webview is loaded anew: wait until it has painted its rows and chart.
+    await ui.waitForWebview((s) => s.rowCount > 2 && s.text.includes('Chart the rows'), { title: h!.panels[0].title });
+    await new Promise((r) => setTimeout(r, 500));
+    await tourShot('07-after-reload');
     await screenshot('result-previews-restored-after-reload');
   });
 });

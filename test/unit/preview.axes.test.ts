@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CellValue, ChartSpec, ColumnInfo } from '../../src/protocol';
-import { ArrayDataSource } from '../../src/vscode/preview/dataSource';
+import { ArrayDataSource } from './arrayDataSource';
 import { useWebviewHarness } from './webviewHarness';
 
 const COLUMNS: ColumnInfo[] = [

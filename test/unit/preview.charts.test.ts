@@ -6,7 +6,9 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CellValue, ChartSpec, ColumnInfo } from '../../src/protocol';
-import { ArrayDataSource } from '../../src/vscode/preview/dataSource';
+import { ArrayDataSource } from './arrayDataSource';
+import { ingestCsv } from '../../src/core/table';
+import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
 import { HOSTILE, until, useWebviewHarness, type Harness } from './webviewHarness';
 
 const COLUMNS: ColumnInfo[] = [
@@ -297,6 +299,65 @@ describe('preview charts (Chromium)', function () {
       assert.ok(text.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the hostile label escaped in the SVG');
       assert.ok(!text.includes('<img'), 'no markup from data');
       await until(async () => ((await h.page.locator('.ip-toast').textContent())?.includes('Saved the chart') ? true : undefined), 'footer note');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a stored result on the engine: its own chart first, then "Chart the rows" hands the chart to the controls, and a reopen keeps the choice', async () => {
+    // Seven days of two series, as a PostHog trend's CSV: series,date,value.
+    const days = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06', '2026-11-07'];
+    const lines = ['series,date,value'];
+    days.forEach((d, i) => lines.push(`Pageviews,${d},${100 + i * 10}`, `Sign-ups,${d},${5 + i}`));
+    const own: ChartSpec = {
+      kind: 'line',
+      title: 'Weekly pageviews',
+      x: { type: 'time', values: days },
+      series: [
+        { name: 'Pageviews', values: days.map((_, i) => 100 + i * 10) },
+        { name: 'Sign-ups', values: days.map((_, i) => 5 + i) },
+      ],
+    };
+    const content = async () => ({
+      title: 'Weekly pageviews',
+      data: new EngineDataSource(await ingestCsv((async function* () { yield lines.join('\n') + '\n'; })()), { charts: true }),
+      chart: own,
+    });
+    const h = await rig.open(await content());
+    try {
+      let r = await h.report((x) => x.chart !== null && x.renderedRows > 0, 'own chart drawn');
+      assert.deepEqual(r.chart, { kind: 'line', series: 2, points: 7, title: 'Weekly pageviews' });
+      assert.deepEqual(r.chartChoices, ['Weekly pageviews', 'Chart the rows']);
+      assert.deepEqual(r.offers, { export: false, stats: true, chartControls: true });
+      assert.equal(r.chartQuery, undefined, 'no chart of the rows yet');
+      assert.equal(await h.page.locator('select[data-field="kind"]').isVisible(), false, 'the controls wait for "Chart the rows"');
+
+      await h.page.selectOption('select[data-field="pick"]', { label: 'Chart the rows' });
+      r = await h.report((x) => !!x.chartQuery && x.chart !== null, 'the rows charted');
+      // The automatic choice: the values summed per day.
+      assert.equal(r.chartQuery?.x, 1, 'x is the date column');
+      assert.equal(r.chartQuery?.y, 2, 'y is the value column');
+      assert.equal(r.chart?.points, 7);
+      assert.equal(await h.page.locator('select[data-field="kind"]').isVisible(), true, 'the controls show');
+      await h.page.selectOption('select[data-field="split"]', { label: 'series' });
+      r = await h.report((x) => x.chartQuery?.split === 0 && x.chart?.series === 2, 'split by series');
+
+      // Reopened with the saved state (a hidden panel shown again, or a reload): the rows' chart comes back.
+      const state = h.state();
+      const again = await rig.open(await content(), { state });
+      try {
+        const back = await again.report((x) => x.chartQuery?.split === 0 && x.chart?.series === 2, 'restored choice');
+        assert.deepEqual(back.chartChoices, ['Weekly pageviews', 'Chart the rows']);
+        assert.equal(await again.page.locator('select[data-field="pick"]').inputValue(), '1');
+      } finally {
+        await again.close();
+      }
+
+      // Back to the result's own chart: the controls hide, the own chart is drawn again.
+      await h.page.selectOption('select[data-field="pick"]', { label: 'Weekly pageviews' });
+      r = await h.report((x) => x.chart?.title === 'Weekly pageviews' && x.chartQuery === undefined, 'own chart again');
+      assert.equal(r.chart?.series, 2);
+      assert.equal(await h.page.locator('select[data-field="kind"]').isVisible(), false);
     } finally {
       await h.close();
     }

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CellValue, ColumnInfo, HostMessage, HostToWebview } from '../../src/protocol';
-import { ArrayDataSource } from '../../src/vscode/preview/dataSource';
+import { ArrayDataSource } from './arrayDataSource';
 import { escapeHtml, makeNonce, previewHtml } from '../../src/vscode/preview/html';
 import { PreviewSession, type PreviewContent } from '../../src/vscode/preview/session';
 import { parseWebviewMessage } from '../../src/vscode/preview/validate';

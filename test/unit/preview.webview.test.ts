@@ -9,7 +9,8 @@
 import * as assert from 'node:assert/strict';
 import type { CellValue, ChartSpec, ColumnInfo, RenderReport } from '../../src/protocol';
 import { ingestCsv } from '../../src/core/table';
-import { ArrayDataSource, PreviewEmitter, type PreviewDataSource } from '../../src/vscode/preview/dataSource';
+import { PreviewEmitter, type PreviewDataSource } from '../../src/vscode/preview/dataSource';
+import { ArrayDataSource } from './arrayDataSource';
 import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
 import type { PreviewContent } from '../../src/vscode/preview/session';
 import { HOSTILE, until, useWebviewHarness } from './webviewHarness';

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CellValue, ColumnInfo } from '../../../src/protocol';
-import { ArrayDataSource } from '../../../src/vscode/preview/dataSource';
+import { ArrayDataSource } from '../arrayDataSource';
 import { until, useWebviewHarness } from '../webviewHarness';
 
 const WIDTH = 10_000;
