@@ -336,6 +336,11 @@ export class ChartView {
     };
   }
 
+  /** The plot area (the splitter sizes it). */
+  get plotElement(): HTMLElement {
+    return this.plotHost;
+  }
+
   /** Builds the plot once the host has a size (not while hidden), then keeps it fitted. */
   private fit(): void {
     const w = this.plotHost.clientWidth;
@@ -575,7 +580,8 @@ export class ChartView {
         {
           ...axisBase,
           label: spec.yLabel,
-          size: 56,
+          // As wide as the widest tick label, so the rotated axis title never runs into it.
+          size: fitTickLabels,
           values: (_u, splits) => (this.ticks.y = distinctNumberLabels(splits, percent ? '%' : '')),
         },
       ],
@@ -681,4 +687,21 @@ export class ChartView {
     });
     ctx.restore();
   }
+}
+
+/**
+ * A y axis's width from the tick labels it draws (uPlot calls this again until the size settles):
+ * tick length + gap + the widest label, measured in the axis font.
+ */
+function fitTickLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number; ticks?: { size?: number }; gap?: number; font?: [string, number] | string };
+  if (cycleNum > 1 && typeof axis._size === 'number') return axis._size;
+  let size = (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
+  const longest = (values ?? []).reduce((a, v) => (String(v).length > a.length ? String(v) : a), '');
+  if (longest) {
+    const font = Array.isArray(axis.font) ? axis.font[0] : axis.font;
+    if (font) u.ctx.font = font;
+    size += u.ctx.measureText(longest).width / uPlot.pxRatio;
+  }
+  return Math.max(40, Math.ceil(size));
 }

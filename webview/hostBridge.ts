@@ -32,6 +32,8 @@ export interface SavedState {
   chartIndex?: number;
   /** The chart data table is shown instead of the plot. */
   chartData?: boolean;
+  /** The plot's height in CSS pixels, as the user dragged the splitter (absent: the default). */
+  chartHeight?: number;
 }
 
 const MODES: readonly PreviewMode[] = ['table', 'chart', 'both'];
@@ -78,6 +80,7 @@ export class HostBridge {
     if (isChartQuery(s.chartQuery)) out.chartQuery = s.chartQuery;
     if (typeof s.chartIndex === 'number' && Number.isInteger(s.chartIndex) && s.chartIndex >= 0) out.chartIndex = s.chartIndex;
     if (typeof s.chartData === 'boolean') out.chartData = s.chartData;
+    if (typeof s.chartHeight === 'number' && Number.isFinite(s.chartHeight) && s.chartHeight > 0 && s.chartHeight < 100_000) out.chartHeight = s.chartHeight;
     return out;
   }
 

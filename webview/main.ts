@@ -33,6 +33,8 @@ import { RowCache } from './rowCache';
 
 /** Larger copies would freeze the page building the text; the footer says when we cut. */
 const MAX_COPY_ROWS = 50_000;
+/** The plot area never gets smaller than this (CSS pixels): a squashed chart reads nothing. */
+const MIN_PLOT_PX = 200;
 /** The chart controls' automatic choice, asked for when the user picks "Chart the rows". */
 const AUTO_CHART: ChartQuery = { kind: 'auto', x: null, y: null, agg: 'count', split: null, bucket: 'auto' };
 const SEARCH_DEBOUNCE_MS = 250;
@@ -78,6 +80,12 @@ class PreviewApp {
   /** Copy as TSV guards formula-like text cells (from the host's init; on until told otherwise). */
   private formulaGuard = true;
   private readonly root: HTMLElement;
+  private readonly splitter = el('div', {
+    className: 'ip-splitter',
+    attrs: { role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Chart height', 'aria-valuemin': '200', tabindex: '0', title: 'Drag to resize the chart (double-click: default height)' },
+  });
+  /** The plot height the user chose with the splitter (undefined: the default). */
+  private chartHeight: number | undefined;
 
   private saved: Partial<SavedState>;
   private columns: ColumnInfo[] = [];
@@ -215,6 +223,8 @@ class PreviewApp {
       if (!this.statsEl.hidden && !this.statsEl.contains(e.target as Node)) this.statsEl.hidden = true;
     });
     const gridWrap = el('div', { className: 'ip-gridwrap' }, [this.grid.element]);
+    this.setChartHeight(this.saved.chartHeight);
+    this.buildSplitter();
     this.root.replaceChildren(
       // At the top edge, where VS Code's own views show progress.
       el('div', { className: 'ip-progress' }, [this.progressBar]),
@@ -222,7 +232,7 @@ class PreviewApp {
       el('div', { className: 'ip-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Preview' } }, [this.search, modes, this.exportButton]),
       this.errorEl,
       this.statsEl,
-      el('main', { className: 'ip-main' }, [this.chart.element, gridWrap]),
+      el('main', { className: 'ip-main' }, [this.chart.element, this.splitter, gridWrap]),
       el('footer', { className: 'ip-footer' }, [this.countsEl, el('span', { className: 'ip-spring' }), this.toastEl, this.positionEl]),
     );
     document.addEventListener('keydown', (e) => {
@@ -490,6 +500,65 @@ class PreviewApp {
     this.saveState();
   }
 
+  /**
+   * The bar between chart and grid: drag it (or focus it and press ↑/↓, Home resets) to give the
+   * chart more or less height; the height is kept in the webview state, per panel.
+   */
+  private buildSplitter(): void {
+    const s = this.splitter;
+    let start: { y: number; h: number } | undefined;
+    s.addEventListener('pointerdown', (e) => {
+      start = { y: e.clientY, h: this.plotHeight() };
+      s.setPointerCapture(e.pointerId);
+      s.classList.add('ip-dragging');
+      e.preventDefault();
+    });
+    s.addEventListener('pointermove', (e) => {
+      if (start) this.setChartHeight(start.h + e.clientY - start.y);
+    });
+    const end = () => {
+      if (!start) return;
+      start = undefined;
+      s.classList.remove('ip-dragging');
+      this.saveState();
+    };
+    s.addEventListener('pointerup', end);
+    s.addEventListener('pointercancel', end);
+    s.addEventListener('dblclick', () => {
+      this.setChartHeight(undefined);
+      this.saveState();
+    });
+    s.addEventListener('keydown', (e) => {
+      const step = e.shiftKey ? 64 : 16;
+      if (e.key === 'ArrowUp') this.setChartHeight(this.plotHeight() - step);
+      else if (e.key === 'ArrowDown') this.setChartHeight(this.plotHeight() + step);
+      else if (e.key === 'Home') this.setChartHeight(undefined);
+      else return;
+      e.preventDefault();
+      this.saveState();
+    });
+  }
+
+  /** The plot area's height now (CSS pixels). */
+  private plotHeight(): number {
+    return this.chart.plotElement.getBoundingClientRect().height || MIN_PLOT_PX;
+  }
+
+  /** Sets (or with undefined, resets) the plot's height, kept between MIN_PLOT_PX and what leaves the grid its minimum. */
+  private setChartHeight(px: number | undefined): void {
+    if (px === undefined || !Number.isFinite(px)) {
+      this.chartHeight = undefined;
+      this.root.style.removeProperty('--ip-plot-h');
+    } else {
+      // Up to the panel's height less a few grid rows: past the grid's minimum the area scrolls.
+      const room = window.innerHeight;
+      const max = room > 0 ? Math.max(MIN_PLOT_PX, room - 120) : 2000;
+      this.chartHeight = Math.round(Math.min(max, Math.max(MIN_PLOT_PX, px)));
+      this.root.style.setProperty('--ip-plot-h', `${this.chartHeight}px`);
+    }
+    this.splitter.setAttribute('aria-valuenow', String(Math.round(this.chartHeight ?? this.plotHeight())));
+  }
+
   private setMode(mode: PreviewMode): void {
     this.mode = mode;
     for (const [m, b] of this.modeButtons) {
@@ -569,6 +638,7 @@ class PreviewApp {
       ...(this.hostCharts && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
       chartIndex: this.chartIndex,
       chartData: this.chartBar.showsData,
+      ...(this.chartHeight !== undefined ? { chartHeight: this.chartHeight } : {}),
     });
   }
 

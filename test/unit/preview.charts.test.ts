@@ -362,4 +362,63 @@ describe('preview charts (Chromium)', function () {
       await h.close();
     }
   });
+
+  it('holds its shape in a short panel: the plot keeps its minimum height, the splitter resizes it and the height is kept', async () => {
+    // A preview about 380 px tall, as with VS Code's bottom panel open, with chart controls (which
+    // take two rows at this width) and large sums (wide y tick labels).
+    const lines = ['day,course,minutes'];
+    for (let d = 1; d <= 28; d++) for (const c of ['BIO 101', 'CHEM 200', 'HIST 110']) lines.push(`2026-10-${String(d).padStart(2, '0')},${c},${2_075_000 + d * 37 + c.length}`);
+    const content = async () => ({
+      title: 'minutes per day',
+      data: new EngineDataSource(await ingestCsv((async function* () { yield lines.join('\n') + '\n'; })()), { charts: true }),
+    });
+    const size = { width: 700, height: 380 };
+    const h = await rig.open(await content(), { size });
+    try {
+      await h.report((x) => x.chart !== null && x.renderedRows > 0, 'chart and rows drawn');
+      const canvasHeight = async () => (await h.page.locator('.ip-plot canvas').first().boundingBox())?.height ?? 0;
+      const plotHeight = async () => (await h.page.locator('.ip-plot').boundingBox())?.height ?? 0;
+      assert.ok((await plotHeight()) >= 200, `the plot area keeps its minimum: ${await plotHeight()} px`);
+      assert.ok((await canvasHeight()) >= 130, `the drawing itself is readable: ${await canvasHeight()} px`);
+      // The y axis is as wide as its widest tick label ("2,075,xxx" or "2.08M"): measured, not a fixed 56 px.
+      const axes = await h.report((x) => !!x.chartAxes && x.chartAxes.yTicks.length > 0, 'axes reported');
+      const widest = Math.max(...axes.chartAxes!.yTicks.map((t) => t.length));
+      assert.ok(widest >= 3, `y ticks: ${axes.chartAxes!.yTicks.join(' ')}`);
+
+      // Drag the splitter down by 15 px: the plot grows by as much.
+      const before = await plotHeight();
+      // In so short a panel the grid is below the chart: the area scrolls to the splitter.
+      await h.page.locator('.ip-splitter').scrollIntoViewIfNeeded();
+      const bar = (await h.page.locator('.ip-splitter').boundingBox())!;
+      await h.page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+      await h.page.mouse.down();
+      await h.page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2 + 15, { steps: 5 });
+      await h.page.mouse.up();
+      await until(async () => (Math.abs((await plotHeight()) - (before + 15)) <= 1 ? true : undefined), 'plot grew by the drag');
+      // ↓ on the focused splitter grows it (16 px a press), up to the panel's height less a few grid rows.
+      await h.page.locator('.ip-splitter').focus();
+      for (let i = 0; i < 2; i++) await h.page.keyboard.press('ArrowDown');
+      await until(async () => (Math.abs((await plotHeight()) - (before + 15 + 32)) <= 1 ? true : undefined), 'plot grew by the keys');
+      const grown = await plotHeight();
+      const state = h.state() as { chartHeight?: number };
+      assert.equal(state.chartHeight, Math.round(grown), 'the height is in the webview state');
+      // Never below the minimum, whatever the drag.
+      await h.page.locator('.ip-splitter').focus();
+      for (let i = 0; i < 20; i++) await h.page.keyboard.press('Shift+ArrowUp');
+      await until(async () => ((await plotHeight()) <= 201 ? true : undefined), 'at the minimum');
+      assert.equal((h.state() as { chartHeight?: number }).chartHeight, 200);
+
+      const again = await rig.open(await content(), { size, state });
+      try {
+        await again.report((x) => x.chart !== null, 'reopened');
+        const restored = (await again.page.locator('.ip-plot').boundingBox())?.height ?? 0;
+        assert.ok(Math.abs(restored - grown) <= 1, `the dragged height comes back: ${restored} vs ${grown}`);
+        await again.shot('chart-short-panel-dark');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await h.close();
+    }
+  });
 });
