@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counts } from './counts';
 import * as path from 'node:path';
 import { Logger, Redactor, redactingLogger } from '../core/log';
 import { registerSourceCommands } from './commands/sourceCommands';
@@ -23,7 +24,6 @@ import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
 import { InsightTreeProvider } from './tree/treeProvider';
 import { TreeNode } from './tree/nodes';
-import { countOf } from '../core/plural';
 
 /**
  * What activate() returns when VS Code runs the extension's tests (ExtensionMode.Test), so the
@@ -115,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   await seedSandbox(services);
   // After the sandbox: its sources' queues resume too. Polling continues where the last window stopped.
   echo360Runs.start();
-  log.info(`Insight Explorer activated with ${countOf(store.list().length, 'source', 'sources')}.`);
+  log.info(`Insight Explorer activated with ${counts.sources(store.list().length)}.`);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return {
     services,

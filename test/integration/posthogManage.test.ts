@@ -76,6 +76,19 @@ describe('PostHog management in the real VS Code', function () {
     await fake?.close();
   });
 
+  it('says "last 1 day" for a one-day Trending window, and "last 7 days" by default', async () => {
+    const cfg = vscode.workspace.getConfiguration('insightExplorer.posthog');
+    await cfg.update('trendingDays', 1, vscode.ConfigurationTarget.Global);
+    try {
+      const one = await item(await group('Trending'));
+      assert.strictEqual(one.description, 'last 1 day');
+      assert.match(String(one.tooltip), /^Most viewed insights of the last 1 day \(/);
+    } finally {
+      await cfg.update('trendingDays', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.strictEqual((await item(await group('Trending'))).description, 'last 7 days');
+  });
+
   it('shows Trending with view counts and viewers, and Thresholds with alerts in plain words', async () => {
     const src = await sourceNode();
     assert.deepStrictEqual(await Promise.all((await api.tree.getChildren(src)).map(labelOf)), ['Insights', 'Trending', 'Recently viewed']);

@@ -1,4 +1,5 @@
 import { InsightError } from '../../core/errors';
+import { counts } from '../counts';
 import { CanvasClient, canvasSiteRoot } from '../../core/sources/canvas';
 import { type StepArgs, inputText, pickOne, siteSourceSteps } from '../prompts';
 import { NewSource, Services, SourceKindAdapter } from '../services';
@@ -62,7 +63,7 @@ export class CanvasAdapter implements SourceKindAdapter {
       /* shown as entered */
     }
     const o = readCanvasOptions(source);
-    return `${host} · ${o.accounts.length} account${o.accounts.length === 1 ? '' : 's'} · ${o.courses.length} course${o.courses.length === 1 ? '' : 's'}`;
+    return `${host} · ${counts.accounts(o.accounts.length)} · ${counts.courses(o.courses.length)}`;
   }
 
   async children(sourceNode: TreeNode, source: SourceConfig): Promise<TreeNode[]> {
@@ -151,7 +152,7 @@ export class CanvasAdapter implements SourceKindAdapter {
     // Any valid token may list its own courses: the cheapest call that proves URL and token.
     const courses = await client.get<unknown[]>('/api/v1/courses', { signal, query: { per_page: 100 } });
     const n = Array.isArray(courses) ? courses.length : 0;
-    return `Connected to Canvas at ${client.site.host}: the token's user is enrolled in ${n}${n === 100 ? '+' : ''} course${n === 1 ? '' : 's'}.`;
+    return `Connected to Canvas at ${client.site.host}: the token's user is enrolled in ${n === 100 ? `${n}+ courses` : counts.courses(n)}.`;
   }
 }
 

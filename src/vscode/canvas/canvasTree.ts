@@ -14,6 +14,7 @@
  * instantly and a failing endpoint fails only when it is opened. Ids are paths of Canvas ids.
  */
 import * as vscode from 'vscode';
+import { counts } from '../counts';
 import {
   CanvasClient,
   CanvasEndpointId,
@@ -26,7 +27,6 @@ import {
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { ErrorNode, MessageNode, TreeNode } from '../tree/nodes';
-import { countOf } from '../../core/plural';
 import {
   CanvasAccountRef,
   CanvasCourseRef,
@@ -353,13 +353,13 @@ export class CanvasStudentNode extends TreeNode {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('person');
-    const counts = [
-      typeof s.page_views === 'number' ? countOf(s.page_views, 'view', 'views') : '',
-      typeof s.participations === 'number' ? countOf(s.participations, 'participation', 'participations') : '',
+    const activity = [
+      typeof s.page_views === 'number' ? counts.views(s.page_views) : '',
+      typeof s.participations === 'number' ? counts.participations(s.participations) : '',
     ]
       .filter(Boolean)
       .join(' · ');
-    item.description = this.student.name ? `id ${this.student.id}${counts ? ` · ${counts}` : ''}` : counts;
+    item.description = this.student.name ? `id ${this.student.id}${activity ? ` · ${activity}` : ''}` : activity;
     item.contextValue = 'canvas:student';
     return item;
   }

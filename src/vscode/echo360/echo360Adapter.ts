@@ -1,4 +1,5 @@
 import { InsightError } from '../../core/errors';
+import { counts } from '../counts';
 import {
   ECHO360_REGIONS,
   Echo360Client,
@@ -218,6 +219,6 @@ export class Echo360Adapter implements SourceKindAdapter {
     const client = await this.client(source, secret);
     // Listing the reports needs a token: it proves host, client id and secret in one call.
     const reports = await client.listReports(signal);
-    return `Connected to Echo360 at ${client.baseUrl.host}: ${reports.length} report${reports.length === 1 ? '' : 's'} available.`;
+    return `Connected to Echo360 at ${client.baseUrl.host}: ${counts.reports(reports.length)} available.`;
   }
 }

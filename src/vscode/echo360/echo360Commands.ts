@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counts } from '../counts';
 import * as fs from 'node:fs';
 import { InsightError, oneLine } from '../../core/errors';
 import {
@@ -176,7 +177,7 @@ export function registerEcho360Commands(
     void runs.download(source.id, run.id);
     const n = run.chunks.length;
     void vscode.window.showInformationMessage(
-      `${runTitle(run)}: queued as ${n} request${n === 1 ? '' : 's'}. Echo360 prepares reports in the background; you will be told when it is ready.`,
+      `${runTitle(run)}: queued as ${counts.requests(n)}. Echo360 prepares reports in the background; you will be told when it is ready.`,
     );
     return run.id;
   });

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counts } from '../counts';
 import {
   ChunkStatus,
   EchoReportDefinition,
@@ -50,7 +51,7 @@ export function expiresIn(expires: string | undefined, now = Date.now()): string
   if (Number.isNaN(ms)) return '';
   if (ms <= 0) return 'expired';
   const days = Math.ceil(ms / 86_400_000);
-  return `expires in ${days} day${days === 1 ? '' : 's'}`;
+  return `expires in ${counts.days(days)}`;
 }
 
 /** `2024-06-01 → 06-08`, `2024-12-29 → 2025-01-05`; the end is exclusive, as Echo360 takes it. */

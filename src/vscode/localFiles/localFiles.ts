@@ -8,13 +8,13 @@
  * rows show while the rest is still being parsed.
  */
 import * as fs from 'node:fs';
+import { counts } from '../counts';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { IngestLimits, capDecompressed } from '../../core/ingestLimits';
 import { delimiterForPath, gunzipStream, type ByteSource } from '../../core/table';
 import { ingestLimits } from '../limitsSetting';
 import { EngineDataSource, type PreviewPanelManager } from '../preview';
-import { countOf } from '../../core/plural';
 
 export const FILE_PREVIEW_COMMAND = 'insightExplorer.openFilePreview';
 export const FILE_EDITOR_VIEW_TYPE = 'insightExplorer.filePreview';
@@ -61,11 +61,11 @@ export function loadFile(uri: vscode.Uri, log: vscode.LogOutputChannel): { data:
   const limits = ingestLimits();
   const { data, done } = EngineDataSource.stream(byteSource(uri, limits, name), { delimiter: delimiterForPath(uri.path), charts: true, limits, label: name });
   done.then(
-    (t) => log.info(`Preview: read ${countOf(t.rowCount, 'row', 'rows')} from ${name} in ${Date.now() - started} ms`),
+    (t) => log.info(`Preview: read ${counts.rows(t.rowCount)} from ${name} in ${Date.now() - started} ms`),
     (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
-      log.error(`Preview: reading ${name} failed after ${countOf(data.totalRows, 'row', 'rows')}: ${message}`);
-      void vscode.window.showErrorMessage(`Insight Explorer: reading ${name} stopped after ${countOf(data.totalRows, 'row', 'rows')}: ${message}`);
+      log.error(`Preview: reading ${name} failed after ${counts.rows(data.totalRows)}: ${message}`);
+      void vscode.window.showErrorMessage(`Insight Explorer: reading ${name} stopped after ${counts.rows(data.totalRows)}: ${message}`);
     },
   );
   const where = uri.scheme === 'file' ? path.dirname(uri.fsPath) : uri.with({ path: path.posix.dirname(uri.path) }).toString();

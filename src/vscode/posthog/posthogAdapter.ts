@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counts } from '../counts';
 import { InsightError } from '../../core/errors';
 import { POSTHOG_CLOUD, PostHogClient } from '../../core/sources/posthog/client';
 import { parseBaseUrl } from '../../core/url';
@@ -172,6 +173,6 @@ export class PostHogAdapter implements SourceKindAdapter {
   async testConnection(source: SourceConfig, secret: string, signal?: AbortSignal): Promise<string> {
     const client = await this.client(source, secret);
     const { count } = await client.testConnection(signal);
-    return `Connected to PostHog ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId}: ${count} saved insight${count === 1 ? '' : 's'}.`;
+    return `Connected to PostHog ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId}: ${counts.savedInsights(count)}.`;
   }
 }

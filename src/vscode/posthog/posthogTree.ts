@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counts } from '../counts';
 import { PostHogClient } from '../../core/sources/posthog/client';
 import { kindLabel } from '../../core/sources/posthog/tables';
 import { InsightFilterKind, InsightKind, PostHogInsight, PostHogMe, TrendingInsight, insightKind, insightName, trendingViewers, userLabel, viewersLabel } from '../../core/sources/posthog/types';
@@ -9,7 +10,6 @@ import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
 import { escapeMd } from '../tree/sourceNodes';
 import { RunningFetch, RunningFetches } from './runningFetches';
 import { ThresholdsNode } from './thresholdNodes';
-import { countOf } from '../../core/plural';
 
 const KIND_ICON: Record<InsightKind, string> = {
   trends: 'graph-line',
@@ -337,8 +337,8 @@ export class TrendingGroupNode extends TreeNode {
     const item = new vscode.TreeItem('Trending', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('flame');
-    item.description = `last ${days} day${days === 1 ? '' : 's'}`;
-    item.tooltip = `Most viewed insights of the last ${countOf(days, 'day', 'days')} (setting insightExplorer.posthog.trendingDays)`;
+    item.description = vscode.l10n.t('last {0}', counts.days(days));
+    item.tooltip = `Most viewed insights of the last ${counts.days(days)} (setting insightExplorer.posthog.trendingDays)`;
     item.contextValue = 'group:posthog:trending';
     return item;
   }
@@ -348,7 +348,7 @@ export class TrendingGroupNode extends TreeNode {
     try {
       const client = await this.model.clientForSource(this.source);
       const trending = await client.trending({ days, limit: 10 });
-      if (trending.length === 0) return [new MessageNode(`${this.id}/empty`, this, `No insight viewed in the last ${countOf(days, 'day', 'days')}`)];
+      if (trending.length === 0) return [new MessageNode(`${this.id}/empty`, this, `No insight viewed in the last ${counts.days(days)}`)];
       return trending.map((i) => this.model.insightNode(this, this.source, i, i));
     } catch (e) {
       return [new ErrorNode(this, e, this.source.id)];
@@ -403,7 +403,7 @@ export class InsightNode extends TreeNode {
     if (i.tags?.length) md.appendMarkdown('\n').appendText(`Tags: ${i.tags.join(', ')}\n`);
     if (this.trending) {
       const viewers = trendingViewers(this.trending).map(userLabel);
-      md.appendMarkdown('\n').appendText(`${viewersLabel(this.trending.view_count)} in the last ${countOf(TrendingGroupNode.days(), 'day', 'days')}${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`);
+      md.appendMarkdown('\n').appendText(`${viewersLabel(this.trending.view_count)} in the last ${counts.days(TrendingGroupNode.days())}${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`);
     }
     if (i.last_refresh) md.appendMarkdown('\n').appendText(`Last refreshed ${relativeTime(i.last_refresh)} (${i.last_refresh})`);
     if (running) md.appendMarkdown('\n\n').appendText('PostHog is calculating it: Cancel Query stops it.');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { counts } from '../counts';
 import {
   PostHogAlert,
   PostHogThreshold,
@@ -68,7 +69,7 @@ export class ThresholdNode extends TreeNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('dashboard');
     const bounds = boundsInWords(t.configuration);
-    item.description = `${bounds}${t.configuration?.type === 'percentage' ? ' (change)' : ''} · ${alerts.length ? `${alerts.length} alert${alerts.length === 1 ? '' : 's'}` : 'no alerts'}`;
+    item.description = `${bounds}${t.configuration?.type === 'percentage' ? ' (change)' : ''} · ${alerts.length ? counts.alerts(alerts.length) : 'no alerts'}`;
     item.tooltip = new vscode.MarkdownString().appendText(
       `Threshold ${t.name ?? ''}: values ${bounds} ${alerts.length ? 'trigger its alerts' : 'trigger nothing (no alert uses it)'}.`,
     );

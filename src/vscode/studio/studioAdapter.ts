@@ -1,4 +1,5 @@
 import { InsightError } from '../../core/errors';
+import { counts } from '../counts';
 import { StudioApiError, StudioClient, StudioTokens, studioUrls } from '../../core/sources/studio';
 import { type StepArgs, inputText, pickOne, siteSourceSteps } from '../prompts';
 import { NewSource, Services, SourceKindAdapter } from '../services';
@@ -90,7 +91,7 @@ export class StudioAdapter implements SourceKindAdapter {
       /* shown as entered */
     }
     const n = readPerspectives(source).length;
-    return `${host} · ${n} perspective${n === 1 ? '' : 's'}`;
+    return `${host} · ${counts.perspectives(n)}`;
   }
 
   async children(sourceNode: TreeNode, source: SourceConfig): Promise<TreeNode[]> {
