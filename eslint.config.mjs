@@ -1,5 +1,17 @@
 // typescript-eslint with type information, so floating promises are caught (STYLE.md).
+// The import rules below keep the layers apart (README "Development" → "Import rules"); import
+// circles are checked by madge in `npm run lint`.
 import tseslint from 'typescript-eslint';
+
+/** The platform folders of src/core/sources; `shared` is not one: every platform may use it. */
+const PLATFORMS = ['posthog', 'echo360', 'canvas', 'studio'];
+
+const NO_VSCODE = { name: 'vscode', message: 'src/core, the CLI and the webview never import vscode (DESIGN.md "Layers").' };
+
+/** An import (relative or not) that reaches into one of these folders of src/. */
+const into = (folders) => `(^|/)(${folders.join('|')})(/|$)`;
+
+const restrict = (paths, patterns) => ['error', { paths, patterns }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'scripts/**', 'esbuild.js', 'eslint.config.mjs'] },
@@ -15,8 +27,44 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [] }],
     },
   },
+  // Core and the CLI run in plain Node: no vscode, and nothing of the VS Code layer (src/vscode).
   {
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/cli.ts', 'src/protocol.ts', 'webview/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, the CLI and the webview never import vscode (DESIGN.md "Layers").' }] }] },
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/cli.ts', 'src/protocol.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [NO_VSCODE],
+        [{ regex: '(^|/)vscode/', message: 'src/core and the CLI never import the VS Code layer (src/vscode): move what both need into src/core.' }],
+      ),
+    },
+  },
+  // A platform folder never imports another platform's folder: what two platforms share lives in
+  // a neutral core module (e.g. src/core/sources/shared/).
+  ...PLATFORMS.map((platform) => ({
+    files: [`src/core/sources/${platform}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': restrict(
+        [NO_VSCODE],
+        [
+          { regex: '(^|/)vscode/', message: 'src/core never imports the VS Code layer (src/vscode).' },
+          {
+            regex: into(PLATFORMS.filter((p) => p !== platform)),
+            message: `src/core/sources/${platform} never imports another platform's folder: move what they share into a neutral core module (src/core/sources/shared/).`,
+          },
+        ],
+      ),
+    },
+  })),
+  // The webview is its own browser bundle: the protocol and pure core helpers only, no host code.
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [NO_VSCODE],
+        [
+          { regex: '(^|/)src/vscode(/|$)', message: 'The webview never imports the VS Code layer (src/vscode): it talks to the host through src/protocol.ts.' },
+          { regex: '(^|/)src/core/sources(/|$)', message: 'The webview never imports platform code (src/core/sources): the host sends what it needs through src/protocol.ts.' },
+        ],
+      ),
+    },
   },
 );

@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readLocalizedManifest } from './manifest.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -69,7 +70,7 @@ function ensureDependencies() {
 }
 
 function readView() {
-  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const pkg = readLocalizedManifest(repoRoot);
   const container = pkg.contributes?.viewsContainers?.activitybar?.find((c) => c.id === 'insightExplorer');
   const view = pkg.contributes?.views?.insightExplorer?.[0];
   return { containerTitle: container?.title ?? 'Insight Explorer', viewName: view?.name ?? 'Sources' };

@@ -3,11 +3,18 @@
 // --install-extension), open the workbench WITHOUT extensionDevelopmentPath, click the
 // "Insight Explorer" activity-bar item and check that its view renders real content (a tree or
 // its welcome view — not "no data provider", which is what a bundle that fails to load shows).
-// Counts as one test. Standalone: node scripts/test-vsix.mjs [--skip-package]
+// Before installing, the manifest test reads the files inside the .vsix and checks what users see
+// of the manifest (test/packaging/manifest.ts): a 128×128 PNG icon, no example.invalid link, a
+// walkthrough whose steps and commands resolve, every %key% in package.nls.json.
+// Counts as two tests. Standalone (after `npm run compile-tests`):
+// node scripts/test-vsix.mjs [--skip-package] [--grep PATTERN]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yauzl from 'yauzl';
+import { readLocalizedManifest } from './manifest.mjs';
 import { ensureCodeServer } from './ensure-code-server.mjs';
 import { waitForViewContent } from './ui-bridge.mjs';
 import {
@@ -26,6 +33,9 @@ import {
 } from './workbench.mjs';
 
 export const VSIX_TEST_TITLE = 'vsix: the packaged extension installs into a fresh VS Code, shows its view and exports nothing to other extensions';
+export const MANIFEST_TEST_TITLE =
+  'vsix manifest: the packaged manifest has a 128×128 PNG icon, no example.invalid link, a walkthrough whose steps resolve and every %key% translated';
+export const VSIX_TEST_TITLES = [MANIFEST_TEST_TITLE, VSIX_TEST_TITLE];
 const MAX_BYTES = 2 * 1024 * 1024;
 const CONTAINER_ID = 'insightExplorer';
 
@@ -57,23 +67,65 @@ function expectedView(pkg) {
   return { containerTitle: container.title, viewName: view.name, viewType: view.type ?? 'tree' };
 }
 
-async function check(print, root, skipPackage) {
-  const VSIX = path.join(root, 'dist-vsix', 'insight-explorer.vsix');
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const { containerTitle, viewName, viewType } = expectedView(pkg);
+const vsixPath = (root) => path.join(root, 'dist-vsix', 'insight-explorer.vsix');
+
+/** 1. Package. stdin is closed so that vsce's "continue anyway?" prompts cannot wait forever. */
+async function packageVsix(print, root) {
+  const VSIX = vsixPath(root);
   const missing = ['README.md', 'CHANGELOG.md'].filter((f) => !fs.existsSync(path.join(root, f)));
   if (!['LICENSE', 'LICENSE.md', 'LICENSE.txt'].some((f) => fs.existsSync(path.join(root, f)))) missing.push('LICENSE');
   if (missing.length) print(`warning: ${missing.join(', ')} missing: the .vsix ships without them (vsce warns)`);
+  fs.mkdirSync(path.dirname(VSIX), { recursive: true });
+  fs.rmSync(VSIX, { force: true });
+  const t0 = Date.now();
+  const pack = await capture('npm', ['run', '--silent', 'package'], { cwd: root });
+  if (pack.code !== 0 || !fs.existsSync(VSIX)) throw new Error(`npm run package failed (exit ${pack.code}):\n${pack.out.trim()}`);
+  print(`packaged ${path.relative(root, VSIX)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
 
-  // 1. Package. stdin is closed so that vsce's "continue anyway?" prompts cannot wait forever.
-  if (!skipPackage) {
-    fs.mkdirSync(path.dirname(VSIX), { recursive: true });
-    fs.rmSync(VSIX, { force: true });
-    const t0 = Date.now();
-    const pack = await capture('npm', ['run', '--silent', 'package'], { cwd: root });
-    if (pack.code !== 0 || !fs.existsSync(VSIX)) throw new Error(`npm run package failed (exit ${pack.code}):\n${pack.out.trim()}`);
-    print(`packaged ${path.relative(root, VSIX)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
+/** Every file of a zip, by its name inside the zip. */
+function readZip(file) {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      const files = new Map();
+      zip.on('error', reject);
+      zip.on('end', () => resolve(files));
+      zip.on('entry', (entry) => {
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return reject(e);
+          const chunks = [];
+          stream.on('data', (c) => chunks.push(c));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+/** 2. The manifest inside the .vsix: what its `extension/` folder holds, checked as users see it. */
+async function checkManifest(print, root) {
+  const checker = path.join(root, 'out', 'test', 'packaging', 'manifest.js');
+  if (!fs.existsSync(checker)) throw new Error(`${path.relative(root, checker)} is missing: run \`npm run compile-tests\` first`);
+  const { manifestProblems } = createRequire(import.meta.url)(checker);
+  const files = new Map();
+  for (const [name, bytes] of await readZip(vsixPath(root))) if (name.startsWith('extension/')) files.set(name.slice('extension/'.length), bytes);
+  const problems = manifestProblems(files);
+  if (problems.length) throw new Error(`the packaged manifest has ${problems.length} problem(s):\n${problems.join('\n')}`);
+  const pkg = JSON.parse(files.get('package.json').toString('utf8'));
+  const steps = (pkg.contributes?.walkthroughs ?? []).reduce((n, w) => n + (w.steps?.length ?? 0), 0);
+  print(`manifest: icon ${pkg.icon}, ${steps} walkthrough steps, ${Object.keys(JSON.parse(files.get('package.nls.json')?.toString('utf8') ?? '{}')).length} translated strings, no placeholder link`);
+}
+
+async function check(print, root) {
+  const VSIX = vsixPath(root);
+  const { containerTitle, viewName, viewType } = expectedView(readLocalizedManifest(root));
   const size = fs.statSync(VSIX).size;
   print(`size: ${(size / 1024).toFixed(0)} KB (limit ${MAX_BYTES / 1024 / 1024} MB)`);
   if (size >= MAX_BYTES) throw new Error(`the .vsix is ${(size / 1024 / 1024).toFixed(2)} MB, over the 2 MB limit: check .vscodeignore`);
@@ -122,6 +174,7 @@ async function check(print, root, skipPackage) {
         if (shot) print(`screenshot: ${path.relative(repoRoot, shot)}`);
       }
       print(`"${containerTitle}" shows its "${viewName}" view`);
+      await followWelcomeLinks(page, print);
       await probeExports(page, server.port, workspace, tmp.dir, print);
     } finally {
       await close();
@@ -130,6 +183,33 @@ async function check(print, root, skipPackage) {
   } finally {
     tmp.remove();
   }
+}
+
+/**
+ * The welcome view of a fresh install (no sources yet) links to the README and the walkthrough.
+ * Both must open from the installed copy: vsce stores the README as `readme.md`, and the
+ * walkthrough is addressed by the installed extension's id.
+ */
+async function followWelcomeLinks(page, print) {
+  const tab = (label) => page.locator('.tabs-container .tab', { hasText: label }).first();
+  await page.locator('.welcome-view-content a', { hasText: /^README$/ }).first().click({ timeout: 30_000 });
+  await tab(/Preview readme\.md/i).waitFor({ timeout: 30_000 });
+  print("the welcome view's README link opens the bundled README in the Markdown preview");
+  await page.locator('.welcome-view-content a', { hasText: /^Get Started$/ }).first().click({ timeout: 30_000 });
+  await tab(/Walkthrough: Insight Explorer/).waitFor({ timeout: 30_000 });
+  await page.getByText('Try it without an account', { exact: true }).first().waitFor({ timeout: 30_000 });
+  // The first step's page (media/walkthrough/add-source.md) renders from the installed files, in a webview frame.
+  const deadline = Date.now() + 30_000;
+  const rendered = async () => {
+    for (const f of page.frames()) if (await f.getByText('What you need', { exact: true }).count().catch(() => 0)) return true;
+    return false;
+  };
+  while (!(await rendered())) {
+    if (Date.now() > deadline) throw new Error("the walkthrough's first step shows no page (media/walkthrough/add-source.md did not render)");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const shot = await saveScreenshot(page, 'vsix-walkthrough').catch(() => undefined);
+  print(`its Get Started link opens the walkthrough${shot ? ` (screenshot: ${path.relative(repoRoot, shot)})` : ''}`);
 }
 
 /**
@@ -228,21 +308,47 @@ function findActivationError(userDataDir) {
   return undefined;
 }
 
-/** Runs the .vsix test; resolves to { passed, failed, skipped, failures } (one test; it never skips). */
-export async function testVsix({ print = (l) => console.log(l), root = repoRoot, skipPackage = false } = {}) {
+/** Runs one test; resolves to its counts. */
+async function runTest(title, print, fn) {
   const t0 = Date.now();
   try {
-    await check(print, root, skipPackage);
-    print(`  ✔ ${VSIX_TEST_TITLE} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    return { passed: 1, failed: 0, skipped: [], failures: [] };
+    await fn();
+    print(`  ✔ ${title} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    return { passed: 1, failed: 0, failures: [] };
   } catch (e) {
-    print(`  ✖ ${VSIX_TEST_TITLE}\n    ${String(e.message).split('\n').join('\n    ')}`);
-    return { passed: 0, failed: 1, skipped: [], failures: [{ title: VSIX_TEST_TITLE, error: e.message }] };
+    print(`  ✖ ${title}\n    ${String(e.message).split('\n').join('\n    ')}`);
+    return { passed: 0, failed: 1, failures: [{ title, error: e.message }] };
   }
 }
 
+/**
+ * Runs the .vsix tests whose title matches `grep` (both without it): packages once, then the
+ * manifest test and the install test. Resolves to { passed, failed, skipped, failures }; they never skip.
+ */
+export async function testVsix({ print = (l) => console.log(l), root = repoRoot, skipPackage = false, grep = undefined } = {}) {
+  const wanted = VSIX_TEST_TITLES.filter((t) => !grep || new RegExp(grep).test(t));
+  const total = { passed: 0, failed: 0, skipped: [], failures: [] };
+  const add = (r) => {
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.failures.push(...r.failures);
+  };
+  if (!skipPackage) {
+    try {
+      await packageVsix(print, root);
+    } catch (e) {
+      for (const title of wanted) add(await runTest(title, print, () => Promise.reject(e)));
+      return total;
+    }
+  }
+  if (wanted.includes(MANIFEST_TEST_TITLE)) add(await runTest(MANIFEST_TEST_TITLE, print, () => checkManifest(print, root)));
+  if (wanted.includes(VSIX_TEST_TITLE)) add(await runTest(VSIX_TEST_TITLE, print, () => check(print, root)));
+  return total;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  testVsix({ skipPackage: process.argv.includes('--skip-package') }).then((r) => {
+  const at = process.argv.indexOf('--grep');
+  testVsix({ skipPackage: process.argv.includes('--skip-package'), grep: at > 0 ? process.argv[at + 1] : undefined }).then((r) => {
     console.log(`vsix: ${r.passed} passed, ${r.failed} failed, 0 skipped`);
     process.exitCode = r.failed ? 1 : 0;
   });

@@ -1,8 +1,8 @@
 // `npm test`: builds, then runs
 //   1. the unit tests (mocha in plain Node, out/test/unit/**/*.test.js via .mocharc.json),
 //   2. the integration tests in a real VS Code (code-server + Chromium; scripts/run-integration.mjs),
-//   3. the .vsix test: package, install into a fresh VS Code, check the view renders
-//      (scripts/test-vsix.mjs),
+//   3. the .vsix tests: package, check the packaged manifest (icon, links, walkthrough, strings),
+//      install into a fresh VS Code, check the view renders (scripts/test-vsix.mjs),
 // and ends with one line `N passed, N failed, N skipped` (all three together), after the list of
 // skipped tests, each with its reason. A test may only skip with a reason (test/skip.ts,
 // skipBecause); one that skips without a reason counts as failed. Exits non-zero if anything
@@ -12,9 +12,10 @@
 // Flags:
 //   --unit-only          only the unit tests
 //   --integration-only   only the integration tests
-//   --vsix-only          only the .vsix test
-//   --grep PATTERN       only tests whose full title matches (unit and integration; the .vsix
-//                        test runs only if its title matches). With --grep, an integration run
+//   --vsix-only          only the .vsix tests
+//   --grep PATTERN       only tests whose full title matches (unit, integration and the two .vsix
+//                        tests; `--vsix-only --grep manifest` checks only the packaged manifest,
+//                        without installing). With --grep, an integration run
 //                        with 0 matching tests is not an error.
 // Env: INTEGRATION_TIMEOUT_MS (default 15 min) limits the integration run.
 //      INSIGHTS_REQUIRE_ALL=1 (or CI set): a missing tool (Chromium, the UI bridge) fails the
@@ -232,12 +233,12 @@ async function main() {
   }
 
   if (want.vsix) {
-    const { testVsix, VSIX_TEST_TITLE } = await import('./test-vsix.mjs');
-    if (opts.grep && !new RegExp(opts.grep).test(VSIX_TEST_TITLE)) {
-      console.log(`\n(.vsix test skipped: its title does not match --grep ${opts.grep})`);
+    const { testVsix, VSIX_TEST_TITLES } = await import('./test-vsix.mjs');
+    if (opts.grep && !VSIX_TEST_TITLES.some((t) => new RegExp(opts.grep).test(t))) {
+      console.log(`\n(.vsix tests skipped: their titles do not match --grep ${opts.grep})`);
     } else {
-      heading('vsix test (packaged extension in a fresh VS Code)');
-      results.vsix = await testVsix();
+      heading('vsix tests (the packaged manifest; the packaged extension in a fresh VS Code)');
+      results.vsix = await testVsix({ grep: opts.grep });
       failures.push(...results.vsix.failures.map((f) => ({ suite: 'vsix', ...f })));
     }
   }

@@ -3,6 +3,7 @@ import { counts } from './counts';
 import * as path from 'node:path';
 import { Logger, Redactor, redactingLogger } from '../core/log';
 import { registerSourceCommands } from './commands/sourceCommands';
+import { registerWelcomeCommands } from './commands/welcomeCommands';
 import { recentCommandFailures, type CommandFailure } from './commands/register';
 import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
 import { registerPostHogCommands } from './posthog/posthogCommands';
@@ -84,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   kinds.set('canvas', canvas);
   const studio = new StudioAdapter(services);
   kinds.set('studio', studio);
-  const echo360 = new Echo360Adapter(services);
+  const echo360 = new Echo360Adapter(services, results);
   kinds.set('echo360', echo360);
 
   const view = vscode.window.createTreeView('insightExplorer.sources', { treeDataProvider: tree, showCollapseAll: true });
@@ -100,12 +101,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   );
 
   registerSourceCommands(services, results);
+  registerWelcomeCommands(services);
   const opener = registerPostHogCommands(services, posthog, results, resultPreviews);
   const canvasOpener = registerCanvasCommands(services, canvas, results, resultPreviews);
   const studioOpener = registerStudioCommands(services, studio, results, resultPreviews);
   registerLocalFiles(context, previews, channel);
-  const echo360Runs = new Echo360Runs(services, echo360, results);
-  echo360.model.runs = echo360Runs;
+  const echo360Runs = echo360.runs;
   context.subscriptions.push(
     echo360Runs,
     echo360Runs.onDidChange(() => tree.refresh()),

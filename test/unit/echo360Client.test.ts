@@ -209,17 +209,18 @@ describe('echo360 client', function () {
 
   it('keeps every call of the source within the rate limit: the server never answers 429', async function () {
     this.timeout(20_000);
-    // A scaled-down 120/minute: 30 calls per second on the fake, the client's bucket set to match.
-    const limited = await startEcho360Fake({ rateLimit: { limit: 30, windowMs: 1000 } });
+    // A scaled-down 120/minute: 30 calls per 3 seconds on the fake, the client's bucket set to
+    // match (a window of seconds, not one: a busy machine delays sends by tens of milliseconds).
+    const limited = await startEcho360Fake({ rateLimit: { limit: 30, windowMs: 3000 } });
     try {
-      const bucket = new TokenBucket({ limit: 30, windowMs: 1000, burst: 5 });
+      const bucket = new TokenBucket({ limit: 30, windowMs: 3000, burst: 5 });
       const a = fastClient(limited, { rateLimiter: bucket });
       const b = fastClient(limited, { rateLimiter: bucket });
       await Promise.all(Array.from({ length: 45 }, (_, i) => (i % 2 ? a : b).listRequests()));
       assert.equal(limited.stats.rateLimited, 0);
       const times = limited.requests.map((r) => r.time).sort((x, y) => x - y);
       for (let i = 0; i < times.length; i++) {
-        const inWindow = times.filter((t) => t >= times[i] && t < times[i] + 1000).length;
+        const inWindow = times.filter((t) => t >= times[i] && t < times[i] + 3000).length;
         assert.ok(inWindow <= 30, `${inWindow} calls in one window`);
       }
       assert.equal(bucket.granted, 47, '45 calls + 2 tokens, all through the shared bucket');

@@ -8,10 +8,12 @@ import {
   echo360BaseUrl,
   echo360RateLimit,
 } from '../../core/sources/echo360';
+import { ResultStore } from '../documents/resultStore';
 import { PickItem, inputText, pickOne, runSteps } from '../prompts';
 import { NewSource, Services, SourceKindAdapter } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
+import { Echo360Runs } from './echo360Runs';
 import { Echo360TreeModel } from './echo360Tree';
 import { httpLimitsFromSettings, httpLimitsKey } from '../httpSettings';
 
@@ -59,6 +61,8 @@ export class Echo360Adapter implements SourceKindAdapter {
   readonly detail = 'Report requests (views, sessions, polling…) of an Echo360 institution, API client id + secret';
   readonly icon = 'device-camera-video';
   readonly model: Echo360TreeModel;
+  /** The report runs of every Echo360 source (queues, downloads, status bar); started by the caller. */
+  readonly runs: Echo360Runs;
   /**
    * One client per source, kept so its token (one hour) is reused, and one limiter per host: the
    * 120 calls/minute limit is per institution, and every client of it must draw from the same bucket.
@@ -66,8 +70,13 @@ export class Echo360Adapter implements SourceKindAdapter {
   private readonly clients = new Map<string, { key: string; client: Echo360Client }>();
   private readonly limiters = new Map<string, TokenBucket>();
 
-  constructor(private readonly services: Services) {
-    this.model = new Echo360TreeModel(this);
+  constructor(
+    private readonly services: Services,
+    results: ResultStore,
+  ) {
+    const clientFor = (source: SourceConfig) => this.client(source);
+    this.runs = new Echo360Runs(services, clientFor, results);
+    this.model = new Echo360TreeModel(clientFor, (source) => this.runs.queue(source));
   }
 
   async client(source: SourceConfig, secret?: string): Promise<Echo360Client> {
@@ -116,7 +125,7 @@ export class Echo360Adapter implements SourceKindAdapter {
   forget(sourceId: string): void {
     this.clients.delete(sourceId);
     this.model.forget(sourceId);
-    this.model.runs?.restart(sourceId);
+    this.runs.restart(sourceId);
   }
 
   /** Region preset or custom host; resolves to `{region, baseUrl}`, or undefined when cancelled. */

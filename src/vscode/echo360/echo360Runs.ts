@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCancelled, oneLine } from '../../core/errors';
 import {
+  Echo360Client,
   EchoQueueEvent,
   EchoReportQueue,
   QueueState,
@@ -17,7 +18,6 @@ import { ResultStore } from '../documents/resultStore';
 import { ingestLimits } from '../limitsSetting';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import { Echo360Adapter } from './echo360Adapter';
 import { safeText } from '../../core/text';
 
 const STATE_KEY = (sourceId: string) => `insightExplorer.echo360.queue.${sourceId}`;
@@ -80,7 +80,8 @@ export class Echo360Runs implements vscode.Disposable {
 
   constructor(
     private readonly services: Services,
-    private readonly adapter: Echo360Adapter,
+    /** The source's client (the adapter's cache: one token and one rate limiter per institution). */
+    private readonly clientFor: (source: SourceConfig) => Promise<Echo360Client>,
     readonly results: ResultStore,
   ) {
     this.status = vscode.window.createStatusBarItem('insightExplorer.echo360', vscode.StatusBarAlignment.Left, 10);
@@ -165,7 +166,7 @@ export class Echo360Runs implements vscode.Disposable {
   }
 
   private async createQueue(source: SourceConfig): Promise<EchoReportQueue> {
-    const client = await this.adapter.client(source);
+    const client = await this.clientFor(source);
     const q = new EchoReportQueue({
       client,
       store: new GlobalStateQueueStore(this.services.context.globalState, STATE_KEY(source.id)),
@@ -231,7 +232,7 @@ export class Echo360Runs implements vscode.Disposable {
       try {
         const source = this.services.store.get(sourceId);
         if (!source) return undefined;
-        const client = await this.adapter.client(source);
+        const client = await this.clientFor(source);
         const file = this.resultFile(sourceId, runId);
         // The result store makes its folders on save(); downloadRun writes the file itself.
         await fs.promises.mkdir(path.dirname(file), { recursive: true });

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { counts } from '../counts';
 import {
   ChunkStatus,
+  Echo360Client,
   EchoReportDefinition,
+  EchoReportQueue,
   EchoRequest,
   RunState,
   describeParameter,
@@ -11,8 +13,6 @@ import {
 } from '../../core/sources/echo360';
 import { SourceConfig } from '../sources/sourceStore';
 import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
-import type { Echo360Adapter } from './echo360Adapter';
-import type { Echo360Runs } from './echo360Runs';
 
 /** The server's request listing is fetched at most this often; our own requests are always fresh. */
 const LISTING_TTL_MS = 15_000;
@@ -169,11 +169,17 @@ export class Echo360RequestNode extends TreeNode {
 
 /** Reports (cached per source) and requests (server listing merged with our queue) of Echo360 sources. */
 export class Echo360TreeModel {
-  runs: Echo360Runs | undefined;
   private readonly reports = new Map<string, EchoReportDefinition[]>();
   private readonly listings = new Map<string, { at: number; requests: EchoRequest[] }>();
 
-  constructor(private readonly adapter: Echo360Adapter) {}
+  /**
+   * `clientFor` is the source's client, `queueFor` the source's run queue (Echo360Runs): passed in,
+   * so the tree depends on neither the adapter nor the run service.
+   */
+  constructor(
+    private readonly clientFor: (source: SourceConfig) => Promise<Echo360Client>,
+    private readonly queueFor: (source: SourceConfig) => Promise<EchoReportQueue>,
+  ) {}
 
   children(sourceNode: TreeNode, source: SourceConfig): Promise<TreeNode[]> {
     return Promise.resolve([
@@ -190,7 +196,7 @@ export class Echo360TreeModel {
   async listReports(source: SourceConfig, signal?: AbortSignal): Promise<EchoReportDefinition[]> {
     let list = this.reports.get(source.id);
     if (!list) {
-      list = await (await this.adapter.client(source)).listReports(signal);
+      list = await (await this.clientFor(source)).listReports(signal);
       this.reports.set(source.id, list);
     }
     return list;
@@ -203,15 +209,15 @@ export class Echo360TreeModel {
   }
 
   async requestRows(source: SourceConfig): Promise<Echo360RequestRow[]> {
-    const queue = this.runs ? await this.runs.queue(source) : undefined;
+    const queue = await this.queueFor(source);
     let listing = this.listings.get(source.id);
     if (!listing || Date.now() - listing.at > LISTING_TTL_MS) {
-      listing = { at: Date.now(), requests: await (await this.adapter.client(source)).listRequests() };
+      listing = { at: Date.now(), requests: await (await this.clientFor(source)).listRequests() };
       this.listings.set(source.id, listing);
     }
     const rows: Echo360RequestRow[] = [];
     const mine = new Set<string>();
-    for (const run of queue?.runs() ?? []) {
+    for (const run of queue.runs()) {
       for (const c of run.chunks) {
         if (c.requestId) mine.add(c.requestId);
         for (const old of c.previousRequestIds ?? []) mine.add(old);

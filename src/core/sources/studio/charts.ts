@@ -15,11 +15,11 @@
  * overview expects such rows) before the time-based table: the chart reads the first row with three
  * or more cells as that table's header.
  *
- * `studioChartSpecs` builds the ChartSpec (see ../canvas/charts.ts for the contract) from the CSV
+ * `studioChartSpecs` builds the ChartSpec (see ../shared/chartSpec.ts for the contract) from the CSV
  * text for the preview; large CSVs should instead feed the picks to the host's table engine.
  */
 import Papa from 'papaparse';
-import { ChartSpec } from '../canvas/charts';
+import type { ChartSpec } from '../shared/chartSpec';
 
 /** What the x axis of a viewership line is: calendar time, or a position in the video. */
 export type StudioAxisKind = 'date' | 'seconds' | 'percent';
