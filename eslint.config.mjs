@@ -54,6 +54,22 @@ export default tseslint.config(
       ),
     },
   })),
+  // The same in the VS Code layer: src/vscode/<platform> imports neither another platform's
+  // VS Code folder nor its core folder.
+  ...PLATFORMS.map((platform) => ({
+    files: [`src/vscode/${platform}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': restrict(
+        [],
+        [
+          {
+            regex: `^\\.\\./(${PLATFORMS.filter((p) => p !== platform).join('|')})(/|$)|(^|/)core/sources/(${PLATFORMS.filter((p) => p !== platform).join('|')})(/|$)`,
+            message: `src/vscode/${platform} never imports another platform's code: what platforms share lives in src/core/sources/shared/ or the generic VS Code layer.`,
+          },
+        ],
+      ),
+    },
+  })),
   // The webview is its own browser bundle: the protocol and pure core helpers only, no host code.
   {
     files: ['webview/**/*.ts'],

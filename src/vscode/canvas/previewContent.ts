@@ -6,7 +6,8 @@
  * charts (assignments: box plot and on-time/late/missing bars) shows the first and offers the
  * others in the panel's chart picker.
  */
-import { CanvasEndpointId, ChartSpec, NamedTable, toPreviewChart } from '../../core/sources/canvas';
+import { CanvasEndpointId, ChartSpec, NamedTable } from '../../core/sources/canvas';
+import { chartOf } from '../../core/sources/shared/chartSpec';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 
 export interface TableView {
@@ -17,13 +18,6 @@ export interface TableView {
   chart?: PreviewChartSpec;
   /** The others, in the panel's chart picker. */
   moreCharts?: PreviewChartSpec[];
-}
-
-/** The preview's charts for a list of specs: the first shown, the rest in the picker. */
-export function chartOf(specs: readonly ChartSpec[]): { chart?: PreviewChartSpec; moreCharts?: PreviewChartSpec[] } {
-  const all = specs.map(toPreviewChart);
-  if (all.length === 0) return {};
-  return all.length === 1 ? { chart: all[0] } : { chart: all[0], moreCharts: all.slice(1) };
 }
 
 /**

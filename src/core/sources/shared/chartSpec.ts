@@ -116,3 +116,10 @@ export function toPreviewChart(spec: ChartSpec): PreviewChartSpec {
     }
   }
 }
+
+/** The preview's charts for a list of specs: the first shown, the rest in the picker. */
+export function chartOf(specs: readonly ChartSpec[]): { chart?: PreviewChartSpec; moreCharts?: PreviewChartSpec[] } {
+  const all = specs.map(toPreviewChart);
+  if (all.length === 0) return {};
+  return all.length === 1 ? { chart: all[0] } : { chart: all[0], moreCharts: all.slice(1) };
+}
