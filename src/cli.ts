@@ -14,6 +14,7 @@ import { echo360Commands } from './cli/echo360';
 import { canvasCommands } from './cli/canvas';
 import { studioCommands } from './cli/studio';
 import { inspectCommand } from './cli/inspect';
+import { secretEnvNames } from './core/platforms';
 
 const groups: Record<string, CliGroup> = {
   posthog: posthogCommands,
@@ -53,7 +54,7 @@ function safetyLimits(args: ParsedArgs): HttpLimits {
 
 export async function main(argv: string[]): Promise<number> {
   const redactor = new Redactor();
-  for (const k of ['POSTHOG_API_KEY', 'ECHO360_CLIENT_ID', 'ECHO360_CLIENT_SECRET', 'CANVAS_TOKEN', 'STUDIO_TOKEN']) redactor.add(process.env[k]);
+  for (const k of secretEnvNames()) redactor.add(process.env[k]);
   const verbose = argv.includes('--verbose');
   const rest = argv.filter((a) => a !== '--verbose');
   const controller = new AbortController();

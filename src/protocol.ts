@@ -4,7 +4,7 @@
  * Imported by both sides, so it must never import `vscode` or Node modules. One map per direction
  * from message name to payload type (the Jupyter extension's pattern): `post('window', …)` is
  * checked at compile time on both ends, and the host validates at run time everything it receives
- * (see src/vscode/preview/validate.ts) because a webview is a separate, less trusted context.
+ * (see src/core/preview/validate.ts) because a webview is a separate, less trusted context.
  *
  * Every message travels as `{ type, payload }`.
  */

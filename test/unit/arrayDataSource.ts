@@ -1,12 +1,12 @@
 /**
  * An in-memory data source for the webview and session tests: rows given as an array, column
  * types given, not inferred. The product previews every result on the column engine
- * (src/vscode/preview/engineDataSource.ts); tests about the webview itself (rendering, charts
+ * (src/core/preview/engineDataSource.ts); tests about the webview itself (rendering, charts
  * the result brings, state restore, hostile text) use this small one so that the types and row
  * order they assert are exactly what they set up.
  */
 import type { CellValue, ColumnFilter, ColumnInfo, SortKey, ViewQuery } from '../../src/protocol';
-import { PreviewEmitter, type PreviewDataSource } from '../../src/vscode/preview/dataSource';
+import { PreviewEmitter, type PreviewDataSource } from '../../src/core/preview/dataSource';
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 

@@ -1,5 +1,5 @@
 /**
- * The host's chart computation (src/vscode/preview/chartQuery.ts) against plain reference
+ * The host's chart computation (src/core/chart/chartQuery.ts) against plain reference
  * implementations over random tables with nulls: every kind and aggregate, splits with "Other",
  * top-N categories, time buckets, view rows (filtered and sorted), scatter sampling, box
  * quartiles (numpy's linear percentile), downsampling, the auto choices and the notes for
@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { DisplayValue, Table, createView, ingestCsv, type TimeBucket } from '../../src/core/table';
 import type { ChartAgg, ChartKind, ChartQuery, ChartSpec } from '../../src/protocol';
-import { NO_COLUMN_NOTE, NO_ROWS_NOTE, computeChart, fiveNumbers, resolveChartQuery } from '../../src/vscode/preview/chartQuery';
+import { NO_COLUMN_NOTE, NO_ROWS_NOTE, computeChart, fiveNumbers, resolveChartQuery } from '../../src/core/chart/chartQuery';
 import { mulberry32 } from '../fakes/random';
 import {
   type Kind,

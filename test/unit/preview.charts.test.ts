@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import type { CellValue, ChartSpec, ColumnInfo } from '../../src/protocol';
 import { ArrayDataSource } from './arrayDataSource';
 import { ingestCsv } from '../../src/core/table';
-import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
+import { EngineDataSource } from '../../src/core/preview/engineDataSource';
 import { HOSTILE, until, useWebviewHarness, type Harness } from './webviewHarness';
 
 const COLUMNS: ColumnInfo[] = [

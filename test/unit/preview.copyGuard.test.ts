@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import Papa from 'papaparse';
 import type { CellValue, ColumnInfo } from '../../src/protocol';
 import { ArrayDataSource } from './arrayDataSource';
-import type { PreviewContent } from '../../src/vscode/preview/session';
+import type { PreviewContent } from '../../src/core/preview/session';
 import { until, useWebviewHarness, type Harness } from './webviewHarness';
 
 const COLUMNS: ColumnInfo[] = [

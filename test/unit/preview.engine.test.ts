@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ingestCsv, TableBuilder } from '../../src/core/table';
 import type { CellValue, ColumnFilter, HostMessage, SortKey } from '../../src/protocol';
-import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
-import { formatForPath, writeExport } from '../../src/vscode/preview/exportFile';
-import { PreviewSession } from '../../src/vscode/preview/session';
+import { EngineDataSource } from '../../src/core/preview/engineDataSource';
+import { formatForPath, writeExport } from '../../src/core/preview/exportFile';
+import { PreviewSession } from '../../src/core/preview/session';
 
 const N = 5_000;
 const NAMES = ['ada', 'Bob', 'chen', 'dana', '=SUM(A1)', '<img src=x onerror=alert(1)>'];

@@ -6,9 +6,9 @@
 import * as assert from 'node:assert/strict';
 import type { CellValue, ColumnInfo, HostMessage, HostToWebview } from '../../src/protocol';
 import { ArrayDataSource } from './arrayDataSource';
-import { escapeHtml, makeNonce, previewHtml } from '../../src/vscode/preview/html';
-import { PreviewSession, type PreviewContent } from '../../src/vscode/preview/session';
-import { parseWebviewMessage } from '../../src/vscode/preview/validate';
+import { escapeHtml, makeNonce, previewHtml } from '../../src/core/preview/html';
+import { PreviewSession, type PreviewContent } from '../../src/core/preview/session';
+import { parseWebviewMessage } from '../../src/core/preview/validate';
 
 const COLUMNS: ColumnInfo[] = [
   { name: 'name', type: 'string' },

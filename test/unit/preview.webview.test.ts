@@ -9,10 +9,10 @@
 import * as assert from 'node:assert/strict';
 import type { CellValue, ChartSpec, ColumnInfo, RenderReport } from '../../src/protocol';
 import { ingestCsv } from '../../src/core/table';
-import { PreviewEmitter, type PreviewDataSource } from '../../src/vscode/preview/dataSource';
+import { PreviewEmitter, type PreviewDataSource } from '../../src/core/preview/dataSource';
 import { ArrayDataSource } from './arrayDataSource';
-import { EngineDataSource } from '../../src/vscode/preview/engineDataSource';
-import type { PreviewContent } from '../../src/vscode/preview/session';
+import { EngineDataSource } from '../../src/core/preview/engineDataSource';
+import type { PreviewContent } from '../../src/core/preview/session';
 import { HOSTILE, until, useWebviewHarness } from './webviewHarness';
 
 // ---- test data ----

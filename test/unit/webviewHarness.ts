@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ChartImageFormat, RenderReport } from '../../src/protocol';
-import { makeNonce, previewHtml } from '../../src/vscode/preview/html';
-import { PreviewSession, type PreviewContent } from '../../src/vscode/preview/session';
+import { makeNonce, previewHtml } from '../../src/core/preview/html';
+import { PreviewSession, type PreviewContent } from '../../src/core/preview/session';
 import { skipBecause } from '../skip';
 
 export const ROOT = path.resolve(__dirname, '../../..');

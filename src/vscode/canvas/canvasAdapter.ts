@@ -1,4 +1,5 @@
 import { InsightError } from '../../core/errors';
+import { platformOf } from '../../core/platforms';
 import { counts } from '../counts';
 import { CanvasClient, canvasSiteRoot } from '../../core/sources/canvas';
 import { type StepArgs, inputText, pickOne, siteSourceSteps } from '../prompts';
@@ -30,9 +31,9 @@ const validateToken = (v: string) =>
 /** Canvas LMS Analytics sources: instance URL + access token; accounts and courses in the options. */
 export class CanvasAdapter implements SourceKindAdapter {
   readonly kind = 'canvas' as const;
-  readonly label = 'Canvas LMS Analytics';
-  readonly detail = 'Account, course and student analytics of a Canvas instance, access token';
-  readonly icon = 'mortar-board';
+  readonly label = platformOf('canvas').label;
+  readonly detail = platformOf('canvas').detail;
+  readonly icon = platformOf('canvas').icon;
   readonly model: CanvasTreeModel;
 
   constructor(private readonly services: Services) {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PLATFORMS } from '../../core/platforms';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import { safeText } from '../../core/text';
 import { Services } from '../services';
@@ -22,12 +23,7 @@ export function recentCommandFailures(): CommandFailure[] {
 }
 
 /** Where each platform documents the permissions its API needs (offered when it answers 403). */
-export const PERMISSION_DOCS: Record<SourceKind, string> = {
-  posthog: 'https://posthog.com/docs/api#personal-api-keys',
-  canvas: 'https://canvas.instructure.com/doc/api/analytics.html',
-  studio: 'https://developerdocs.instructure.com/services/studio/api-reference/insights',
-  echo360: 'https://support.echo360.com/hc/en-us/articles/360042030652',
-};
+export const PERMISSION_DOCS: Record<SourceKind, string> = Object.fromEntries(PLATFORMS.map((p) => [p.kind, p.permissionDocs])) as Record<SourceKind, string>;
 
 /**
  * The one registerCommand wrapper: pushes to subscriptions and turns every thrown error into a

@@ -1,4 +1,5 @@
 import { InsightError } from '../../core/errors';
+import { platformOf } from '../../core/platforms';
 import { counts } from '../counts';
 import {
   ECHO360_REGIONS,
@@ -57,9 +58,9 @@ const required = (what: string) => (v: string) => (v.trim() ? undefined : `Enter
 /** Echo360 Reporting sources: region or host, API client id + secret; reports and requests in the tree. */
 export class Echo360Adapter implements SourceKindAdapter {
   readonly kind = 'echo360' as const;
-  readonly label = 'Echo360 Reporting';
-  readonly detail = 'Report requests (views, sessions, polling…) of an Echo360 institution, API client id + secret';
-  readonly icon = 'device-camera-video';
+  readonly label = platformOf('echo360').label;
+  readonly detail = platformOf('echo360').detail;
+  readonly icon = platformOf('echo360').icon;
   readonly model: Echo360TreeModel;
   /** The report runs of every Echo360 source (queues, downloads, status bar); started by the caller. */
   readonly runs: Echo360Runs;

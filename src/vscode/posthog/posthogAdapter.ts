@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { platformOf } from '../../core/platforms';
 import { counts } from '../counts';
 import { InsightError } from '../../core/errors';
 import { POSTHOG_CLOUD, PostHogClient } from '../../core/sources/posthog/client';
@@ -25,9 +26,9 @@ const validateKey = (v: string) => (v.trim().length < 8 ? 'Paste a personal API 
 
 export class PostHogAdapter implements SourceKindAdapter {
   readonly kind = 'posthog' as const;
-  readonly label = 'PostHog';
-  readonly detail = 'Saved insights of a project (US/EU Cloud or self-hosted), personal API key';
-  readonly icon = 'graph-line';
+  readonly label = platformOf('posthog').label;
+  readonly detail = platformOf('posthog').detail;
+  readonly icon = platformOf('posthog').icon;
   readonly model: PostHogTreeModel;
   /** Fetches in flight (disposed with the PostHog commands). */
   readonly running = new RunningFetches();

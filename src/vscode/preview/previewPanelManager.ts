@@ -8,12 +8,12 @@
  */
 import * as vscode from 'vscode';
 import type { ChartImageFormat, ExportFormat, PreviewReport } from '../../protocol';
-import type { PreviewDataSource } from './dataSource';
+import type { PreviewDataSource } from '../../core/preview/dataSource';
 import { formulaGuardSetting } from '../formulaGuardSetting';
-import { formatForPath, writeExport } from './exportFile';
-import { makeNonce, previewHtml } from './html';
+import { formatForPath, writeExport } from '../../core/preview/exportFile';
+import { makeNonce, previewHtml } from '../../core/preview/html';
 import { PanelRecords } from './panelRecords';
-import { PreviewSession, type PreviewContent } from './session';
+import { PreviewSession, type PreviewContent } from '../../core/preview/session';
 
 export const PREVIEW_VIEW_TYPE = 'insightExplorer.preview';
 

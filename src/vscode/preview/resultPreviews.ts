@@ -15,9 +15,9 @@ import type { Table } from '../../core/table';
 import type { ChartSpec } from '../../protocol';
 import type { ResultStore } from '../documents/resultStore';
 import { ingestLimits } from '../limitsSetting';
-import { EngineDataSource } from './engineDataSource';
+import { EngineDataSource } from '../../core/preview/engineDataSource';
 import type { PreviewPanelManager } from './previewPanelManager';
-import type { PreviewContent } from './session';
+import type { PreviewContent } from '../../core/preview/session';
 
 /** What a result's panel shows, stored beside its rows. */
 export interface StoredPreview {

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 
-export type SourceKind = 'posthog' | 'echo360' | 'canvas' | 'studio';
+import type { SourceKind } from '../../core/platforms';
+
+export type { SourceKind };
 
 /** A configured connection. Never holds a secret: those live in SecretStorage only. */
 export interface SourceConfig {

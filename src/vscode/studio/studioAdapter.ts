@@ -1,4 +1,5 @@
 import { InsightError } from '../../core/errors';
+import { platformOf } from '../../core/platforms';
 import { counts } from '../counts';
 import { StudioApiError, StudioClient, StudioTokens, studioUrls } from '../../core/sources/studio';
 import { type StepArgs, inputText, pickOne, siteSourceSteps } from '../prompts';
@@ -32,9 +33,9 @@ const PROBE_PERSPECTIVE = '00000000-0000-0000-0000-000000000000';
 /** Canvas Studio sources: site URL + token (optionally with renewal); perspectives in the options. */
 export class StudioAdapter implements SourceKindAdapter {
   readonly kind = 'studio' as const;
-  readonly label = 'Canvas Studio';
-  readonly detail = 'Media insights (views, viewers, completion) of Studio perspectives, API token';
-  readonly icon = 'device-camera-video';
+  readonly label = platformOf('studio').label;
+  readonly detail = platformOf('studio').detail;
+  readonly icon = platformOf('studio').icon;
   readonly model: StudioTreeModel;
   /**
    * One client per source while its secret is unchanged: renewal state (single-use refresh tokens)

@@ -17,8 +17,8 @@ import { AtomicFile, openExclusive, writeFileAtomic } from '../../../src/core/at
 import { describeSystemError, oneLine } from '../../../src/core/errors';
 import { ResultFileWriter } from '../../../src/core/sources/echo360/resultFile';
 import { resultFilePath } from '../../../src/core/resultPath';
-import { writeExport } from '../../../src/vscode/preview/exportFile';
-import { previewHtml } from '../../../src/vscode/preview/html';
+import { writeExport } from '../../../src/core/preview/exportFile';
+import { previewHtml } from '../../../src/core/preview/html';
 import { extraFiles, isRoot, runMeasured } from './filesKit';
 import { skipBecause } from '../../skip';
 

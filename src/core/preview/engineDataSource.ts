@@ -10,7 +10,7 @@
  * while loading it is reused for up to SNAPSHOT_MAX_AGE_MS (the panel re-applies the view every
  * 200 ms as rows arrive; a fresh snapshot each time would spend the load re-copying columns).
  */
-import type { IngestLimits } from '../../core/ingestLimits';
+import type { IngestLimits } from '../ingestLimits';
 import {
   Table,
   TableBuilder,
@@ -23,11 +23,11 @@ import {
   type Filter,
   type View,
   type ViewSpec,
-} from '../../core/table';
+} from '../table';
 import type { CellValue, ChartPayload, ChartQuery, ColumnFilter, ColumnInfo, ColumnStatsPayload, ExportFormat, SortKey } from '../../protocol';
-import { computeChart } from './chartQuery';
+import { computeChart } from '../chart/chartQuery';
 import { PreviewEmitter, type PreviewDataSource } from './dataSource';
-import { countOf } from '../../core/plural';
+import { countOf } from '../plural';
 
 const SNAPSHOT_MAX_AGE_MS = 1_000;
 const STATS_BINS = 20;

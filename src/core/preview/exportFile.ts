@@ -7,7 +7,7 @@
  * No `vscode` import: the panel wraps this in `withProgress`, the unit tests call it directly.
  */
 import * as path from 'node:path';
-import { AtomicFile } from '../../core/atomicFile';
+import { AtomicFile } from '../atomicFile';
 import type { ExportFormat } from '../../protocol';
 
 /** The format a file name asks for (by extension); CSV when the name says nothing. */

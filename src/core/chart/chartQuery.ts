@@ -63,9 +63,9 @@ import {
   type GroupKey,
   type Table,
   type TimeBucket,
-} from '../../core/table';
-import { displayOf } from '../../core/table/aggregate';
-import { foldKey } from '../../core/table/columns';
+} from '../table';
+import { displayOf } from '../table/aggregate';
+import { foldKey } from '../table/columns';
 import { isIdLikeName, pickMeasure, type ChartAgg, type ChartBucket, type ChartKind, type ChartPayload, type ChartQuery, type ChartSpec, type ColumnType } from '../../protocol';
 
 export interface ChartOptions {

@@ -10,7 +10,7 @@
  * dropped unanswered (the webview forgets pending requests when the view changes), and replies
  * carry the version they were read under so the webview can drop any that crossed a change.
  */
-import type { Logger } from '../../core/log';
+import type { Logger } from '../log';
 import type { ChartImageFormat, ChartQuery, ChartSpec, ExportFormat, HostToWebview, PostFn, RenderReport, ViewQuery } from '../../protocol';
 import type { PreviewDataSource } from './dataSource';
 import { parseWebviewMessage } from './validate';
