@@ -52,7 +52,7 @@ const HOST_NOISE = [
 function hasPhase2Tests(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory() && hasPhase2Tests(path.join(dir, entry.name))) return true;
-    if (entry.isFile() && entry.name.endsWith('.phase2.test.js')) return true;
+    if (entry.isFile() && entry.name.endsWith('.afterReload.test.js')) return true;
   }
   return false;
 }
@@ -155,7 +155,7 @@ export async function runIntegration({
     page.on('console', (m) => pageLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => pageLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
 
-    // Phase 1 runs every test file but *.phase2.test.js; phase 2 reloads the same page (same
+    // Phase 1 runs every test file but *.afterReload.test.js; phase 2 reloads the same page (same
     // code-server, user data and globalState) and runs only those, so tests can check what
     // survives a window reload. The test module reads the phase from this file at each start.
     let resolveExit;

@@ -1,7 +1,7 @@
 // Echo360 Reporting in the real VS Code, phase 1: a source on a fake Echo360 (in its own process,
 // so it outlives the window), a 20-day report run from the command palette with its inputs typed
 // into the quick input (date range validated in the box), split into 3 requests that appear in
-// the tree as Pending. echo360.phase2.test.ts continues after the runner reloads the window.
+// the tree as Pending. echo360.afterReload.test.ts continues after the runner reloads the window.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';

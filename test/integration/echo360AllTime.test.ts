@@ -71,10 +71,24 @@ describe('Echo360 reports without a date range, and incomplete days', function (
     await vscode.commands.executeCommand('notifications.clearAll');
     const done = vscode.commands.executeCommand<string>('insightExplorer.echo360.runReport', { sourceId });
     await ui.answer({ pick: 'videoview' });
-    const range = await ui.answer({ text: 'last 3 days' });
+    let range = await ui.state();
+    for (const deadline = Date.now() + 10_000; range.value !== 'last 7 complete days' && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 150));
+      range = await ui.state();
+    }
     assert.strictEqual(range.value, 'last 7 complete days', 'the default');
     assert.match(range.prompt ?? '', /last 7 complete days/);
-    assert.match(range.typed?.prompt ?? '', /the last 2 days may still be incomplete/i);
+    // Typed as a user would; the warning arrives from the extension host a moment later.
+    await ui.press('Control+A');
+    await ui.type('last 3 days');
+    let typed = await ui.state();
+    for (const deadline = Date.now() + 15_000; !/the last 2 days may still be incomplete/i.test(typed.prompt ?? '') && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 150));
+      typed = await ui.state();
+    }
+    assert.strictEqual(typed.value, 'last 3 days');
+    assert.match(typed.prompt ?? '', /the last 2 days may still be incomplete/i);
+    await ui.press('Enter');
     await ui.answer({ pick: 'Comma-separated, compressed' });
     const runId = await done;
     assert.ok(runId);

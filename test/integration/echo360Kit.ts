@@ -1,4 +1,4 @@
-// Shared by echo360.test.ts (phase 1) and echo360.phase2.test.ts (after the window reload): the
+// Shared by echo360.test.ts (phase 1) and echo360.afterReload.test.ts (after the window reload): the
 // Echo360 fake runs in its own process, because the extension host that starts it dies on reload
 // and phase 2 must poll the very same server, with the requests phase 1 submitted.
 import { spawn } from 'child_process';

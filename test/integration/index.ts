@@ -9,7 +9,7 @@
 //     runner; it is the fallback when the file cannot be read).
 // INSIGHT_TEST_GREP, when set, filters tests like mocha's --grep.
 // INSIGHT_TEST_PHASE_FILE, when set, names a file holding the phase (scripts/run-integration.mjs
-// writes it before each start): phase 1 runs every file except *.phase2.test.js, phase 2 (after
+// writes it before each start): phase 1 runs every file except *.afterReload.test.js, phase 2 (after
 // the runner reloaded the window) only those. Without it, phase 1.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,7 +26,7 @@ export interface IntegrationResults {
   durationMs: number;
 }
 
-const PHASE2 = '.phase2.test.js';
+const AFTER_RELOAD = '.afterReload.test.js';
 
 /** The phase of this start; read from a file because the environment is the same in both phases. */
 export function currentPhase(): 1 | 2 {
@@ -92,10 +92,10 @@ export async function run(): Promise<void> {
 
   const phase = currentPhase();
   const all = findTestFiles(__dirname);
-  const files = all.filter((f) => f.endsWith(PHASE2) === (phase === 2));
-  // A phase-1 file with a phase-2 partner (x.test.js + x.phase2.test.js) runs last in phase 1:
+  const files = all.filter((f) => f.endsWith(AFTER_RELOAD) === (phase === 2));
+  // A phase-1 file with a phase-2 partner (x.test.js + x.afterReload.test.js) runs last in phase 1:
   // other tests clear every source, which would undo what it leaves for phase 2 to check.
-  const hasPartner = (f: string) => f.endsWith('.test.js') && all.includes(f.replace(/\.test\.js$/, PHASE2));
+  const hasPartner = (f: string) => f.endsWith('.test.js') && all.includes(f.replace(/\.test\.js$/, AFTER_RELOAD));
   if (phase === 1) files.sort((a, b) => Number(hasPartner(a)) - Number(hasPartner(b)));
   console.log(`integration: phase ${phase}, ${files.length} test file(s)`);
   for (const f of files) mocha.addFile(f);

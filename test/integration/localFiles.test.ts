@@ -5,7 +5,7 @@
 // computed here), scrolls to the end, exports the filtered view and compares the file, switches
 // chart types with the chart controls, saves the chart as SVG and PNG through the save dialog, and
 // is screenshotted in the dark and light themes. It leaves the panel open with its view for
-// localFiles.phase2.test.ts, which checks it is restored after the window reloads.
+// localFiles.afterReload.test.ts, which checks it is restored after the window reloads.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';

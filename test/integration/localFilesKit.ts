@@ -1,4 +1,4 @@
-// Shared by localFiles.test.ts (phase 1) and localFiles.phase2.test.ts (after the window reload):
+// Shared by localFiles.test.ts (phase 1) and localFiles.afterReload.test.ts (after the window reload):
 // the generated rows, and the hand-over of what phase 1 left on screen for phase 2 to find again.
 import type { ChartQuery, ColumnFilter, SortKey } from '../../src/protocol';
 import { handover } from './handoverKit';

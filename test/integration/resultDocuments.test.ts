@@ -1,5 +1,5 @@
 // Result documents (the `insight-explorer:` scheme), phase 1: a stored result is open in an
-// editor tab when the runner reloads the window; resultDocuments.phase2.test.ts checks it is back.
+// editor tab when the runner reloads the window; resultDocuments.afterReload.test.ts checks it is back.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';

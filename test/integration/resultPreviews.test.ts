@@ -1,6 +1,6 @@
 // Every fetched result on the column engine, phase 1: PostHog, Canvas and Studio previews offer
 // column statistics, Export and chart controls beside the platform's own charts, and are left open
-// for the runner's window reload; resultPreviews.phase2.test.ts checks they come back.
+// for the runner's window reload; resultPreviews.afterReload.test.ts checks they come back.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';

@@ -438,7 +438,8 @@ describe('preview webview (Chromium)', function () {
       const tsv = [COLUMNS.map((c) => c.name), ...rows100k.slice(1, 4).map((row) => row.map(shown))].map((l) => l.join('\t')).join('\n');
       assert.equal(h.copies[1], tsv);
       assert.equal(await h.page.locator('.ip-position').textContent(), '3 rows selected');
-      assert.equal(await h.page.locator('.ip-row[aria-selected=true]').count(), 3);
+      // The grid repaints the selection on its next frame: wait for it rather than read mid-paint.
+      await until(async () => ((await h.page.locator('.ip-row[aria-selected=true]').count()) === 3 ? true : undefined), 'three rows marked selected');
     } finally {
       await h.close();
     }
