@@ -259,6 +259,8 @@ export interface RenderReport {
   offers?: { export: boolean; stats: boolean; chartControls: boolean };
   /** The chart picker's choices, when it shows (two or more). */
   chartChoices?: string[];
+  /** The drawn chart's canvas height in CSS pixels (absent when no chart is drawn on a canvas). */
+  plotHeight?: number;
   /** Rows of the chart-data table on screen (absent when it is hidden). */
   chartDataRows?: number;
 }

@@ -336,6 +336,12 @@ export class ChartView {
     };
   }
 
+  /** The drawn canvas's height in CSS pixels, 0 when nothing is drawn on a canvas. */
+  canvasHeight(): number {
+    const c = this.plotHost.querySelector('canvas');
+    return c && this.plot ? Math.round(c.getBoundingClientRect().height) : 0;
+  }
+
   /** The plot area (the splitter sizes it). */
   get plotElement(): HTMLElement {
     return this.plotHost;

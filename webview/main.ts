@@ -667,6 +667,7 @@ class PreviewApp {
       ...(this.showingHost && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
       offers: { export: !this.exportButton.hidden, stats: this.grid.hasStatsButtons, chartControls: this.hostCharts && !this.chartBar.element.hidden },
       ...(this.chartChoices.length > 0 ? { chartChoices: this.chartChoices } : {}),
+      ...(showsChart && this.chart.canvasHeight() > 0 ? { plotHeight: this.chart.canvasHeight() } : {}),
       ...(showsChart && this.chart.dataRowCount !== undefined ? { chartDataRows: this.chart.dataRowCount } : {}),
     };
     const json = JSON.stringify(report);

@@ -217,6 +217,19 @@ describe('Local files in the preview', function () {
     await waitForReport(api, key, (x) => x.theme === 'dark');
   });
 
+  it('keeps the chart readable with the bottom panel open: the plot keeps its height, the grid scrolls', async function () {
+    requireUi(this);
+    await vscode.commands.executeCommand('workbench.action.focusPanel');
+    try {
+      const r = await waitForReport(api, key, (x) => x.chart !== null && (x.plotHeight ?? 0) > 0, 30_000);
+      assert.ok((r.plotHeight ?? 0) >= 120, `the chart is ${r.plotHeight} px tall with the panel open`);
+      assert.ok((r.chartAxes?.yTicks.length ?? 0) >= 2, `y ticks drawn: ${r.chartAxes?.yTicks.join(' ')}`);
+      await screenshot('preview-chart-bottom-panel');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+    }
+  });
+
   it('saves the chart as SVG and PNG through the save dialog', async function () {
     requireUi(this);
     const svg = path.join(dir, 'minutes.svg');
