@@ -16,6 +16,7 @@ export const inspectCommand: CliCommand = {
     const result = await inspectFile(file, {
       delimiter: delim === '\\t' ? '\t' : delim,
       limits,
+      signal: ctx.signal,
       onWarning: (w) => ctx.note(`insights: warning: ${file}: ${w.message}`),
     });
     process.stdout.write(JSON.stringify(result) + '\n');

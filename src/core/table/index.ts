@@ -15,3 +15,5 @@ export type { ExportFormat, ExportOptions } from './export';
 export { exportView, quoteField } from './export';
 export type { InspectResult, InspectColumn, InspectOptions } from './inspect';
 export { inspectFile, delimiterForPath, gunzipStream } from './inspect';
+export type { GzInput, WorkerGunzipOptions } from './gunzipWorker';
+export { gunzipForIngest } from './gunzipWorker';

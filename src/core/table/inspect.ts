@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { InsightError, describeSystemError } from '../errors';
-import { DEFAULT_LIMITS, IngestLimits, capDecompressed } from '../ingestLimits';
+import { DEFAULT_LIMITS, IngestLimits } from '../ingestLimits';
 import { columnStats } from './aggregate';
 import { ColumnType } from './columns';
+import { gunzipForIngest } from './gunzipWorker';
 import { IngestWarning, TableBuilder } from './table';
 
 export interface InspectColumn {
@@ -38,7 +39,8 @@ export interface InspectOptions {
 
 /** The delimiter a file name implies: .tsv → tab, .psv → pipe, else undefined (sniffed). */
 /**
- * Gunzip tuned for ingest: zlib inflates on a worker thread, so let it run ahead of the parser
+ * Gunzip tuned for ingest (the in-thread path; gunzipWorker.ts inflates on a worker thread when
+ * it can): zlib inflates on libuv's thread pool, so let it run ahead of the parser
  * (a few MB of output buffered) in big chunks, instead of waking it for every 16 KB the stream's
  * default high-water mark allows. (`readableHighWaterMark` is a stream option zlib passes through;
  * its typings omit it.)
@@ -65,10 +67,9 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
   const t0 = performance.now();
   const gz = path.toLowerCase().endsWith('.gz');
   const builder = new TableBuilder({ delimiter: opts.delimiter || delimiterForPath(path), limits: opts.limits, label: path });
-  const file = fs.createReadStream(path, { highWaterMark: 1 << 20 });
-  const gunzip = gz ? file.pipe(gunzipStream()) : undefined;
-  if (gunzip) file.on('error', (e) => gunzip.destroy(e));
-  const source = gunzip ? capDecompressed(gunzip, () => file.bytesRead, opts.limits ?? DEFAULT_LIMITS, path) : file;
+  // .gz: read and inflated on a worker thread while this one parses (gunzipWorker.ts).
+  const file = gz ? undefined : fs.createReadStream(path, { highWaterMark: 1 << 20 });
+  const source = file ?? gunzipForIngest({ path }, { limits: opts.limits ?? DEFAULT_LIMITS, label: path, signal: opts.signal });
   let table;
   try {
     table = await builder.ingest(source, { signal: opts.signal });
@@ -80,8 +81,7 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
       throw new InsightError('data', `Cannot decompress ${path}: ${oneLineMessage(e)} (not a valid or complete gzip file).`, { cause: e });
     throw new InsightError('data', `Cannot read ${path}: ${oneLineMessage(e)}.`, { cause: e });
   } finally {
-    gunzip?.destroy();
-    file.destroy();
+    file?.destroy();
   }
   const ms = Math.round(performance.now() - t0);
   for (const w of table.warnings) opts.onWarning?.(w);

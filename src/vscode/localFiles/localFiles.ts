@@ -3,16 +3,16 @@
  * `insightExplorer.openFilePreview` command (explorer context menu, palette, and Echo360's merged
  * results) and a read-only custom editor that "Open With…" offers for the same files.
  *
- * The file is streamed (read stream → gunzip when .gz → TableBuilder), never read into one string
- * or a TextDocument, which is why files far beyond VS Code's 50 MB editor limit open: the first
- * rows show while the rest is still being parsed.
+ * The file is streamed (read stream → gunzip on a worker thread when .gz → TableBuilder), never
+ * read into one string or a TextDocument, which is why files far beyond VS Code's 50 MB editor
+ * limit open: the first rows show while the rest is still being parsed.
  */
 import * as fs from 'node:fs';
 import { counts } from '../counts';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { IngestLimits, capDecompressed } from '../../core/ingestLimits';
-import { delimiterForPath, gunzipStream, type ByteSource } from '../../core/table';
+import { IngestLimits } from '../../core/ingestLimits';
+import { delimiterForPath, gunzipForIngest, type ByteSource } from '../../core/table';
 import { ingestLimits } from '../limitsSetting';
 import { EngineDataSource, type PreviewPanelManager } from '../preview';
 
@@ -28,29 +28,14 @@ export function filePreviewKey(uri: vscode.Uri): string {
 
 function byteSource(uri: vscode.Uri, limits: IngestLimits, label: string): ByteSource {
   const gz = uri.path.toLowerCase().endsWith('.gz');
-  if (uri.scheme === 'file') {
-    const file = fs.createReadStream(uri.fsPath, { highWaterMark: READ_CHUNK });
-    if (!gz) return file;
-    // pipe() does not forward errors: a failing read must still end the gunzip stream.
-    const gunzip = gunzipStream();
-    file.on('error', (e) => gunzip.destroy(e));
-    // A gzip bomb stops at the decompressed-size and ratio caps (core/limits.ts).
-    return capDecompressed(file.pipe(gunzip), () => file.bytesRead, limits, label);
-  }
+  // .gz: inflated on a worker thread while the extension host parses; a gzip bomb stops at the
+  // decompressed-size and ratio caps (core/ingestLimits.ts).
+  if (uri.scheme === 'file') return gz ? gunzipForIngest({ path: uri.fsPath }, { limits, label }) : fs.createReadStream(uri.fsPath, { highWaterMark: READ_CHUNK });
   // Remote and virtual file systems have no streams in the API: read once, then parse as usual.
   return (async function* () {
     const bytes = await vscode.workspace.fs.readFile(uri);
-    if (!gz) {
-      yield bytes;
-      return;
-    }
-    const gunzip = gunzipStream();
-    gunzip.end(bytes);
-    try {
-      yield* capDecompressed(gunzip, () => bytes.length, limits, label);
-    } finally {
-      gunzip.destroy();
-    }
+    if (gz) yield* gunzipForIngest({ bytes }, { limits, label });
+    else yield bytes;
   })();
 }
 
