@@ -24,7 +24,7 @@ export default {
   // Fresh mocha process per mutant where module state outlives tests (mutation/modules.mjs).
   maxTestRunnerReuse: mod.freshProcess ? 1 : 0,
   concurrency: Number(process.env.MUTATE_CONCURRENCY) || 2,
-  timeoutMS: 20000,
+  timeoutMS: mod.timeoutMS ?? 20000,
   incremental: true,
   incrementalFile: `mutation/incremental/${mod.name}.json`,
   reporters: ['clear-text', 'progress-append-only', 'json'],

@@ -82,6 +82,11 @@ export interface Echo360Fault extends HttpFault {
   endStatus?: 'Failed' | 'Missing' | 'Expired';
   /** Asset served as a gzip stream cut short, with HTTP framing intact. */
   truncatedGzip?: boolean;
+  /**
+   * Asset served whole but with bytes of its deflate data flipped (damaged in transit or at rest):
+   * zlib stops with Z_DATA_ERROR ("invalid block type", "incorrect data check"). Gzip assets only.
+   */
+  corruptGzip?: boolean;
   /** Asset answered 403 "Request has expired" (a fresh link then works). */
   linkExpired?: boolean;
   /** Token endpoint answers 401 invalid_client. */
@@ -149,11 +154,12 @@ const BUCKET = '/echo360-reporting-us-east-1/reports/5f0c2f7e';
 const FAULT_EXTRA = {
   endStatus: 'string',
   truncatedGzip: 'boolean',
+  corruptGzip: 'boolean',
   linkExpired: 'boolean',
   tokenRefused: 'boolean',
   revokeToken: 'boolean',
 } as const;
-const SPECIFIC: (keyof Echo360Fault)[] = ['endStatus', 'truncatedGzip', 'linkExpired', 'tokenRefused', 'revokeToken'];
+const SPECIFIC: (keyof Echo360Fault)[] = ['endStatus', 'truncatedGzip', 'corruptGzip', 'linkExpired', 'tokenRefused', 'revokeToken'];
 
 function parseDay(s: unknown): number | undefined {
   if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return undefined;
@@ -566,6 +572,13 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       const body = content(r);
       stats.assetDownloads++;
       return answer({ status: 200, headers, body: body.subarray(0, Math.floor(body.length * 0.6)) });
+    }
+    if (takeFault('asset', url.pathname, 'corruptGzip')) {
+      // Past the 10-byte gzip header: the header still says gzip, the data no longer inflates.
+      const body = Buffer.from(content(r));
+      for (let i = 12; i < Math.min(body.length - 8, 60); i++) body[i] ^= 0xff;
+      stats.assetDownloads++;
+      return answer({ status: 200, headers, body });
     }
     const fault = takeFault('asset', url.pathname);
     const injected = fault && faultResponse(fault);

@@ -94,6 +94,8 @@ export class CsvTokenizer {
   private readonly label: string;
   /** Records completed, blank lines skipped and line breaks inside quoted fields: the line count so far. */
   private linesDone = 0;
+  /** The bytes parsed so far ended with a CR: an LF that comes next is the rest of that line end. */
+  private crEnded = false;
 
   constructor(
     delimiter: number,
@@ -114,6 +116,11 @@ export class CsvTokenizer {
   }
 
   push(chunk: Buffer): void {
+    if (this.crEnded && chunk.length > 0) {
+      // A CRLF split between chunks is one line end, not a line end and a blank line.
+      this.crEnded = false;
+      if (chunk[0] === LF) chunk = chunk.subarray(1);
+    }
     if (chunk.length === 0) return;
     if (this.pendingLen === 0) {
       this.consume(chunk);
@@ -151,6 +158,7 @@ export class CsvTokenizer {
     // Records can only end at a CR or LF, so nothing after the last one can complete now.
     const lim = Math.max(buf.lastIndexOf(LF), buf.lastIndexOf(CR)) + 1;
     const stop = lim > 0 ? this.parse(buf, 0, lim, false) : 0;
+    this.crEnded = stop === buf.length && buf[stop - 1] === CR;
     if (stop < buf.length) {
       const tail = buf.subarray(stop);
       // The tail is rescanned once to learn its quote state; later chunks are scanned from there.
@@ -234,7 +242,7 @@ export class CsvTokenizer {
       const linesAtRow = this.linesDone;
       let c = buf[pos];
       if (c === LF || c === CR) {
-        // Blank line (or the LF of a CRLF whose CR ended the previous chunk): not a record.
+        // Blank line: not a record.
         pos++;
         if (c === CR && pos < lim && buf[pos] === LF) pos++;
         this.linesDone++;

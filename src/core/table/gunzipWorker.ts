@@ -21,7 +21,18 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { IngestLimits, capDecompressed, checkDecompressed } from '../ingestLimits';
-import { gunzipStream } from './inspect';
+import * as zlib from 'node:zlib';
+
+/**
+ * Gunzip tuned for ingest (the in-thread path; gunzipWorker.ts inflates on a worker thread when
+ * it can): zlib inflates on libuv's thread pool, so let it run ahead of the parser
+ * (a few MB of output buffered) in big chunks, instead of waking it for every 16 KB the stream's
+ * default high-water mark allows. (`readableHighWaterMark` is a stream option zlib passes through;
+ * its typings omit it.)
+ */
+export function gunzipStream(): zlib.Gunzip {
+  return zlib.createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 1 << 23 } as zlib.ZlibOptions);
+}
 
 /** Decompressed chunks the worker may have posted and the parser not yet taken. */
 export const WINDOW = 8;

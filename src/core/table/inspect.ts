@@ -3,12 +3,13 @@
  * preview uses and describe it. The output shape is the CLI contract (shared CLI.md).
  */
 import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
 import { InsightError, describeSystemError } from '../errors';
 import { DEFAULT_LIMITS, IngestLimits } from '../ingestLimits';
 import { columnStats } from './aggregate';
 import { ColumnType } from './columns';
-import { gunzipForIngest } from './gunzipWorker';
+import { gunzipForIngest, gunzipStream } from './gunzipWorker';
+
+export { gunzipStream };
 import { IngestWarning, TableBuilder } from './table';
 
 export interface InspectColumn {
@@ -38,17 +39,6 @@ export interface InspectOptions {
 }
 
 /** The delimiter a file name implies: .tsv → tab, .psv → pipe, else undefined (sniffed). */
-/**
- * Gunzip tuned for ingest (the in-thread path; gunzipWorker.ts inflates on a worker thread when
- * it can): zlib inflates on libuv's thread pool, so let it run ahead of the parser
- * (a few MB of output buffered) in big chunks, instead of waking it for every 16 KB the stream's
- * default high-water mark allows. (`readableHighWaterMark` is a stream option zlib passes through;
- * its typings omit it.)
- */
-export function gunzipStream(): zlib.Gunzip {
-  return zlib.createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 1 << 23 } as zlib.ZlibOptions);
-}
-
 export function delimiterForPath(path: string): string | undefined {
   const name = path.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.tsv') || name.endsWith('.tab')) return '\t';
