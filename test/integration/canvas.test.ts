@@ -393,6 +393,17 @@ describe('Canvas end to end', function () {
     }
   });
 
+  it('a student row counts in words with the right form: "12 views · 1 participation"', async function () {
+    const students = await api.tree.getChildren(await nodeAt(api, LABEL, 'Courses', /^BIO 101/, 'Students'));
+    const course = fake.data.courses.find((c) => c.id === 101)!;
+    // The fake's one student with a single participation (and several views), found from its data.
+    const summary = course.summaries.find((x) => x.participations === 1 && typeof x.page_views === 'number' && (x.page_views as number) > 1)!;
+    assert.ok(summary, 'the fake has a student with exactly one participation');
+    const node = students.find((x) => studentIdOf(x) === summary.id)!;
+    const description = String((await api.tree.getTreeItem(node)).description);
+    assert.ok(description.endsWith(`${summary.page_views} views · 1 participation`), description);
+  });
+
   it('opens a student’s activity (page views and participations), assignments and messages', async function () {
     const students = await api.tree.getChildren(await nodeAt(api, LABEL, 'Courses', /^BIO 101/, 'Students'));
     const student = students.find((s) => studentIdOf(s) === 1001)!;
