@@ -15,24 +15,10 @@ import { EchoReportQueue, EchoRequestFailedError } from '../../src/core/sources/
 import { Echo360Fake, startEcho360Fake } from '../fakes/echo360';
 import { DEFAULT_LIMITS } from '../../src/core/ingestLimits';
 import { daysAgo, fastClient, fastQueue, fetchAssetText, filesIn, tempDir } from '../fakes/echo360TestKit';
+import { failure, recorder } from './recordKit';
 
 const ONE_CHUNK = { start: daysAgo(4), end: daysAgo(1) };
 const TWO_CHUNKS = { start: daysAgo(10), end: daysAgo(1) };
-
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
-  return { lines, trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  assert.ok(e instanceof Error, `an error, got ${String(e)}`);
-  return e;
-}
 
 async function collect(chunks: Buffer[], opts: Parameters<typeof decompressed>[1] = {}): Promise<string> {
   async function* src() {

@@ -6,10 +6,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { InsightError } from '../../src/core/errors';
-import { Logger } from '../../src/core/log';
 import { EchoQueueEvent, EchoReportQueue, EchoRequestFailedError, MemoryQueueStore } from '../../src/core/sources/echo360/queue';
 import { Echo360Fake, startEcho360Fake } from '../fakes/echo360';
 import { daysAgo, fastClient, fastQueue } from '../fakes/echo360TestKit';
+import { failure, recorder } from './recordKit';
 
 const ONE_CHUNK = { start: daysAgo(4), end: daysAgo(1) };
 const TWO_CHUNKS = { start: daysAgo(10), end: daysAgo(1) };
@@ -24,21 +24,6 @@ function until(queue: EchoReportQueue, test: (e: EchoQueueEvent) => boolean): Pr
       }
     });
   });
-}
-
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
-  return { lines, trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  assert.ok(e instanceof Error, `an error, got ${String(e)}`);
-  return e;
 }
 
 describe('echo360 report queue: run lifecycle', function () {

@@ -9,8 +9,11 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { InsightError } from '../../src/core/errors';
 import { HttpClient, HttpClientOptions, RetryInfo, abortableSleep, retryAfterMs } from '../../src/core/http';
-import { Logger } from '../../src/core/log';
 import { parseBaseUrl } from '../../src/core/url';
+import { failure, recorder } from './recordKit';
+
+/** The InsightError `p` rejects with. */
+const failureOf = (p: Promise<unknown>) => failure(p, InsightError);
 
 interface Hit {
   method: string;
@@ -51,13 +54,6 @@ async function serve(handler: Handler): Promise<TestServer> {
   };
 }
 
-/** Log lines as "level message". */
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
-  return { lines, trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
 const TOKEN = 'tok_9f8e7d6c5b4a39281706';
 
 function make(url: string, extra: Partial<HttpClientOptions> = {}) {
@@ -74,15 +70,6 @@ function make(url: string, extra: Partial<HttpClientOptions> = {}) {
     ...extra,
   });
   return { c, log, sleeps, retries };
-}
-
-async function failure(p: Promise<unknown>): Promise<InsightError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  assert.ok(e instanceof InsightError, `an InsightError, got ${String(e)}`);
-  return e;
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) =>
@@ -117,7 +104,7 @@ describe('HTTP client: what callers and users see', function () {
       it(`HTTP ${status}: ${kind}, "${text}"`, async () => {
         const s = await start((_req, res) => json(res, status, { detail: 'nope' }));
         const { c, sleeps } = make(s.url);
-        const e = await failure(c.json('api/things'));
+        const e = await failureOf(c.json('api/things'));
         assert.equal(e.kind, kind);
         assert.equal(e.status, status);
         assert.equal(e.message, `${s.url}/api/things ${text}${next ? ` ${next}` : ''}`);
@@ -147,7 +134,7 @@ describe('HTTP client: what callers and users see', function () {
       });
       const { c } = make(s.url);
       for (const [body, detail] of bodies) {
-        const e = await failure(c.json('api/x'));
+        const e = await failureOf(c.json('api/x'));
         assert.equal(e.message, `${s.url}/api/x answered HTTP 400${detail}.`, JSON.stringify(body));
       }
     });
@@ -156,8 +143,8 @@ describe('HTTP client: what callers and users see', function () {
       const pad = (n: number) => JSON.stringify({ pad: 'p'.repeat(n), detail: 'late words' });
       const s = await start((req, res) => json(res, 400, pad(req.url === '/short' ? 3900 : 4000)));
       const { c } = make(s.url);
-      assert.equal((await failure(c.json('short'))).message, `${s.url}/short answered HTTP 400: late words.`);
-      assert.equal((await failure(c.json('long'))).message, `${s.url}/long answered HTTP 400.`);
+      assert.equal((await failureOf(c.json('short'))).message, `${s.url}/short answered HTTP 400: late words.`);
+      assert.equal((await failureOf(c.json('long'))).message, `${s.url}/long answered HTTP 400.`);
     });
 
     it('a platform describeError replaces the generic message; the status error carries url, headers and body', async () => {
@@ -166,7 +153,7 @@ describe('HTTP client: what callers and users see', function () {
         describeError: (err) =>
           new InsightError('auth', `custom ${err.status} ${err.url.pathname} ${err.headers['x-extra']} ${err.detail} ${err.bodyText.length}`),
       });
-      const e = await failure(c.json('api/y'));
+      const e = await failureOf(c.json('api/y'));
       assert.equal(e.message, 'custom 403 /api/y yes user not authorized 33');
     });
 
@@ -189,7 +176,7 @@ describe('HTTP client: what callers and users see', function () {
     it('a status that keeps coming back: "kept answering HTTP 503 after 5 attempts", kind server', async () => {
       const s = await start((_req, res) => void res.writeHead(503).end('down'));
       const { c, log, retries } = make(s.url);
-      const e = await failure(c.json('api/x'));
+      const e = await failureOf(c.json('api/x'));
       assert.equal(e.kind, 'server');
       assert.equal(e.status, 503);
       assert.equal(e.message, `${s.url}/api/x kept answering HTTP 503 after 5 attempts. Try again in a few minutes.`);
@@ -233,7 +220,7 @@ describe('HTTP client: what callers and users see', function () {
         retries.map((r) => [r.attempt, r.delayMs, r.status, r.throttled]),
         [[1, 5000, 429, true]],
       );
-      const e = await failure(c.json('over'));
+      const e = await failureOf(c.json('over'));
       assert.equal(e.kind, 'throttled');
       assert.equal(e.status, 429);
       assert.equal(e.message, `${s.url}/over is rate-limited for 6 s. Try again later.`);
@@ -249,7 +236,7 @@ describe('HTTP client: what callers and users see', function () {
           return /Rate Limit Exceeded/.test(body);
         },
       });
-      const e = await failure(c.json('api/t'));
+      const e = await failureOf(c.json('api/t'));
       assert.equal(e.kind, 'throttled');
       assert.equal(e.message, `${s.url}/api/t kept answering HTTP 403 after 5 attempts. Try again in a few minutes.`);
       assert.equal(seen[0], '403 0.0 {"message":"Rate Limit Exceeded"}');
@@ -289,7 +276,7 @@ describe('HTTP client: what callers and users see', function () {
     it('a connection dropped before any answer: a GET is retried, then "kept dropping"', async () => {
       const s = await start((req) => req.socket.destroy());
       const { c, retries, log } = make(s.url);
-      const e = await failure(c.json('api/x'));
+      const e = await failureOf(c.json('api/x'));
       assert.equal(e.kind, 'network');
       assert.match(e.message, new RegExp(`^The connection to ${s.url} kept dropping \\((ECONNRESET|UND_ERR_SOCKET|UND_ERR_CLOSED|EPIPE)\\)\\. Try again later\\.$`));
       assert.equal(s.hits.length, 5);
@@ -306,7 +293,7 @@ describe('HTTP client: what callers and users see', function () {
       assert.equal(s.hits.length, 2);
       assert.equal((await c.json('del', { method: 'DELETE' })).status, 200);
       assert.equal(s.hits.length, 3);
-      const e = await failure(c.json('patch', { method: 'PATCH', json: { a: 1 } }));
+      const e = await failureOf(c.json('patch', { method: 'PATCH', json: { a: 1 } }));
       assert.equal(e.kind, 'network');
       assert.equal(s.hits.length, 4, 'the PATCH went out once');
     });
@@ -314,7 +301,7 @@ describe('HTTP client: what callers and users see', function () {
     it('a server that never answers: "did not answer in time", kind timeout, after the retries', async () => {
       const s = await start(() => undefined);
       const { c } = make(s.url, { timeoutMs: 150, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-      const e = await failure(c.json('api/slow'));
+      const e = await failureOf(c.json('api/slow'));
       assert.equal(e.kind, 'timeout');
       assert.equal(e.message, `${s.url}/api/slow did not answer in time. Try again; the server may be overloaded.`);
       assert.equal(s.hits.length, 2);
@@ -322,7 +309,7 @@ describe('HTTP client: what callers and users see', function () {
 
     it('a host that does not resolve: "Cannot resolve host", not retried', async () => {
       const { c } = make('https://nonexistent.invalid');
-      const e = await failure(c.json('api/x'));
+      const e = await failureOf(c.json('api/x'));
       assert.equal(e.kind, 'network');
       assert.equal(e.message, 'Cannot resolve host nonexistent.invalid. Check the base URL and your network.');
     });
@@ -330,7 +317,7 @@ describe('HTTP client: what callers and users see', function () {
     it('an already-cancelled signal sends nothing', async () => {
       const s = await start((_req, res) => json(res, 200, {}));
       const { c } = make(s.url);
-      const e = await failure(c.json('api/x', { signal: AbortSignal.abort() }));
+      const e = await failureOf(c.json('api/x', { signal: AbortSignal.abort() }));
       assert.equal(e.kind, 'cancelled');
       assert.equal(e.message, 'Cancelled.');
       assert.equal(s.hits.length, 0);
@@ -338,12 +325,12 @@ describe('HTTP client: what callers and users see', function () {
 
     it('abortableSleep resolves after its time, and rejects as cancelled when aborted before or during', async () => {
       await abortableSleep(1);
-      const before = await failure(abortableSleep(60_000, AbortSignal.abort()));
+      const before = await failureOf(abortableSleep(60_000, AbortSignal.abort()));
       assert.equal(before.kind, 'cancelled');
       const ac = new AbortController();
       const during = abortableSleep(60_000, ac.signal);
       setTimeout(() => ac.abort(), 5);
-      assert.equal((await failure(during)).kind, 'cancelled');
+      assert.equal((await failureOf(during)).kind, 'cancelled');
       // A finished sleep leaves no listener that would act on a later abort.
       const later = new AbortController();
       await abortableSleep(1, later.signal);
@@ -415,7 +402,7 @@ describe('HTTP client: what callers and users see', function () {
       const s = await start((req, res) => json(res, 400, { detail: `bad ${req.headers.authorization?.split(' ')[1]}` }));
       for (const scheme of ['Basic', 'bearer']) {
         const { c, log } = make(s.url, { auth: () => ({ authorization: `${scheme} ${basic}` }) });
-        const e = await failure(c.json('api/x'));
+        const e = await failureOf(c.json('api/x'));
         assert.equal(e.message, `${s.url}/api/x answered HTTP 400: bad «redacted».`);
         assert.ok(log.lines.length > 0);
         for (const l of log.lines) assert.ok(!l.includes(basic), l);
@@ -462,7 +449,7 @@ describe('HTTP client: what callers and users see', function () {
       });
       const { c } = make(s.url);
       for (const p of ['ct', 'doctype', 'html']) {
-        const e = await failure(c.json(p));
+        const e = await failureOf(c.json(p));
         assert.equal(e.kind, 'data');
         assert.equal(
           e.message,
@@ -470,7 +457,7 @@ describe('HTTP client: what callers and users see', function () {
         );
       }
       for (const p of ['tag', 'other']) {
-        const e = await failure(c.json(p));
+        const e = await failureOf(c.json(p));
         assert.equal(e.kind, 'data');
         assert.equal(e.message, `Malformed JSON from ${s.url}/${p} (HTTP 200). Try again; if it persists the server or a proxy is corrupting replies.`);
       }
@@ -492,7 +479,7 @@ describe('HTTP client: what callers and users see', function () {
       assert.equal(ok.url.pathname, '/r5/5', 'the response says where it came from');
       assert.equal(s.hits.length, 6);
       assert.ok(log.lines.includes(`debug GET ${s.url}/r5/0 → 302 redirect to ${s.url}/r5/1`));
-      const e = await failure(c.json('r/0'));
+      const e = await failureOf(c.json('r/0'));
       assert.equal(e.kind, 'network');
       assert.equal(e.message, `${s.url}/r/5 redirected more than 5 times. Check the base URL.`);
       assert.equal(s.hits.length, 6 + 6);
@@ -506,10 +493,10 @@ describe('HTTP client: what callers and users see', function () {
         json(res, 200, {});
       });
       const { c } = make(s.url);
-      const bad = await failure(c.json('bad'));
+      const bad = await failureOf(c.json('bad'));
       assert.equal(bad.kind, 'network');
       assert.equal(bad.message, `${s.url}/bad redirected to an unreadable location.`);
-      const insecure = await failure(c.json('insecure'));
+      const insecure = await failureOf(c.json('insecure'));
       assert.equal(insecure.message, `Refusing redirect from ${s.url} to insecure http://example.com.`);
       assert.equal(s.hits.length, 2, 'example.com was never asked');
       // A 3xx without a location is an answer like any other (below 400: returned).
