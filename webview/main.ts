@@ -155,7 +155,7 @@ class PreviewApp {
     this.chartBar = new ChartBar({
       pick: (i) => {
         this.chartIndex = i;
-        const custom = this.ownMode && this.hostCharts && i === this.customIndex();
+        const custom = this.ownMode && i === this.customIndex();
         this.showingHost = custom;
         this.chartBar.setQuery(this.columns, this.chartQuery, custom);
         if (custom) {
@@ -311,7 +311,7 @@ class PreviewApp {
     // A result with a note instead of a chart: the first choice shows the note.
     if (this.ownMode && titles.length === 0) titles.push('No chart');
     const choices = this.ownMode ? [...titles, 'Chart the rows'] : titles;
-    const customIndex = this.ownMode ? titles.length : -1;
+    const customIndex = this.customIndex();
     this.chartIndex =
       restore.chartIndex !== undefined && restore.chartIndex < Math.max(1, choices.length) ? restore.chartIndex : p.customChart && this.ownMode ? customIndex : 0;
     this.showingHost = this.hostCharts && (!this.ownMode || this.chartIndex === customIndex);

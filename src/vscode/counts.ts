@@ -6,11 +6,15 @@
  */
 import * as vscode from 'vscode';
 
+/** The display language (fixed for the window's life) and its plural rules. */
+const language = vscode.env.language || 'en';
+const rules = new Intl.PluralRules(language);
+
 function n(count: number): string {
-  return count.toLocaleString(vscode.env.language || 'en');
+  return count.toLocaleString(language);
 }
 
-const one = (count: number) => new Intl.PluralRules(vscode.env.language || 'en').select(count) === 'one';
+const one = (count: number) => rules.select(count) === 'one';
 
 export const counts = {
   sources: (c: number) => (one(c) ? vscode.l10n.t('{0} source', n(c)) : vscode.l10n.t('{0} sources', n(c))),

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { PLATFORMS } from '../../core/platforms';
+import { platformOf } from '../../core/platforms';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import { safeText } from '../../core/text';
 import { Services } from '../services';
 import { sourceIdOf } from '../tree/sourceNodes';
-import type { SourceKind } from '../sources/sourceStore';
 
 /**
  * The last failures of commands, newest last (kept for the integration tests' API: a failed command
@@ -22,9 +21,6 @@ export function recentCommandFailures(): CommandFailure[] {
   return failures.slice();
 }
 
-/** Where each platform documents the permissions its API needs (offered when it answers 403). */
-export const PERMISSION_DOCS: Record<SourceKind, string> = Object.fromEntries(PLATFORMS.map((p) => [p.kind, p.permissionDocs])) as Record<SourceKind, string>;
-
 /**
  * The one registerCommand wrapper: pushes to subscriptions and turns every thrown error into a
  * logged, shown one-line message with the action that fixes it (Set Credentials, Edit Source…),
@@ -41,7 +37,7 @@ export function registerCommand(services: Services, id: string, fn: (...args: an
         services.log.error(`${id}: ${message}`);
         const sourceId = sourceIdOf(args[0]);
         const kind = sourceId ? services.store.get(sourceId)?.kind : undefined;
-        void showError(message, e, sourceId, kind ? PERMISSION_DOCS[kind] : undefined);
+        void showError(message, e, sourceId, kind ? platformOf(kind).permissionDocs : undefined);
         // Shown once, here: a rejected command run from a tree click, a menu or the palette would
         // be reported by VS Code a second time. So the command resolves to undefined, and the
         // failure is kept for the tests' API.

@@ -5,7 +5,8 @@ import { parseBaseUrl } from '../../core/url';
 import { Services } from '../services';
 import { SourceConfig, SourceKind } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
-import { PERMISSION_DOCS, registerCommand } from './register';
+import { platformOf } from '../../core/platforms';
+import { registerCommand } from './register';
 import { ResultStore } from '../documents/resultStore';
 import { safeText } from '../../core/text';
 
@@ -178,6 +179,6 @@ export function registerSourceCommands(services: Services, results: ResultStore)
   registerCommand(services, 'insightExplorer.openPermissionDocs', async (arg?: unknown) => {
     const source = await pickSource(services, arg, 'Permission Docs');
     if (!source) return;
-    await vscode.env.openExternal(vscode.Uri.parse(PERMISSION_DOCS[source.kind]));
+    await vscode.env.openExternal(vscode.Uri.parse(platformOf(source.kind).permissionDocs));
   });
 }
