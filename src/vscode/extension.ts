@@ -7,22 +7,27 @@ import { registerWelcomeCommands } from './commands/welcomeCommands';
 import { recentCommandFailures, type CommandFailure } from './commands/register';
 import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
 import { registerPostHogCommands } from './posthog/posthogCommands';
-import { PostHogAdapter } from './posthog/posthogAdapter';
+import { PostHogAdapter } from './posthog/posthogTree';
 import { InsightOpener } from './posthog/openInsight';
-import { CanvasAdapter } from './canvas/canvasAdapter';
+import { CanvasAdapter } from './canvas/canvasTree';
 import { registerCanvasCommands } from './canvas/canvasCommands';
 import { CanvasOpener } from './canvas/canvasOpen';
-import { StudioAdapter } from './studio/studioAdapter';
+import { StudioAdapter } from './studio/studioTree';
 import { registerStudioCommands } from './studio/studioCommands';
 import { StudioOpener } from './studio/studioOpen';
-import { Echo360Adapter } from './echo360/echo360Adapter';
+import { Echo360Adapter } from './echo360/echo360Tree';
 import { registerEcho360Commands } from './echo360/echo360Commands';
 import { Echo360Runs } from './echo360/echo360Runs';
-import { PreviewPanelManager, ResultPreviews, registerPreviewRestore, restorePreviewPanel, type PanelRestorers } from './preview';
-import { registerLocalFiles, restoreFilePanel } from './localFiles';
-import { seedSandbox } from './sandbox';
+import { PreviewPanelManager } from './preview/previewPanelManager';
+import { ResultPreviews } from './preview/resultPreviews';
+import { registerPreviewRestore, restorePreviewPanel, type PanelRestorers } from './preview/restore';
+import { registerLocalFiles, restoreFilePanel } from './localFiles/localFiles';
+import { seedSandbox } from '../core/sandbox';
 import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
+import { ClientCache } from './sources/platformAdapter';
+import { secretPartsOf } from '../core/platform';
+import { platformOf } from '../core/platforms';
 import { InsightTreeProvider } from './tree/treeProvider';
 import { TreeNode } from './tree/nodes';
 
@@ -66,11 +71,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   const store = new SourceStore(context.globalState, context.secrets);
   const tree = new InsightTreeProvider();
   const kinds = new Map<SourceKind, SourceKindAdapter>();
-  const services: Services = { context, store, log, channel, redactor, kinds, refreshTree: (node) => tree.refresh(node) };
+  const clients = new ClientCache({ store, log, redactor });
+  const services: Services = { context, store, log, channel, redactor, kinds, clients, refreshTree: (node) => tree.refresh(node) };
   tree.bind(services);
 
-  // Register known secrets with the redactor so they are masked even if echoed by a server.
-  for (const s of store.list()) redactor.add(await store.getSecret(s.id));
+  // Register known secrets with the redactor so they are masked even if echoed by a server:
+  // the whole stored value and each part of a JSON bundle (tokens, client secrets) on its own.
+  for (const s of store.list()) for (const part of secretPartsOf(platformOf(s.kind), await store.getSecret(s.id))) redactor.add(part);
 
   const results = new ResultStore(path.join(context.globalStorageUri.fsPath, 'results'));
   const previews = new PreviewPanelManager(context.extensionUri, channel, context.workspaceState);
@@ -91,6 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   const view = vscode.window.createTreeView('insightExplorer.sources', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     store,
+    clients,
     tree,
     view,
     results,
@@ -113,7 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   );
   registerEcho360Commands(services, echo360, echo360Runs, resultPreviews);
 
-  await seedSandbox(services);
+  await seedSandbox(store, log);
   // After the sandbox: its sources' queues resume too. Polling continues where the last window stopped.
   echo360Runs.start();
   log.info(`Insight Explorer activated with ${counts.sources(store.list().length)}.`);

@@ -1,24 +1,19 @@
 import * as vscode from 'vscode';
 import { safeText } from '../core/text';
 
+import { type PickItem as CorePickItem, StepBack, type StepInfo, type TextOptions, type UserInput } from '../core/userInput';
+
+export { StepBack, type StepArgs, type StepInfo, type TextOptions } from '../core/userInput';
+
 /**
- * Small multi-step input helpers over createQuickPick/createInputBox, so multi-step flows show
- * "Add Source (2/5)", keep the typed value on validation errors and support a Back button.
+ * The UserInput seam (src/core/userInput.ts) in VS Code: quick picks and input boxes, so
+ * multi-step flows show "Add Source (2/5)", keep the typed value on validation errors and support
+ * a Back button.
  */
-export class StepBack extends Error {}
+export const vscodeInput: UserInput = { pick: pickOne, text: inputText };
 
-export interface StepInfo {
-  title: string;
-  step?: number;
-  totalSteps?: number;
-  back?: boolean;
-}
-
-/** One step of a numbered flow with a Back button. */
-export type StepArgs = Required<StepInfo>;
-
-export interface PickItem<T> extends vscode.QuickPickItem {
-  value: T;
+export interface PickItem<T> extends CorePickItem<T>, vscode.QuickPickItem {
+  label: string;
 }
 
 export function pickOne<T>(info: StepInfo, items: PickItem<T>[], placeholder: string, active?: T): Promise<T | undefined> {
@@ -61,17 +56,6 @@ export function pickOne<T>(info: StepInfo, items: PickItem<T>[], placeholder: st
   });
 }
 
-export interface TextOptions {
-  prompt: string;
-  value?: string;
-  placeholder?: string;
-  password?: boolean;
-  /** Returns an error message, or undefined when valid. */
-  validate?: (value: string) => string | undefined;
-  /** A warning that does not block the value (shown after the prompt while it applies). */
-  hint?: (value: string) => string | undefined;
-}
-
 export function inputText(info: StepInfo, opts: TextOptions): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const box = vscode.window.createInputBox();
@@ -109,77 +93,4 @@ export function inputText(info: StepInfo, opts: TextOptions): Promise<string | u
     box.onDidHide(() => finish(() => resolve(undefined)));
     box.show();
   });
-}
-
-/**
- * Runs steps in order; a step throwing StepBack goes back one. Each step returns false to stop
- * (cancelled), true to go on.
- */
-export async function runSteps(steps: ((back: boolean) => Promise<boolean>)[]): Promise<boolean> {
-  let i = 0;
-  while (i < steps.length) {
-    try {
-      if (!(await steps[i](i > 0))) return false;
-      i++;
-    } catch (e) {
-      if (e instanceof StepBack) i = Math.max(0, i - 1);
-      else throw e;
-    }
-  }
-  return true;
-}
-
-export interface SiteSourceSteps {
-  title: string;
-  firstStep: number;
-  /** The flow's last step number (the secret may take more than one step). */
-  totalSteps: number;
-  /** The site's address box: its prompt, placeholder and check, and how a valid entry is normalized. */
-  url: { prompt: string; placeholder: string; validate: (value: string) => string | undefined; normalize: (value: string) => string };
-  /** The name suggested for the normalized address. */
-  defaultLabel: (baseUrl: string) => string;
-  validateLabel: (value: string) => string | undefined;
-  /** Asks for the secret at `step` (its first step); undefined when cancelled. */
-  secret: (label: string, step: StepArgs) => Promise<string | undefined>;
-}
-
-/**
- * The Add Source steps of a source on a site with a token (Canvas, Studio): the site's address,
- * a name for the source, then the secret, with Back between them. Undefined when cancelled.
- */
-export async function siteSourceSteps(o: SiteSourceSteps): Promise<{ baseUrl: string; label: string; secret: string } | undefined> {
-  const info = (n: number): StepArgs => ({ title: o.title, step: o.firstStep + n, totalSteps: o.totalSteps, back: true });
-  let baseUrl = '';
-  let label = '';
-  let secret = '';
-  const ok = await runSteps([
-    async () => {
-      const v = await inputText(info(0), {
-        prompt: o.url.prompt,
-        placeholder: o.url.placeholder,
-        value: baseUrl,
-        validate: o.url.validate,
-      });
-      if (v === undefined) return false;
-      baseUrl = o.url.normalize(v);
-      return true;
-    },
-    async () => {
-      const v = await inputText(info(1), {
-        prompt: 'A name for this source',
-        value: label || o.defaultLabel(baseUrl),
-        validate: o.validateLabel,
-      });
-      if (v === undefined) return false;
-      label = v.trim();
-      return true;
-    },
-    async () => {
-      const v = await o.secret(label, info(2));
-      if (v === undefined) return false;
-      secret = v;
-      return true;
-    },
-  ]);
-  return ok ? { baseUrl, label, secret } : undefined;
 }

@@ -2,6 +2,10 @@ import * as vscode from 'vscode';
 import { Logger, Redactor } from '../core/log';
 import { SourceConfig, SourceKind, SourceStore } from './sources/sourceStore';
 import { TreeNode } from './tree/nodes';
+import type { NewSource, Platform } from '../core/platform';
+import type { StepArgs } from '../core/userInput';
+
+export type { NewSource };
 
 /** What every command and tree node needs, created once in activate(). */
 export interface Services {
@@ -12,14 +16,14 @@ export interface Services {
   redactor: Redactor;
   refreshTree(node?: TreeNode): void;
   kinds: Map<SourceKind, SourceKindAdapter>;
+  /** Every platform client, one per source (ClientCache, src/vscode/sources/platformAdapter.ts). */
+  clients: Clients;
 }
 
-export interface NewSource {
-  input: Omit<SourceConfig, 'id' | 'createdAt'>;
-  secret: string;
-}
-
-/** One per platform: how its sources are added, tested, shown and edited. */
+/**
+ * One per platform: the platform's contract (src/core/platform.ts) in VS Code — its prompts through
+ * quick picks, its client from the one cache, its tree from the platform's model.
+ */
 export interface SourceKindAdapter {
   kind: SourceKind;
   label: string;
@@ -33,13 +37,15 @@ export interface SourceKindAdapter {
   /** Fields shown by Edit Source; returns the patch, or undefined when cancelled. */
   edit(source: SourceConfig): Promise<Partial<SourceConfig> | undefined>;
   /** Asks for the secret (password input); undefined when cancelled. */
-  promptSecret(source: Pick<SourceConfig, 'label'>, step?: { title: string; step: number; totalSteps: number; back: boolean }): Promise<string | undefined>;
+  promptSecret(source: Pick<SourceConfig, 'label'>, step?: StepArgs): Promise<string | undefined>;
   /** A cheap authenticated call; resolves to a sentence for the notification. */
   testConnection(source: SourceConfig, secret: string, signal?: AbortSignal): Promise<string>;
   /** Drops cached data for a source (after edit, credentials change, refresh). */
   forget(sourceId: string): void;
 }
 
-export function secretMissing(label: string): Error {
-  return Object.assign(new Error(`No credentials stored for "${label}". Use Set Credentials…`), { kind: 'auth' });
+/** The one client cache's face: the source's client (a typed secret's is never cached), and forgetting it. */
+export interface Clients {
+  get<C>(platform: Platform<C>, source: SourceConfig, secretOverride?: string): Promise<C>;
+  forget(sourceId: string): void;
 }

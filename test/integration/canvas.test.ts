@@ -10,7 +10,7 @@ import type { TreeNode } from '../../src/vscode/tree/nodes';
 import type { OpenedCanvasResult } from '../../src/vscode/canvas/canvasOpen';
 import { CanvasFake, startCanvasFake } from '../fakes/canvas';
 import { departmentData, studentActivity, studentCommunication } from '../fakes/canvasData';
-import { canvasOptionsPatch, readCanvasOptions } from '../../src/vscode/canvas/canvasOptions';
+import { canvasOptionsPatch, readCanvasOptions } from '../../src/core/sources/canvas/options';
 import { requireUi, ui } from './ui';
 import {
   labelOf,

@@ -12,7 +12,7 @@ import type { PreviewReport } from '../../src/protocol';
 import { startCanvasFake, type CanvasFake } from '../fakes/canvas';
 import { startPostHogFake, type PostHogFake } from '../fakes/posthog';
 import { startStudioFake, type StudioFake } from '../fakes/studio';
-import { serializeStudioSecret } from '../../src/vscode/studio/studioOptions';
+import { serializeStudioSecret } from '../../src/core/sources/studio/options';
 import { ensureSource, screenshot, waitForReport } from './treeKit';
 import { requireUi, ui } from './ui';
 import { resultPreviewsHandover, type ResultPreviewHandover } from './resultPreviewsKit';

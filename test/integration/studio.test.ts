@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
 import type { OpenedStudioInsight } from '../../src/vscode/studio/studioOpen';
-import { parseStudioSecret, perspectivesPatch, readPerspectives, serializeStudioSecret } from '../../src/vscode/studio/studioOptions';
+import { parseStudioSecret, perspectivesPatch, readPerspectives, serializeStudioSecret } from '../../src/core/sources/studio/options';
 import { FORBIDDEN_PERSPECTIVE, StudioFake, startStudioFake } from '../fakes/studio';
 import { requireUi, ui } from './ui';
 import { clearNotifications, ensureSource, failureOf, labelOf, nodeAt, screenshot, waitForNotification, waitForReport } from './treeKit';

@@ -13,14 +13,15 @@ import {
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
-import { ResultPreviews } from '../preview';
+import { ResultPreviews } from '../preview/resultPreviews';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
-import { CanvasAdapter, validateCanvasId } from './canvasAdapter';
+import { CanvasAdapter } from './canvasTree';
+import { validateCanvasId } from '../../core/sources/canvas/platform';
 import { CanvasOpenTarget, CanvasOpener } from './canvasOpen';
-import { CanvasCourseRef, readCanvasOptions, sortLabel } from './canvasOptions';
+import { CanvasCourseRef, readCanvasOptions, sortLabel } from '../../core/sources/canvas/options';
 import { CanvasAccountNode, CanvasCourseNode, CanvasEndpointNode, CanvasScopeNode } from './canvasTree';
 
 const ENTER_ID = '\u0000enter';

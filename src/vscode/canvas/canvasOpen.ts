@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { isCancelled } from '../../core/errors';
 import {
   CANVAS_ENDPOINTS,
   CanvasEndpointId,
@@ -12,14 +11,15 @@ import {
   tableToCsv,
 } from '../../core/sources/canvas';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
+import { LatestFetches } from '../documents/latestFetch';
 import { ResultStore } from '../documents/resultStore';
 import { formulaGuardSetting } from '../formulaGuardSetting';
-import { ResultPreviews } from '../preview';
+import { ResultPreviews } from '../preview/resultPreviews';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import { CanvasAdapter } from './canvasAdapter';
-import { sortLabel } from './canvasOptions';
-import { TableView, previewContentFor } from './previewContent';
+import { CanvasAdapter } from './canvasTree';
+import { sortLabel } from '../../core/sources/canvas/options';
+import { TableView, previewContentFor } from '../../core/sources/canvas/previewContent';
 
 export type CanvasOpenTarget = 'default' | 'json';
 
@@ -66,14 +66,17 @@ export function resultKey(ref: CanvasEndpointRef): string {
  * and hide half of what was just fetched. The first table ends up in front.
  */
 export class CanvasOpener {
-  private readonly inflight = new Map<string, AbortController>();
 
   constructor(
     private readonly services: Services,
     private readonly adapter: CanvasAdapter,
     private readonly results: ResultStore,
     private readonly previews: ResultPreviews,
-  ) {}
+  ) {
+    this.fetches = new LatestFetches(services.log);
+  }
+
+  private readonly fetches: LatestFetches;
 
   async open(
     source: SourceConfig,
@@ -82,42 +85,24 @@ export class CanvasOpener {
     target: CanvasOpenTarget = 'default',
   ): Promise<OpenedCanvasResult | undefined> {
     const key = resultKey(ref);
-    const flightKey = `${source.id}/${key}`;
-    this.inflight.get(flightKey)?.abort();
-    const controller = new AbortController();
-    this.inflight.set(flightKey, controller);
     const endpoint = CANVAS_ENDPOINTS[ref.id];
-    try {
-      const client = await this.adapter.client(source);
-      const fetched = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Canvas: ${endpoint.title} · ${where}`, cancellable: true },
-        async (progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          return client.fetch(ref, {
-            signal: controller.signal,
-            onPage: (p) => {
-              if (p.page > 1) progress.report({ message: `page ${p.page}…` });
-            },
-            // Canvas throttles without Retry-After; the waits can add up to a minute: say so.
-            onRetry: (info) => progress.report({ message: `${canvasRetryMessage(info)}…` }),
-            // Course assignments answer through a Canvas Progress on large courses (?async=true).
-            onProgress: (p) =>
-              progress.report({
-                message: `Canvas is preparing the data (${p.workflow_state}${typeof p.completion === 'number' ? `, ${Math.round(p.completion)}%` : ''})…`,
-              }),
-          });
+    const client = await this.adapter.client(source);
+    const fetched = await this.fetches.run(`${source.id}/${key}`, `Canvas: ${endpoint.title} · ${where}`, (signal, progress) =>
+      client.fetch(ref, {
+        signal,
+        onPage: (p) => {
+          if (p.page > 1) progress.report({ message: `page ${p.page}…` });
         },
-      );
-      return await this.show(source, ref, where, key, fetched.data, fetched.names, target);
-    } catch (e) {
-      if (isCancelled(e) || controller.signal.aborted) {
-        this.services.log.info(`Canvas: fetching ${endpoint.title} (${where}) cancelled.`);
-        return undefined;
-      }
-      throw e;
-    } finally {
-      if (this.inflight.get(flightKey) === controller) this.inflight.delete(flightKey);
-    }
+        // Canvas throttles without Retry-After; the waits can add up to a minute: say so.
+        onRetry: (info) => progress.report({ message: `${canvasRetryMessage(info)}…` }),
+        // Course assignments answer through a Canvas Progress on large courses (?async=true).
+        onProgress: (p) =>
+          progress.report({
+            message: `Canvas is preparing the data (${p.workflow_state}${typeof p.completion === 'number' ? `, ${Math.round(p.completion)}%` : ''})…`,
+          }),
+      }),
+    );
+    return fetched && this.show(source, ref, where, key, fetched.data, fetched.names, target);
   }
 
   private async show(

@@ -36,7 +36,10 @@ import {
   readCanvasOptions,
   sortLabel,
   termLabel,
-} from './canvasOptions';
+} from '../../core/sources/canvas/options';
+import { type CanvasSourceOptions, canvasOptionsPatch } from '../../core/sources/canvas/options';
+import { canvasPlatform } from '../../core/sources/canvas/platform';
+import { PlatformAdapter } from '../sources/platformAdapter';
 
 /** Short labels for the tree (the catalogue titles become descriptions and tab titles). */
 const SHORT_LABEL: Partial<Record<CanvasEndpointId, string>> = {
@@ -407,5 +410,24 @@ export class CanvasEndpointNode extends TreeNode {
     item.contextValue = `canvas:endpoint:${e.id}`;
     item.command = { title: 'Open', command: 'insightExplorer.canvas.open', arguments: [this] };
     return item;
+  }
+}
+
+/** Canvas LMS Analytics in VS Code: the platform, its tree, and writes of the accounts/courses lists. */
+export class CanvasAdapter extends PlatformAdapter<CanvasClient> {
+  readonly model: CanvasTreeModel;
+
+  constructor(services: Services) {
+    super(services, canvasPlatform);
+    this.tree = this.model = new CanvasTreeModel(services, (s) => this.client(s));
+  }
+
+  options(source: SourceConfig): CanvasSourceOptions {
+    return readCanvasOptions(source);
+  }
+
+  /** Writes the accounts/courses lists back (the store's change event refreshes the tree). */
+  async saveOptions(source: SourceConfig, opts: CanvasSourceOptions): Promise<SourceConfig> {
+    return this.services.store.update(source.id, { options: canvasOptionsPatch(opts) });
   }
 }

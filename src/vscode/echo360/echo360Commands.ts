@@ -17,12 +17,12 @@ import {
 } from '../../core/sources/echo360';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
-import { ResultPreviews } from '../preview';
+import { ResultPreviews } from '../preview/resultPreviews';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
-import { Echo360Adapter } from './echo360Adapter';
+import { Echo360Adapter } from './echo360Tree';
 import { Echo360Runs, runTitle } from './echo360Runs';
 
 /** Above this a result opens as the file on disk: a virtual document would hold it all in memory twice. */

@@ -13,6 +13,11 @@ import {
 } from '../../core/sources/echo360';
 import { SourceConfig } from '../sources/sourceStore';
 import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
+import { echo360Platform } from '../../core/sources/echo360/platform';
+import { ResultStore } from '../documents/resultStore';
+import { Services } from '../services';
+import { PlatformAdapter } from '../sources/platformAdapter';
+import { Echo360Runs } from './echo360Runs';
 
 /** The server's request listing is fetched at most this often; our own requests are always fresh. */
 const LISTING_TTL_MS = 15_000;
@@ -266,5 +271,24 @@ export class Echo360TreeModel {
   /** The server listing is stale after we submitted or resubmitted something. */
   invalidateListing(sourceId: string): void {
     this.listings.delete(sourceId);
+  }
+}
+
+/** Echo360 Reporting in VS Code: the platform, its reports/requests tree, and its report runs. */
+export class Echo360Adapter extends PlatformAdapter<Echo360Client> {
+  readonly model: Echo360TreeModel;
+  /** The report runs of every Echo360 source (queues, downloads, status bar); started by the caller. */
+  readonly runs: Echo360Runs;
+
+  constructor(services: Services, results: ResultStore) {
+    super(services, echo360Platform);
+    const clientFor = (source: SourceConfig) => this.client(source);
+    this.runs = new Echo360Runs(services, clientFor, results);
+    this.tree = this.model = new Echo360TreeModel(clientFor, (source) => this.runs.queue(source));
+  }
+
+  override forget(sourceId: string): void {
+    super.forget(sourceId);
+    this.runs.restart(sourceId);
   }
 }

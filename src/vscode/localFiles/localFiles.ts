@@ -14,7 +14,8 @@ import * as vscode from 'vscode';
 import { IngestLimits } from '../../core/ingestLimits';
 import { delimiterForPath, gunzipForIngest, type ByteSource } from '../../core/table';
 import { ingestLimits } from '../limitsSetting';
-import { EngineDataSource, type PreviewPanelManager } from '../preview';
+import { EngineDataSource } from '../../core/preview/engineDataSource';
+import type { PreviewPanelManager } from '../preview/previewPanelManager';
 
 export const FILE_PREVIEW_COMMAND = 'insightExplorer.openFilePreview';
 export const FILE_EDITOR_VIEW_TYPE = 'insightExplorer.filePreview';

@@ -10,7 +10,7 @@ import { ResultStore } from '../documents/resultStore';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { displayName, insightTarget } from './insightTarget';
-import { PostHogAdapter } from './posthogAdapter';
+import { PostHogAdapter } from './posthogTree';
 
 /** Enough history to read; the document says when there is more on the server. */
 const MAX_ENTRIES = 200;

@@ -4,7 +4,7 @@ import { pickSource } from '../commands/sourceCommands';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import { PostHogAdapter } from './posthogAdapter';
+import { PostHogAdapter } from './posthogTree';
 import { InsightNode } from './posthogTree';
 
 /** The insight a command acts on, and the tree node it came from, if any. */

@@ -6,11 +6,11 @@ import { chartNote, kindLabel, resultChart, resultTable } from '../../core/sourc
 import { PostHogInsight, REFRESH_MODES, RefreshMode, insightKind, insightName } from '../../core/sources/posthog/types';
 import { ResultStore } from '../documents/resultStore';
 import { formulaGuardSetting } from '../formulaGuardSetting';
-import { ResultPreviews } from '../preview';
+import { ResultPreviews } from '../preview/resultPreviews';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { relativeTime } from '../tree/nodes';
-import { PostHogAdapter } from './posthogAdapter';
+import { PostHogAdapter } from './posthogTree';
 import { RunningFetch } from './runningFetches';
 
 export interface OpenedInsight {

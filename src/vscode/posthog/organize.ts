@@ -11,7 +11,7 @@ import { registerCommand, showError } from '../commands/register';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { InsightTarget, displayName, insightTarget } from './insightTarget';
-import { PostHogAdapter } from './posthogAdapter';
+import { PostHogAdapter } from './posthogTree';
 import { InsightsGroupNode } from './posthogTree';
 import type { SourceConfig } from '../sources/sourceStore';
 import { safeText } from '../../core/text';

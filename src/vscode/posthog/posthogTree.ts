@@ -10,6 +10,8 @@ import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
 import { escapeMd } from '../tree/sourceNodes';
 import { RunningFetch, RunningFetches } from './runningFetches';
 import { ThresholdsNode } from './thresholdNodes';
+import { posthogPlatform } from '../../core/sources/posthog/platform';
+import { PlatformAdapter } from '../sources/platformAdapter';
 
 const KIND_ICON: Record<InsightKind, string> = {
   trends: 'graph-line',
@@ -133,10 +135,15 @@ export class PostHogTreeModel {
     return node;
   }
 
-  async loadNextPage(source: SourceConfig): Promise<void> {
+  /**
+   * Loads the next page (Load more), or with `firstOnly` the first page unless one was loaded
+   * meanwhile: two tree requests at once (a refresh and a reveal) then load page 1 once, not
+   * pages 1 and 2.
+   */
+  async loadNextPage(source: SourceConfig, firstOnly = false): Promise<void> {
     const st = this.state(source.id);
     await st.list.load(async () => {
-      if (st.list.next === null) return;
+      if (st.list.next === null || (firstOnly && st.list.next !== undefined)) return;
       try {
         const client = await this.clientFor(source);
         const pageSize = vscode.workspace.getConfiguration('insightExplorer.posthog').get<number>('pageSize', 100);
@@ -273,7 +280,7 @@ export class InsightsGroupNode extends TreeNode {
 
   override async children(): Promise<TreeNode[]> {
     const st = this.model.state(this.source.id);
-    if (st.list.next === undefined) await this.model.loadNextPage(this.source);
+    if (st.list.next === undefined) await this.model.loadNextPage(this.source, true);
     // The group was drawn before its first page arrived: redraw it with PostHog's count now, once
     // (its children are loaded, so the redraw asks for nothing).
     const drawn = st.shownDescription;
@@ -442,4 +449,16 @@ export class LoadMoreNode extends TreeNode {
 export function requireInsightNode(arg: unknown): InsightNode {
   if (arg instanceof InsightNode) return arg;
   throw new InsightError('usage', 'Select an insight in the Insight Explorer view first.');
+}
+
+/** PostHog in VS Code: the platform, its tree, and the fetches in flight. */
+export class PostHogAdapter extends PlatformAdapter<PostHogClient> {
+  readonly model: PostHogTreeModel;
+  /** Fetches in flight (disposed with the PostHog commands). */
+  readonly running = new RunningFetches();
+
+  constructor(services: Services) {
+    super(services, posthogPlatform);
+    this.tree = this.model = new PostHogTreeModel(services, (s) => this.client(s), this.running);
+  }
 }

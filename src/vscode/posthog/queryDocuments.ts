@@ -19,7 +19,7 @@ import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { displayName, insightTarget } from './insightTarget';
 import { parseTags } from './organize';
-import { PostHogAdapter } from './posthogAdapter';
+import { PostHogAdapter } from './posthogTree';
 import { safeText } from '../../core/text';
 
 export const QUERY_SCHEME = 'posthog-query';

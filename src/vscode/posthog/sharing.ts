@@ -15,7 +15,7 @@ import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { relativeTime } from '../tree/nodes';
 import { InsightTarget, displayName, insightTarget } from './insightTarget';
-import { PostHogAdapter } from './posthogAdapter';
+import { PostHogAdapter } from './posthogTree';
 
 type Action = 'enable' | 'disable' | 'copy' | 'requirePassword' | 'dropPassword' | 'addPassword' | 'refresh' | { remove: SharePassword };
 

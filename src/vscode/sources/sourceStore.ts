@@ -1,20 +1,9 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 
-import type { SourceKind } from '../../core/platforms';
+import type { SourceConfig, SourceKind } from '../../core/platform';
 
-export type { SourceKind };
-
-/** A configured connection. Never holds a secret: those live in SecretStorage only. */
-export interface SourceConfig {
-  id: string;
-  kind: SourceKind;
-  label: string;
-  baseUrl: string;
-  /** Kind-specific non-secret settings (PostHog: projectId, environment). */
-  options: Record<string, string | boolean | string[] | undefined>;
-  createdAt: string;
-}
+export type { SourceConfig, SourceKind };
 
 const KEY = 'insightExplorer.sources';
 const secretKey = (id: string) => `insightExplorer.source.${id}.secret`;

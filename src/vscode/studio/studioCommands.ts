@@ -1,28 +1,32 @@
+import * as vscode from 'vscode';
 import { InsightError } from '../../core/errors';
+import { messageOf } from '../../core/userInput';
 import { STUDIO_INSIGHTS, StudioInsight, parsePerspectiveId, parseRole } from '../../core/sources/studio';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
-import { ResultPreviews } from '../preview';
+import { ResultPreviews } from '../preview/resultPreviews';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { sourceIdOf } from '../tree/sourceNodes';
-import { StudioAdapter } from './studioAdapter';
+import { StudioAdapter } from './studioTree';
 import { StudioOpener } from './studioOpen';
-import { StudioPerspectiveRef, perspectivesPatch, readPerspectives } from './studioOptions';
+import { StudioPerspectiveRef, perspectivesPatch, readPerspectives } from '../../core/sources/studio/options';
 import { INSIGHT_LABEL, StudioInsightNode, StudioPerspectiveNode } from './studioTree';
 
 /** Roles offered in the pick. Studio's role values are unconfirmed upstream: "Other role…" takes any. */
 const COMMON_ROLES = ['student', 'teacher', 'ta'];
 const OTHER = '\u0000other';
+const labelRequired = (v: string) => (v.trim() ? undefined : vscode.l10n.t('Enter a label.'));
+const SELECT_INSIGHT = () => vscode.l10n.t('Select Overview or Viewers under a Studio perspective first.');
 
 /** The perspective UUID from what was typed or pasted, or the reason it is not one (shown in the box). */
 export function validatePerspectiveInput(v: string, existing: readonly StudioPerspectiveRef[] = []): string | undefined {
-  if (v.trim() === '') return 'Paste the perspective UUID, or the Studio URL that contains it.';
+  if (v.trim() === '') return vscode.l10n.t('Paste the perspective UUID, or the Studio URL that contains it.');
   try {
     const uuid = parsePerspectiveId(v);
-    return existing.some((p) => p.uuid === uuid) ? 'That perspective is already in the tree.' : undefined;
+    return existing.some((p) => p.uuid === uuid) ? vscode.l10n.t('That perspective is already in the tree.') : undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
@@ -55,15 +59,15 @@ export function registerStudioCommands(
   };
 
   registerCommand(services, 'insightExplorer.studio.addPerspective', async (arg?: unknown) => {
-    const source = await studioSource(arg, 'Add Perspective');
+    const source = await studioSource(arg, vscode.l10n.t('Add Perspective'));
     if (!source) return undefined;
-    const title = `Add Perspective to ${source.label}`;
+    const title = vscode.l10n.t('Add Perspective to {0}', source.label);
     const existing = readPerspectives(source);
     // Validated in the box, before any request: a typo never reaches Studio.
     const raw = await inputText(
       { title, step: 1, totalSteps: 2 },
       {
-        prompt: 'Perspective UUID (or paste the Studio Insights page URL that contains it)',
+        prompt: vscode.l10n.t('Perspective UUID (or paste the Studio Insights page URL that contains it)'),
         placeholder: '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55',
         validate: (v) => validatePerspectiveInput(v, existing),
       },
@@ -73,9 +77,9 @@ export function registerStudioCommands(
     const label = await inputText(
       { title, step: 2, totalSteps: 2 },
       {
-        prompt: 'A label for this perspective (e.g. the course and collection)',
+        prompt: vscode.l10n.t('A label for this perspective (e.g. the course and collection)'),
         value: `Perspective ${uuid.slice(0, 8)}`,
-        validate: (v) => (v.trim() ? undefined : 'Enter a label.'),
+        validate: labelRequired,
       },
     );
     if (label === undefined) return undefined;
@@ -86,7 +90,7 @@ export function registerStudioCommands(
   const perspectiveOf = (arg: unknown): StudioPerspectiveNode => {
     if (arg instanceof StudioPerspectiveNode) return arg;
     if (arg instanceof StudioInsightNode) return arg.perspectiveNode;
-    throw new InsightError('usage', 'Select a Studio perspective in the Insight Explorer view first.');
+    throw new InsightError('usage', vscode.l10n.t('Select a Studio perspective in the Insight Explorer view first.'));
   };
 
   registerCommand(services, 'insightExplorer.studio.removePerspective', async (arg?: unknown) => {
@@ -97,8 +101,8 @@ export function registerStudioCommands(
   registerCommand(services, 'insightExplorer.studio.renamePerspective', async (arg?: unknown) => {
     const node = perspectiveOf(arg);
     const label = await inputText(
-      { title: 'Rename perspective' },
-      { prompt: 'Label', value: node.perspective.label, validate: (v) => (v.trim() ? undefined : 'Enter a label.') },
+      { title: vscode.l10n.t('Rename perspective') },
+      { prompt: vscode.l10n.t('Label'), value: node.perspective.label, validate: labelRequired },
     );
     if (label === undefined) return;
     await updatePerspectives(node.source, (list) =>
@@ -109,20 +113,20 @@ export function registerStudioCommands(
   /** Set Role Filter…: all roles aggregated, or one role, per insight. Resolves to the role ('' = all). */
   registerCommand(services, 'insightExplorer.studio.setRole', async (arg?: unknown, roleArg?: string) => {
     if (!(arg instanceof StudioInsightNode))
-      throw new InsightError('usage', 'Select Overview or Viewers under a Studio perspective first.');
+      throw new InsightError('usage', SELECT_INSIGHT());
     const { perspective } = arg.perspectiveNode;
     let role: string | undefined;
     if (roleArg !== undefined) role = roleArg === '' ? '' : parseRole(roleArg);
     else {
-      const title = `Role filter: ${perspective.label} · ${INSIGHT_LABEL[arg.insight]}`;
+      const title = vscode.l10n.t('Role filter: {0} · {1}', perspective.label, INSIGHT_LABEL[arg.insight]);
       const picked = await pickOne(
         { title },
         [
-          { label: 'All roles', description: 'aggregated (no filter)', value: '' },
-          ...COMMON_ROLES.map((r) => ({ label: r, description: 'only this role', value: r })),
-          { label: 'Other role…', description: 'a role name your Studio uses', value: OTHER },
+          { label: vscode.l10n.t('All roles'), description: vscode.l10n.t('aggregated (no filter)'), value: '' },
+          ...COMMON_ROLES.map((r) => ({ label: r, description: vscode.l10n.t('only this role'), value: r })),
+          { label: vscode.l10n.t('Other role…'), description: vscode.l10n.t('a role name your Studio uses'), value: OTHER },
         ],
-        'Whose viewing should the insight count?',
+        vscode.l10n.t('Whose viewing should the insight count?'),
         arg.role ?? '',
       );
       if (picked === undefined) return undefined;
@@ -130,17 +134,7 @@ export function registerStudioCommands(
       if (picked === OTHER) {
         const v = await inputText(
           { title },
-          {
-            prompt: 'Role name, as Studio spells it',
-            validate: (x) => {
-              try {
-                parseRole(x);
-                return undefined;
-              } catch (e) {
-                return e instanceof Error ? e.message : String(e);
-              }
-            },
-          },
+          { prompt: vscode.l10n.t('Role name, as Studio spells it'), validate: messageOf(parseRole) },
         );
         if (v === undefined) return undefined;
         role = parseRole(v);
@@ -170,9 +164,9 @@ export function registerStudioCommands(
     const a = (arg ?? {}) as { sourceId?: string; perspective?: string; insight?: StudioInsight; role?: string };
     const insight = a.insight ?? 'overview';
     if (!STUDIO_INSIGHTS.includes(insight))
-      throw new InsightError('usage', `Unknown Studio insight "${insight}".`, { next: 'Use overview or users.' });
-    if (!a.perspective) throw new InsightError('usage', 'Select Overview or Viewers under a Studio perspective first.');
-    const source = await studioSource(a, 'Open Studio Insight');
+      throw new InsightError('usage', vscode.l10n.t('Unknown Studio insight "{0}".', insight), { next: vscode.l10n.t('Use overview or users.') });
+    if (!a.perspective) throw new InsightError('usage', SELECT_INSIGHT());
+    const source = await studioSource(a, vscode.l10n.t('Open Studio Insight'));
     if (!source) return undefined;
     const uuid = parsePerspectiveId(a.perspective);
     const known = readPerspectives(source).find((p) => p.uuid === uuid) ?? { uuid, label: `Perspective ${uuid.slice(0, 8)}` };

@@ -2,17 +2,18 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../core/atomicFile';
-import { isCancelled } from '../../core/errors';
 import type { ChartSpec } from '../../core/sources/shared/chartSpec';
 import { StudioInsight, parseStudioCsv, studioChartSpecs } from '../../core/sources/studio';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
+import { LatestFetches } from '../documents/latestFetch';
 import { ResultStore } from '../documents/resultStore';
 import { chartOf } from '../../core/sources/shared/chartSpec';
-import { CellValue, ResultPreviews } from '../preview';
+import type { CellValue } from '../../protocol';
+import { ResultPreviews } from '../preview/resultPreviews';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import { StudioAdapter } from './studioAdapter';
-import { StudioPerspectiveRef, roleLabel } from './studioOptions';
+import { StudioAdapter } from './studioTree';
+import { StudioPerspectiveRef, roleLabel } from '../../core/sources/studio/options';
 import { INSIGHT_LABEL } from './studioTree';
 
 export interface OpenedStudioInsight {
@@ -69,42 +70,27 @@ export function studioGrid(csv: Buffer): { columns: string[]; rows: CellValue[][
 
 /** Fetch the CSV → store it byte for byte → document (the CSV as sent) + preview (grid + chart). */
 export class StudioOpener {
-  private readonly inflight = new Map<string, AbortController>();
 
   constructor(
     private readonly services: Services,
     private readonly adapter: StudioAdapter,
     private readonly results: ResultStore,
     private readonly previews: ResultPreviews,
-  ) {}
+  ) {
+    this.fetches = new LatestFetches(services.log);
+  }
+
+  private readonly fetches: LatestFetches;
 
   async open(source: SourceConfig, perspective: StudioPerspectiveRef, insight: StudioInsight): Promise<OpenedStudioInsight | undefined> {
     const role = perspective.roles?.[insight];
     const key = studioResultKey(perspective.uuid, insight, role);
-    const flightKey = `${source.id}/${key}`;
-    this.inflight.get(flightKey)?.abort();
-    const controller = new AbortController();
-    this.inflight.set(flightKey, controller);
     const title = `${perspective.label} · ${INSIGHT_LABEL[insight]}${role ? ` (${role})` : ''}`;
-    try {
-      const client = await this.adapter.client(source);
-      const csv = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Studio: ${title}`, cancellable: true },
-        async (_p, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          return client.fetchInsights(insight, perspective.uuid, { role, signal: controller.signal });
-        },
-      );
-      return await this.show(source, perspective, role, key, title, csv);
-    } catch (e) {
-      if (isCancelled(e) || controller.signal.aborted) {
-        this.services.log.info(`Studio: fetching ${title} cancelled.`);
-        return undefined;
-      }
-      throw e;
-    } finally {
-      if (this.inflight.get(flightKey) === controller) this.inflight.delete(flightKey);
-    }
+    const client = await this.adapter.client(source);
+    const csv = await this.fetches.run(`${source.id}/${key}`, `Studio: ${title}`, (signal) =>
+      client.fetchInsights(insight, perspective.uuid, { role, signal }),
+    );
+    return csv && this.show(source, perspective, role, key, title, csv);
   }
 
   private async show(

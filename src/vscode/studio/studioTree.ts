@@ -8,11 +8,13 @@
  * needs no request to expand; each insight fetches its CSV when opened. Ids carry the UUID.
  */
 import * as vscode from 'vscode';
-import { StudioInsight } from '../../core/sources/studio';
+import { StudioClient, StudioInsight } from '../../core/sources/studio';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { TreeNode } from '../tree/nodes';
-import { StudioPerspectiveRef, readPerspectives, roleLabel } from './studioOptions';
+import { StudioPerspectiveRef, readPerspectives, roleLabel } from '../../core/sources/studio/options';
+import { studioPlatform } from '../../core/sources/studio/platform';
+import { PlatformAdapter } from '../sources/platformAdapter';
 
 export const INSIGHT_LABEL: Record<StudioInsight, string> = { overview: 'Overview', users: 'Viewers' };
 const INSIGHT_DETAIL: Record<StudioInsight, string> = {
@@ -104,5 +106,15 @@ export class StudioInsightNode extends TreeNode {
     item.contextValue = `studio:insight:${this.insight}`;
     item.command = { title: 'Open', command: 'insightExplorer.studio.open', arguments: [this] };
     return item;
+  }
+}
+
+/** Canvas Studio in VS Code: the platform and its perspectives tree. */
+export class StudioAdapter extends PlatformAdapter<StudioClient> {
+  readonly model: StudioTreeModel;
+
+  constructor(services: Services) {
+    super(services, studioPlatform);
+    this.tree = this.model = new StudioTreeModel(services);
   }
 }

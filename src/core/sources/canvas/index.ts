@@ -5,3 +5,4 @@ export * from './links';
 export * from './client';
 export * from './tables';
 export * from './charts';
+export * from './options';

@@ -2,3 +2,4 @@
 export * from './perspective';
 export * from './client';
 export * from './charts';
+export * from './options';

@@ -6,8 +6,9 @@
  *   token and the OAuth client when the user set up renewal. Renewed tokens are written back to
  *   the same secret.
  */
-import { StudioInsight, StudioRefresh, parsePerspectiveId } from '../../core/sources/studio';
-import { SourceConfig } from '../sources/sourceStore';
+import { type StudioInsight, type StudioRefresh } from './client';
+import { parsePerspectiveId } from './perspective';
+import type { SourceConfig } from '../../platform';
 
 export interface StudioPerspectiveRef {
   uuid: string;

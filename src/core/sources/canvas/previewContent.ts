@@ -6,9 +6,11 @@
  * charts (assignments: box plot and on-time/late/missing bars) shows the first and offers the
  * others in the panel's chart picker.
  */
-import { CanvasEndpointId, ChartSpec, NamedTable } from '../../core/sources/canvas';
-import { chartOf } from '../../core/sources/shared/chartSpec';
-import type { ChartSpec as PreviewChartSpec } from '../../protocol';
+import type { ChartSpec } from '../shared/chartSpec';
+import type { CanvasEndpointId } from './endpoints';
+import type { NamedTable } from './tables';
+import { chartOf } from '../shared/chartSpec';
+import type { ChartSpec as PreviewChartSpec } from '../../../protocol';
 
 export interface TableView {
   table: NamedTable;

@@ -7,8 +7,8 @@
  * Read tolerantly: a plain "self, 2" or "101,102" (what a sandbox file or a hand edit gives) and
  * a string array are accepted too, so a source never fails to load over its own options.
  */
-import { StudentSummarySort, isStudentSummarySort } from '../../core/sources/canvas';
-import { SourceConfig } from '../sources/sourceStore';
+import { StudentSummarySort, isStudentSummarySort } from './types';
+import type { SourceConfig } from '../../platform';
 
 export interface CanvasTermRef {
   id: string;

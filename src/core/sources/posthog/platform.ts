@@ -1,0 +1,150 @@
+/** PostHog as a platform: US/EU Cloud or a self-hosted instance, a project or environment id, a personal API key. */
+import { InsightError } from '../../errors';
+import { type Platform, hostOf } from '../../platform';
+import { parseBaseUrl } from '../../url';
+import { askName, messageOf, runSteps, type StepArgs, type StepInfo, type UserInput } from '../../userInput';
+import { POSTHOG_CLOUD, PostHogClient } from './client';
+
+export const validateUrlInput = messageOf(parseBaseUrl);
+
+const validateProjectId = (v: string) => (/^\d+$/.test(v.trim()) ? undefined : 'A PostHog project or environment id is a number, e.g. 12345 (Project settings → Project ID).');
+const validateKey = (v: string) => (v.trim().length < 8 ? 'Paste a personal API key (Settings → Personal API keys; starts with phx_).' : undefined);
+
+const isCloud = (url: string | undefined) => url === POSTHOG_CLOUD.us || url === POSTHOG_CLOUD.eu;
+
+/** US Cloud, EU Cloud or a self-hosted URL; resolves to the base URL, undefined when cancelled. */
+async function pickBaseUrl(ui: UserInput, info: StepInfo, current?: string): Promise<string | undefined> {
+  const preset = await ui.pick(
+    info,
+    [
+      { label: 'US Cloud', description: POSTHOG_CLOUD.us, value: POSTHOG_CLOUD.us as string },
+      { label: 'EU Cloud', description: POSTHOG_CLOUD.eu, value: POSTHOG_CLOUD.eu as string },
+      { label: 'Self-hosted…', description: 'Enter the URL of your PostHog instance', value: '' },
+    ],
+    'Where is your PostHog?',
+    isCloud(current) ? current : current ? '' : undefined,
+  );
+  if (preset === undefined) return undefined;
+  if (preset) return preset;
+  const url = await ui.text(
+    { ...info, back: true },
+    { prompt: 'Base URL of your PostHog instance (https://…)', placeholder: 'https://posthog.example.edu', value: current && !isCloud(current) ? current : '', validate: validateUrlInput },
+  );
+  return url === undefined ? undefined : parseBaseUrl(url).toString().replace(/\/+$/, '');
+}
+
+export const posthogPlatform: Platform<PostHogClient> = {
+  kind: 'posthog',
+  label: 'PostHog',
+  detail: 'Saved insights of a project (US/EU Cloud or self-hosted), personal API key',
+  icon: 'graph-line',
+  permissionDocs: 'https://posthog.com/docs/api#personal-api-keys',
+  secretEnv: ['POSTHOG_API_KEY'],
+
+  clientOptions: ['projectId', 'environment'],
+
+  client(source, apiKey, deps) {
+    if (!apiKey) throw new InsightError('auth', `No API key stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+    const poll = deps.setting?.('posthog.pollIntervalMs');
+    return new PostHogClient({
+      baseUrl: source.baseUrl,
+      projectId: String(source.options.projectId ?? ''),
+      environment: source.options.environment === true,
+      apiKey,
+      logger: deps.logger,
+      redactor: deps.redactor,
+      pollIntervalMs: typeof poll === 'number' ? poll : 1000,
+      limits: deps.limits,
+    });
+  },
+
+  async testConnection(client, source, counts, signal) {
+    const { count } = await client.testConnection(signal);
+    return `Connected to PostHog ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId}: ${counts.savedInsights(count)}.`;
+  },
+
+  describe(source) {
+    return `${hostOf(source.baseUrl)} · ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId ?? '?'}`;
+  },
+
+  async add(ui, title, firstStep) {
+    const info = (n: number): StepArgs => ({ title, step: firstStep + n, totalSteps: firstStep + 3, back: true });
+    let baseUrl = '';
+    let idType = 'project' as 'project' | 'environment';
+    let projectId = '';
+    let label = '';
+    let secret = '';
+    const ok = await runSteps([
+      async () => {
+        const v = await pickBaseUrl(ui, info(0), baseUrl || undefined);
+        if (v === undefined) return false;
+        baseUrl = v;
+        return true;
+      },
+      async () => {
+        const t = await ui.pick(
+          info(1),
+          [
+            { label: 'Project ID', description: '/api/projects/:id', value: 'project' as const },
+            { label: 'Environment ID', description: '/api/environments/:id', value: 'environment' as const },
+          ],
+          'Which id will you enter?',
+          idType,
+        );
+        if (t === undefined) return false;
+        idType = t;
+        const v = await ui.text(info(1), { prompt: `PostHog ${idType} id (a number, from Project settings)`, placeholder: '12345', value: projectId, validate: validateProjectId });
+        if (v === undefined) return false;
+        projectId = v.trim();
+        return true;
+      },
+      async () => {
+        const v = await askName(ui, info(2), label || `PostHog ${new URL(baseUrl).host} · ${projectId}`);
+        if (v === undefined) return false;
+        label = v;
+        return true;
+      },
+      async () => {
+        const v = await this.promptSecret(ui, { label }, info(3));
+        if (v === undefined) return false;
+        secret = v;
+        return true;
+      },
+    ]);
+    if (!ok) return undefined;
+    return { input: { kind: 'posthog', label, baseUrl, options: { projectId, environment: idType === 'environment' } }, secret };
+  },
+
+  async promptSecret(ui, source, step) {
+    const v = await ui.text(step ?? { title: `Set Credentials: ${source.label}` }, {
+      prompt: 'PostHog personal API key (stored in VS Code SecretStorage, never in settings)',
+      placeholder: 'phx_…',
+      password: true,
+      validate: validateKey,
+    });
+    return v?.trim();
+  },
+
+  async edit(ui, source) {
+    const field = await ui.pick(
+      { title: `Edit Source: ${source.label}` },
+      [
+        { label: 'Name', description: source.label, value: 'label' },
+        { label: 'Base URL', description: source.baseUrl, value: 'baseUrl' },
+        { label: source.options.environment ? 'Environment ID' : 'Project ID', description: String(source.options.projectId ?? ''), value: 'projectId' },
+      ],
+      'What do you want to change?',
+    );
+    if (!field) return undefined;
+    if (field === 'label') {
+      const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
+      return v === undefined ? undefined : { label: v };
+    }
+    if (field === 'baseUrl') {
+      const v = await pickBaseUrl(ui, { title: 'Change base URL', step: 1, totalSteps: 1, back: false }, source.baseUrl);
+      return v === undefined ? undefined : { baseUrl: v };
+    }
+    const v = await ui.text({ title: 'Change id' }, { prompt: 'PostHog project or environment id', value: String(source.options.projectId ?? ''), validate: validateProjectId });
+    return v === undefined ? undefined : { options: { ...source.options, projectId: v.trim() } };
+  },
+};

@@ -1,0 +1,168 @@
+/**
+ * Canvas Studio as a platform: site URL + access token, optionally with renewal (refresh token and
+ * OAuth client); the perspectives the tree shows live in the source's options (./options.ts).
+ */
+import { InsightError } from '../../errors';
+import { type Platform, hostOf } from '../../platform';
+import { askName, messageOf, required, siteSourceSteps } from '../../userInput';
+import { StudioApiError, StudioClient } from './client';
+import { type StudioSecret, parseStudioSecret, readPerspectives, refreshOf, serializeStudioSecret } from './options';
+import { studioUrls } from './perspective';
+
+export const validateStudioUrl = messageOf(studioUrls);
+
+/** Stored as the site root; the client derives the API root (`/api/public/v1`) from it. */
+export function normalizeStudioUrl(v: string): string {
+  return studioUrls(v).site.toString().replace(/\/+$/, '');
+}
+
+const validateToken = (v: string) => (v.trim().length < 8 ? 'Paste a Studio API access token.' : undefined);
+
+/** The nil UUID: a perspective that cannot exist, so asking for it tests the token alone. */
+const PROBE_PERSPECTIVE = '00000000-0000-0000-0000-000000000000';
+
+export const studioPlatform: Platform<StudioClient> = {
+  kind: 'studio',
+  label: 'Canvas Studio',
+  detail: 'Media insights (views, viewers, completion) of Studio perspectives, API token',
+  icon: 'device-camera-video',
+  permissionDocs: 'https://developerdocs.instructure.com/services/studio/api-reference/insights',
+  secretEnv: ['STUDIO_TOKEN', 'STUDIO_REFRESH_TOKEN', 'STUDIO_CLIENT_ID', 'STUDIO_CLIENT_SECRET'],
+
+  /**
+   * Renewal state (single-use refresh tokens) lives in the client: the caller keeps one client per
+   * source while its secret is unchanged, and renewed tokens go back through `deps.saveSecret`.
+   * A draft source (no saveSecret) tests its access token only: a renewal would spend the
+   * single-use refresh token it is about to save.
+   */
+  client(source, secret, deps) {
+    if (!secret) throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+    let bundle = parseStudioSecret(secret);
+    const save = deps.saveSecret;
+    return new StudioClient({
+      baseUrl: source.baseUrl,
+      accessToken: bundle.accessToken,
+      refresh: save ? refreshOf(bundle) : undefined,
+      logger: deps.logger,
+      redactor: deps.redactor,
+      onTokens: save
+        ? async (t) => {
+            deps.redactor.add(t.accessToken);
+            deps.redactor.add(t.refreshToken);
+            bundle = { ...bundle, accessToken: t.accessToken, refreshToken: t.refreshToken ?? bundle.refreshToken };
+            await save(serializeStudioSecret(bundle));
+            deps.logger.info(`Studio: renewed the access token of “${source.label}” and stored it.`);
+          }
+        : undefined,
+      limits: deps.limits,
+    });
+  },
+
+  /**
+   * Studio has no "who am I" endpoint in its public API. With a perspective, its overview is the
+   * test; without one, the nil-UUID perspective: a 404 there means the token was accepted.
+   */
+  async testConnection(client, source, _counts, signal) {
+    const first = readPerspectives(source)[0];
+    if (first) {
+      const csv = await client.fetchInsights('overview', first.uuid, { signal });
+      return `Connected to Studio at ${client.site.host}: “${first.label}” overview is ${csv.length} bytes.`;
+    }
+    try {
+      await client.fetchInsights('overview', PROBE_PERSPECTIVE, { signal });
+    } catch (e) {
+      if (e instanceof StudioApiError && e.reason === 'notFound')
+        return `Connected to Studio at ${client.site.host}: the token was accepted. Add a perspective to read its insights.`;
+      throw e;
+    }
+    return `Connected to Studio at ${client.site.host}.`;
+  },
+
+  describe(source, counts) {
+    return `${hostOf(source.baseUrl)} · ${counts.perspectives(readPerspectives(source).length)}`;
+  },
+
+  async add(ui, title, firstStep) {
+    const got = await siteSourceSteps(ui, {
+      title,
+      firstStep,
+      // URL, name, token, renewal choice (promptSecret asks the last two).
+      totalSteps: firstStep + 3,
+      url: {
+        prompt: 'Your Studio site or its API root',
+        placeholder: 'https://school.instructuremedia.com',
+        validate: validateStudioUrl,
+        normalize: normalizeStudioUrl,
+      },
+      defaultLabel: (baseUrl) => `Studio ${new URL(baseUrl).host}`,
+      secret: (label, step) => this.promptSecret(ui, { label }, step),
+    });
+    if (!got) return undefined;
+    const { label, baseUrl, secret } = got;
+    return { input: { kind: 'studio', label, baseUrl, options: { perspectives: '[]' } }, secret };
+  },
+
+  /**
+   * The access token, then whether to set up renewal (refresh token + OAuth client id/secret).
+   * Resolves to the serialized secret bundle.
+   */
+  async promptSecret(ui, source, step) {
+    const title = step?.title ?? `Set Credentials: ${source.label}`;
+    const at = step?.step ?? 1;
+    const total = step?.totalSteps ?? 2;
+    const accessToken = await ui.text(
+      { title, step: at, totalSteps: total, back: step?.back },
+      { prompt: 'Studio access token (stored in VS Code SecretStorage, never in settings)', password: true, validate: validateToken },
+    );
+    if (accessToken === undefined) return undefined;
+    const bundle: StudioSecret = { accessToken: accessToken.trim() };
+    const renew = await ui.pick(
+      { title, step: at + 1, totalSteps: total },
+      [
+        { label: 'No renewal', detail: 'When the token expires, Set Credentials asks for a new one.', value: false },
+        {
+          label: 'Renew automatically…',
+          detail: 'Add the refresh token and the OAuth client (id and secret) the token was issued with.',
+          value: true,
+        },
+      ],
+      'Renew the token when Studio says it expired?',
+      false,
+    );
+    if (renew === undefined) return undefined;
+    if (renew) {
+      const sub = { title, totalSteps: at + 4 };
+      const refreshToken = await ui.text({ ...sub, step: at + 2 }, { prompt: 'Refresh token', password: true, validate: required('refresh token') });
+      if (refreshToken === undefined) return undefined;
+      const clientId = await ui.text({ ...sub, step: at + 3 }, { prompt: 'OAuth client id (Studio admin → API keys)', validate: required('client id') });
+      if (clientId === undefined) return undefined;
+      const clientSecret = await ui.text({ ...sub, step: at + 4 }, { prompt: 'OAuth client secret', password: true, validate: required('client secret') });
+      if (clientSecret === undefined) return undefined;
+      Object.assign(bundle, { refreshToken: refreshToken.trim(), clientId: clientId.trim(), clientSecret: clientSecret.trim() });
+    }
+    return serializeStudioSecret(bundle);
+  },
+
+  secretParts(secret) {
+    const b = parseStudioSecret(secret);
+    return [b.accessToken, b.refreshToken, b.clientSecret].filter((v): v is string => !!v);
+  },
+
+  async edit(ui, source) {
+    const field = await ui.pick(
+      { title: `Edit Source: ${source.label}` },
+      [
+        { label: 'Name', description: source.label, value: 'label' },
+        { label: 'Studio URL', description: source.baseUrl, value: 'baseUrl' },
+      ],
+      'What do you want to change? (Perspectives: Add Perspective… / Remove Perspective in the tree)',
+    );
+    if (!field) return undefined;
+    if (field === 'label') {
+      const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
+      return v === undefined ? undefined : { label: v };
+    }
+    const v = await ui.text({ title: 'Change Studio URL' }, { prompt: 'Your Studio site or its API root', value: source.baseUrl, validate: validateStudioUrl });
+    return v === undefined ? undefined : { baseUrl: normalizeStudioUrl(v) };
+  },
+};

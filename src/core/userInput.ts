@@ -1,0 +1,128 @@
+/**
+ * The seam every prompt goes through: a pick from a list and a line of text, with the step
+ * numbering and Back button of multi-step flows. The VS Code layer implements it with quick
+ * picks and input boxes (src/vscode/prompts.ts); tests script it (test/unit/testUserInput.ts), so
+ * the Add Source, Edit Source and Set Credentials flows of every platform run in plain Node.
+ */
+
+/** Thrown by a step whose Back button was pressed; runSteps goes back one step. */
+export class StepBack extends Error {}
+
+export interface StepInfo {
+  title: string;
+  step?: number;
+  totalSteps?: number;
+  back?: boolean;
+}
+
+/** One step of a numbered flow with a Back button. */
+export type StepArgs = Required<StepInfo>;
+
+export interface PickItem<T> {
+  label: string;
+  description?: string;
+  detail?: string;
+  value: T;
+}
+
+export interface TextOptions {
+  prompt: string;
+  value?: string;
+  placeholder?: string;
+  password?: boolean;
+  /** Returns an error message, or undefined when valid. */
+  validate?: (value: string) => string | undefined;
+  /** A warning that does not block the value (shown after the prompt while it applies). */
+  hint?: (value: string) => string | undefined;
+}
+
+export interface UserInput {
+  /** The value of the picked item; undefined when dismissed; throws StepBack on Back. */
+  pick<T>(info: StepInfo, items: PickItem<T>[], placeholder: string, active?: T): Promise<T | undefined>;
+  /** The accepted text (valid by `validate`); undefined when dismissed; throws StepBack on Back. */
+  text(info: StepInfo, opts: TextOptions): Promise<string | undefined>;
+}
+
+/**
+ * Runs steps in order; a step throwing StepBack goes back one. Each step returns false to stop
+ * (cancelled), true to go on.
+ */
+export async function runSteps(steps: ((back: boolean) => Promise<boolean>)[]): Promise<boolean> {
+  let i = 0;
+  while (i < steps.length) {
+    try {
+      if (!(await steps[i](i > 0))) return false;
+      i++;
+    } catch (e) {
+      if (e instanceof StepBack) i = Math.max(0, i - 1);
+      else throw e;
+    }
+  }
+  return true;
+}
+
+export interface SiteSourceSteps {
+  title: string;
+  firstStep: number;
+  /** The flow's last step number (the secret may take more than one step). */
+  totalSteps: number;
+  /** The site's address box: its prompt, placeholder and check, and how a valid entry is normalized. */
+  url: { prompt: string; placeholder: string; validate: (value: string) => string | undefined; normalize: (value: string) => string };
+  /** The name suggested for the normalized address. */
+  defaultLabel: (baseUrl: string) => string;
+  /** Asks for the secret at `step` (its first step); undefined when cancelled. */
+  secret: (label: string, step: StepArgs) => Promise<string | undefined>;
+}
+
+/**
+ * The Add Source steps of a source on a site with a token (Canvas, Studio): the site's address,
+ * a name for the source, then the secret, with Back between them. Undefined when cancelled.
+ */
+export async function siteSourceSteps(ui: UserInput, o: SiteSourceSteps): Promise<{ baseUrl: string; label: string; secret: string } | undefined> {
+  const info = (n: number): StepArgs => ({ title: o.title, step: o.firstStep + n, totalSteps: o.totalSteps, back: true });
+  let baseUrl = '';
+  let label = '';
+  let secret = '';
+  const ok = await runSteps([
+    async () => {
+      const v = await ui.text(info(0), { prompt: o.url.prompt, placeholder: o.url.placeholder, value: baseUrl, validate: o.url.validate });
+      if (v === undefined) return false;
+      baseUrl = o.url.normalize(v);
+      return true;
+    },
+    async () => {
+      const v = await askName(ui, info(1), label || o.defaultLabel(baseUrl));
+      if (v === undefined) return false;
+      label = v;
+      return true;
+    },
+    async () => {
+      const v = await o.secret(label, info(2));
+      if (v === undefined) return false;
+      secret = v;
+      return true;
+    },
+  ]);
+  return ok ? { baseUrl, label, secret } : undefined;
+}
+
+/** "Enter the client id." for an empty box. */
+export const required = (what: string) => (v: string) => (v.trim() ? undefined : `Enter the ${what}.`);
+
+/** The name box of Add Source and Rename; resolves to the trimmed name. */
+export async function askName(ui: UserInput, info: StepInfo, value: string, prompt = 'A name for this source'): Promise<string | undefined> {
+  const v = await ui.text(info, { prompt, value, validate: (x) => (x.trim() ? undefined : 'Enter a name.') });
+  return v?.trim();
+}
+
+/** The error message of a check that throws on bad input, for a text box's `validate`. */
+export function messageOf(check: (v: string) => unknown): (v: string) => string | undefined {
+  return (v) => {
+    try {
+      check(v);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The platform contract (src/core/platform.ts) in VS Code: the one client cache, and the adapter
+ * that gives a platform VS Code's prompts, localized counts and the platform's tree.
+ */
+import * as vscode from 'vscode';
+import type { Logger, Redactor } from '../../core/log';
+import { type ClientDeps, type Platform, type SourceConfig, secretPartsOf } from '../../core/platform';
+import type { StepArgs } from '../../core/userInput';
+import { counts } from '../counts';
+import { httpLimitsFromSettings } from '../httpSettings';
+import { vscodeInput } from '../prompts';
+import type { Clients, NewSource, Services, SourceKindAdapter } from '../services';
+import type { TreeNode } from '../tree/nodes';
+import type { SourceStore } from './sourceStore';
+
+interface Entry {
+  key: string;
+  client: unknown;
+}
+
+/**
+ * The one client cache: one client per source while its base URL, the options its client is
+ * made from and its secret are the same, so tokens (Echo360's hour-long one, Studio's renewed ones) are reused and two clients never
+ * renew the same single-use refresh token. A settings change (HTTP limits, poll interval) drops
+ * every client; the next call makes one with the new settings.
+ */
+export class ClientCache implements Clients, vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sharedState = new Map<string, unknown>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: { store: SourceStore; log: Logger; redactor: Redactor }) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('insightExplorer')) this.entries.clear();
+      }),
+    );
+  }
+
+  /**
+   * The source's client, with its stored secret, or with `secretOverride` (a typed secret under
+   * test: never cached, it may be wrong).
+   */
+  async get<C>(platform: Platform<C>, source: SourceConfig, secretOverride?: string): Promise<C> {
+    const { store, log, redactor } = this.deps;
+    const secret = secretOverride ?? (await store.getSecret(source.id));
+    for (const part of secretPartsOf(platform, secret)) redactor.add(part);
+    const options = (platform.clientOptions ?? []).map((k) => source.options[k]);
+    const keyOf = (s: string | undefined) => JSON.stringify([source.baseUrl, options, s ?? '']);
+    const cached = this.entries.get(source.id);
+    if (secretOverride === undefined && cached && cached.key === keyOf(secret)) return cached.client as C;
+    const entry: Entry = { key: keyOf(secret), client: undefined };
+    const stored = store.get(source.id) !== undefined;
+    const clientDeps: ClientDeps = {
+      logger: log,
+      redactor,
+      limits: httpLimitsFromSettings(),
+      setting: (key) => vscode.workspace.getConfiguration('insightExplorer').get(key),
+      shared: <T>(key: string, make: () => T): T => {
+        if (!this.sharedState.has(key)) this.sharedState.set(key, make());
+        return this.sharedState.get(key) as T;
+      },
+      // A draft (Add Source's test) has nowhere to keep a renewed secret yet.
+      saveSecret: stored
+        ? async (next) => {
+            for (const part of secretPartsOf(platform, next)) redactor.add(part);
+            // The cached client already holds the renewed tokens: it matches the new secret.
+            entry.key = keyOf(next);
+            await store.setSecret(source.id, next);
+          }
+        : undefined,
+    };
+    entry.client = platform.client(source, secret, clientDeps);
+    if (secretOverride === undefined) this.entries.set(source.id, entry);
+    return entry.client as C;
+  }
+
+  forget(sourceId: string): void {
+    this.entries.delete(sourceId);
+  }
+
+  dispose(): void {
+    this.entries.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** What a platform's tree model gives the adapter. */
+export interface PlatformTree {
+  children(sourceNode: TreeNode, source: SourceConfig): TreeNode[] | Promise<TreeNode[]>;
+  forget?(sourceId: string): void;
+}
+
+/**
+ * A platform (src/core/sources/<kind>/platform.ts) in VS Code: its prompts through quick picks and
+ * input boxes, its client from the one client cache, its describe/test sentences with VS Code's
+ * localized counts, and its tree. Every secret typed or read is added to the redactor, each part
+ * of a JSON bundle on its own. A platform's VS Code folder extends this only with what is its own
+ * (PostHog's running fetches, Echo360's report runs, Canvas's option writes).
+ */
+export class PlatformAdapter<C> implements SourceKindAdapter {
+  readonly kind: SourceConfig['kind'];
+  readonly label: string;
+  readonly detail: string;
+  readonly icon: string;
+  protected tree: PlatformTree = { children: () => [] };
+
+  constructor(
+    protected readonly services: Services,
+    readonly platform: Platform<C>,
+    private readonly input = vscodeInput,
+  ) {
+    this.kind = platform.kind;
+    this.label = platform.label;
+    this.detail = platform.detail;
+    this.icon = platform.icon;
+  }
+
+  /** The source's client (cached), or one for a typed secret under test (not cached). */
+  client(source: SourceConfig, secret?: string): Promise<C> {
+    return this.services.clients.get(this.platform, source, secret);
+  }
+
+  describe(source: SourceConfig): string {
+    return this.platform.describe(source, counts);
+  }
+
+  async children(sourceNode: TreeNode, source: SourceConfig): Promise<TreeNode[]> {
+    return this.tree.children(sourceNode, source);
+  }
+
+  forget(sourceId: string): void {
+    this.services.clients.forget(sourceId);
+    this.tree.forget?.(sourceId);
+  }
+
+  async add(title: string, firstStep: number): Promise<NewSource | undefined> {
+    const added = await this.platform.add(this.input, title, firstStep);
+    if (added) this.redact(added.secret);
+    return added;
+  }
+
+  edit(source: SourceConfig): Promise<Partial<SourceConfig> | undefined> {
+    return this.platform.edit(this.input, source);
+  }
+
+  async promptSecret(source: Pick<SourceConfig, 'label'>, step?: StepArgs): Promise<string | undefined> {
+    const secret = await this.platform.promptSecret(this.input, source, step);
+    this.redact(secret);
+    return secret;
+  }
+
+  async testConnection(source: SourceConfig, secret: string, signal?: AbortSignal): Promise<string> {
+    return this.platform.testConnection(await this.client(source, secret), source, counts, signal);
+  }
+
+  private redact(secret: string | undefined): void {
+    for (const part of secretPartsOf(this.platform, secret)) this.services.redactor.add(part);
+  }
+}
