@@ -4,7 +4,9 @@
  * (src/core/sources/<kind>/platform.ts); src/core/platforms.ts lists them. Nothing here knows
  * VS Code: prompts go through UserInput, counted words through Counts, settings through ClientDeps.
  */
+import type { CsvCell } from './csv';
 import type { HttpLimits } from './limits';
+import type { ChartSpec } from '../protocol';
 import type { Logger, Redactor } from './log';
 import type { UserInput, StepArgs } from './userInput';
 
@@ -71,6 +73,64 @@ export interface PlatformInfo {
   secretEnv: readonly string[];
 }
 
+/**
+ * What the generic tree and commands may do with an item; its menus key on these (`contextValue`
+ * lists them: `studio:insight:overview;open;`).
+ */
+export type Capability = 'open' | 'copyId';
+
+/** A plain tree item a platform lists; the VS Code layer draws it and offers its capabilities. */
+export interface PlatformItem {
+  /** Unique among its siblings and stable (backend ids, never labels): the node id is the parent's id + `/` + key. */
+  key: string;
+  /** The platform's word for it (`perspective`, `insight:overview`); the platform's own menus key on it. */
+  type: string;
+  label: string;
+  description?: string;
+  /** Plain text (shown escaped). */
+  tooltip?: string;
+  /** A codicon id. */
+  icon?: string;
+  /** Has children: `children(item)` lists them. */
+  expandable?: boolean;
+  capabilities?: readonly Capability[];
+  /** What a click does when it is not Open: a command, given the item's node. */
+  command?: { command: string; title: string };
+  /** Copy Id copies this. */
+  id?: string;
+  /** Whatever the platform needs to list or fetch it again (JSON-safe). */
+  data?: unknown;
+}
+
+/** One table of a fetched result, as the preview shows it. */
+export interface ResultTable {
+  columns: string[];
+  rows: CsvCell[][];
+  /** The platform's own charts of it, the first shown first. */
+  charts?: ChartSpec[];
+  /** Why there is no chart, when there is none. */
+  chartNote?: string;
+}
+
+/** One answer of a platform: its raw text as sent (the document) and its tables (the previews). */
+export interface PlatformResult {
+  /** The result store's key: the same item opened again replaces its result. */
+  key: string;
+  title: string;
+  subtitle: string;
+  /** Exactly as the service sent it. */
+  raw: { ext: 'csv' | 'json'; bytes: Buffer };
+  tables: ResultTable[];
+  /** One line for the log. */
+  summary: string;
+}
+
+export interface FetchContext {
+  signal: AbortSignal;
+  /** A short progress message ("page 3…"). */
+  progress(message: string): void;
+}
+
 export interface Platform<C = unknown> extends PlatformInfo {
   /**
    * A client for the source. Throws an InsightError of kind `auth` (with "Use Set Credentials…")
@@ -94,6 +154,13 @@ export interface Platform<C = unknown> extends PlatformInfo {
    * secret, each on its own); the whole secret when absent.
    */
   secretParts?(secret: string): string[];
+  /**
+   * The items under the source (`parent` undefined) or under an item, for platforms whose tree is
+   * plain items; a platform with a tree of its own in the VS Code layer leaves this out.
+   */
+  children?(source: SourceConfig, parent: PlatformItem | undefined, client: () => Promise<C>): Promise<PlatformItem[]>;
+  /** Fetches an item that offers `open`. */
+  fetch?(client: C, source: SourceConfig, item: PlatformItem, ctx: FetchContext): Promise<PlatformResult>;
 }
 
 /** Every value of a stored secret the redactor must hide. */

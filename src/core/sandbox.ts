@@ -39,7 +39,9 @@ export async function seedSandbox(store: SandboxStore, log: Logger, file = proce
     if (!PLATFORMS.some((p) => p.kind === s.kind)) continue;
     const existing = store.list().find((x) => x.label === s.label && x.kind === s.kind);
     const { kind, label, baseUrl, secret, ...rest } = s;
-    const options = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, typeof v === 'number' ? String(v) : (v as string | boolean)]));
+    const options = Object.fromEntries(
+      Object.entries(rest).map(([k, v]) => [k, typeof v === 'number' ? String(v) : (v as string | boolean)]),
+    );
     if (existing) {
       // Fake servers get a new port per run: keep the source, follow the server.
       if (existing.baseUrl !== baseUrl) await store.update(existing.id, { baseUrl, options });

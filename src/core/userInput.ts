@@ -78,7 +78,10 @@ export interface SiteSourceSteps {
  * The Add Source steps of a source on a site with a token (Canvas, Studio): the site's address,
  * a name for the source, then the secret, with Back between them. Undefined when cancelled.
  */
-export async function siteSourceSteps(ui: UserInput, o: SiteSourceSteps): Promise<{ baseUrl: string; label: string; secret: string } | undefined> {
+export async function siteSourceSteps(
+  ui: UserInput,
+  o: SiteSourceSteps,
+): Promise<{ baseUrl: string; label: string; secret: string } | undefined> {
   const info = (n: number): StepArgs => ({ title: o.title, step: o.firstStep + n, totalSteps: o.totalSteps, back: true });
   let baseUrl = '';
   let label = '';
@@ -110,7 +113,12 @@ export async function siteSourceSteps(ui: UserInput, o: SiteSourceSteps): Promis
 export const required = (what: string) => (v: string) => (v.trim() ? undefined : `Enter the ${what}.`);
 
 /** The name box of Add Source and Rename; resolves to the trimmed name. */
-export async function askName(ui: UserInput, info: StepInfo, value: string, prompt = 'A name for this source'): Promise<string | undefined> {
+export async function askName(
+  ui: UserInput,
+  info: StepInfo,
+  value: string,
+  prompt = 'A name for this source',
+): Promise<string | undefined> {
   const v = await ui.text(info, { prompt, value, validate: (x) => (x.trim() ? undefined : 'Enter a name.') });
   return v?.trim();
 }
@@ -125,4 +133,41 @@ export function messageOf(check: (v: string) => unknown): (v: string) => string 
       return e instanceof Error ? e.message : String(e);
     }
   };
+}
+
+/** A secret's password box (Set Credentials, or a step of Add Source); resolves to the trimmed secret. */
+export async function askSecret(
+  ui: UserInput,
+  source: { label: string },
+  step: StepInfo | undefined,
+  opts: Omit<TextOptions, 'password'>,
+): Promise<string | undefined> {
+  const v = await ui.text(step ?? { title: `Set Credentials: ${source.label}` }, { ...opts, password: true });
+  return v?.trim();
+}
+
+const NAME = '\u0000name';
+
+/**
+ * Edit Source: a pick of what to change — the name first, then the platform's own fields. The
+ * name is asked here; any other field goes to `edit`. Undefined when cancelled.
+ */
+export async function editSource<F extends string, P>(
+  ui: UserInput,
+  source: { label: string },
+  fields: PickItem<F>[],
+  edit: (field: F) => Promise<P | undefined>,
+  placeholder = 'What do you want to change?',
+): Promise<P | { label: string } | undefined> {
+  const field = await ui.pick<F | typeof NAME>(
+    { title: `Edit Source: ${source.label}` },
+    [{ label: 'Name', description: source.label, value: NAME }, ...fields],
+    placeholder,
+  );
+  if (field === undefined) return undefined;
+  if (field === NAME) {
+    const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
+    return v === undefined ? undefined : { label: v };
+  }
+  return edit(field);
 }

@@ -12,7 +12,7 @@ import { InsightOpener } from './posthog/openInsight';
 import { CanvasAdapter } from './canvas/canvasTree';
 import { registerCanvasCommands } from './canvas/canvasCommands';
 import { CanvasOpener } from './canvas/canvasOpen';
-import { StudioAdapter } from './studio/studioTree';
+import { type StudioAdapter, studioAdapter } from './studio/studioTree';
 import { registerStudioCommands } from './studio/studioCommands';
 import { StudioOpener } from './studio/studioOpen';
 import { Echo360Adapter } from './echo360/echo360Tree';
@@ -26,6 +26,8 @@ import { seedSandbox } from '../core/sandbox';
 import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
 import { ClientCache } from './sources/platformAdapter';
+import { ResultOpener } from './documents/resultOpener';
+import { registerItemCommands } from './commands/itemCommands';
 import { secretPartsOf } from '../core/platform';
 import { platformOf } from '../core/platforms';
 import { InsightTreeProvider } from './tree/treeProvider';
@@ -90,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   kinds.set('posthog', posthog);
   const canvas = new CanvasAdapter(services);
   kinds.set('canvas', canvas);
-  const studio = new StudioAdapter(services);
+  const studio = studioAdapter(services);
   kinds.set('studio', studio);
   const echo360 = new Echo360Adapter(services, results);
   kinds.set('echo360', echo360);
@@ -112,7 +114,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   registerWelcomeCommands(services);
   const opener = registerPostHogCommands(services, posthog, results, resultPreviews);
   const canvasOpener = registerCanvasCommands(services, canvas, results, resultPreviews);
-  const studioOpener = registerStudioCommands(services, studio, results, resultPreviews);
+  const resultOpener = new ResultOpener(services, results, resultPreviews);
+  registerItemCommands(services, resultOpener);
+  const studioOpener = registerStudioCommands(services, studio, resultOpener);
   registerLocalFiles(context, previews, channel);
   const echo360Runs = echo360.runs;
   context.subscriptions.push(

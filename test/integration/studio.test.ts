@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { TreeNode } from '../../src/vscode/tree/nodes';
 import type { OpenedStudioInsight } from '../../src/vscode/studio/studioOpen';
+import type { OpenedResult } from '../../src/vscode/documents/resultOpener';
 import { parseStudioSecret, perspectivesPatch, readPerspectives, serializeStudioSecret } from '../../src/core/sources/studio/options';
 import { FORBIDDEN_PERSPECTIVE, StudioFake, startStudioFake } from '../fakes/studio';
 import { requireUi, ui } from './ui';
@@ -137,6 +138,25 @@ describe('Studio end to end', function () {
       await ui.waitForTree('Sources', (t) => t.items.some((i) => i.includes('Viewers')));
       await screenshot('studio-01-tree');
     }
+  });
+
+  it('draws Studio items with the generic node: capability tokens in the menus key, a click that runs the one Open, Copy Id', async function () {
+    const uuid = fake.perspectives[bio].uuid;
+    const overview = await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview');
+    const item = await api.tree.getTreeItem(overview);
+    assert.strictEqual(item.contextValue, 'studio:insight:overview;open;');
+    assert.strictEqual(item.command?.command, 'insightExplorer.open');
+    const opened = (await vscode.commands.executeCommand<OpenedResult>('insightExplorer.open', overview))!;
+    assert.ok(fs.readFileSync(opened.file).equals(fake.csv('overview', uuid)), 'stored exactly as sent');
+    assert.strictEqual(opened.tables.length, 1);
+    assert.strictEqual(opened.tables[0].rows, 28);
+    assert.deepStrictEqual(opened.tables[0].charts, ['line']);
+    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.renderedRows > 0);
+    assert.strictEqual(r.totalRows, 28);
+    const perspective = await nodeAt(api, LABEL, fake.perspectives[bio].label);
+    assert.strictEqual((await api.tree.getTreeItem(perspective)).contextValue, 'studio:perspective;copyId;');
+    assert.strictEqual(await vscode.commands.executeCommand<string>('insightExplorer.copyId', perspective), uuid);
+    assert.strictEqual(await vscode.env.clipboard.readText(), uuid);
   });
 
   it('opens the overview: the CSV byte for byte, and viewership over time as a line chart', async function () {

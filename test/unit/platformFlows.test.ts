@@ -5,6 +5,7 @@
  * platform's fake. The same flows run in VS Code through quick picks (src/vscode/prompts.ts).
  */
 import * as assert from 'node:assert/strict';
+import Papa from 'papaparse';
 import { InsightError } from '../../src/core/errors';
 import { Redactor } from '../../src/core/log';
 import type { ClientDeps, SourceConfig } from '../../src/core/platform';
@@ -226,6 +227,52 @@ describe('platform contract: prompt flows and clients', function () {
         assert.equal(next.accessToken, fake.token, 'the renewed access token is saved');
         assert.equal(next.clientSecret, fake.clientSecret);
         assert.equal(d.redactor.redact(`t ${fake.token}`), 't «redacted»');
+      } finally {
+        await fake.close();
+      }
+    });
+
+    it('lists plain items: Add Perspective… for none, perspectives, then Overview and Viewers with their role filters', async () => {
+      const empty = sourceOf({ kind: 'studio', label: 'S', baseUrl: 'https://s.instructuremedia.com', options: { perspectives: '[]' } });
+      const never = () => Promise.reject(new Error('listing needs no request'));
+      const [add] = await studioPlatform.children!(empty, undefined, never);
+      assert.deepEqual([add.type, add.label, add.command?.command], ['action', 'Add Perspective…', 'insightExplorer.studio.addPerspective']);
+      const uuid = '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55';
+      const source = { ...empty, options: { perspectives: JSON.stringify([{ uuid, label: 'BIO 101', roles: { users: 'student' } }]) } };
+      const [perspective] = await studioPlatform.children!(source, undefined, never);
+      assert.deepEqual([perspective.key, perspective.type, perspective.label, perspective.expandable, perspective.capabilities, perspective.id], [`perspective/${uuid}`, 'perspective', 'BIO 101', true, ['copyId'], uuid]);
+      const insights = await studioPlatform.children!(source, perspective, never);
+      assert.deepEqual(
+        insights.map((i) => [i.key, i.type, i.label, i.description, i.capabilities]),
+        [
+          ['insight/overview', 'insight:overview', 'Overview', 'all roles', ['open']],
+          ['insight/users', 'insight:users', 'Viewers', 'role: student', ['open']],
+        ],
+      );
+    });
+
+    it('fetches an insight item: the CSV byte for byte, its grid and chart, keyed by perspective, insight and role', async () => {
+      const fake = await startStudioFake();
+      try {
+        const { uuid, label } = fake.perspectives[0];
+        const source = sourceOf({ kind: 'studio', label: 'S', baseUrl: fake.url, options: { perspectives: JSON.stringify([{ uuid, label, roles: { users: 'student' } }]) } });
+        const client = studioPlatform.client(source, fake.token, deps());
+        const [perspective] = await studioPlatform.children!(source, undefined, async () => client);
+        const [, viewers] = await studioPlatform.children!(source, perspective, async () => client);
+        const result = await studioPlatform.fetch!(client, source, viewers, { signal: new AbortController().signal, progress: () => undefined });
+        assert.ok(result.raw.bytes.equals(fake.csv('users', uuid, 'student')), 'the CSV as sent');
+        assert.equal(result.raw.ext, 'csv');
+        assert.equal(result.key, `studio-${uuid}-users-role-student`);
+        assert.equal(result.title, `${label} · Viewers (student)`);
+        const text = fake.csv('users', uuid, 'student').toString('utf8').replace(/^\uFEFF/, '');
+        const reference = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data;
+        assert.deepEqual(result.tables[0].columns, reference[0]);
+        assert.equal(result.tables[0].rows.length, reference.length - 1);
+        assert.deepEqual(result.tables[0].charts?.map((c) => c.kind), ['histogram']);
+        // A role for this open only: '' is all roles, whatever the stored filter says.
+        const all = await studioPlatform.fetch!(client, source, { ...viewers, data: { ...(viewers.data as object), role: '' } }, { signal: new AbortController().signal, progress: () => undefined });
+        assert.ok(all.raw.bytes.equals(fake.csv('users', uuid)));
+        assert.equal(all.key, `studio-${uuid}-users`);
       } finally {
         await fake.close();
       }

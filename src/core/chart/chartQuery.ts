@@ -64,9 +64,18 @@ import {
   type Table,
   type TimeBucket,
 } from '../table';
-import { displayOf } from '../table/aggregate';
-import { foldKey } from '../table/columns';
-import { isIdLikeName, pickMeasure, type ChartAgg, type ChartBucket, type ChartKind, type ChartPayload, type ChartQuery, type ChartSpec, type ColumnType } from '../../protocol';
+import { civilYearMonth, daysFromCivil, displayOf, foldKey } from '../table/columns';
+import {
+  isIdLikeName,
+  pickMeasure,
+  type ChartAgg,
+  type ChartBucket,
+  type ChartKind,
+  type ChartPayload,
+  type ChartQuery,
+  type ChartSpec,
+  type ColumnType,
+} from '../../protocol';
 
 export interface ChartOptions {
   /** Most points of a scatter plot or of a line of rows (`agg: 'none'`); default 4,000. */
@@ -397,15 +406,8 @@ function hashNumber(v: number): number {
  */
 function bucketOf(ms: number, bucket: TimeBucket): number {
   if (bucket !== 'month') return bucketStart(ms, bucket);
-  const days = Math.floor(ms / DAY_MS);
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5); // 0-based
-  return (days - dayOfMonth) * DAY_MS;
+  const [year, month] = civilYearMonth(Math.floor(ms / DAY_MS));
+  return daysFromCivil(year, month, 1) * DAY_MS;
 }
 
 /** Keys of `col` over the rows; a date column by the start of its `bucket` when one is given. */

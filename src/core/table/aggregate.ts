@@ -5,17 +5,7 @@
  * grouped by dictionary code, so no string is touched per row.
  */
 import { InsightError } from '../errors';
-import {
-  AnyColumn,
-  ColumnType,
-  DisplayValue,
-  NumericColumn,
-  StringColumn,
-  civilYearMonth,
-  daysFromCivil,
-  formatDate,
-  formatDateTime,
-} from './columns';
+import { AnyColumn, ColumnType, DisplayValue, NumericColumn, StringColumn, civilYearMonth, daysFromCivil, displayOf } from './columns';
 import { Table } from './table';
 import { ColumnRef, View, allRows } from './view';
 
@@ -24,20 +14,6 @@ export type RowSource = View | Uint32Array | null | undefined;
 function rowsOf(table: Table, src: RowSource): Uint32Array {
   if (!src) return allRows(table);
   return src instanceof Uint32Array ? src : src.rows;
-}
-
-/** Display form of a raw numeric value of a column of this type. */
-export function displayOf(type: ColumnType, v: number): DisplayValue {
-  switch (type) {
-    case 'boolean':
-      return v !== 0;
-    case 'date':
-      return formatDate(v);
-    case 'datetime':
-      return formatDateTime(v);
-    default:
-      return v;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

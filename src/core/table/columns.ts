@@ -30,6 +30,7 @@ import {
   classified,
   classifyBytes,
   decodeBytes,
+  displayOf,
   formatDate,
   formatDateTime,
   isValidUtf8,
@@ -37,7 +38,7 @@ import {
 } from './values';
 
 export type { ColumnType, DisplayValue };
-export { formatDate, formatDateTime };
+export { displayOf, formatDate, formatDateTime };
 export { parseIsoDate, daysFromCivil, civilYearMonth, decodeBytes } from './values';
 
 // ---------------------------------------------------------------------------------------------
@@ -146,17 +147,7 @@ export class NumericColumn extends Column {
 
   display(row: number): DisplayValue {
     if (this.isNull(row)) return null;
-    const v = this.values[row];
-    switch (this.type) {
-      case 'boolean':
-        return v !== 0;
-      case 'date':
-        return formatDate(v);
-      case 'datetime':
-        return formatDateTime(v);
-      default:
-        return v;
-    }
+    return displayOf(this.type, this.values[row]);
   }
 
   text(row: number): string | null {
@@ -532,17 +523,7 @@ export class ColumnBuilder {
       return code === 0 ? null : this.str(code);
     }
     const v = this.num(row);
-    if (Number.isNaN(v)) return null;
-    switch (type) {
-      case 'boolean':
-        return v !== 0;
-      case 'date':
-        return formatDate(v);
-      case 'datetime':
-        return formatDateTime(v);
-      default:
-        return v;
-    }
+    return Number.isNaN(v) ? null : displayOf(type, v);
   }
 
   /**

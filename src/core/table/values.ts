@@ -293,3 +293,17 @@ export function decodeBytes(buf: Uint8Array, s: number, e: number, nonAscii: boo
   // utf8Slice replaces malformed sequences with U+FFFD, which is what we keep after warning.
   return nonAscii ? utf8Slice.call(buf, s, e) : latin1Slice.call(buf, s, e);
 }
+
+/** Display form of a raw numeric value of a column of this type (booleans 0/1, dates as epoch ms). */
+export function displayOf(type: ColumnType, v: number): DisplayValue {
+  switch (type) {
+    case 'boolean':
+      return v !== 0;
+    case 'date':
+      return formatDate(v);
+    case 'datetime':
+      return formatDateTime(v);
+    default:
+      return v;
+  }
+}

@@ -10,14 +10,12 @@ import {
   canvasId,
   courseDescription,
 } from '../../core/sources/canvas';
-import { pickSource } from '../commands/sourceCommands';
+import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultStore } from '../documents/resultStore';
 import { ResultPreviews } from '../preview/resultPreviews';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
-import { SourceConfig } from '../sources/sourceStore';
-import { sourceIdOf } from '../tree/sourceNodes';
 import { CanvasAdapter } from './canvasTree';
 import { validateCanvasId } from '../../core/sources/canvas/platform';
 import { CanvasOpenTarget, CanvasOpener } from './canvasOpen';
@@ -94,14 +92,7 @@ export function registerCanvasCommands(
   const opener = new CanvasOpener(services, adapter, results, previews);
   const { store } = services;
 
-  /** The current stored source behind a node or `{sourceId}` (nodes may hold an older copy). */
-  const canvasSource = async (arg: unknown, title: string): Promise<SourceConfig | undefined> => {
-    const id = sourceIdOf(arg);
-    const source = id ? store.get(id) : await pickSource(services, undefined, title, 'canvas');
-    if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
-    if (source && source.kind !== 'canvas') throw new InsightError('usage', `“${source.label}” is not a Canvas source.`);
-    return source;
-  };
+  const canvasSource = (arg: unknown, title: string) => sourceOfKind(services, arg, 'canvas', title);
 
   const open = (target: CanvasOpenTarget) => async (arg?: unknown) => {
     if (arg instanceof CanvasEndpointNode) {

@@ -66,7 +66,6 @@ export function resultKey(ref: CanvasEndpointRef): string {
  * and hide half of what was just fetched. The first table ends up in front.
  */
 export class CanvasOpener {
-
   constructor(
     private readonly services: Services,
     private readonly adapter: CanvasAdapter,
@@ -166,6 +165,12 @@ export class CanvasOpener {
   private async showPreview(ref: { sourceId: string; key: string }, v: TableView, title: string, subtitle: string): Promise<void> {
     const { columns, rows } = v.table.table;
     const charts = v.chart ? [v.chart, ...(v.moreCharts ?? [])] : undefined;
-    await this.previews.showTable(ref, columns, rows, { title, subtitle, charts }, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    await this.previews.showTable(
+      ref,
+      columns,
+      rows,
+      { title, subtitle, charts },
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    );
   }
 }

@@ -28,8 +28,24 @@ async function pickSource(services: Services, arg: unknown, title: string, kind?
 }
 export { pickSource };
 
+/**
+ * The current stored source of `kind` behind a node or `{sourceId}` (nodes may hold an older
+ * copy), or the one picked when the command came from the palette; undefined when dismissed.
+ */
+export async function sourceOfKind(services: Services, arg: unknown, kind: SourceKind, title: string): Promise<SourceConfig | undefined> {
+  const id = sourceIdOf(arg);
+  const source = id ? services.store.get(id) : await pickSource(services, undefined, title, kind);
+  if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
+  if (source && source.kind !== kind) throw new InsightError('usage', `“${source.label}” is not a source of ${platformOf(kind).label}.`);
+  return source;
+}
+
 /** Test Connection with progress; resolves to true when it worked. */
-async function testWithProgress(services: Services, source: SourceConfig, secret: string): Promise<{ ok: true; message: string } | { ok: false; error: unknown }> {
+async function testWithProgress(
+  services: Services,
+  source: SourceConfig,
+  secret: string,
+): Promise<{ ok: true; message: string } | { ok: false; error: unknown }> {
   const adapter = services.kinds.get(source.kind)!;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Testing connection to ${source.label}…`, cancellable: true },
@@ -75,7 +91,13 @@ export function registerSourceCommands(services: Services, results: ResultStore)
       if (isCancelled(test.error)) return undefined;
       const msg = services.redactor.redact(oneLine(test.error));
       services.log.warn(`Add Source: connection test failed: ${msg}`);
-      const choice = await vscode.window.showWarningMessage(`Connection test failed: ${msg}`, SET_CREDENTIALS, EDIT_URL, SAVE_ANYWAY, 'Discard');
+      const choice = await vscode.window.showWarningMessage(
+        `Connection test failed: ${msg}`,
+        SET_CREDENTIALS,
+        EDIT_URL,
+        SAVE_ANYWAY,
+        'Discard',
+      );
       if (choice === SAVE_ANYWAY) break;
       if (choice === SET_CREDENTIALS) {
         const next = await adapter.promptSecret(draft);
@@ -105,7 +127,7 @@ export function registerSourceCommands(services: Services, results: ResultStore)
       test = await testWithProgress(services, draft, secret);
     }
     const { id, createdAt, ...input } = draft;
-    void id, void createdAt; // the draft's placeholders; the store assigns both
+    (void id, void createdAt); // the draft's placeholders; the store assigns both
     const source = await store.add(input, secret);
     services.log.info(`Added source ${source.label} (${source.kind}, ${source.baseUrl}).`);
     if (test.ok) void vscode.window.showInformationMessage(safeText(`${source.label}: ${test.message}`));
@@ -134,7 +156,10 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     services.refreshTree();
     const test = await testWithProgress(services, source, secret);
     if (test.ok) void vscode.window.showInformationMessage(safeText(`${source.label}: ${test.message}`));
-    else if (!isCancelled(test.error)) void vscode.window.showWarningMessage(`Credentials saved, but the connection test failed: ${services.redactor.redact(oneLine(test.error))}`);
+    else if (!isCancelled(test.error))
+      void vscode.window.showWarningMessage(
+        `Credentials saved, but the connection test failed: ${services.redactor.redact(oneLine(test.error))}`,
+      );
   });
 
   registerCommand(services, 'insightExplorer.removeSource', async (arg?: unknown) => {

@@ -22,10 +22,13 @@ export class LatestFetches {
     const controller = new AbortController();
     this.inflight.set(key, controller);
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-        token.onCancellationRequested(() => controller.abort());
-        return work(controller.signal, progress);
-      });
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          return work(controller.signal, progress);
+        },
+      );
     } catch (e) {
       if (isCancelled(e) || controller.signal.aborted) {
         this.log.info(`${title}: cancelled.`);

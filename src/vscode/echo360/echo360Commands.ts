@@ -15,13 +15,12 @@ import {
   parseRange,
   takesDateRange,
 } from '../../core/sources/echo360';
-import { pickSource } from '../commands/sourceCommands';
+import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import { ResultPreviews } from '../preview/resultPreviews';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import { sourceIdOf } from '../tree/sourceNodes';
 import { Echo360Adapter } from './echo360Tree';
 import { Echo360Runs, runTitle } from './echo360Runs';
 
@@ -71,27 +70,16 @@ function validateRangeText(v: string, reportName: string): string | undefined {
 function rangeHint(v: string): string | undefined {
   try {
     const w = incompleteDaysWarning(parseRange(v));
-    return w ? `⚠ ${w[0].toUpperCase()}${w.slice(1)}: Echo360 completes a day's data 48 hours after it ends (UTC). “last 7 complete days” avoids them.` : undefined;
+    return w
+      ? `⚠ ${w[0].toUpperCase()}${w.slice(1)}: Echo360 completes a day's data 48 hours after it ends (UTC). “last 7 complete days” avoids them.`
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function registerEcho360Commands(
-  services: Services,
-  adapter: Echo360Adapter,
-  runs: Echo360Runs,
-  previews: ResultPreviews,
-): void {
-  const { store } = services;
-
-  const echoSource = async (arg: unknown, title: string): Promise<SourceConfig | undefined> => {
-    const id = sourceIdOf(arg);
-    const source = id ? store.get(id) : await pickSource(services, undefined, title, 'echo360');
-    if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
-    if (source && source.kind !== 'echo360') throw new InsightError('usage', `“${source.label}” is not an Echo360 source.`);
-    return source;
-  };
+export function registerEcho360Commands(services: Services, adapter: Echo360Adapter, runs: Echo360Runs, previews: ResultPreviews): void {
+  const echoSource = (arg: unknown, title: string) => sourceOfKind(services, arg, 'echo360', title);
 
   const runOf = async (arg: RequestArg | undefined): Promise<{ source: SourceConfig; run: RunState }> => {
     const source = await echoSource(arg, 'Echo360 result');
@@ -121,20 +109,31 @@ export function registerEcho360Commands(
     if (!reportName) {
       reportName = await pickOne(
         { title, step: 1, totalSteps: 3 },
-        reports.map((r) => ({ label: r.name, description: [r.description, takesDateRange(r) ? '' : 'all time'].filter(Boolean).join(' · '), value: r.name })),
+        reports.map((r) => ({
+          label: r.name,
+          description: [r.description, takesDateRange(r) ? '' : 'all time'].filter(Boolean).join(' · '),
+          value: r.name,
+        })),
         'Which report?',
       );
       if (!reportName) return undefined;
     }
     const name = reportName;
     const report: EchoReportDefinition =
-      reports.find((r) => r.name === name) ?? (a.report && 'parameters' in a.report ? (a.report as EchoReportDefinition) : { name, description: '', parameters: [], parametersListed: false });
+      reports.find((r) => r.name === name) ??
+      (a.report && 'parameters' in a.report
+        ? (a.report as EchoReportDefinition)
+        : { name, description: '', parameters: [], parametersListed: false });
     const unknown = otherParameters(report);
     const required = unknown.filter((p) => p.required);
     if (required.length) {
-      throw new InsightError('usage', `${name} needs parameters this extension cannot fill in: ${required.map(describeParameter).join(', ')}.`, {
-        next: 'Request it from Echo360 directly.',
-      });
+      throw new InsightError(
+        'usage',
+        `${name} needs parameters this extension cannot fill in: ${required.map(describeParameter).join(', ')}.`,
+        {
+          next: 'Request it from Echo360 directly.',
+        },
+      );
     }
     if (unknown.length) void vscode.window.showWarningMessage(`${name} also lists ${unknown.map(describeParameter).join(', ')}: not sent.`);
     const ranged = takesDateRange(report);
@@ -243,7 +242,8 @@ export function registerEcho360Commands(
       // Someone else's request without dates: fine for a report listed without start/end (asset).
       const name = arg.row?.reportName;
       const def = name ? (await adapter.model.listReports(source)).find((r) => r.name === name) : undefined;
-      if (!name || !def || takesDateRange(def)) throw new InsightError('usage', `Request ${arg.requestId} has no date range to send again.`);
+      if (!name || !def || takesDateRange(def))
+        throw new InsightError('usage', `Request ${arg.requestId} has no date range to send again.`);
       const mine = await queue.enqueue({ reportName: name });
       void runs.download(source.id, mine.id);
     }

@@ -156,7 +156,9 @@ export class Echo360RequestNode extends TreeNode {
     const expiry = r.status === 'Available' ? expiresIn(r.expires) : '';
     // The sidebar cuts the end of the row: the short status comes first ("1/3 Pending"), the rest
     // is in the tooltip too.
-    item.description = [[part, r.status].filter(Boolean).join(' '), r.created ? relativeTime(r.created) : '', expiry].filter(Boolean).join(' · ');
+    item.description = [[part, r.status].filter(Boolean).join(' '), r.created ? relativeTime(r.created) : '', expiry]
+      .filter(Boolean)
+      .join(' · ');
     item.tooltip = new vscode.MarkdownString()
       .appendText(`${r.reportName}${range} (end exclusive)\n\n`)
       .appendText(`Status: ${r.status}${part ? ` (part ${part} of the run)` : ''}${expiry ? `, ${expiry}` : ''}\n\n`)

@@ -2,11 +2,22 @@ import * as vscode from 'vscode';
 import { counts } from '../counts';
 import { PostHogClient } from '../../core/sources/posthog/client';
 import { kindLabel } from '../../core/sources/posthog/tables';
-import { InsightFilterKind, InsightKind, PostHogInsight, PostHogMe, TrendingInsight, insightKind, insightName, trendingViewers, userLabel, viewersLabel } from '../../core/sources/posthog/types';
+import {
+  InsightFilterKind,
+  InsightKind,
+  PostHogInsight,
+  PostHogMe,
+  TrendingInsight,
+  insightKind,
+  insightName,
+  trendingViewers,
+  userLabel,
+  viewersLabel,
+} from '../../core/sources/posthog/types';
 import { InsightError } from '../../core/errors';
 import { SourceConfig } from '../sources/sourceStore';
 import { Services } from '../services';
-import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
+import { ErrorNode, MessageNode, TreeNode, itemOf, loadedChildren, relativeTime } from '../tree/nodes';
 import { escapeMd } from '../tree/sourceNodes';
 import { RunningFetch, RunningFetches } from './runningFetches';
 import { ThresholdsNode } from './thresholdNodes';
@@ -149,7 +160,15 @@ export class PostHogTreeModel {
         const pageSize = vscode.workspace.getConfiguration('insightExplorer.posthog').get<number>('pageSize', 100);
         const f = st.filters;
         const createdBy = f.mine ? ((await this.me(source)).id ?? 'me') : undefined;
-        const page = await client.listPage({ next: st.list.next, search: st.filter || undefined, limit: pageSize, tags: f.tags, favorited: f.favorited, kind: f.kind, createdBy });
+        const page = await client.listPage({
+          next: st.list.next,
+          search: st.filter || undefined,
+          limit: pageSize,
+          tags: f.tags,
+          favorited: f.favorited,
+          kind: f.kind,
+          createdBy,
+        });
         const seen = new Set(st.list.insights.map((i) => i.id));
         // A page boundary can shift while we page (an insight saved meanwhile): skip repeats.
         st.list.insights.push(...page.results.filter((i) => !seen.has(i.id)));
@@ -223,7 +242,8 @@ export class PostHogTreeModel {
     const fields = { ...updated };
     delete (fields as Partial<PostHogInsight>).result; // a PATCH answer may carry no (or a stale) result
     for (const i of st.list.insights) if (i.id === updated.id) Object.assign(i, fields);
-    for (const node of this.rendered.values()) if (node.source.id === source.id && node.insight.id === updated.id) Object.assign(node.insight, fields);
+    for (const node of this.rendered.values())
+      if (node.source.id === source.id && node.insight.id === updated.id) Object.assign(node.insight, fields);
     if (st.filtered) this.reload(st);
     else this.refreshWhere(source.id, (i) => i.id === updated.id);
   }
@@ -290,7 +310,14 @@ export class InsightsGroupNode extends TreeNode {
     const nodes: TreeNode[] = st.list.insights.map((i) => this.model.insightNode(this, this.source, i));
     if (st.list.error) nodes.push(new ErrorNode(this, st.list.error, this.source.id));
     else if (st.list.next) nodes.push(new LoadMoreNode(this, this.source, st.list.insights.length, st.list.count));
-    if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}/empty`, this, st.filtered ? `No insights match: ${st.describeFilters()}` : 'No saved insights in this project'));
+    if (nodes.length === 0)
+      nodes.push(
+        new MessageNode(
+          `${this.id}/empty`,
+          this,
+          st.filtered ? `No insights match: ${st.describeFilters()}` : 'No saved insights in this project',
+        ),
+      );
     return nodes;
   }
 }
@@ -305,22 +332,17 @@ export class RecentGroupNode extends TreeNode {
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Recently viewed', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('history');
-    item.contextValue = 'group:posthog:recent';
-    return item;
+    return itemOf(this, { label: 'Recently viewed', state: 'collapsed', icon: 'history', contextValue: 'group:posthog:recent' });
   }
 
-  override async children(): Promise<TreeNode[]> {
-    try {
-      const client = await this.model.clientForSource(this.source);
-      const recent = await client.recentlyViewed();
-      if (recent.length === 0) return [new MessageNode(`${this.id}/empty`, this, 'Nothing viewed recently')];
-      return recent.map((i) => this.model.insightNode(this, this.source, i));
-    } catch (e) {
-      return [new ErrorNode(this, e, this.source.id)];
-    }
+  override children(): Promise<TreeNode[]> {
+    return loadedChildren(
+      this,
+      this.source.id,
+      async () =>
+        (await (await this.model.clientForSource(this.source)).recentlyViewed()).map((i) => this.model.insightNode(this, this.source, i)),
+      'Nothing viewed recently',
+    );
   }
 }
 
@@ -341,25 +363,27 @@ export class TrendingGroupNode extends TreeNode {
 
   treeItem(): vscode.TreeItem {
     const days = TrendingGroupNode.days();
-    const item = new vscode.TreeItem('Trending', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('flame');
-    item.description = vscode.l10n.t('last {0}', counts.days(days));
-    item.tooltip = `Most viewed insights of the last ${counts.days(days)} (setting insightExplorer.posthog.trendingDays)`;
-    item.contextValue = 'group:posthog:trending';
-    return item;
+    return itemOf(this, {
+      label: 'Trending',
+      state: 'collapsed',
+      icon: 'flame',
+      description: vscode.l10n.t('last {0}', counts.days(days)),
+      tooltip: `Most viewed insights of the last ${counts.days(days)} (setting insightExplorer.posthog.trendingDays)`,
+      contextValue: 'group:posthog:trending',
+    });
   }
 
-  override async children(): Promise<TreeNode[]> {
+  override children(): Promise<TreeNode[]> {
     const days = TrendingGroupNode.days();
-    try {
-      const client = await this.model.clientForSource(this.source);
-      const trending = await client.trending({ days, limit: 10 });
-      if (trending.length === 0) return [new MessageNode(`${this.id}/empty`, this, `No insight viewed in the last ${counts.days(days)}`)];
-      return trending.map((i) => this.model.insightNode(this, this.source, i, i));
-    } catch (e) {
-      return [new ErrorNode(this, e, this.source.id)];
-    }
+    return loadedChildren(
+      this,
+      this.source.id,
+      async () =>
+        (await (await this.model.clientForSource(this.source)).trending({ days, limit: 10 })).map((i) =>
+          this.model.insightNode(this, this.source, i, i),
+        ),
+      `No insight viewed in the last ${counts.days(days)}`,
+    );
   }
 }
 
@@ -410,7 +434,9 @@ export class InsightNode extends TreeNode {
     if (i.tags?.length) md.appendMarkdown('\n').appendText(`Tags: ${i.tags.join(', ')}\n`);
     if (this.trending) {
       const viewers = trendingViewers(this.trending).map(userLabel);
-      md.appendMarkdown('\n').appendText(`${viewersLabel(this.trending.view_count)} in the last ${counts.days(TrendingGroupNode.days())}${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`);
+      md.appendMarkdown('\n').appendText(
+        `${viewersLabel(this.trending.view_count)} in the last ${counts.days(TrendingGroupNode.days())}${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`,
+      );
     }
     if (i.last_refresh) md.appendMarkdown('\n').appendText(`Last refreshed ${relativeTime(i.last_refresh)} (${i.last_refresh})`);
     if (running) md.appendMarkdown('\n\n').appendText('PostHog is calculating it: Cancel Query stops it.');
@@ -421,7 +447,9 @@ export class InsightNode extends TreeNode {
   }
 
   override async children(): Promise<TreeNode[]> {
-    return [new ThresholdsNode(this, this.source.id, async () => (await this.model.clientForSource(this.source)).thresholds(this.insight.id))];
+    return [
+      new ThresholdsNode(this, this.source.id, async () => (await this.model.clientForSource(this.source)).thresholds(this.insight.id)),
+    ];
   }
 }
 

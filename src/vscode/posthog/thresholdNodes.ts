@@ -8,7 +8,7 @@ import {
   alertSubscribers,
   boundsInWords,
 } from '../../core/sources/posthog/alerts';
-import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
+import { TreeNode, itemOf, loadedChildren, relativeTime } from '../tree/nodes';
 
 const STATE_ICON: Record<string, [string, string | undefined]> = {
   firing: ['bell-dot', 'problemsWarningIcon.foreground'],
@@ -31,22 +31,22 @@ export class ThresholdsNode extends TreeNode {
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Thresholds', vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('bell');
-    item.tooltip = 'Alert thresholds set on this insight in PostHog';
-    item.contextValue = 'group:posthog:thresholds';
-    return item;
+    return itemOf(this, {
+      label: 'Thresholds',
+      state: 'collapsed',
+      icon: 'bell',
+      tooltip: 'Alert thresholds set on this insight in PostHog',
+      contextValue: 'group:posthog:thresholds',
+    });
   }
 
-  override async children(): Promise<TreeNode[]> {
-    try {
-      const thresholds = await this.load();
-      if (thresholds.length === 0) return [new MessageNode(`${this.id}/empty`, this, 'No thresholds or alerts')];
-      return thresholds.map((t, i) => new ThresholdNode(this, t, i));
-    } catch (e) {
-      return [new ErrorNode(this, e, this.sourceId)];
-    }
+  override children(): Promise<TreeNode[]> {
+    return loadedChildren(
+      this,
+      this.sourceId,
+      async () => (await this.load()).map((t, i) => new ThresholdNode(this, t, i)),
+      'No thresholds or alerts',
+    );
   }
 }
 
@@ -62,19 +62,17 @@ export class ThresholdNode extends TreeNode {
   treeItem(): vscode.TreeItem {
     const t = this.threshold;
     const alerts = t.alerts ?? [];
-    const item = new vscode.TreeItem(
-      t.name || `Threshold ${this.index + 1}`,
-      alerts.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
-    );
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('dashboard');
     const bounds = boundsInWords(t.configuration);
-    item.description = `${bounds}${t.configuration?.type === 'percentage' ? ' (change)' : ''} · ${alerts.length ? counts.alerts(alerts.length) : 'no alerts'}`;
-    item.tooltip = new vscode.MarkdownString().appendText(
-      `Threshold ${t.name ?? ''}: values ${bounds} ${alerts.length ? 'trigger its alerts' : 'trigger nothing (no alert uses it)'}.`,
-    );
-    item.contextValue = 'threshold:posthog';
-    return item;
+    return itemOf(this, {
+      label: t.name || `Threshold ${this.index + 1}`,
+      state: alerts.length ? 'expanded' : undefined,
+      icon: 'dashboard',
+      description: `${bounds}${t.configuration?.type === 'percentage' ? ' (change)' : ''} · ${alerts.length ? counts.alerts(alerts.length) : 'no alerts'}`,
+      tooltip: new vscode.MarkdownString().appendText(
+        `Threshold ${t.name ?? ''}: values ${bounds} ${alerts.length ? 'trigger its alerts' : 'trigger nothing (no alert uses it)'}.`,
+      ),
+      contextValue: 'threshold:posthog',
+    });
   }
 
   override async children(): Promise<TreeNode[]> {

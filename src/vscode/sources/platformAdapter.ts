@@ -4,13 +4,14 @@
  */
 import * as vscode from 'vscode';
 import type { Logger, Redactor } from '../../core/log';
-import { type ClientDeps, type Platform, type SourceConfig, secretPartsOf } from '../../core/platform';
+import { type ClientDeps, type Platform, type PlatformItem, type SourceConfig, secretPartsOf } from '../../core/platform';
 import type { StepArgs } from '../../core/userInput';
 import { counts } from '../counts';
 import { httpLimitsFromSettings } from '../httpSettings';
 import { vscodeInput } from '../prompts';
 import type { Clients, NewSource, Services, SourceKindAdapter } from '../services';
-import type { TreeNode } from '../tree/nodes';
+import { ItemNode } from '../tree/itemNode';
+import { ErrorNode, type TreeNode } from '../tree/nodes';
 import type { SourceStore } from './sourceStore';
 
 interface Entry {
@@ -103,13 +104,14 @@ export class PlatformAdapter<C> implements SourceKindAdapter {
   readonly label: string;
   readonly detail: string;
   readonly icon: string;
-  protected tree: PlatformTree = { children: () => [] };
-
+  protected tree: PlatformTree;
   constructor(
     protected readonly services: Services,
     readonly platform: Platform<C>,
+    tree?: PlatformTree,
     private readonly input = vscodeInput,
   ) {
+    this.tree = tree ?? this.itemTree();
     this.kind = platform.kind;
     this.label = platform.label;
     this.detail = platform.detail;
@@ -152,6 +154,30 @@ export class PlatformAdapter<C> implements SourceKindAdapter {
 
   async testConnection(source: SourceConfig, secret: string, signal?: AbortSignal): Promise<string> {
     return this.platform.testConnection(await this.client(source, secret), source, counts, signal);
+  }
+
+  /**
+   * The tree of a platform that lists plain items (`platform.children`): one ItemNode each, their
+   * children asked with the source as stored now; a failure shows in their place.
+   */
+  private itemTree(): PlatformTree {
+    const { platform } = this;
+    if (!platform.children) return { children: () => [] };
+    const list = async (parent: TreeNode, source: SourceConfig, item?: PlatformItem): Promise<TreeNode[]> => {
+      const items = await platform.children!(source, item, () => this.client(source));
+      return items.map((i) => new ItemNode(parent, source, i, (node) => this.itemChildren(node, list)));
+    };
+    return { children: (node, source) => list(node, source) };
+  }
+
+  private async itemChildren(node: ItemNode, list: (parent: TreeNode, source: SourceConfig, item?: PlatformItem) => Promise<TreeNode[]>): Promise<TreeNode[]> {
+    const source = this.services.store.get(node.source.id) ?? node.source;
+    try {
+      return await list(node, source, node.item);
+    } catch (e) {
+      this.services.log.error(`Loading ${node.item.label} of ${source.label}: ${e instanceof Error ? e.message : String(e)}`);
+      return [new ErrorNode(node, e, source.id)];
+    }
   }
 
   private redact(secret: string | undefined): void {

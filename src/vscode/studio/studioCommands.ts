@@ -2,18 +2,18 @@ import * as vscode from 'vscode';
 import { InsightError } from '../../core/errors';
 import { messageOf } from '../../core/userInput';
 import { STUDIO_INSIGHTS, StudioInsight, parsePerspectiveId, parseRole } from '../../core/sources/studio';
-import { pickSource } from '../commands/sourceCommands';
+import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
-import { ResultStore } from '../documents/resultStore';
-import { ResultPreviews } from '../preview/resultPreviews';
+import type { ResultOpener } from '../documents/resultOpener';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import { sourceIdOf } from '../tree/sourceNodes';
-import { StudioAdapter } from './studioTree';
+import type { StudioAdapter } from './studioTree';
 import { StudioOpener } from './studioOpen';
 import { StudioPerspectiveRef, perspectivesPatch, readPerspectives } from '../../core/sources/studio/options';
-import { INSIGHT_LABEL, StudioInsightNode, StudioPerspectiveNode } from './studioTree';
+import { INSIGHT_LABEL } from '../../core/sources/studio/result';
+import { perspectiveOf as perspectiveOfSource } from '../../core/sources/studio/platform';
+import { type StudioTarget, studioTarget } from './studioTree';
 
 /** Roles offered in the pick. Studio's role values are unconfirmed upstream: "Other role…" takes any. */
 const COMMON_ROLES = ['student', 'teacher', 'ta'];
@@ -35,19 +35,12 @@ export function validatePerspectiveInput(v: string, existing: readonly StudioPer
 export function registerStudioCommands(
   services: Services,
   adapter: StudioAdapter,
-  results: ResultStore,
-  previews: ResultPreviews,
+  results: ResultOpener,
 ): StudioOpener {
-  const opener = new StudioOpener(services, adapter, results, previews);
+  const opener = new StudioOpener(results, adapter);
   const { store } = services;
 
-  const studioSource = async (arg: unknown, title: string): Promise<SourceConfig | undefined> => {
-    const id = sourceIdOf(arg);
-    const source = id ? store.get(id) : await pickSource(services, undefined, title, 'studio');
-    if (id && !source) throw new InsightError('notFound', 'That source no longer exists.', { next: 'Refresh the Insight Explorer view.' });
-    if (source && source.kind !== 'studio') throw new InsightError('usage', `“${source.label}” is not a Canvas Studio source.`);
-    return source;
-  };
+  const studioSource = (arg: unknown, title: string) => sourceOfKind(services, arg, 'studio', title);
 
   /** Applies `change` to the stored perspective list (read fresh: tree nodes may hold an older copy). */
   const updatePerspectives = async (
@@ -87,10 +80,10 @@ export function registerStudioCommands(
     return uuid;
   });
 
-  const perspectiveOf = (arg: unknown): StudioPerspectiveNode => {
-    if (arg instanceof StudioPerspectiveNode) return arg;
-    if (arg instanceof StudioInsightNode) return arg.perspectiveNode;
-    throw new InsightError('usage', vscode.l10n.t('Select a Studio perspective in the Insight Explorer view first.'));
+  const perspectiveOf = (arg: unknown): StudioTarget => {
+    const target = studioTarget(services, arg);
+    if (!target) throw new InsightError('usage', vscode.l10n.t('Select a Studio perspective in the Insight Explorer view first.'));
+    return target;
   };
 
   registerCommand(services, 'insightExplorer.studio.removePerspective', async (arg?: unknown) => {
@@ -112,13 +105,13 @@ export function registerStudioCommands(
 
   /** Set Role Filter…: all roles aggregated, or one role, per insight. Resolves to the role ('' = all). */
   registerCommand(services, 'insightExplorer.studio.setRole', async (arg?: unknown, roleArg?: string) => {
-    if (!(arg instanceof StudioInsightNode))
-      throw new InsightError('usage', SELECT_INSIGHT());
-    const { perspective } = arg.perspectiveNode;
+    const target = studioTarget(services, arg);
+    if (!target?.insight) throw new InsightError('usage', SELECT_INSIGHT());
+    const { perspective, insight, source } = target;
     let role: string | undefined;
     if (roleArg !== undefined) role = roleArg === '' ? '' : parseRole(roleArg);
     else {
-      const title = vscode.l10n.t('Role filter: {0} · {1}', perspective.label, INSIGHT_LABEL[arg.insight]);
+      const title = vscode.l10n.t('Role filter: {0} · {1}', perspective.label, INSIGHT_LABEL[insight]);
       const picked = await pickOne(
         { title },
         [
@@ -127,25 +120,22 @@ export function registerStudioCommands(
           { label: vscode.l10n.t('Other role…'), description: vscode.l10n.t('a role name your Studio uses'), value: OTHER },
         ],
         vscode.l10n.t('Whose viewing should the insight count?'),
-        arg.role ?? '',
+        perspective.roles?.[insight] ?? '',
       );
       if (picked === undefined) return undefined;
       role = picked;
       if (picked === OTHER) {
-        const v = await inputText(
-          { title },
-          { prompt: vscode.l10n.t('Role name, as Studio spells it'), validate: messageOf(parseRole) },
-        );
+        const v = await inputText({ title }, { prompt: vscode.l10n.t('Role name, as Studio spells it'), validate: messageOf(parseRole) });
         if (v === undefined) return undefined;
         role = parseRole(v);
       }
     }
-    await updatePerspectives(arg.source, (list) =>
+    await updatePerspectives(source, (list) =>
       list.map((p) => {
         if (p.uuid !== perspective.uuid) return p;
         const roles = { ...p.roles };
-        if (role) roles[arg.insight] = role;
-        else delete roles[arg.insight];
+        if (role) roles[insight] = role;
+        else delete roles[insight];
         return { ...p, roles };
       }),
     );
@@ -153,26 +143,20 @@ export function registerStudioCommands(
   });
 
   registerCommand(services, 'insightExplorer.studio.open', async (arg?: unknown) => {
-    if (arg instanceof StudioInsightNode) {
-      const source = store.get(arg.source.id) ?? arg.source;
-      // The stored perspective, so a role set a moment ago is used even if the tree has not redrawn.
-      const perspective =
-        readPerspectives(source).find((p) => p.uuid === arg.perspectiveNode.perspective.uuid) ?? arg.perspectiveNode.perspective;
-      return opener.open(source, perspective, arg.insight);
-    }
+    const target = studioTarget(services, arg);
+    if (target?.insight) return opener.open(target.source, target.perspective, target.insight);
     // Programmatic form: { sourceId, perspective (UUID), insight, role? }.
     const a = (arg ?? {}) as { sourceId?: string; perspective?: string; insight?: StudioInsight; role?: string };
     const insight = a.insight ?? 'overview';
     if (!STUDIO_INSIGHTS.includes(insight))
-      throw new InsightError('usage', vscode.l10n.t('Unknown Studio insight "{0}".', insight), { next: vscode.l10n.t('Use overview or users.') });
+      throw new InsightError('usage', vscode.l10n.t('Unknown Studio insight "{0}".', insight), {
+        next: vscode.l10n.t('Use overview or users.'),
+      });
     if (!a.perspective) throw new InsightError('usage', SELECT_INSIGHT());
     const source = await studioSource(a, vscode.l10n.t('Open Studio Insight'));
     if (!source) return undefined;
-    const uuid = parsePerspectiveId(a.perspective);
-    const known = readPerspectives(source).find((p) => p.uuid === uuid) ?? { uuid, label: `Perspective ${uuid.slice(0, 8)}` };
-    const perspective =
-      a.role === undefined ? known : { ...known, roles: { ...known.roles, [insight]: a.role === '' ? undefined : parseRole(a.role) } };
-    return opener.open(source, perspective, insight);
+    const perspective = perspectiveOfSource(source, parsePerspectiveId(a.perspective));
+    return opener.open(source, perspective, insight, a.role === undefined || a.role === '' ? a.role : parseRole(a.role));
   });
 
   return opener;

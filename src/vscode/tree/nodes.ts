@@ -16,6 +16,56 @@ export abstract class TreeNode {
   }
 }
 
+/** What a node shows: every tree item of the view is made from one of these by itemOf. */
+export interface ItemSpec {
+  label: string;
+  /** Collapsed (has children), expanded, or a leaf (default). */
+  state?: 'collapsed' | 'expanded';
+  /** A codicon id, or a themed icon. */
+  icon?: string | vscode.ThemeIcon;
+  description?: string;
+  tooltip?: string | vscode.MarkdownString;
+  /** The menus' key (package.json `viewItem` clauses). */
+  contextValue: string;
+  command?: vscode.Command;
+}
+
+/** The tree item of `node` (its id is the node's path id). */
+export function itemOf(node: TreeNode, spec: ItemSpec): vscode.TreeItem {
+  const state =
+    spec.state === 'collapsed'
+      ? vscode.TreeItemCollapsibleState.Collapsed
+      : spec.state === 'expanded'
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.None;
+  const item = new vscode.TreeItem(spec.label, state);
+  item.id = node.id;
+  if (spec.icon !== undefined) item.iconPath = typeof spec.icon === 'string' ? new vscode.ThemeIcon(spec.icon) : spec.icon;
+  if (spec.description !== undefined) item.description = spec.description;
+  if (spec.tooltip !== undefined) item.tooltip = spec.tooltip;
+  item.contextValue = spec.contextValue;
+  if (spec.command) item.command = spec.command;
+  return item;
+}
+
+/**
+ * The children a node loads from its platform: a message when there are none, and the failure
+ * (with the action that fixes it) in their place when loading fails.
+ */
+export async function loadedChildren(
+  node: TreeNode,
+  sourceId: string,
+  load: () => Promise<TreeNode[]>,
+  empty: string,
+): Promise<TreeNode[]> {
+  try {
+    const kids = await load();
+    return kids.length > 0 ? kids : [new MessageNode(`${node.id}/empty`, node, empty)];
+  } catch (e) {
+    return [new ErrorNode(node, e, sourceId)];
+  }
+}
+
 export class MessageNode extends TreeNode {
   constructor(
     id: string,
@@ -26,11 +76,7 @@ export class MessageNode extends TreeNode {
     super(id, parent);
   }
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.contextValue = 'message';
-    return item;
+    return itemOf(this, { label: this.label, icon: this.icon, contextValue: 'message' });
   }
 }
 

@@ -19,7 +19,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InsightError } from '../../errors';
-import { HttpClient, HttpLimits, HttpStatusError, Query, RetryInfo, RetryPolicy, abortableSleep, withQuery } from '../../http';
+import { HttpClient, HttpStatusError, Query, RetryInfo, RetryPolicy, abortableSleep, withQuery } from '../../http';
 import { Logger, Redactor, silentLogger } from '../../log';
 import { parseBaseUrl } from '../../url';
 import {
@@ -35,6 +35,7 @@ import {
   permissionFor,
 } from './endpoints';
 import { parseLinkHeader } from './links';
+import type { HttpClientBaseOptions } from '../shared/clientOptions';
 import {
   CanvasCourse,
   CanvasProgress,
@@ -65,23 +66,19 @@ export const CANVAS_RETRY_POLICY: RetryPolicy = { retries: 6, baseDelayMs: 1_500
 /** "throttled by Canvas, retrying in 12 s" (or the status that is retried). */
 export function canvasRetryMessage(info: RetryInfo): string {
   const secs = Math.max(1, Math.round(info.delayMs / 1000));
-  const what = info.throttled ? 'throttled by Canvas' : info.status !== undefined ? `Canvas answered HTTP ${info.status}` : 'the connection to Canvas dropped';
+  const what = info.throttled
+    ? 'throttled by Canvas'
+    : info.status !== undefined
+      ? `Canvas answered HTTP ${info.status}`
+      : 'the connection to Canvas dropped';
   return `${what}, retrying in ${secs} s (retry ${info.attempt} of ${info.retries})`;
 }
 
-export interface CanvasClientOptions {
+export interface CanvasClientOptions extends HttpClientBaseOptions {
   /** The instance, e.g. https://school.instructure.com (an API URL is accepted and cut back to the site). */
   baseUrl: string | URL;
   /** Access token, or a function returning the current one (read per request). */
   token: string | (() => string | Promise<string>);
-  logger?: Logger;
-  redactor?: Redactor;
-  retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
-  /** Body cap, per-request deadline, listing budget (HttpClient's defaults when left out). */
-  limits?: HttpLimits;
-  /** Replaces the waits between retries and between Progress polls (tests). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Page size asked for; Canvas caps it at 100. */
   perPage?: number;
   /** A `next` link on another origin: 'error' (default) fails the listing, 'stop' ends it there. */
@@ -188,8 +185,11 @@ export function describeCanvasError(err: HttpStatusError): CanvasApiError {
   }
   if (status === 404) {
     const ids = idsToCheck(m);
-    const analytics = m.endpoint && m.endpoint.template.includes('/analytics/') ? ' (Analytics must be enabled and the course published or concluded)' : '';
-    return new CanvasApiError('notFound', `Canvas says ${what} does not exist (404): check ${ids ?? 'the path'}${analytics}.`, 'notFound', { status });
+    const analytics =
+      m.endpoint && m.endpoint.template.includes('/analytics/') ? ' (Analytics must be enabled and the course published or concluded)' : '';
+    return new CanvasApiError('notFound', `Canvas says ${what} does not exist (404): check ${ids ?? 'the path'}${analytics}.`, 'notFound', {
+      status,
+    });
   }
   if (status === 400 || status === 422) {
     return new CanvasApiError('usage', `Canvas rejected the request for ${what} (${status})${detail ? `: ${detail}` : ''}.`, 'badRequest', {
@@ -198,13 +198,21 @@ export function describeCanvasError(err: HttpStatusError): CanvasApiError {
     });
   }
   if (status >= 500) {
-    return new CanvasApiError('server', `Canvas failed on ${what} (HTTP ${status})${detail ? `: ${detail}` : ''}.`, 'server', { status, next: 'Try again later.' });
+    return new CanvasApiError('server', `Canvas failed on ${what} (HTTP ${status})${detail ? `: ${detail}` : ''}.`, 'server', {
+      status,
+      next: 'Try again later.',
+    });
   }
   return new CanvasApiError('server', `Canvas answered HTTP ${status} for ${what}${detail ? `: ${detail}` : ''}.`, 'other', { status });
 }
 
 export function isProgressAnswer(body: unknown): body is ProgressAnswer {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { progress_url?: unknown }).progress_url === 'string';
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    !Array.isArray(body) &&
+    typeof (body as { progress_url?: unknown }).progress_url === 'string'
+  );
 }
 
 /**
@@ -261,7 +269,10 @@ export class CanvasClient {
     const redactor = opts.redactor ?? new Redactor();
     const token = opts.token;
     if (typeof token === 'string') {
-      if (token.trim() === '') throw new InsightError('auth', 'No Canvas access token.', { next: 'Set Credentials with a token from Canvas → Account → Settings.' });
+      if (token.trim() === '')
+        throw new InsightError('auth', 'No Canvas access token.', {
+          next: 'Set Credentials with a token from Canvas → Account → Settings.',
+        });
       redactor.add(token);
     }
     this.log = opts.logger ?? silentLogger;
@@ -312,7 +323,13 @@ export class CanvasClient {
       const res = await this.retryListener.run(opts.onRetry, () => this.http.json<T>(at, { signal: opts.signal, listing }));
       page++;
       this.noteRate(res.headers);
-      const info: PageInfo = { page, url: res.url, items: Array.isArray(res.body) ? res.body.length : undefined, requestCost: this.lastRate.cost, rateLimitRemaining: this.lastRate.remaining };
+      const info: PageInfo = {
+        page,
+        url: res.url,
+        items: Array.isArray(res.body) ? res.body.length : undefined,
+        requestCost: this.lastRate.cost,
+        rateLimitRemaining: this.lastRate.remaining,
+      };
       const next = this.nextPage(res.headers.link, res.url);
       opts.onPage?.(info);
       yield { body: res.body, info, next };
@@ -338,8 +355,16 @@ export class CanvasClient {
       if (progressUrl === undefined) return mergePages(bodies);
       // The progress completing means the data is cached; a second progress_url after that is
       // unusual but possible (cache evicted), so allow a few rounds, not an endless loop.
-      if (round >= 4) throw new InsightError('timeout', `Canvas kept preparing ${this.what(path)} in the background.`, { next: 'Try again in a few minutes.' });
-      await this.waitForProgress(progressUrl, { signal: opts.signal, onProgress: opts.onProgress, onRetry: opts.onRetry, what: this.what(path) });
+      if (round >= 4)
+        throw new InsightError('timeout', `Canvas kept preparing ${this.what(path)} in the background.`, {
+          next: 'Try again in a few minutes.',
+        });
+      await this.waitForProgress(progressUrl, {
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        onRetry: opts.onRetry,
+        what: this.what(path),
+      });
     }
   }
 
@@ -369,13 +394,21 @@ export class CanvasClient {
       opts.onProgress?.(p);
       if (p.workflow_state === 'completed') return p;
       if (p.workflow_state === 'failed') {
-        throw new InsightError('server', `Canvas could not prepare ${what}: its background job failed${p.message ? ` (${p.message})` : ''}.`, { next: 'Try again later.' });
+        throw new InsightError(
+          'server',
+          `Canvas could not prepare ${what}: its background job failed${p.message ? ` (${p.message})` : ''}.`,
+          { next: 'Try again later.' },
+        );
       }
       if (Date.now() + delay > deadline) {
         const done = typeof p.completion === 'number' ? ` (${Math.round(p.completion)}% done)` : '';
-        throw new InsightError('timeout', `Canvas was still preparing ${what} after ${Math.round(this.progressOpts.timeoutMs / 1000)} s${done}.`, {
-          next: 'Try again later; Canvas keeps working on it.',
-        });
+        throw new InsightError(
+          'timeout',
+          `Canvas was still preparing ${what} after ${Math.round(this.progressOpts.timeoutMs / 1000)} s${done}.`,
+          {
+            next: 'Try again later; Canvas keeps working on it.',
+          },
+        );
       }
       await this.sleep(delay, opts.signal);
       delay = Math.min(this.progressOpts.maxDelayMs, Math.ceil(delay * 1.6));
@@ -415,8 +448,15 @@ export class CanvasClient {
     return this.get(canvasPath({ id: 'department.statistics', accountId, scope }), opts);
   }
 
-  async statisticsBySubaccount(accountId: string | number, scope: DepartmentScope, opts: RequestOpts = {}): Promise<SubaccountStatistics[]> {
-    const body = await this.get<{ accounts?: SubaccountStatistics[] } | SubaccountStatistics[]>(canvasPath({ id: 'department.statisticsBySubaccount', accountId, scope }), opts);
+  async statisticsBySubaccount(
+    accountId: string | number,
+    scope: DepartmentScope,
+    opts: RequestOpts = {},
+  ): Promise<SubaccountStatistics[]> {
+    const body = await this.get<{ accounts?: SubaccountStatistics[] } | SubaccountStatistics[]>(
+      canvasPath({ id: 'department.statisticsBySubaccount', accountId, scope }),
+      opts,
+    );
     return Array.isArray(body) ? body : (body?.accounts ?? []);
   }
 
@@ -430,11 +470,20 @@ export class CanvasClient {
     return this.listAll<CourseAssignment>(canvasPath({ id: 'course.assignments', courseId }), { ...opts, query });
   }
 
-  async studentSummaries(courseId: string | number, opts: PageOpts & { sortColumn?: StudentSummarySort | string; studentId?: string | number } = {}): Promise<StudentSummary[]> {
+  async studentSummaries(
+    courseId: string | number,
+    opts: PageOpts & { sortColumn?: StudentSummarySort | string; studentId?: string | number } = {},
+  ): Promise<StudentSummary[]> {
     if (opts.sortColumn !== undefined && !isStudentSummarySort(opts.sortColumn)) {
-      throw new InsightError('usage', `Invalid sort column "${opts.sortColumn}".`, { next: 'Use name, score, participations or page_views, optionally with _ascending or _descending.' });
+      throw new InsightError('usage', `Invalid sort column "${opts.sortColumn}".`, {
+        next: 'Use name, score, participations or page_views, optionally with _ascending or _descending.',
+      });
     }
-    const query: Query = { ...opts.query, sort_column: opts.sortColumn, student_id: opts.studentId === undefined ? undefined : queryId(opts.studentId) };
+    const query: Query = {
+      ...opts.query,
+      sort_column: opts.sortColumn,
+      student_id: opts.studentId === undefined ? undefined : queryId(opts.studentId),
+    };
     return this.listAll<StudentSummary>(canvasPath({ id: 'course.studentSummaries', courseId }), { ...opts, query });
   }
 
@@ -444,7 +493,10 @@ export class CanvasClient {
    */
   async studentNames(courseId: string | number, opts: PageOpts = {}): Promise<Map<number, string> | undefined> {
     try {
-      const users = await this.listAll<CanvasUser>(canvasPath({ id: 'course.students', courseId }), { ...opts, query: { ...opts.query, 'enrollment_type[]': ['student'] } });
+      const users = await this.listAll<CanvasUser>(canvasPath({ id: 'course.students', courseId }), {
+        ...opts,
+        query: { ...opts.query, 'enrollment_type[]': ['student'] },
+      });
       const names = new Map<number, string>();
       for (const u of users) if (typeof u.id === 'number') names.set(u.id, u.name ?? u.sortable_name ?? u.short_name ?? String(u.id));
       return names;
@@ -473,7 +525,10 @@ export class CanvasClient {
    * Any catalogue endpoint by reference: what the tree calls. Student summaries come with names
    * when the roster is readable. Feed `data` (and `names`) to `canvasTables` / `canvasCharts`.
    */
-  async fetch(ref: CanvasEndpointRef, opts: PageOpts & { withNames?: boolean } = {}): Promise<{ endpoint: CanvasEndpointInfo; data: unknown; names?: Map<number, string> }> {
+  async fetch(
+    ref: CanvasEndpointRef,
+    opts: PageOpts & { withNames?: boolean } = {},
+  ): Promise<{ endpoint: CanvasEndpointInfo; data: unknown; names?: Map<number, string> }> {
     const endpoint = CANVAS_ENDPOINTS[ref.id];
     switch (ref.id) {
       case 'course.assignments':
@@ -481,12 +536,17 @@ export class CanvasClient {
       case 'course.studentSummaries': {
         const [data, names] = await Promise.all([
           this.studentSummaries(ref.courseId, { ...opts, sortColumn: ref.sortColumn, studentId: ref.studentId }),
-          opts.withNames === false ? Promise.resolve(undefined) : this.studentNames(ref.courseId, { signal: opts.signal, onRetry: opts.onRetry }),
+          opts.withNames === false
+            ? Promise.resolve(undefined)
+            : this.studentNames(ref.courseId, { signal: opts.signal, onRetry: opts.onRetry }),
         ]);
         return { endpoint, data, names };
       }
       case 'course.students':
-        return { endpoint, data: await this.listAll(canvasPath(ref), { ...opts, query: { ...opts.query, 'enrollment_type[]': ['student'] } }) };
+        return {
+          endpoint,
+          data: await this.listAll(canvasPath(ref), { ...opts, query: { ...opts.query, 'enrollment_type[]': ['student'] } }),
+        };
       default:
         return { endpoint, data: endpoint.paginated ? await this.listAll(canvasPath(ref), opts) : await this.get(canvasPath(ref), opts) };
     }
@@ -498,7 +558,9 @@ export class CanvasClient {
     const url = withQuery(this.http.resolve(path), query);
     // Absolute URLs are accepted only on the instance itself: the token goes nowhere else.
     if (!this.http.mayAuthenticate(url)) {
-      throw new InsightError('usage', `Refusing to call ${url.origin}: it is not the Canvas instance ${this.site.origin}.`, { next: 'Give a path such as /api/v1/courses.' });
+      throw new InsightError('usage', `Refusing to call ${url.origin}: it is not the Canvas instance ${this.site.origin}.`, {
+        next: 'Give a path such as /api/v1/courses.',
+      });
     }
     return url;
   }

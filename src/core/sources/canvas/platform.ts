@@ -3,8 +3,8 @@
  * tree shows live in the source's options (./options.ts).
  */
 import { InsightError } from '../../errors';
-import { type Platform, hostOf } from '../../platform';
-import { askName, messageOf, siteSourceSteps, type StepArgs, type UserInput } from '../../userInput';
+import { type Platform, type SourceConfig, hostOf } from '../../platform';
+import { askSecret, editSource, messageOf, siteSourceSteps } from '../../userInput';
 import { CanvasClient, canvasSiteRoot } from './client';
 import { type CanvasSourceOptions, canvasOptionsPatch, readCanvasOptions } from './options';
 
@@ -52,7 +52,8 @@ export const canvasPlatform: Platform<CanvasClient> = {
   secretEnv: ['CANVAS_TOKEN'],
 
   client(source, token, deps) {
-    if (!token) throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+    if (!token)
+      throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
     return new CanvasClient({ baseUrl: source.baseUrl, token, logger: deps.logger, redactor: deps.redactor, limits: deps.limits });
   },
 
@@ -88,49 +89,42 @@ export const canvasPlatform: Platform<CanvasClient> = {
     return { input: { kind: 'canvas', label, baseUrl, options: canvasOptionsPatch(readCanvasOptions({ options: {} })) }, secret };
   },
 
-  async promptSecret(ui: UserInput, source, step?: StepArgs) {
-    const v = await ui.text(step ?? { title: `Set Credentials: ${source.label}` }, {
+  promptSecret(ui, source, step) {
+    return askSecret(ui, source, step, {
       prompt: 'Canvas access token (stored in VS Code SecretStorage, never in settings)',
       placeholder: '1234~…',
-      password: true,
       validate: validateToken,
     });
-    return v?.trim();
   },
 
   async edit(ui, source) {
     const o = readCanvasOptions(source);
-    const field = await ui.pick(
-      { title: `Edit Source: ${source.label}` },
-      [
-        { label: 'Name', description: source.label, value: 'label' },
-        { label: 'Canvas URL', description: source.baseUrl, value: 'baseUrl' },
-        { label: 'Account ids', description: o.accounts.map((a) => a.id).join(', ') || 'none', value: 'accounts' },
-        { label: 'Course ids', description: o.courses.map((c) => c.id).join(', ') || 'none', value: 'courses' },
-      ],
-      'What do you want to change?',
-    );
-    if (!field) return undefined;
-    if (field === 'label') {
-      const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
-      return v === undefined ? undefined : { label: v };
-    }
-    if (field === 'baseUrl') {
-      const v = await ui.text({ title: 'Change Canvas URL' }, { prompt: 'Address of your Canvas instance', value: source.baseUrl, validate: validateCanvasUrl });
-      return v === undefined ? undefined : { baseUrl: normalizeCanvasUrl(v) };
-    }
-    // Editing the id lists keeps what is known about the ids that stay (names, terms, sort).
-    const ids = field === 'accounts' ? o.accounts.map((a) => a.id) : o.courses.map((c) => c.id);
-    const v = await ui.text(
-      { title: field === 'accounts' ? 'Canvas account ids' : 'Canvas course ids' },
-      { prompt: 'Ids separated by commas (numbers, “self”, or sis_…:… ids)', value: ids.join(', '), validate: validateIdList },
-    );
-    if (v === undefined) return undefined;
-    const next = splitIds(v);
-    const patch: CanvasSourceOptions =
-      field === 'accounts'
-        ? { ...o, accounts: next.map((id) => o.accounts.find((a) => a.id === id) ?? { id, terms: [] }) }
-        : { ...o, courses: next.map((id) => o.courses.find((c) => c.id === id) ?? { id }) };
-    return { options: canvasOptionsPatch(patch) };
+    const fields = [
+      { label: 'Canvas URL', description: source.baseUrl, value: 'baseUrl' as const },
+      { label: 'Account ids', description: o.accounts.map((a) => a.id).join(', ') || 'none', value: 'accounts' as const },
+      { label: 'Course ids', description: o.courses.map((c) => c.id).join(', ') || 'none', value: 'courses' as const },
+    ];
+    return editSource(ui, source, fields, async (field): Promise<Partial<SourceConfig> | undefined> => {
+      if (field === 'baseUrl') {
+        const v = await ui.text(
+          { title: 'Change Canvas URL' },
+          { prompt: 'Address of your Canvas instance', value: source.baseUrl, validate: validateCanvasUrl },
+        );
+        return v === undefined ? undefined : { baseUrl: normalizeCanvasUrl(v) };
+      }
+      // Editing the id lists keeps what is known about the ids that stay (names, terms, sort).
+      const ids = field === 'accounts' ? o.accounts.map((a) => a.id) : o.courses.map((c) => c.id);
+      const v = await ui.text(
+        { title: field === 'accounts' ? 'Canvas account ids' : 'Canvas course ids' },
+        { prompt: 'Ids separated by commas (numbers, “self”, or sis_…:… ids)', value: ids.join(', '), validate: validateIdList },
+      );
+      if (v === undefined) return undefined;
+      const next = splitIds(v);
+      const patch: CanvasSourceOptions =
+        field === 'accounts'
+          ? { ...o, accounts: next.map((id) => o.accounts.find((a) => a.id === id) ?? { id, terms: [] }) }
+          : { ...o, courses: next.map((id) => o.courses.find((c) => c.id === id) ?? { id }) };
+      return { options: canvasOptionsPatch(patch) };
+    });
   },
 };

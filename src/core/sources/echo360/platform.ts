@@ -1,7 +1,18 @@
 /** Echo360 Reporting as a platform: a region or host, and an API client id + secret stored together. */
 import { InsightError } from '../../errors';
 import { type Platform, hostOf } from '../../platform';
-import { askName, messageOf, required, runSteps, type PickItem, type StepArgs, type StepInfo, type UserInput } from '../../userInput';
+import {
+  askName,
+  askSecret,
+  editSource,
+  messageOf,
+  required,
+  runSteps,
+  type PickItem,
+  type StepArgs,
+  type StepInfo,
+  type UserInput,
+} from '../../userInput';
 import { ECHO360_REGIONS, Echo360Client, type Echo360Credentials, echo360BaseUrl } from './client';
 import { TokenBucket, echo360RateLimit } from './rateLimit';
 import type { SourceConfig } from '../../platform';
@@ -34,7 +45,12 @@ export function readEcho360Secret(secret: string | undefined): Echo360Credential
 
 /** Region preset or custom host; resolves to `{region, baseUrl}`, or undefined when cancelled. */
 async function askHost(ui: UserInput, info: StepInfo, current?: SourceConfig): Promise<{ region: string; baseUrl: string } | undefined> {
-  const region = await ui.pick(info, REGION_ITEMS, 'Where is your institution hosted on Echo360?', current?.options.region as string | undefined);
+  const region = await ui.pick(
+    info,
+    REGION_ITEMS,
+    'Where is your institution hosted on Echo360?',
+    current?.options.region as string | undefined,
+  );
   if (region === undefined) return undefined;
   if (region !== CUSTOM) return { region, baseUrl: echo360BaseUrl(region).toString().replace(/\/+$/, '') };
   const v = await ui.text(info, {
@@ -46,14 +62,11 @@ async function askHost(ui: UserInput, info: StepInfo, current?: SourceConfig): P
   return v === undefined ? undefined : { region: CUSTOM, baseUrl: echo360BaseUrl(v).toString().replace(/\/+$/, '') };
 }
 
-async function askClientSecret(ui: UserInput, step: StepInfo): Promise<string | undefined> {
-  const v = await ui.text(step, {
+const askClientSecret = (ui: UserInput, step: StepInfo) =>
+  askSecret(ui, { label: '' }, step, {
     prompt: 'Echo360 API client secret (stored in VS Code SecretStorage, never in settings)',
-    password: true,
     validate: required('client secret'),
   });
-  return v?.trim();
-}
 
 export const echo360Platform: Platform<Echo360Client> = {
   kind: 'echo360',
@@ -70,7 +83,9 @@ export const echo360Platform: Platform<Echo360Client> = {
   client(source, secret, deps) {
     const credentials = readEcho360Secret(secret);
     if (!credentials)
-      throw new InsightError('auth', `No Echo360 client id/secret stored for “${source.label}”.`, { next: 'Use Set Credentials… to add them.' });
+      throw new InsightError('auth', `No Echo360 client id/secret stored for “${source.label}”.`, {
+        next: 'Use Set Credentials… to add them.',
+      });
     const host = new URL(source.baseUrl).host;
     return new Echo360Client({
       baseUrl: source.baseUrl,
@@ -140,22 +155,9 @@ export const echo360Platform: Platform<Echo360Client> = {
   },
 
   async edit(ui, source) {
-    const field = await ui.pick(
-      { title: `Edit Source: ${source.label}` },
-      [
-        { label: 'Name', description: source.label, value: 'label' },
-        { label: 'Region / host', description: source.baseUrl, value: 'host' },
-      ],
-      'What do you want to change?',
-    );
-    if (field === 'label') {
-      const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
-      return v === undefined ? undefined : { label: v };
-    }
-    if (field === 'host') {
+    return editSource(ui, source, [{ label: 'Region / host', description: source.baseUrl, value: 'host' as const }], async () => {
       const host = await askHost(ui, { title: 'Change Echo360 region / host' }, source);
       return host && { baseUrl: host.baseUrl, options: { ...source.options, region: host.region } };
-    }
-    return undefined;
+    });
   },
 };

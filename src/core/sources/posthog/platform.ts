@@ -1,14 +1,16 @@
 /** PostHog as a platform: US/EU Cloud or a self-hosted instance, a project or environment id, a personal API key. */
 import { InsightError } from '../../errors';
-import { type Platform, hostOf } from '../../platform';
+import { type Platform, type SourceConfig, hostOf } from '../../platform';
 import { parseBaseUrl } from '../../url';
-import { askName, messageOf, runSteps, type StepArgs, type StepInfo, type UserInput } from '../../userInput';
+import { askName, askSecret, editSource, messageOf, runSteps, type StepArgs, type StepInfo, type UserInput } from '../../userInput';
 import { POSTHOG_CLOUD, PostHogClient } from './client';
 
 export const validateUrlInput = messageOf(parseBaseUrl);
 
-const validateProjectId = (v: string) => (/^\d+$/.test(v.trim()) ? undefined : 'A PostHog project or environment id is a number, e.g. 12345 (Project settings → Project ID).');
-const validateKey = (v: string) => (v.trim().length < 8 ? 'Paste a personal API key (Settings → Personal API keys; starts with phx_).' : undefined);
+const validateProjectId = (v: string) =>
+  /^\d+$/.test(v.trim()) ? undefined : 'A PostHog project or environment id is a number, e.g. 12345 (Project settings → Project ID).';
+const validateKey = (v: string) =>
+  v.trim().length < 8 ? 'Paste a personal API key (Settings → Personal API keys; starts with phx_).' : undefined;
 
 const isCloud = (url: string | undefined) => url === POSTHOG_CLOUD.us || url === POSTHOG_CLOUD.eu;
 
@@ -28,7 +30,12 @@ async function pickBaseUrl(ui: UserInput, info: StepInfo, current?: string): Pro
   if (preset) return preset;
   const url = await ui.text(
     { ...info, back: true },
-    { prompt: 'Base URL of your PostHog instance (https://…)', placeholder: 'https://posthog.example.edu', value: current && !isCloud(current) ? current : '', validate: validateUrlInput },
+    {
+      prompt: 'Base URL of your PostHog instance (https://…)',
+      placeholder: 'https://posthog.example.edu',
+      value: current && !isCloud(current) ? current : '',
+      validate: validateUrlInput,
+    },
   );
   return url === undefined ? undefined : parseBaseUrl(url).toString().replace(/\/+$/, '');
 }
@@ -93,7 +100,12 @@ export const posthogPlatform: Platform<PostHogClient> = {
         );
         if (t === undefined) return false;
         idType = t;
-        const v = await ui.text(info(1), { prompt: `PostHog ${idType} id (a number, from Project settings)`, placeholder: '12345', value: projectId, validate: validateProjectId });
+        const v = await ui.text(info(1), {
+          prompt: `PostHog ${idType} id (a number, from Project settings)`,
+          placeholder: '12345',
+          value: projectId,
+          validate: validateProjectId,
+        });
         if (v === undefined) return false;
         projectId = v.trim();
         return true;
@@ -115,36 +127,33 @@ export const posthogPlatform: Platform<PostHogClient> = {
     return { input: { kind: 'posthog', label, baseUrl, options: { projectId, environment: idType === 'environment' } }, secret };
   },
 
-  async promptSecret(ui, source, step) {
-    const v = await ui.text(step ?? { title: `Set Credentials: ${source.label}` }, {
+  promptSecret(ui, source, step) {
+    return askSecret(ui, source, step, {
       prompt: 'PostHog personal API key (stored in VS Code SecretStorage, never in settings)',
       placeholder: 'phx_…',
-      password: true,
       validate: validateKey,
     });
-    return v?.trim();
   },
 
   async edit(ui, source) {
-    const field = await ui.pick(
-      { title: `Edit Source: ${source.label}` },
-      [
-        { label: 'Name', description: source.label, value: 'label' },
-        { label: 'Base URL', description: source.baseUrl, value: 'baseUrl' },
-        { label: source.options.environment ? 'Environment ID' : 'Project ID', description: String(source.options.projectId ?? ''), value: 'projectId' },
-      ],
-      'What do you want to change?',
-    );
-    if (!field) return undefined;
-    if (field === 'label') {
-      const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
-      return v === undefined ? undefined : { label: v };
-    }
-    if (field === 'baseUrl') {
-      const v = await pickBaseUrl(ui, { title: 'Change base URL', step: 1, totalSteps: 1, back: false }, source.baseUrl);
-      return v === undefined ? undefined : { baseUrl: v };
-    }
-    const v = await ui.text({ title: 'Change id' }, { prompt: 'PostHog project or environment id', value: String(source.options.projectId ?? ''), validate: validateProjectId });
-    return v === undefined ? undefined : { options: { ...source.options, projectId: v.trim() } };
+    const fields = [
+      { label: 'Base URL', description: source.baseUrl, value: 'baseUrl' as const },
+      {
+        label: source.options.environment ? 'Environment ID' : 'Project ID',
+        description: String(source.options.projectId ?? ''),
+        value: 'projectId' as const,
+      },
+    ];
+    return editSource(ui, source, fields, async (field): Promise<Partial<SourceConfig> | undefined> => {
+      if (field === 'baseUrl') {
+        const v = await pickBaseUrl(ui, { title: 'Change base URL', step: 1, totalSteps: 1, back: false }, source.baseUrl);
+        return v === undefined ? undefined : { baseUrl: v };
+      }
+      const v = await ui.text(
+        { title: 'Change id' },
+        { prompt: 'PostHog project or environment id', value: String(source.options.projectId ?? ''), validate: validateProjectId },
+      );
+      return v === undefined ? undefined : { options: { ...source.options, projectId: v.trim() } };
+    });
   },
 };

@@ -14,11 +14,12 @@
  * is made once more; a second 401 is final.
  */
 import { InsightError, oneLine } from '../../errors';
-import { HttpClient, HttpLimits, HttpStatusError, RetryPolicy } from '../../http';
+import { HttpClient, HttpStatusError } from '../../http';
 import { bodyTooLarge } from '../../limits';
 import { Logger, Redactor, silentLogger } from '../../log';
 import { refuseMarkup } from '../../markup';
 import { parsePerspectiveId, parseRole, studioUrls } from './perspective';
+import type { HttpClientBaseOptions } from '../shared/clientOptions';
 
 export type StudioInsight = 'overview' | 'users';
 export const STUDIO_INSIGHTS: readonly StudioInsight[] = ['overview', 'users'];
@@ -46,20 +47,13 @@ export interface StudioTokens {
   expiresIn?: number;
 }
 
-export interface StudioClientOptions {
+export interface StudioClientOptions extends HttpClientBaseOptions {
   /** Site root (`https://x.instructuremedia.com`) or API root (`…/api/public/v1`). */
   baseUrl: string | URL;
   accessToken: string;
   refresh?: StudioRefresh;
   /** Called after a renewal so the caller can store the new tokens (SecretStorage). */
   onTokens?: (tokens: StudioTokens) => void | Promise<void>;
-  logger?: Logger;
-  redactor?: Redactor;
-  retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
-  /** Body cap, per-request deadline (HttpClient's defaults when left out). */
-  limits?: HttpLimits;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface InsightsRequest {
@@ -97,19 +91,35 @@ export function describeStudioError(err: HttpStatusError): StudioApiError {
   if (status === 401) return new StudioApiError('auth', TOKEN_MESSAGE, 'token', { status });
   if (status === 403) {
     const what = perspective ? `the insights of perspective ${perspective}` : err.url.pathname;
-    return new StudioApiError('auth', `Studio denied access to ${what} (403): the token's user may not view them. Ask a Studio admin for access, or use another account's token.`, 'permission', { status });
+    return new StudioApiError(
+      'auth',
+      `Studio denied access to ${what} (403): the token's user may not view them. Ask a Studio admin for access, or use another account's token.`,
+      'permission',
+      { status },
+    );
   }
   if (status === 404) {
     if (perspective) {
-      return new StudioApiError('notFound', `Studio has no perspective ${perspective} (404): check the perspective UUID (copy it from the Studio Insights page URL).`, 'notFound', { status });
+      return new StudioApiError(
+        'notFound',
+        `Studio has no perspective ${perspective} (404): check the perspective UUID (copy it from the Studio Insights page URL).`,
+        'notFound',
+        { status },
+      );
     }
-    return new StudioApiError('notFound', `Studio answered 404 for ${err.url.pathname}: check the base URL is the Studio site (https://<institution>.instructuremedia.com).`, 'notFound', { status });
+    return new StudioApiError(
+      'notFound',
+      `Studio answered 404 for ${err.url.pathname}: check the base URL is the Studio site (https://<institution>.instructuremedia.com).`,
+      'notFound',
+      { status },
+    );
   }
   if (status === 422 || status === 400) {
     const hint = role !== null ? `check the role "${role}" (or leave it out)` : 'check the parameters';
     return new StudioApiError('usage', `Studio rejected the request (${status})${detail}: ${hint}.`, 'badRequest', { status });
   }
-  if (status >= 500) return new StudioApiError('server', `Studio failed with HTTP ${status}${detail}.`, 'server', { status, next: 'Try again later.' });
+  if (status >= 500)
+    return new StudioApiError('server', `Studio failed with HTTP ${status}${detail}.`, 'server', { status, next: 'Try again later.' });
   return new StudioApiError('server', `Studio answered HTTP ${status}${detail}.`, 'other', { status });
 }
 
@@ -155,7 +165,8 @@ export class StudioClient {
 
   /** The API URL of one insights CSV (validates the perspective and role first). */
   insightsUrl(kind: StudioInsight, perspective: string, role?: string): URL {
-    if (!STUDIO_INSIGHTS.includes(kind)) throw new InsightError('usage', `Unknown Studio insight "${kind}".`, { next: 'Use overview or users.' });
+    if (!STUDIO_INSIGHTS.includes(kind))
+      throw new InsightError('usage', `Unknown Studio insight "${kind}".`, { next: 'Use overview or users.' });
     const id = parsePerspectiveId(perspective);
     const r = parseRole(role);
     const url = this.http.resolve(`perspectives/${id}/insights/${kind}`);
@@ -169,7 +180,12 @@ export class StudioClient {
    * If the connection drops after some bytes went out, the error says so and nothing is retried
    * (a retry would repeat bytes the sink already has).
    */
-  async streamInsights(kind: StudioInsight, perspective: string, sink: (chunk: Uint8Array) => void | Promise<void>, req: InsightsRequest = {}): Promise<StudioCsvInfo> {
+  async streamInsights(
+    kind: StudioInsight,
+    perspective: string,
+    sink: (chunk: Uint8Array) => void | Promise<void>,
+    req: InsightsRequest = {},
+  ): Promise<StudioCsvInfo> {
     const url = this.insightsUrl(kind, perspective, req.role);
     return this.withRenewal(async () => {
       const res = await this.http.stream(
@@ -186,7 +202,14 @@ export class StudioClient {
           try {
             for await (const chunk of body) {
               // A 200 answer that is a page (a login wall, an XML error document) is never taken for the CSV.
-              if (emitted === 0) refuseMarkup(contentType, chunk, 'CSV', `Studio (${this.http.describeUrl(url)})`, 'Check the base URL is the Studio site, not a login page or proxy.');
+              if (emitted === 0)
+                refuseMarkup(
+                  contentType,
+                  chunk,
+                  'CSV',
+                  `Studio (${this.http.describeUrl(url)})`,
+                  'Check the base URL is the Studio site, not a login page or proxy.',
+                );
               try {
                 await sink(chunk);
               } catch (e) {
@@ -196,7 +219,9 @@ export class StudioClient {
             }
           } catch (e) {
             if (emitted > 0 && !(e instanceof InsightError)) {
-              throw new InsightError('network', `The connection to Studio dropped after ${emitted} bytes of the ${kind} CSV.`, { next: 'Run it again.' });
+              throw new InsightError('network', `The connection to Studio dropped after ${emitted} bytes of the ${kind} CSV.`, {
+                next: 'Run it again.',
+              });
             }
             throw e;
           }
@@ -241,7 +266,12 @@ export class StudioClient {
       return await fn();
     } catch (e) {
       if (e instanceof StudioApiError && e.reason === 'token') {
-        throw new StudioApiError('auth', 'Studio refused the token (401) even after renewing it. Set Credentials with a new token.', 'token', { status: 401 });
+        throw new StudioApiError(
+          'auth',
+          'Studio refused the token (401) even after renewing it. Set Credentials with a new token.',
+          'token',
+          { status: 401 },
+        );
       }
       throw e;
     }
@@ -274,10 +304,20 @@ export class StudioClient {
       // is never followed with the secret; a timeout): its own message, not "Set Credentials".
       if (e instanceof InsightError && (e.kind === 'network' || e.kind === 'timeout') && e.status === undefined) throw e;
       const why = e instanceof InsightError && e.status !== undefined ? `HTTP ${e.status}` : oneLine(e);
-      throw new StudioApiError('auth', `Studio refused the access token (401) and renewing it failed (${why}). Set Credentials with a new token.`, 'token', { status: 401 });
+      throw new StudioApiError(
+        'auth',
+        `Studio refused the access token (401) and renewing it failed (${why}). Set Credentials with a new token.`,
+        'token',
+        { status: 401 },
+      );
     }
     if (typeof answer?.access_token !== 'string' || answer.access_token === '') {
-      throw new StudioApiError('auth', 'Studio refused the access token (401) and the token endpoint sent no new one. Set Credentials with a new token.', 'token', { status: 401 });
+      throw new StudioApiError(
+        'auth',
+        'Studio refused the access token (401) and the token endpoint sent no new one. Set Credentials with a new token.',
+        'token',
+        { status: 401 },
+      );
     }
     this.accessToken = answer.access_token;
     this.redactor.add(this.accessToken);

@@ -3,3 +3,4 @@ export * from './perspective';
 export * from './client';
 export * from './charts';
 export * from './options';
+export * from './result';

@@ -3,10 +3,13 @@
  * OAuth client); the perspectives the tree shows live in the source's options (./options.ts).
  */
 import { InsightError } from '../../errors';
-import { type Platform, hostOf } from '../../platform';
-import { askName, messageOf, required, siteSourceSteps } from '../../userInput';
-import { StudioApiError, StudioClient } from './client';
-import { type StudioSecret, parseStudioSecret, readPerspectives, refreshOf, serializeStudioSecret } from './options';
+import { type Platform, type PlatformItem, type SourceConfig, hostOf } from '../../platform';
+import { editSource, messageOf, required, siteSourceSteps } from '../../userInput';
+import { chartOf } from '../shared/chartSpec';
+import { STUDIO_INSIGHTS, type StudioInsight, StudioApiError, StudioClient } from './client';
+import { studioChartSpecs } from './charts';
+import { INSIGHT_DETAIL, INSIGHT_LABEL, studioGrid, studioResultKey } from './result';
+import { type StudioPerspectiveRef, type StudioSecret, parseStudioSecret, readPerspectives, refreshOf, roleLabel, serializeStudioSecret } from './options';
 import { studioUrls } from './perspective';
 
 export const validateStudioUrl = messageOf(studioUrls);
@@ -17,6 +20,22 @@ export function normalizeStudioUrl(v: string): string {
 }
 
 const validateToken = (v: string) => (v.trim().length < 8 ? 'Paste a Studio API access token.' : undefined);
+
+/** What a perspective's and an insight's items carry. */
+export interface StudioItemData {
+  uuid: string;
+  insight?: StudioInsight;
+  /** A role for this fetch only ('' = all roles), instead of the stored filter. */
+  role?: string;
+}
+
+/**
+ * The perspective as stored now (a role set a moment ago counts even if the tree has not
+ * redrawn), or one named by its UUID alone.
+ */
+export function perspectiveOf(source: SourceConfig, uuid: string): StudioPerspectiveRef {
+  return readPerspectives(source).find((p) => p.uuid === uuid) ?? { uuid, label: `Perspective ${uuid.slice(0, 8)}` };
+}
 
 /** The nil UUID: a perspective that cannot exist, so asking for it tests the token alone. */
 const PROBE_PERSPECTIVE = '00000000-0000-0000-0000-000000000000';
@@ -36,7 +55,8 @@ export const studioPlatform: Platform<StudioClient> = {
    * single-use refresh token it is about to save.
    */
   client(source, secret, deps) {
-    if (!secret) throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+    if (!secret)
+      throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
     let bundle = parseStudioSecret(secret);
     const save = deps.saveSecret;
     return new StudioClient({
@@ -132,11 +152,20 @@ export const studioPlatform: Platform<StudioClient> = {
     if (renew === undefined) return undefined;
     if (renew) {
       const sub = { title, totalSteps: at + 4 };
-      const refreshToken = await ui.text({ ...sub, step: at + 2 }, { prompt: 'Refresh token', password: true, validate: required('refresh token') });
+      const refreshToken = await ui.text(
+        { ...sub, step: at + 2 },
+        { prompt: 'Refresh token', password: true, validate: required('refresh token') },
+      );
       if (refreshToken === undefined) return undefined;
-      const clientId = await ui.text({ ...sub, step: at + 3 }, { prompt: 'OAuth client id (Studio admin → API keys)', validate: required('client id') });
+      const clientId = await ui.text(
+        { ...sub, step: at + 3 },
+        { prompt: 'OAuth client id (Studio admin → API keys)', validate: required('client id') },
+      );
       if (clientId === undefined) return undefined;
-      const clientSecret = await ui.text({ ...sub, step: at + 4 }, { prompt: 'OAuth client secret', password: true, validate: required('client secret') });
+      const clientSecret = await ui.text(
+        { ...sub, step: at + 4 },
+        { prompt: 'OAuth client secret', password: true, validate: required('client secret') },
+      );
       if (clientSecret === undefined) return undefined;
       Object.assign(bundle, { refreshToken: refreshToken.trim(), clientId: clientId.trim(), clientSecret: clientSecret.trim() });
     }
@@ -149,20 +178,99 @@ export const studioPlatform: Platform<StudioClient> = {
   },
 
   async edit(ui, source) {
-    const field = await ui.pick(
-      { title: `Edit Source: ${source.label}` },
-      [
-        { label: 'Name', description: source.label, value: 'label' },
-        { label: 'Studio URL', description: source.baseUrl, value: 'baseUrl' },
-      ],
-      'What do you want to change? (Perspectives: Add Perspective… / Remove Perspective in the tree)',
+    const placeholder = 'What do you want to change? (Perspectives: Add Perspective… / Remove Perspective in the tree)';
+    return editSource(
+      ui,
+      source,
+      [{ label: 'Studio URL', description: source.baseUrl, value: 'baseUrl' as const }],
+      async () => {
+        const v = await ui.text(
+          { title: 'Change Studio URL' },
+          { prompt: 'Your Studio site or its API root', value: source.baseUrl, validate: validateStudioUrl },
+        );
+        return v === undefined ? undefined : { baseUrl: normalizeStudioUrl(v) };
+      },
+      placeholder,
     );
-    if (!field) return undefined;
-    if (field === 'label') {
-      const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
-      return v === undefined ? undefined : { label: v };
+  },
+
+  /**
+   * Source ─ a perspective (from the options: Studio's public API cannot list them) ─┬─ Overview
+   *                                                                                  └─ Viewers
+   * Expanding needs no request; each insight fetches its CSV when opened.
+   */
+  async children(source, parent) {
+    if (!parent) {
+      const list = readPerspectives(source);
+      if (list.length === 0)
+        return [
+          {
+            key: 'addPerspective',
+            type: 'action',
+            label: 'Add Perspective…',
+            icon: 'add',
+            description: 'by its UUID from the Studio Insights page',
+            command: { title: 'Add Perspective', command: 'insightExplorer.studio.addPerspective' },
+          },
+        ];
+      return list.map(
+        (p): PlatformItem => ({
+          key: `perspective/${p.uuid}`,
+          type: 'perspective',
+          label: p.label,
+          description: p.uuid.slice(0, 8),
+          tooltip: `Perspective ${p.uuid}`,
+          icon: 'eye',
+          expandable: true,
+          capabilities: ['copyId'],
+          id: p.uuid,
+          data: { uuid: p.uuid } satisfies StudioItemData,
+        }),
+      );
     }
-    const v = await ui.text({ title: 'Change Studio URL' }, { prompt: 'Your Studio site or its API root', value: source.baseUrl, validate: validateStudioUrl });
-    return v === undefined ? undefined : { baseUrl: normalizeStudioUrl(v) };
+    const { uuid } = parent.data as StudioItemData;
+    const perspective = perspectiveOf(source, uuid);
+    return STUDIO_INSIGHTS.map((insight): PlatformItem => {
+      const role = perspective.roles?.[insight];
+      return {
+        key: `insight/${insight}`,
+        type: `insight:${insight}`,
+        label: INSIGHT_LABEL[insight],
+        description: roleLabel(role),
+        tooltip: `${INSIGHT_DETAIL[insight]}.\n\nRole filter: ${roleLabel(role)} (Set Role Filter… to change).`,
+        icon: insight === 'overview' ? 'graph-line' : 'person',
+        capabilities: ['open'],
+        data: { uuid, insight } satisfies StudioItemData,
+      };
+    });
+  },
+
+  /** The CSV byte for byte (the document), and its grid with the viewership or completion chart (the preview). */
+  async fetch(client, source, item, { signal }) {
+    const { uuid, insight = 'overview', role: once } = item.data as StudioItemData;
+    const perspective = perspectiveOf(source, uuid);
+    const role = once !== undefined ? once || undefined : perspective.roles?.[insight];
+    const title = `${perspective.label} · ${INSIGHT_LABEL[insight]}${role ? ` (${role})` : ''}`;
+    const csv = await client.fetchInsights(insight, uuid, { role, signal });
+    const grid = studioGrid(csv);
+    const specs = studioChartSpecs(csv);
+    const { chart, moreCharts } = chartOf(specs);
+    return {
+      key: studioResultKey(uuid, insight, role),
+      title,
+      subtitle: `Canvas Studio · ${perspective.label} · ${roleLabel(role)} · ${source.label}`,
+      raw: { ext: 'csv', bytes: csv },
+      tables: [
+        {
+          columns: grid.columns,
+          rows: grid.rows,
+          charts: chart ? [chart, ...(moreCharts ?? [])] : undefined,
+          chartNote: chart
+            ? undefined
+            : 'No views column over dates or over a position in the video, and no completion-rate column, in this CSV to chart; the table shows it as sent.',
+        },
+      ],
+      summary: `Studio: ${title}: ${csv.length} bytes, ${grid.rows.length} rows, charts: ${specs.map((s) => s.kind).join(', ') || 'none'}.`,
+    };
   },
 };
