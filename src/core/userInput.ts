@@ -5,8 +5,15 @@
  * the Add Source, Edit Source and Set Credentials flows of every platform run in plain Node.
  */
 
-/** Thrown by a step whose Back button was pressed; runSteps goes back one step. */
-export class StepBack extends Error {}
+/**
+ * Thrown by a step whose Back button was pressed; runSteps goes back one step. Known by its name
+ * too, so a scripted input built from another copy of this module (a test) can press Back.
+ */
+export class StepBack extends Error {
+  override readonly name = 'StepBack';
+}
+
+const isStepBack = (e: unknown): boolean => e instanceof StepBack || (e instanceof Error && e.name === 'StepBack');
 
 export interface StepInfo {
   title: string;
@@ -22,6 +29,8 @@ export interface PickItem<T> {
   label: string;
   description?: string;
   detail?: string;
+  /** A codicon id. */
+  icon?: string;
   value: T;
 }
 
@@ -54,7 +63,7 @@ export async function runSteps(steps: ((back: boolean) => Promise<boolean>)[]): 
       if (!(await steps[i](i > 0))) return false;
       i++;
     } catch (e) {
-      if (e instanceof StepBack) i = Math.max(0, i - 1);
+      if (isStepBack(e)) i = Math.max(0, i - 1);
       else throw e;
     }
   }

@@ -12,7 +12,7 @@ import { InsightOpener } from './posthog/openInsight';
 import { CanvasAdapter } from './canvas/canvasTree';
 import { registerCanvasCommands } from './canvas/canvasCommands';
 import { CanvasOpener } from './canvas/canvasOpen';
-import { type StudioAdapter, studioAdapter } from './studio/studioTree';
+import type { StudioAdapter } from './studio/studioOpen';
 import { registerStudioCommands } from './studio/studioCommands';
 import { StudioOpener } from './studio/studioOpen';
 import { Echo360Adapter } from './echo360/echo360Tree';
@@ -25,11 +25,13 @@ import { registerLocalFiles, restoreFilePanel } from './localFiles/localFiles';
 import { seedSandbox } from '../core/sandbox';
 import { Services, SourceKindAdapter } from './services';
 import { SourceKind, SourceStore } from './sources/sourceStore';
-import { ClientCache } from './sources/platformAdapter';
+import { ClientCache, PlatformAdapter } from './sources/platformAdapter';
+import { vscodeInput } from './prompts';
+import type { UserInput } from '../core/userInput';
 import { ResultOpener } from './documents/resultOpener';
 import { registerItemCommands } from './commands/itemCommands';
 import { secretPartsOf } from '../core/platform';
-import { platformOf } from '../core/platforms';
+import { PLATFORMS, platformOf } from '../core/platforms';
 import { InsightTreeProvider } from './tree/treeProvider';
 import { TreeNode } from './tree/nodes';
 
@@ -51,6 +53,8 @@ export interface InsightExplorerApi {
   echo360: { adapter: Echo360Adapter; runs: Echo360Runs };
   /** What the preview panel serializer does with a panel VS Code restores with this saved state. */
   restorePreview(panel: vscode.WebviewPanel, state: unknown): Promise<vscode.Uri | undefined>;
+  /** Prompts go to `input` (a scripted one in tests) until called again without one. */
+  setUserInput(input?: UserInput): void;
   /** The last failures of commands (a failed command shows its error and resolves to undefined). */
   commandFailures(): CommandFailure[];
 }
@@ -74,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   const tree = new InsightTreeProvider();
   const kinds = new Map<SourceKind, SourceKindAdapter>();
   const clients = new ClientCache({ store, log, redactor });
-  const services: Services = { context, store, log, channel, redactor, kinds, clients, refreshTree: (node) => tree.refresh(node) };
+  const services: Services = { context, store, log, channel, redactor, kinds, clients, input: vscodeInput, refreshTree: (node) => tree.refresh(node) };
   tree.bind(services);
 
   // Register known secrets with the redactor so they are masked even if echoed by a server:
@@ -92,10 +96,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   kinds.set('posthog', posthog);
   const canvas = new CanvasAdapter(services);
   kinds.set('canvas', canvas);
-  const studio = studioAdapter(services);
-  kinds.set('studio', studio);
   const echo360 = new Echo360Adapter(services, results);
   kinds.set('echo360', echo360);
+  // Every other platform of the registry runs on the generic tree, Open and result pipeline.
+  for (const p of PLATFORMS) if (!kinds.has(p.kind)) kinds.set(p.kind, new PlatformAdapter(services, p));
+  const studio = kinds.get('studio') as StudioAdapter;
 
   const view = vscode.window.createTreeView('insightExplorer.sources', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
@@ -142,6 +147,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
     echo360: { adapter: echo360, runs: echo360Runs },
     restorePreview: (panel, state) => restorePreviewPanel(previews, restorers, panel, state, channel),
     commandFailures: recentCommandFailures,
+    setUserInput: (input) => void (services.input = input ?? vscodeInput),
   };
 }
 

@@ -29,6 +29,7 @@ export function pickOne<T>(info: StepInfo, items: PickItem<T>[], placeholder: st
       label: safeText(i.label),
       ...(i.description !== undefined ? { description: safeText(i.description) } : {}),
       ...(i.detail !== undefined ? { detail: safeText(i.detail) } : {}),
+      ...(i.icon !== undefined ? { iconPath: new vscode.ThemeIcon(i.icon) } : {}),
     }));
     qp.items = shown;
     qp.ignoreFocusOut = true;

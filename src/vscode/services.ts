@@ -3,7 +3,7 @@ import { Logger, Redactor } from '../core/log';
 import { SourceConfig, SourceKind, SourceStore } from './sources/sourceStore';
 import { TreeNode } from './tree/nodes';
 import type { NewSource, Platform } from '../core/platform';
-import type { StepArgs } from '../core/userInput';
+import type { StepArgs, UserInput } from '../core/userInput';
 
 export type { NewSource };
 
@@ -16,6 +16,11 @@ export interface Services {
   redactor: Redactor;
   refreshTree(node?: TreeNode): void;
   kinds: Map<SourceKind, SourceKindAdapter>;
+  /**
+   * Where prompts go: quick picks and input boxes (src/vscode/prompts.ts `vscodeInput`); tests put
+   * a scripted input here (the extension's test API).
+   */
+  input: UserInput;
   /** Every platform client, one per source (ClientCache, src/vscode/sources/platformAdapter.ts). */
   clients: Clients;
 }

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
-import { inputText, pickOne } from '../prompts';
 import { parseBaseUrl } from '../../core/url';
 import { Services } from '../services';
 import { SourceConfig, SourceKind } from '../sources/sourceStore';
@@ -20,7 +19,7 @@ async function pickSource(services: Services, arg: unknown, title: string, kind?
   const all = services.store.list().filter((s) => !kind || s.kind === kind);
   if (all.length === 0) throw new InsightError('usage', 'No sources configured yet.', { next: 'Run “Insight Explorer: Add Source”.' });
   if (all.length === 1) return all[0];
-  return pickOne(
+  return services.input.pick(
     { title },
     all.map((s) => ({ label: s.label, description: services.kinds.get(s.kind)?.describe(s), value: s })),
     'Pick a source',
@@ -74,9 +73,9 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     const kind =
       typeof kindArg === 'string' && services.kinds.has(kindArg)
         ? kindArg
-        : await pickOne(
+        : await services.input.pick(
             { title, step: 1 },
-            kinds.map((k) => ({ label: k.label, detail: k.detail, iconPath: new vscode.ThemeIcon(k.icon), value: k.kind })),
+            kinds.map((k) => ({ label: k.label, detail: k.detail, icon: k.icon, value: k.kind })),
             'Which platform?',
           );
     if (!kind) return undefined;
@@ -104,7 +103,7 @@ export function registerSourceCommands(services: Services, results: ResultStore)
         if (next === undefined) return undefined;
         secret = next;
       } else if (choice === EDIT_URL) {
-        const url = await inputText(
+        const url = await services.input.text(
           { title: `${title}: ${draft.label}` },
           {
             prompt: 'Base URL (the site root, https://)',
@@ -166,7 +165,7 @@ export function registerSourceCommands(services: Services, results: ResultStore)
     const source = await pickSource(services, arg, 'Remove Source');
     if (!source) return;
     // A quick pick rather than a modal dialog: it is keyboard-first like the rest of the flows.
-    const confirm = await pickOne(
+    const confirm = await services.input.pick(
       { title: `Remove “${source.label}”?` },
       [
         { label: 'Remove', description: 'Deletes the source, its stored credentials and its downloaded results', value: 'Remove' },

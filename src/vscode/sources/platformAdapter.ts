@@ -8,7 +8,6 @@ import { type ClientDeps, type Platform, type PlatformItem, type SourceConfig, s
 import type { StepArgs } from '../../core/userInput';
 import { counts } from '../counts';
 import { httpLimitsFromSettings } from '../httpSettings';
-import { vscodeInput } from '../prompts';
 import type { Clients, NewSource, Services, SourceKindAdapter } from '../services';
 import { ItemNode } from '../tree/itemNode';
 import { ErrorNode, type TreeNode } from '../tree/nodes';
@@ -109,7 +108,6 @@ export class PlatformAdapter<C> implements SourceKindAdapter {
     protected readonly services: Services,
     readonly platform: Platform<C>,
     tree?: PlatformTree,
-    private readonly input = vscodeInput,
   ) {
     this.tree = tree ?? this.itemTree();
     this.kind = platform.kind;
@@ -137,17 +135,17 @@ export class PlatformAdapter<C> implements SourceKindAdapter {
   }
 
   async add(title: string, firstStep: number): Promise<NewSource | undefined> {
-    const added = await this.platform.add(this.input, title, firstStep);
+    const added = await this.platform.add(this.services.input, title, firstStep);
     if (added) this.redact(added.secret);
     return added;
   }
 
   edit(source: SourceConfig): Promise<Partial<SourceConfig> | undefined> {
-    return this.platform.edit(this.input, source);
+    return this.platform.edit(this.services.input, source);
   }
 
   async promptSecret(source: Pick<SourceConfig, 'label'>, step?: StepArgs): Promise<string | undefined> {
-    const secret = await this.platform.promptSecret(this.input, source, step);
+    const secret = await this.platform.promptSecret(this.services.input, source, step);
     this.redact(secret);
     return secret;
   }

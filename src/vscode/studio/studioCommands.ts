@@ -8,12 +8,11 @@ import type { ResultOpener } from '../documents/resultOpener';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
-import type { StudioAdapter } from './studioTree';
-import { StudioOpener } from './studioOpen';
+import { type StudioAdapter, StudioOpener } from './studioOpen';
 import { StudioPerspectiveRef, perspectivesPatch, readPerspectives } from '../../core/sources/studio/options';
 import { INSIGHT_LABEL } from '../../core/sources/studio/result';
-import { perspectiveOf as perspectiveOfSource } from '../../core/sources/studio/platform';
-import { type StudioTarget, studioTarget } from './studioTree';
+import { type StudioItemData, perspectiveOf as perspectiveOfSource } from '../../core/sources/studio/platform';
+import { ItemNode } from '../tree/itemNode';
 
 /** Roles offered in the pick. Studio's role values are unconfirmed upstream: "Other role…" takes any. */
 const COMMON_ROLES = ['student', 'teacher', 'ta'];
@@ -160,4 +159,21 @@ export function registerStudioCommands(
   });
 
   return opener;
+}
+
+/** What a Studio item node stands for, with the source and perspective as stored now. */
+export interface StudioTarget {
+  node: ItemNode;
+  source: SourceConfig;
+  perspective: StudioPerspectiveRef;
+  /** Set for an insight (Overview, Viewers). */
+  insight?: StudioInsight;
+}
+
+export function studioTarget(services: Services, arg: unknown): StudioTarget | undefined {
+  if (!(arg instanceof ItemNode) || arg.source.kind !== 'studio') return undefined;
+  const data = arg.item.data as StudioItemData | undefined;
+  if (!data?.uuid) return undefined;
+  const source = services.store.get(arg.source.id) ?? arg.source;
+  return { node: arg, source, perspective: perspectiveOfSource(source, data.uuid), insight: data.insight };
 }

@@ -6,7 +6,11 @@ import { INSIGHT_LABEL } from '../../core/sources/studio/result';
 import type { ChartSpec as PreviewChartSpec } from '../../protocol';
 import type { ResultOpener } from '../documents/resultOpener';
 import type * as vscode from 'vscode';
-import type { StudioAdapter } from './studioTree';
+import type { StudioClient } from '../../core/sources/studio';
+import type { PlatformAdapter } from '../sources/platformAdapter';
+
+/** Canvas Studio in VS Code: the platform on the generic tree (made with the registry's others in activate). */
+export type StudioAdapter = PlatformAdapter<StudioClient>;
 
 export interface OpenedStudioInsight {
   /** The preview's and the document's title. */
