@@ -1,10 +1,17 @@
 // typescript-eslint with type information, so floating promises are caught (STYLE.md).
 // The import rules below keep the layers apart (README "Development" → "Import rules"); import
 // circles are checked by madge in `npm run lint`.
+import * as fs from 'node:fs';
 import tseslint from 'typescript-eslint';
 
-/** The platform folders of src/core/sources; `shared` is not one: every platform may use it. */
-const PLATFORMS = ['posthog', 'echo360', 'canvas', 'studio'];
+/**
+ * The platform folders of src/core/sources (a new platform's folder is one by being there);
+ * `shared` is not one: every platform may use it.
+ */
+const PLATFORMS = fs
+  .readdirSync(new URL('./src/core/sources/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'shared')
+  .map((d) => d.name);
 
 const NO_VSCODE = { name: 'vscode', message: 'src/core, the CLI and the webview never import vscode (DESIGN.md "Layers").' };
 
