@@ -36,6 +36,8 @@ export interface Counts {
   perspectives(n: number): string;
   reports(n: number): string;
   savedInsights(n: number): string;
+  views(n: number): string;
+  participations(n: number): string;
 }
 
 /** What a client is made with besides the source and its secret. */
@@ -77,7 +79,7 @@ export interface PlatformInfo {
  * What the generic tree and commands may do with an item; its menus key on these (`contextValue`
  * lists them: `studio:insight:overview;open;`).
  */
-export type Capability = 'open' | 'copyId';
+export type Capability = 'open' | 'openRaw' | 'copyId';
 
 /** A plain tree item a platform lists; the VS Code layer draws it and offers its capabilities. */
 export interface PlatformItem {
@@ -91,8 +93,12 @@ export interface PlatformItem {
   tooltip?: string;
   /** A codicon id. */
   icon?: string;
-  /** Has children: `children(item)` lists them. */
-  expandable?: boolean;
+  /** Has children (`children(item)` lists them); 'expanded' shows them at first. */
+  expandable?: boolean | 'expanded';
+  /** Shown in place of its children when it has none. */
+  empty?: string;
+  /** Its children cost a request: list them once per source until a refresh. */
+  cacheChildren?: boolean;
   capabilities?: readonly Capability[];
   /** What a click does when it is not Open: a command, given the item's node. */
   command?: { command: string; title: string };
@@ -104,6 +110,12 @@ export interface PlatformItem {
 
 /** One table of a fetched result, as the preview shows it. */
 export interface ResultTable {
+  /** Tells the tables of one result apart (store keys); absent for a result of one table. */
+  key?: string;
+  /** Its document's and preview's title; the result's title when absent. */
+  title?: string;
+  /** The table's own name ("Page views"), when a result has several. */
+  name?: string;
   columns: string[];
   rows: CsvCell[][];
   /** The platform's own charts of it, the first shown first. */
@@ -158,7 +170,7 @@ export interface Platform<C = unknown> extends PlatformInfo {
    * The items under the source (`parent` undefined) or under an item, for platforms whose tree is
    * plain items; a platform with a tree of its own in the VS Code layer leaves this out.
    */
-  children?(source: SourceConfig, parent: PlatformItem | undefined, client: () => Promise<C>): Promise<PlatformItem[]>;
+  children?(source: SourceConfig, parent: PlatformItem | undefined, client: () => Promise<C>, counts: Counts): Promise<PlatformItem[]>;
   /** Fetches an item that offers `open`. */
   fetch?(client: C, source: SourceConfig, item: PlatformItem, ctx: FetchContext): Promise<PlatformResult>;
 }

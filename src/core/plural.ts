@@ -12,4 +12,6 @@ export const englishCounts = {
   perspectives: (n: number) => countOf(n, 'perspective', 'perspectives'),
   reports: (n: number) => countOf(n, 'report', 'reports'),
   savedInsights: (n: number) => countOf(n, 'saved insight', 'saved insights'),
+  views: (n: number) => countOf(n, 'view', 'views'),
+  participations: (n: number) => countOf(n, 'participation', 'participations'),
 };

@@ -9,7 +9,7 @@ import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
 import { registerPostHogCommands } from './posthog/posthogCommands';
 import { PostHogAdapter } from './posthog/posthogTree';
 import { InsightOpener } from './posthog/openInsight';
-import { CanvasAdapter } from './canvas/canvasTree';
+import { CanvasAdapter } from './canvas/canvasOpen';
 import { registerCanvasCommands } from './canvas/canvasCommands';
 import { CanvasOpener } from './canvas/canvasOpen';
 import type { StudioAdapter } from './studio/studioOpen';
@@ -118,8 +118,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   registerSourceCommands(services, results);
   registerWelcomeCommands(services);
   const opener = registerPostHogCommands(services, posthog, results, resultPreviews);
-  const canvasOpener = registerCanvasCommands(services, canvas, results, resultPreviews);
   const resultOpener = new ResultOpener(services, results, resultPreviews);
+  const canvasOpener = registerCanvasCommands(services, canvas, resultOpener);
   registerItemCommands(services, resultOpener);
   const studioOpener = registerStudioCommands(services, studio, resultOpener);
   registerLocalFiles(context, previews, channel);

@@ -33,7 +33,7 @@ const LABEL = 'Test Canvas';
  * The student id of a tree node. Tree nodes come from the extension's bundle, whose classes are
  * not the ones this test file compiles against, so `instanceof` cannot be used on them.
  */
-const studentIdOf = (node: TreeNode): number | undefined => (node as { student?: { id?: number } }).student?.id;
+const studentIdOf = (node: TreeNode): number | undefined => (node as { item?: { data?: { student?: number } } }).item?.data?.student;
 
 describe('Canvas end to end', function () {
   this.timeout(120_000);
@@ -154,7 +154,7 @@ describe('Canvas end to end', function () {
     await ui.answer({ text: '2' });
     assert.strictEqual(await adding, '2');
     const account = await nodeAt(api, LABEL, 'College of Arts & Sciences');
-    assert.strictEqual((account as { account?: { id?: string } }).account?.id, '2');
+    assert.strictEqual((account as { item?: { data?: { account?: string } } }).item?.data?.account, '2');
     const addingTerm = vscode.commands.executeCommand<string>('insightExplorer.canvas.addTerm', account);
     const terms = await ui.answer({ pick: 'Fall 2024' });
     assert.ok(terms.items?.includes('Spring 2025') && terms.items.includes('Enter a term id…'), `terms: ${terms.items}`);

@@ -235,13 +235,13 @@ describe('platform contract: prompt flows and clients', function () {
     it('lists plain items: Add Perspective… for none, perspectives, then Overview and Viewers with their role filters', async () => {
       const empty = sourceOf({ kind: 'studio', label: 'S', baseUrl: 'https://s.instructuremedia.com', options: { perspectives: '[]' } });
       const never = () => Promise.reject(new Error('listing needs no request'));
-      const [add] = await studioPlatform.children!(empty, undefined, never);
+      const [add] = await studioPlatform.children!(empty, undefined, never, englishCounts);
       assert.deepEqual([add.type, add.label, add.command?.command], ['action', 'Add Perspective…', 'insightExplorer.studio.addPerspective']);
       const uuid = '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55';
       const source = { ...empty, options: { perspectives: JSON.stringify([{ uuid, label: 'BIO 101', roles: { users: 'student' } }]) } };
-      const [perspective] = await studioPlatform.children!(source, undefined, never);
+      const [perspective] = await studioPlatform.children!(source, undefined, never, englishCounts);
       assert.deepEqual([perspective.key, perspective.type, perspective.label, perspective.expandable, perspective.capabilities, perspective.id], [`perspective/${uuid}`, 'perspective', 'BIO 101', true, ['copyId'], uuid]);
-      const insights = await studioPlatform.children!(source, perspective, never);
+      const insights = await studioPlatform.children!(source, perspective, never, englishCounts);
       assert.deepEqual(
         insights.map((i) => [i.key, i.type, i.label, i.description, i.capabilities]),
         [
@@ -257,8 +257,8 @@ describe('platform contract: prompt flows and clients', function () {
         const { uuid, label } = fake.perspectives[0];
         const source = sourceOf({ kind: 'studio', label: 'S', baseUrl: fake.url, options: { perspectives: JSON.stringify([{ uuid, label, roles: { users: 'student' } }]) } });
         const client = studioPlatform.client(source, fake.token, deps());
-        const [perspective] = await studioPlatform.children!(source, undefined, async () => client);
-        const [, viewers] = await studioPlatform.children!(source, perspective, async () => client);
+        const [perspective] = await studioPlatform.children!(source, undefined, async () => client, englishCounts);
+        const [, viewers] = await studioPlatform.children!(source, perspective, async () => client, englishCounts);
         const result = await studioPlatform.fetch!(client, source, viewers, { signal: new AbortController().signal, progress: () => undefined });
         assert.ok(result.raw.bytes.equals(fake.csv('users', uuid, 'student')), 'the CSV as sent');
         assert.equal(result.raw.ext, 'csv');

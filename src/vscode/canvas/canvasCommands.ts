@@ -12,17 +12,24 @@ import {
 } from '../../core/sources/canvas';
 import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
-import { ResultStore } from '../documents/resultStore';
-import { ResultPreviews } from '../preview/resultPreviews';
 import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
-import { CanvasAdapter } from './canvasTree';
 import { validateCanvasId } from '../../core/sources/canvas/platform';
-import { CanvasOpenTarget, CanvasOpener } from './canvasOpen';
+import { CanvasAdapter, CanvasOpenTarget, CanvasOpener } from './canvasOpen';
 import { CanvasCourseRef, readCanvasOptions, sortLabel } from '../../core/sources/canvas/options';
-import { CanvasAccountNode, CanvasCourseNode, CanvasEndpointNode, CanvasScopeNode } from './canvasTree';
+import type { CanvasItemData } from '../../core/sources/canvas/items';
+import type { ResultOpener } from '../documents/resultOpener';
+import { ItemNode } from '../tree/itemNode';
 
 const ENTER_ID = '\u0000enter';
+
+/** A Canvas item node of one of `types` with its data, or undefined. */
+function canvasItem(arg: unknown, ...types: string[]): { node: ItemNode; data: CanvasItemData } | undefined {
+  if (!(arg instanceof ItemNode) || arg.source.kind !== 'canvas') return undefined;
+  const { type } = arg.item;
+  if (!types.some((t) => type === t || (t.endsWith(':') && type.startsWith(t)))) return undefined;
+  return { node: arg, data: (arg.item.data ?? {}) as CanvasItemData };
+}
 
 /** Runs a lookup under a window progress; undefined (and a log line) when Canvas will not answer it. */
 async function optionalLookup<T>(services: Services, title: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -86,18 +93,18 @@ async function askCanvasId(
 export function registerCanvasCommands(
   services: Services,
   adapter: CanvasAdapter,
-  results: ResultStore,
-  previews: ResultPreviews,
+  results: ResultOpener,
 ): CanvasOpener {
-  const opener = new CanvasOpener(services, adapter, results, previews);
+  const opener = new CanvasOpener(results, adapter);
   const { store } = services;
 
   const canvasSource = (arg: unknown, title: string) => sourceOfKind(services, arg, 'canvas', title);
 
   const open = (target: CanvasOpenTarget) => async (arg?: unknown) => {
-    if (arg instanceof CanvasEndpointNode) {
-      const source = (await canvasSource(arg, 'Open')) ?? arg.source;
-      return opener.open(source, arg.ref, arg.where, target);
+    const endpoint = canvasItem(arg, 'endpoint:');
+    if (endpoint) {
+      const source = (await canvasSource(arg, 'Open')) ?? endpoint.node.source;
+      return opener.openItem(source, endpoint.node.item, target === 'json' ? 'raw' : 'default');
     }
     // Programmatic form: { sourceId, ref, where? }.
     const a = (arg ?? {}) as { sourceId?: string; ref?: CanvasEndpointRef; where?: string };
@@ -127,18 +134,20 @@ export function registerCanvasCommands(
   });
 
   registerCommand(services, 'insightExplorer.canvas.removeAccount', async (arg?: unknown) => {
-    if (!(arg instanceof CanvasAccountNode)) throw new InsightError('usage', 'Select an account in the Insight Explorer view first.');
+    const account = canvasItem(arg, 'account')?.data.account;
+    if (account === undefined) throw new InsightError('usage', 'Select an account in the Insight Explorer view first.');
     const source = await canvasSource(arg, 'Remove Account');
     if (!source) return;
     const o = readCanvasOptions(source);
-    await adapter.saveOptions(source, { ...o, accounts: o.accounts.filter((a) => a.id !== arg.account.id) });
+    await adapter.saveOptions(source, { ...o, accounts: o.accounts.filter((a) => a.id !== account) });
   });
 
   registerCommand(services, 'insightExplorer.canvas.addTerm', async (arg?: unknown) => {
-    if (!(arg instanceof CanvasAccountNode)) throw new InsightError('usage', 'Use Term… under a Canvas account.');
+    // From the account's context menu, or its Term… item.
+    const accountId = canvasItem(arg, 'account', 'action')?.data.account;
+    if (accountId === undefined) throw new InsightError('usage', 'Use Term… under a Canvas account.');
     const source = await canvasSource(arg, 'Add Term');
     if (!source) return undefined;
-    const accountId = arg.account.id;
     const o = readCanvasOptions(source);
     const account = o.accounts.find((a) => a.id === accountId);
     if (!account)
@@ -185,12 +194,13 @@ export function registerCanvasCommands(
   });
 
   registerCommand(services, 'insightExplorer.canvas.removeTerm', async (arg?: unknown) => {
-    if (!(arg instanceof CanvasScopeNode) || !arg.term) throw new InsightError('usage', 'Select a term under a Canvas account first.');
+    const scope = canvasItem(arg, 'scope:term')?.data;
+    if (!scope?.term) throw new InsightError('usage', 'Select a term under a Canvas account first.');
     const source = await canvasSource(arg, 'Remove Term');
     if (!source) return;
     const o = readCanvasOptions(source);
-    const account = o.accounts.find((a) => a.id === arg.accountNode.account.id);
-    if (account) account.terms = account.terms.filter((t) => t.id !== arg.term!.id);
+    const account = o.accounts.find((a) => a.id === scope.account);
+    if (account) account.terms = account.terms.filter((t) => t.id !== scope.term);
     await adapter.saveOptions(source, o);
   });
 
@@ -233,21 +243,19 @@ export function registerCanvasCommands(
   });
 
   registerCommand(services, 'insightExplorer.canvas.removeCourse', async (arg?: unknown) => {
-    if (!(arg instanceof CanvasCourseNode)) throw new InsightError('usage', 'Select a course in the Insight Explorer view first.');
+    const course = canvasItem(arg, 'course')?.data.course;
+    if (course === undefined) throw new InsightError('usage', 'Select a course in the Insight Explorer view first.');
     const source = await canvasSource(arg, 'Remove Course');
     if (!source) return;
     const o = readCanvasOptions(source);
-    await adapter.saveOptions(source, { ...o, courses: o.courses.filter((c) => c.id !== arg.course.id) });
-    adapter.model.state(source.id).students.delete(arg.course.id);
+    await adapter.saveOptions(source, { ...o, courses: o.courses.filter((c) => c.id !== course) });
+    // Its students are listed again if it comes back.
+    adapter.forget(source.id);
   });
 
   registerCommand(services, 'insightExplorer.canvas.setSortColumn', async (arg?: unknown, sortArg?: string) => {
-    const courseId =
-      arg instanceof CanvasEndpointNode && 'courseId' in arg.ref
-        ? String(arg.ref.courseId)
-        : arg instanceof CanvasCourseNode
-          ? arg.course.id
-          : undefined;
+    const target = canvasItem(arg, 'endpoint:course.studentSummaries', 'course')?.data;
+    const courseId = target?.course ?? (target?.ref && 'courseId' in target.ref ? String(target.ref.courseId) : undefined);
     if (courseId === undefined) throw new InsightError('usage', 'Select Student summaries under a Canvas course first.');
     const source = await canvasSource(arg, 'Sort Student Summaries');
     if (!source) return undefined;

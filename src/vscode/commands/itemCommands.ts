@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { InsightError } from '../../core/errors';
-import type { ResultOpener } from '../documents/resultOpener';
+import type { OpenTarget, ResultOpener } from '../documents/resultOpener';
 import type { Services } from '../services';
 import { PlatformAdapter } from '../sources/platformAdapter';
 import { ItemNode } from '../tree/itemNode';
@@ -8,16 +8,18 @@ import { registerCommand } from './register';
 
 /**
  * The generic commands of platform items, offered by capability (`viewItem =~ /;open;/`): one
- * Open for every platform on the contract, and Copy Id.
+ * Open and one Open Raw Answer for every platform on the contract, and Copy Id.
  */
 export function registerItemCommands(services: Services, opener: ResultOpener): void {
-  registerCommand(services, 'insightExplorer.open', async (arg?: unknown) => {
-    if (!(arg instanceof ItemNode) || !arg.can('open'))
+  const open = (target: OpenTarget) => async (arg?: unknown) => {
+    if (!(arg instanceof ItemNode) || !arg.can(target === 'raw' ? 'openRaw' : 'open'))
       throw new InsightError('usage', vscode.l10n.t('Select an item to open in the Insight Explorer view first.'));
     const adapter = services.kinds.get(arg.source.kind);
     if (!(adapter instanceof PlatformAdapter)) throw new InsightError('usage', vscode.l10n.t('{0} sources need a newer Insight Explorer.', arg.source.kind));
-    return opener.open(adapter, services.store.get(arg.source.id) ?? arg.source, arg.item);
-  });
+    return opener.open(adapter, services.store.get(arg.source.id) ?? arg.source, arg.item, target);
+  };
+  registerCommand(services, 'insightExplorer.open', open('default'));
+  registerCommand(services, 'insightExplorer.openRaw', open('raw'));
 
   registerCommand(services, 'insightExplorer.copyId', async (arg?: unknown) => {
     if (!(arg instanceof ItemNode) || !arg.item.id) throw new InsightError('usage', vscode.l10n.t('Select an item with an id in the Insight Explorer view first.'));

@@ -2,30 +2,49 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../../core/atomicFile';
+import { toCsv } from '../../core/csv';
 import { InsightError } from '../../core/errors';
 import type { PlatformItem, PlatformResult, SourceConfig } from '../../core/platform';
 import type { ChartSpec } from '../../protocol';
+import { formulaGuardSetting } from '../formulaGuardSetting';
 import { ResultPreviews } from '../preview/resultPreviews';
 import type { Services } from '../services';
 import type { PlatformAdapter } from '../sources/platformAdapter';
 import { LatestFetches } from './latestFetch';
 import type { ResultStore } from './resultStore';
 
-/** What opening a result showed: its document, and a preview per table. */
+/** What opening a result showed: its raw document, and per table a CSV document and a preview. */
 export interface OpenedResult {
   title: string;
-  /** The document: the raw answer exactly as sent. */
+  /** The raw answer exactly as sent (JSON or CSV). */
   uri: vscode.Uri;
   file: string;
   bytes: number;
-  tables: { previewKey: string; columns: string[]; rows: number; charts: ChartSpec['kind'][] }[];
+  tables: {
+    /** The table's key within the result (absent for a result of one table). */
+    key?: string;
+    /** The table's own name, or the result's title. */
+    name: string;
+    /** Its document's and preview's title. */
+    title: string;
+    /** Its CSV document: the raw answer itself when that is the one table's CSV. */
+    csvUri: vscode.Uri;
+    previewKey: string;
+    columns: string[];
+    rows: number;
+    charts: ChartSpec['kind'][];
+  }[];
 }
+
+/** `default`: the documents per `insightExplorer.openDocument`, and the previews; `raw`: only the raw answer. */
+export type OpenTarget = 'default' | 'raw';
 
 /**
  * The one result pipeline of the platforms on the contract: fetch (the newest open of an item
  * wins, under a cancellable progress notification) → the result store (the raw answer byte for
- * byte) → the document (per `insightExplorer.openDocument`) → a preview per table on the column
- * engine, beside it.
+ * byte; each table as CSV, formula-guarded per `insightExplorer.export.formulaGuard`, unless the
+ * raw answer is that table's CSV) → the documents (per `insightExplorer.openDocument`) → a
+ * preview per table on the column engine, beside them. The first table ends up in front.
  */
 export class ResultOpener {
   private readonly fetches: LatestFetches;
@@ -39,7 +58,7 @@ export class ResultOpener {
   }
 
   /** Fetches and shows an item that offers `open`; undefined when cancelled or replaced by a newer open. */
-  async open<C>(adapter: PlatformAdapter<C>, source: SourceConfig, item: PlatformItem): Promise<OpenedResult | undefined> {
+  async open<C>(adapter: PlatformAdapter<C>, source: SourceConfig, item: PlatformItem, target: OpenTarget = 'default'): Promise<OpenedResult | undefined> {
     const { platform } = adapter;
     if (!platform.fetch || !item.capabilities?.includes('open'))
       throw new InsightError('usage', `${platform.label} cannot open “${item.label}”.`, { next: 'Open an item that shows an Open action.' });
@@ -48,10 +67,10 @@ export class ResultOpener {
     const result = await this.fetches.run(flight, `${platform.label}: ${item.label}`, (signal, progress) =>
       platform.fetch!(client, source, item, { signal, progress: (message) => progress.report({ message }) }),
     );
-    return result && this.show(source, result);
+    return result && this.show(source, result, target);
   }
 
-  async show(source: SourceConfig, result: PlatformResult): Promise<OpenedResult> {
+  async show(source: SourceConfig, result: PlatformResult, target: OpenTarget = 'default'): Promise<OpenedResult> {
     const { raw } = result;
     const file = this.results.fileFor(source.id, result.key, raw.ext);
     // Byte for byte, through a temp file and a rename: decoding and re-encoding could alter bytes
@@ -60,25 +79,45 @@ export class ResultOpener {
     await writeFileAtomic(file, [raw.bytes]);
     const uri = this.results.uriFor(source.id, result.key, result.title, raw.ext);
     this.results.changed(uri);
-    this.services.log.info(result.summary);
 
-    if (vscode.workspace.getConfiguration('insightExplorer').get<string>('openDocument', 'csv') !== 'none') {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
-    }
+    const rawIsTheCsv = raw.ext === 'csv' && result.tables.length === 1;
+    const guard = formulaGuardSetting();
     const tables: OpenedResult['tables'] = [];
-    const many = result.tables.length > 1;
-    for (const [i, t] of result.tables.entries()) {
-      const ref = { sourceId: source.id, key: many ? `${result.key}-${i + 1}` : result.key };
+    for (const t of result.tables) {
+      const key = t.key ? `${result.key}-${t.key}` : result.key;
+      const title = t.title ?? result.title;
+      let csvUri = uri;
+      if (!rawIsTheCsv) {
+        await this.results.save(source.id, key, 'csv', toCsv(t.columns, t.rows, { formulaGuard: guard }));
+        csvUri = this.results.uriFor(source.id, key, title, 'csv');
+        this.results.changed(csvUri);
+      }
+      const previewKey = ResultPreviews.keyOf({ sourceId: source.id, key });
+      tables.push({ key: t.key, name: t.name ?? result.title, title, csvUri, previewKey, columns: t.columns, rows: t.rows.length, charts: (t.charts ?? []).map((c) => c.kind) });
+    }
+    this.services.log.info(result.summary);
+    const opened: OpenedResult = { title: result.title, uri, file, bytes: raw.bytes.length, tables };
+
+    const openDoc = async (doc: vscode.Uri, column: vscode.ViewColumn) =>
+      vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false, viewColumn: column });
+    if (target === 'raw') {
+      await openDoc(uri, vscode.ViewColumn.Active);
+      return opened;
+    }
+    const pref = vscode.workspace.getConfiguration('insightExplorer').get<string>('openDocument', 'csv');
+    // The last opened is in front: tables go backwards so the first one ends up visible.
+    if (pref === 'json') await openDoc(uri, vscode.ViewColumn.One);
+    else if (pref !== 'none') for (const t of [...tables].reverse()) await openDoc(t.csvUri, vscode.ViewColumn.One);
+    for (let i = result.tables.length - 1; i >= 0; i--) {
+      const t = result.tables[i];
       await this.previews.showTable(
-        ref,
+        { sourceId: source.id, key: t.key ? `${result.key}-${t.key}` : result.key },
         t.columns,
         t.rows,
-        { title: many ? `${result.title} (${i + 1})` : result.title, subtitle: result.subtitle, charts: t.charts, chartNote: t.chartNote },
+        { title: tables[i].title, subtitle: result.subtitle, charts: t.charts, chartNote: t.chartNote },
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       );
-      tables.push({ previewKey: ResultPreviews.keyOf(ref), columns: t.columns, rows: t.rows.length, charts: (t.charts ?? []).map((c) => c.kind) });
     }
-    return { title: result.title, uri, file, bytes: raw.bytes.length, tables };
+    return opened;
   }
 }

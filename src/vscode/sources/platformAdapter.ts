@@ -10,7 +10,7 @@ import { counts } from '../counts';
 import { httpLimitsFromSettings } from '../httpSettings';
 import type { Clients, NewSource, Services, SourceKindAdapter } from '../services';
 import { ItemNode } from '../tree/itemNode';
-import { ErrorNode, type TreeNode } from '../tree/nodes';
+import { ErrorNode, MessageNode, type TreeNode } from '../tree/nodes';
 import type { SourceStore } from './sourceStore';
 
 interface Entry {
@@ -131,6 +131,7 @@ export class PlatformAdapter<C> implements SourceKindAdapter {
 
   forget(sourceId: string): void {
     this.services.clients.forget(sourceId);
+    this.itemCache.delete(sourceId);
     this.tree.forget?.(sourceId);
   }
 
@@ -154,24 +155,40 @@ export class PlatformAdapter<C> implements SourceKindAdapter {
     return this.platform.testConnection(await this.client(source, secret), source, counts, signal);
   }
 
+  /** Children of items marked `cacheChildren`, per source, until forget (a refresh, an edit). */
+  private readonly itemCache = new Map<string, Map<string, PlatformItem[]>>();
+
   /**
    * The tree of a platform that lists plain items (`platform.children`): one ItemNode each, their
    * children asked with the source as stored now; a failure shows in their place.
    */
   private itemTree(): PlatformTree {
-    const { platform } = this;
-    if (!platform.children) return { children: () => [] };
-    const list = async (parent: TreeNode, source: SourceConfig, item?: PlatformItem): Promise<TreeNode[]> => {
-      const items = await platform.children!(source, item, () => this.client(source));
-      return items.map((i) => new ItemNode(parent, source, i, (node) => this.itemChildren(node, list)));
-    };
-    return { children: (node, source) => list(node, source) };
+    if (!this.platform.children) return { children: () => [] };
+    return { children: (node, source) => this.itemNodes(node, source, undefined) };
   }
 
-  private async itemChildren(node: ItemNode, list: (parent: TreeNode, source: SourceConfig, item?: PlatformItem) => Promise<TreeNode[]>): Promise<TreeNode[]> {
+  private async itemNodes(parent: TreeNode, source: SourceConfig, item: PlatformItem | undefined): Promise<TreeNode[]> {
+    const items = await this.itemsUnder(parent, source, item);
+    return items.map((i) => new ItemNode(parent, source, i, (node) => this.itemChildren(node)));
+  }
+
+  private async itemsUnder(parent: TreeNode, source: SourceConfig, item: PlatformItem | undefined): Promise<PlatformItem[]> {
+    const list = () => this.platform.children!(source, item, () => this.client(source), counts);
+    if (!item?.cacheChildren) return list();
+    let cache = this.itemCache.get(source.id);
+    if (!cache) this.itemCache.set(source.id, (cache = new Map()));
+    const known = cache.get(parent.id);
+    if (known) return known;
+    const items = await list();
+    cache.set(parent.id, items);
+    return items;
+  }
+
+  private async itemChildren(node: ItemNode): Promise<TreeNode[]> {
     const source = this.services.store.get(node.source.id) ?? node.source;
     try {
-      return await list(node, source, node.item);
+      const kids = await this.itemNodes(node, source, node.item);
+      return kids.length === 0 && node.item.empty ? [new MessageNode(`${node.id}/empty`, node, node.item.empty)] : kids;
     } catch (e) {
       this.services.log.error(`Loading ${node.item.label} of ${source.label}: ${e instanceof Error ? e.message : String(e)}`);
       return [new ErrorNode(node, e, source.id)];

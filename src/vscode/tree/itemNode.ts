@@ -31,7 +31,7 @@ export class ItemNode extends TreeNode {
         : undefined;
     return itemOf(this, {
       label: item.label,
-      state: item.expandable ? 'collapsed' : undefined,
+      state: item.expandable === 'expanded' ? 'expanded' : item.expandable ? 'collapsed' : undefined,
       icon: item.icon,
       description: item.description,
       tooltip: item.tooltip === undefined ? undefined : new vscode.MarkdownString().appendText(item.tooltip),

@@ -6,6 +6,7 @@ import { InsightError } from '../../errors';
 import { type Platform, type SourceConfig, hostOf } from '../../platform';
 import { askSecret, editSource, messageOf, siteSourceSteps } from '../../userInput';
 import { CanvasClient, canvasSiteRoot } from './client';
+import { canvasChildren, canvasFetch } from './items';
 import { type CanvasSourceOptions, canvasOptionsPatch, readCanvasOptions } from './options';
 
 export const validateCanvasUrl = messageOf(canvasSiteRoot);
@@ -127,4 +128,7 @@ export const canvasPlatform: Platform<CanvasClient> = {
       return { options: canvasOptionsPatch(patch) };
     });
   },
+
+  children: canvasChildren,
+  fetch: canvasFetch,
 };
