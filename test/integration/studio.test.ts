@@ -144,7 +144,7 @@ describe('Studio end to end', function () {
     const uuid = fake.perspectives[bio].uuid;
     const overview = await nodeAt(api, LABEL, fake.perspectives[bio].label, 'Overview');
     const item = await api.tree.getTreeItem(overview);
-    assert.strictEqual(item.contextValue, 'studio:insight:overview;open;');
+    assert.strictEqual(item.contextValue, 'studio:insight:overview;open;openRaw;');
     assert.strictEqual(item.command?.command, 'insightExplorer.open');
     const opened = (await vscode.commands.executeCommand<OpenedResult>('insightExplorer.open', overview))!;
     assert.ok(fs.readFileSync(opened.file).equals(fake.csv('overview', uuid)), 'stored exactly as sent');

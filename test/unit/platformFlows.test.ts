@@ -245,8 +245,8 @@ describe('platform contract: prompt flows and clients', function () {
       assert.deepEqual(
         insights.map((i) => [i.key, i.type, i.label, i.description, i.capabilities]),
         [
-          ['insight/overview', 'insight:overview', 'Overview', 'all roles', ['open']],
-          ['insight/users', 'insight:users', 'Viewers', 'role: student', ['open']],
+          ['insight/overview', 'insight:overview', 'Overview', 'all roles', ['open', 'openRaw']],
+          ['insight/users', 'insight:users', 'Viewers', 'role: student', ['open', 'openRaw']],
         ],
       );
     });

@@ -239,7 +239,7 @@ export const studioPlatform: Platform<StudioClient> = {
         description: roleLabel(role),
         tooltip: `${INSIGHT_DETAIL[insight]}.\n\nRole filter: ${roleLabel(role)} (Set Role Filter… to change).`,
         icon: insight === 'overview' ? 'graph-line' : 'person',
-        capabilities: ['open'],
+        capabilities: ['open', 'openRaw'],
         data: { uuid, insight } satisfies StudioItemData,
       };
     });
