@@ -117,8 +117,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
 
   registerSourceCommands(services, results);
   registerWelcomeCommands(services);
-  const opener = registerPostHogCommands(services, posthog, results, resultPreviews);
   const resultOpener = new ResultOpener(services, results, resultPreviews);
+  const opener = registerPostHogCommands(services, posthog, resultOpener, results);
   const canvasOpener = registerCanvasCommands(services, canvas, resultOpener);
   registerItemCommands(services, resultOpener);
   const studioOpener = registerStudioCommands(services, studio, resultOpener);

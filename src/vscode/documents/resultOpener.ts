@@ -36,8 +36,12 @@ export interface OpenedResult {
   }[];
 }
 
-/** `default`: the documents per `insightExplorer.openDocument`, and the previews; `raw`: only the raw answer. */
-export type OpenTarget = 'default' | 'raw';
+/**
+ * `default`: the documents per `insightExplorer.openDocument` and the previews beside them;
+ * `raw`: only the raw answer; `csv`: only the first table's CSV; `preview`: only the previews, in
+ * the active column.
+ */
+export type OpenTarget = 'default' | 'raw' | 'csv' | 'preview';
 
 /**
  * The one result pipeline of the platforms on the contract: fetch (the newest open of an item
@@ -100,14 +104,17 @@ export class ResultOpener {
 
     const openDoc = async (doc: vscode.Uri, column: vscode.ViewColumn) =>
       vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false, viewColumn: column });
-    if (target === 'raw') {
-      await openDoc(uri, vscode.ViewColumn.Active);
+    if (target === 'raw' || target === 'csv') {
+      await openDoc(target === 'csv' && tables[0] ? tables[0].csvUri : uri, vscode.ViewColumn.Active);
       return opened;
     }
-    const pref = vscode.workspace.getConfiguration('insightExplorer').get<string>('openDocument', 'csv');
-    // The last opened is in front: tables go backwards so the first one ends up visible.
-    if (pref === 'json') await openDoc(uri, vscode.ViewColumn.One);
-    else if (pref !== 'none') for (const t of [...tables].reverse()) await openDoc(t.csvUri, vscode.ViewColumn.One);
+    if (target === 'default') {
+      const pref = vscode.workspace.getConfiguration('insightExplorer').get<string>('openDocument', 'csv');
+      // The last opened is in front: tables go backwards so the first one ends up visible.
+      if (pref === 'json') await openDoc(uri, vscode.ViewColumn.One);
+      else if (pref !== 'none') for (const t of [...tables].reverse()) await openDoc(t.csvUri, vscode.ViewColumn.One);
+    }
+    const where = target === 'preview' ? { viewColumn: vscode.ViewColumn.Active } : { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true };
     for (let i = result.tables.length - 1; i >= 0; i--) {
       const t = result.tables[i];
       await this.previews.showTable(
@@ -115,7 +122,7 @@ export class ResultOpener {
         t.columns,
         t.rows,
         { title: tables[i].title, subtitle: result.subtitle, charts: t.charts, chartNote: t.chartNote },
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        where,
       );
     }
     return opened;

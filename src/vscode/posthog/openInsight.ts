@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import { toCsv } from '../../core/csv';
 import { InsightError, isCancelled } from '../../core/errors';
 import { chartNote, kindLabel, resultChart, resultTable } from '../../core/sources/posthog/tables';
 import { PostHogInsight, REFRESH_MODES, RefreshMode, insightKind, insightName } from '../../core/sources/posthog/types';
-import { ResultStore } from '../documents/resultStore';
-import { formulaGuardSetting } from '../formulaGuardSetting';
-import { ResultPreviews } from '../preview/resultPreviews';
+import type { ResultOpener } from '../documents/resultOpener';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { relativeTime } from '../tree/nodes';
@@ -33,8 +30,7 @@ export class InsightOpener {
   constructor(
     private readonly services: Services,
     private readonly adapter: PostHogAdapter,
-    private readonly results: ResultStore,
-    private readonly previews: ResultPreviews,
+    private readonly resultOpener: ResultOpener,
   ) {}
 
   async open(source: SourceConfig, insightId: string | number, target: OpenTarget = 'default', refreshOverride?: RefreshMode): Promise<OpenedInsight | undefined> {
@@ -93,47 +89,25 @@ export class InsightOpener {
     }
   }
 
+  /** Through the one result pipeline: the insight's JSON, its result table as CSV, and the preview with its chart. */
   private async show(source: SourceConfig, insight: PostHogInsight, target: OpenTarget): Promise<OpenedInsight> {
     const name = insightName(insight) || `Insight ${insight.short_id ?? insight.id}`;
-    const key = `posthog-${insight.id}`;
     const table = insight.result == null ? { columns: ['result'], rows: [] } : resultTable(insight);
-    await this.results.save(source.id, key, 'json', JSON.stringify(insight, null, 2) + '\n');
-    await this.results.save(source.id, key, 'csv', toCsv(table.columns, table.rows, { formulaGuard: formulaGuardSetting() }));
-    const jsonUri = this.results.uriFor(source.id, key, name, 'json');
-    const csvUri = this.results.uriFor(source.id, key, name, 'csv');
-    this.results.changed(jsonUri);
-    this.results.changed(csvUri);
-
-    const cfg = vscode.workspace.getConfiguration('insightExplorer');
-    const docPref = cfg.get<string>('openDocument', 'csv');
-    const openDoc = async (uri: vscode.Uri, column: vscode.ViewColumn) => {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: column });
-    };
-    if (target === 'csv') await openDoc(csvUri, vscode.ViewColumn.Active);
-    else if (target === 'json') await openDoc(jsonUri, vscode.ViewColumn.Active);
-    else if (target === 'default' && docPref !== 'none') await openDoc(docPref === 'json' ? jsonUri : csvUri, vscode.ViewColumn.One);
-
-    const ref = { sourceId: source.id, key };
-    const previewKey = ResultPreviews.keyOf(ref);
-    if (target === 'preview' || target === 'default') {
-      const kind = insightKind(insight);
-      const refreshed = relativeTime(insight.last_refresh);
-      const chart = resultChart(insight);
-      await this.previews.showTable(
-        ref,
-        table.columns,
-        table.rows,
-        {
-          title: name,
-          subtitle: `PostHog · ${kindLabel(kind)} · ${source.label}${refreshed ? ` · refreshed ${refreshed}` : ''}`,
-          charts: chart ? [chart] : undefined,
-          chartNote: chartNote(insight),
-        },
-        { viewColumn: target === 'preview' ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside, preserveFocus: target === 'default' },
-      );
-    }
-    return { insight, csvUri, jsonUri, previewKey };
+    const refreshed = relativeTime(insight.last_refresh);
+    const chart = resultChart(insight);
+    const opened = await this.resultOpener.show(
+      source,
+      {
+        key: `posthog-${insight.id}`,
+        title: name,
+        subtitle: `PostHog · ${kindLabel(insightKind(insight))} · ${source.label}${refreshed ? ` · refreshed ${refreshed}` : ''}`,
+        raw: { ext: 'json', bytes: Buffer.from(JSON.stringify(insight, null, 2) + '\n') },
+        tables: [{ columns: table.columns, rows: table.rows, charts: chart ? [chart] : undefined, chartNote: chartNote(insight) }],
+        summary: `PostHog: insight ${insight.id} (${name}): ${table.rows.length} rows.`,
+      },
+      target === 'json' ? 'raw' : target,
+    );
+    return { insight, csvUri: opened.tables[0].csvUri, jsonUri: opened.uri, previewKey: opened.tables[0].previewKey };
   }
 }
 

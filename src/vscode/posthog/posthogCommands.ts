@@ -3,8 +3,8 @@ import { InsightError } from '../../core/errors';
 import { RefreshMode, insightName } from '../../core/sources/posthog/types';
 import { pickSource } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
-import { ResultStore } from '../documents/resultStore';
-import { ResultPreviews } from '../preview/resultPreviews';
+import type { ResultOpener } from '../documents/resultOpener';
+import type { ResultStore } from '../documents/resultStore';
 import { inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { InsightOpener, OpenTarget } from './openInsight';
@@ -16,8 +16,8 @@ import { InsightNode, InsightsGroupNode, LoadMoreNode, TrendingGroupNode } from 
 import { registerQueryCommands } from './queryDocuments';
 import { registerSharingCommands } from './sharing';
 
-export function registerPostHogCommands(services: Services, adapter: PostHogAdapter, results: ResultStore, previews: ResultPreviews): InsightOpener {
-  const opener = new InsightOpener(services, adapter, results, previews);
+export function registerPostHogCommands(services: Services, adapter: PostHogAdapter, resultOpener: ResultOpener, results: ResultStore): InsightOpener {
+  const opener = new InsightOpener(services, adapter, resultOpener);
   services.context.subscriptions.push(
     adapter.running,
     adapter.running.onDidChange((f) => adapter.model.runningChanged(f)),
