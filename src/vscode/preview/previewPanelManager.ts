@@ -3,8 +3,11 @@
  * same item is opened again. The conversation with each webview lives in `PreviewSession`; this
  * file is only the VS Code glue (panel, HTML, clipboard, events).
  *
- * No `retainContextWhenHidden`: the webview keeps its view state with `setState`, and a hidden
- * panel's webview is recreated on show, says `ready` again and is re-initialised by the session.
+ * The first `insightExplorer.preview.keepAlive` panels open at once (default 3) keep their webview
+ * when hidden (`retainContextWhenHidden`): switching back to their tab shows the painted grid at
+ * once instead of loading a fresh page (about a second in VS Code). Later panels are not kept:
+ * their webview keeps its view state with `setState`, is recreated on show, says `ready` again and
+ * is re-initialised by the session. A kept webview costs the memory of its page while hidden.
  */
 import * as vscode from 'vscode';
 import type { ChartImageFormat, ExportFormat, PreviewReport } from '../../protocol';
@@ -22,6 +25,14 @@ interface OpenPanel {
   session: PreviewSession;
   content: PreviewContent;
   disposables: vscode.Disposable[];
+  /** How many times its webview page started (1 + the reloads after being hidden). */
+  pageLoads: number;
+}
+
+/** How many panels keep their webview when hidden (the setting, 0–20). */
+function keepAliveSetting(): number {
+  const n = vscode.workspace.getConfiguration('insightExplorer').get<number>('preview.keepAlive', 3);
+  return Number.isFinite(n) ? Math.max(0, Math.min(20, Math.floor(n))) : 3;
 }
 
 export class PreviewPanelManager implements vscode.Disposable {
@@ -77,9 +88,20 @@ export class PreviewPanelManager implements vscode.Disposable {
       PREVIEW_VIEW_TYPE,
       content.title,
       { viewColumn: opts.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus ?? false },
-      { enableScripts: true, localResourceRoots: [this.distUri] },
+      { enableScripts: true, localResourceRoots: [this.distUri], retainContextWhenHidden: this.keptAlive() < keepAliveSetting() },
     );
     this.adopt(key, panel, content);
+  }
+
+  /** How many open panels keep their webview when hidden. */
+  private keptAlive(): number {
+    return [...this.panels.values()].filter((p) => p.panel.options.retainContextWhenHidden).length;
+  }
+
+  /** Whether a panel keeps its webview when hidden, and how many times its page loaded (tests, bench). */
+  lifeOf(key: string): { keptAlive: boolean; pageLoads: number } | undefined {
+    const p = this.panels.get(key);
+    return p && { keptAlive: p.panel.options.retainContextWhenHidden === true, pageLoads: p.pageLoads };
   }
 
   /**
@@ -124,9 +146,12 @@ export class PreviewPanelManager implements vscode.Disposable {
       },
     );
 
-    const entry: OpenPanel = { panel, session, content, disposables: [] };
+    const entry: OpenPanel = { panel, session, content, disposables: [], pageLoads: 0 };
     entry.disposables.push(
-      webview.onDidReceiveMessage((msg: unknown) => void session.receive(msg)),
+      webview.onDidReceiveMessage((msg: unknown) => {
+        if ((msg as { type?: unknown } | null)?.type === 'ready') entry.pageLoads++;
+        void session.receive(msg);
+      }),
       panel.onDidDispose(() => {
         session.dispose();
         for (const d of entry.disposables) d.dispose();
