@@ -1,5 +1,5 @@
 // The modules `npm run mutate` covers, smallest first, each with the unit test files
-// (test/unit/<name>.test.ts) that exercise it.
+// (test/unit/<path>.test.ts) that exercise it.
 //
 // `freshProcess`: one mocha process per mutant (maxTestRunnerReuse 1). A reused process keeps the
 // module as first loaded, so a "static" mutant (module-level constants such as log.ts's redaction
@@ -16,13 +16,13 @@
 // timeout (an endless loop); default 20 s. Modules whose covering tests take about a second use
 // less, so each endless-loop mutant costs seconds, not tens of seconds.
 export const MODULES = [
-  { name: 'formulaGuard', file: 'src/core/formulaGuard.ts', tests: ['csvWriters'] },
-  { name: 'csv', file: 'src/core/csv.ts', tests: ['csvWriters', 'canvasTables'] },
-  { name: 'url', file: 'src/core/url.ts', tests: ['url', 'http', 'canvasClient', 'studioClient', 'posthog.client'] },
-  { name: 'log', file: 'src/core/log.ts', tests: ['log', 'http', 'posthog.client', 'posthog.manage', 'studioClient'], freshProcess: true },
-  { name: 'export', file: 'src/core/table/export.ts', tests: ['csvWriters', 'table.ops', 'preview.engine'], freshProcess: true },
-  { name: 'csvParser', file: 'src/core/table/csvParser.ts', tests: ['csvParser', 'table.csv', 'csvWriters'], timeoutMS: 5000 },
-  { name: 'http', file: 'src/core/http.ts', tests: ['httpClient', 'http', 'hostile/http.hostile', 'canvasClient', 'posthog.client'], timeoutMS: 10000 },
-  { name: 'download', file: 'src/core/sources/echo360/download.ts', tests: ['echo360DownloadFaults', 'echo360Download', 'echo360Csv'], freshProcess: true },
-  { name: 'queue', file: 'src/core/sources/echo360/queue.ts', tests: ['echo360QueueLifecycle', 'echo360Queue', 'resetBeforeHeaders'], freshProcess: true },
+  { name: 'formulaGuard', file: 'src/core/formulaGuard.ts', tests: ['core/csvWriters'] },
+  { name: 'csv', file: 'src/core/csv.ts', tests: ['core/csvWriters', 'core/sources/canvas/tables'] },
+  { name: 'url', file: 'src/core/url.ts', tests: ['core/url', 'core/http', 'core/sources/canvas/client', 'core/sources/studio/client', 'core/sources/posthog/client'] },
+  { name: 'log', file: 'src/core/log.ts', tests: ['core/log', 'core/http', 'core/sources/posthog/client', 'core/sources/posthog/manage', 'core/sources/studio/client'], freshProcess: true },
+  { name: 'export', file: 'src/core/table/export.ts', tests: ['core/csvWriters', 'core/table/ops', 'core/preview/engine'], freshProcess: true },
+  { name: 'csvParser', file: 'src/core/table/csvParser.ts', tests: ['core/table/csvParser', 'core/table/csv', 'core/csvWriters'], timeoutMS: 5000 },
+  { name: 'http', file: 'src/core/http.ts', tests: ['core/httpClient', 'core/http', 'hostile/http.hostile', 'core/sources/canvas/client', 'core/sources/posthog/client'], timeoutMS: 10000 },
+  { name: 'download', file: 'src/core/sources/echo360/download.ts', tests: ['core/sources/echo360/downloadFaults', 'core/sources/echo360/download', 'core/sources/echo360/csv'], freshProcess: true },
+  { name: 'queue', file: 'src/core/sources/echo360/queue.ts', tests: ['core/sources/echo360/queueLifecycle', 'core/sources/echo360/queue', 'core/resetBeforeHeaders'], freshProcess: true },
 ];

@@ -1,7 +1,7 @@
 /**
  * The seam every prompt goes through: a pick from a list and a line of text, with the step
  * numbering and Back button of multi-step flows. The VS Code layer implements it with quick
- * picks and input boxes (src/vscode/prompts.ts); tests script it (test/unit/testUserInput.ts), so
+ * picks and input boxes (src/vscode/prompts.ts); tests script it (test/unit/kit/testUserInput.ts), so
  * the Add Source, Edit Source and Set Credentials flows of every platform run in plain Node.
  */
 

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { InsightExplorerApi } from '../../src/vscode/extension';
 import { CanvasFake, startCanvasFake } from '../fakes/canvas';
-import { BACK, TestUserInput } from '../unit/testUserInput';
+import { BACK, TestUserInput } from '../unit/kit/testUserInput';
 import { labelOf } from './treeKit';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';

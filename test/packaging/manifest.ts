@@ -4,7 +4,7 @@
  * Extensions view show, no placeholder links, a walkthrough whose steps all resolve, command links
  * that run contributed commands, every `%key%` translated, and no activation event VS Code infers.
  *
- * Used by scripts/test-vsix.mjs on the built .vsix and by test/unit/packaging.manifest.test.ts.
+ * Used by scripts/test-vsix.mjs on the built .vsix and by test/unit/packaging/manifest.test.ts.
  * Paths are relative to the extension folder, with `/`.
  */
 

@@ -5,8 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CellValue, ColumnInfo } from '../../../src/protocol';
-import { ArrayDataSource } from '../arrayDataSource';
-import { until, useWebviewHarness } from '../webviewHarness';
+import { ArrayDataSource } from '../kit/arrayDataSource';
+import { until, useWebviewHarness } from '../kit/webviewHarness';
 
 const WIDTH = 10_000;
 const ROWS = 100;

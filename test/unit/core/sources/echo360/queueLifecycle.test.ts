@@ -1,0 +1,321 @@
+/**
+ * The Echo360 report queue's run lifecycle as the UI and the CLI see it, against the Echo360 fake
+ * over HTTP: what a run is made of and what is sent for it, the refusals and their words, waiting,
+ * completing, cancelling and removing runs, statuses learnt outside the poller, repeated failed
+ * rounds, a report past its 14 days, and closing the queue.
+ */
+import * as assert from 'node:assert/strict';
+import { InsightError } from '../../../../../src/core/errors';
+import { EchoQueueEvent, EchoReportQueue, EchoRequestFailedError, MemoryQueueStore } from '../../../../../src/core/sources/echo360/queue';
+import { Echo360Fake, startEcho360Fake } from '../../../../fakes/echo360';
+import { daysAgo, fastClient, fastQueue } from '../../../../fakes/echo360TestKit';
+import { failure, recorder } from '../../../kit/recordKit';
+
+const ONE_CHUNK = { start: daysAgo(4), end: daysAgo(1) };
+const TWO_CHUNKS = { start: daysAgo(10), end: daysAgo(1) };
+const DAY = 86_400_000;
+
+function until(queue: EchoReportQueue, test: (e: EchoQueueEvent) => boolean): Promise<EchoQueueEvent> {
+  return new Promise((resolve) => {
+    const sub = queue.onDidChange((e) => {
+      if (test(e)) {
+        sub.dispose();
+        resolve(e);
+      }
+    });
+  });
+}
+
+describe('echo360 report queue: run lifecycle', function () {
+  this.timeout(20_000);
+  let fake: Echo360Fake;
+  const queues: EchoReportQueue[] = [];
+  const track = (q: EchoReportQueue) => (queues.push(q), q);
+  before(async () => {
+    fake = await startEcho360Fake({ pendingMs: 60 });
+  });
+  afterEach(() => {
+    for (const q of queues.splice(0)) q.dispose();
+    fake.reset();
+  });
+  after(() => fake.close());
+
+  const submits = () => fake.requests.filter((r) => r.method === 'POST' && r.path.includes('/reporting/requests/'));
+
+  it('a run without a range is one request with no dates; defaults gzip and ","; saved before enqueue resolves', async () => {
+    const store = new MemoryQueueStore();
+    const queue = track(fastQueue(fastClient(fake), { store }));
+    const events: EchoQueueEvent[] = [];
+    queue.onDidChange((e) => events.push(e));
+    const run = await queue.enqueue({ reportName: 'asset' });
+    assert.deepEqual(store.peek()!.runs.map((r) => r.id), [run.id], 'saved before enqueue resolved');
+    assert.deepEqual(run.chunks, [{ index: 0, status: 'Queued' }]);
+    assert.deepEqual(run.output, { compression: true, delimiter: ',' });
+    assert.equal(run.status, 'running');
+    assert.equal(run.range, undefined);
+    assert.deepEqual(events.slice(0, 2), [
+      { kind: 'run', runId: run.id, status: 'running' },
+      { kind: 'counts', running: 0, queued: 1, foreignPending: 0 },
+    ]);
+    const done = await queue.waitForRun(run.id);
+    assert.equal(done.status, 'ready');
+    assert.deepEqual(
+      submits().map((r) => r.body),
+      [{ parameters: {}, output: { compression: true, delimiter: ',' } }],
+    );
+  });
+
+  it('a dated run sends start and end with its parameters and output; its parameters are its own copy', async () => {
+    const queue = track(fastQueue(fastClient(fake)));
+    const parameters: Record<string, string> = {};
+    const run = await queue.enqueue({ reportName: 'videoview', range: ONE_CHUNK, parameters, output: { compression: false, delimiter: '|' } });
+    parameters.extra = 'added after enqueue';
+    await queue.waitForRun(run.id);
+    assert.deepEqual(
+      submits().map((r) => r.body),
+      [{ parameters: { start: ONE_CHUNK.start, end: ONE_CHUNK.end }, output: { compression: false, delimiter: '|' } }],
+    );
+    assert.deepEqual(queue.getRun(run.id)!.parameters, {});
+  });
+
+  it('refusals name the request and the next step: still Pending, unknown request, unknown run, no such chunk', async () => {
+    const slow = await startEcho360Fake({ pendingMs: 60_000 });
+    try {
+      const queue = track(fastQueue(fastClient(slow)));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const pending = await until(queue, (e) => e.kind === 'request' && e.status === 'Pending');
+      const id = (pending as { requestId?: string }).requestId!;
+      const still = await failure(queue.resubmit(id));
+      assert.ok(still instanceof InsightError);
+      assert.equal(still.kind, 'usage');
+      assert.equal(still.message, `Echo360 request ${id} is still Pending; wait for it to finish before resubmitting.`);
+      const unknown = await failure(queue.resubmit('no-such-request'));
+      assert.ok(unknown instanceof InsightError);
+      assert.equal(unknown.kind, 'notFound');
+      assert.equal(unknown.message, 'No queued Echo360 run holds request no-such-request. Refresh the request list.');
+      for (const p of [queue.waitForRun('no-run'), queue.cancelRun('no-run'), queue.retryRun('no-run'), queue.completeRun('no-run', { file: 'f', rows: 0, bytes: 0 })]) {
+        const e = await failure(p);
+        assert.ok(e instanceof InsightError);
+        assert.equal(e.kind, 'notFound');
+        assert.equal(e.message, 'No Echo360 run no-run in the queue.');
+      }
+      const range = await failure(queue.waitForChunk(run.id, 1));
+      assert.ok(range instanceof RangeError);
+      assert.equal(range.message, `run ${run.id} has no chunk 1`);
+      // Nothing of that touched the run.
+      assert.equal(queue.getRun(run.id)!.status, 'running');
+      assert.equal(queue.getRun(run.id)!.chunks[0].status, 'Pending');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('waitForChunk resolves with the Available chunk; a cancelled run rejects naming it', async () => {
+    const queue = track(fastQueue(fastClient(fake)));
+    const run = await queue.enqueue({ reportName: 'videoview', range: TWO_CHUNKS });
+    const c1 = await queue.waitForChunk(run.id, 1);
+    assert.equal(c1.index, 1);
+    assert.equal(c1.status, 'Available');
+    assert.ok(c1.requestId);
+    await queue.waitForRun(run.id);
+    const other = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    await queue.cancelRun(other.id);
+    const e = await failure(queue.waitForChunk(other.id, 0));
+    assert.ok(e instanceof InsightError);
+    assert.equal(e.kind, 'cancelled');
+    assert.equal(e.message, `The Echo360 run notes ${ONE_CHUNK.start}..${ONE_CHUNK.end} was cancelled.`);
+    const r = await failure(queue.waitForRun(other.id));
+    assert.equal(r.message, 'The Echo360 run was cancelled.');
+    assert.deepEqual(queue.counts(), { running: 0, queued: 0, foreignPending: 0 }, 'a cancelled run counts nothing');
+  });
+
+  it('completeRun records the result with its time; cancelling a completed run changes nothing; old finished runs are pruned', async () => {
+    const t0 = Date.now();
+    const store = new MemoryQueueStore();
+    const queue = track(fastQueue(fastClient(fake), { store, keepFinishedRuns: 1, now: () => t0 }));
+    const a = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    const b = await queue.enqueue({ reportName: 'polling', range: ONE_CHUNK });
+    await queue.waitForRun(a.id);
+    await queue.waitForRun(b.id);
+    await queue.completeRun(a.id, { file: '/tmp/a.csv', rows: 10, bytes: 100 });
+    assert.deepEqual(queue.getRun(a.id)!.result, { file: '/tmp/a.csv', rows: 10, bytes: 100, completedAt: new Date(t0).toISOString() });
+    assert.equal(queue.getRun(a.id)!.status, 'completed');
+    await queue.cancelRun(a.id);
+    assert.equal(queue.getRun(a.id)!.status, 'completed', 'a completed run stays completed');
+    await queue.completeRun(b.id, { file: '/tmp/b.csv', rows: 1, bytes: 2 });
+    assert.deepEqual(
+      queue.runs().map((r) => r.id),
+      [b.id],
+      'one finished run kept: the newest',
+    );
+    assert.deepEqual(
+      store.peek()!.runs.map((r) => [r.id, r.status]),
+      [[b.id, 'completed']],
+    );
+    await queue.removeRun(b.id);
+    assert.deepEqual(queue.runs(), []);
+    assert.deepEqual(store.peek()!.runs, []);
+  });
+
+  it('a status learnt outside the poller: Expired is sent again, Failed fails the run; an unknown id changes nothing', async () => {
+    const queue = track(fastQueue(fastClient(fake)));
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    await queue.waitForRun(run.id);
+    const first = queue.getRun(run.id)!.chunks[0].requestId!;
+    await queue.noteStatus('unknown-id', 'Failed');
+    assert.equal(queue.getRun(run.id)!.status, 'ready');
+    await queue.noteStatus(first, 'Expired');
+    assert.equal(queue.getRun(run.id)!.status, 'running');
+    const done = await queue.waitForRun(run.id);
+    assert.deepEqual(done.chunks[0].previousRequestIds, [first]);
+    const second = done.chunks[0].requestId!;
+    assert.notEqual(second, first);
+    assert.equal(submits().length, 2);
+
+    await queue.noteStatus(second, 'Failed');
+    const e = await failure(queue.waitForRun(run.id));
+    assert.ok(e instanceof EchoRequestFailedError);
+    assert.equal(e.requestId, second);
+    assert.equal(queue.getRun(run.id)!.error, `Echo360 request ${second} (notes ${ONE_CHUNK.start}..${ONE_CHUNK.end}) ended Failed.`);
+    // retryRun sends the failed chunk again and clears the error.
+    await queue.retryRun(run.id);
+    const retried = await queue.waitForRun(run.id);
+    assert.equal(retried.status, 'ready');
+    assert.equal(retried.error, undefined);
+    assert.deepEqual(retried.chunks[0].previousRequestIds, [first, second]);
+    assert.equal(submits().length, 3);
+  });
+
+  it('a report name Echo360 does not know fails the run with its answer, and nothing is retried', async () => {
+    const log = recorder();
+    const queue = track(fastQueue(fastClient(fake), { logger: log }));
+    const run = await queue.enqueue({ reportName: 'no-such-report', range: ONE_CHUNK });
+    const e = await failure(queue.waitForRun(run.id));
+    assert.ok(e instanceof InsightError);
+    assert.equal(e.kind, 'notFound');
+    const state = queue.getRun(run.id)!;
+    assert.equal(state.status, 'failed');
+    assert.equal(state.chunks[0].status, 'Queued');
+    assert.equal(state.chunks[0].submittedAt, undefined);
+    assert.match(state.error!, /no-such-report/);
+    assert.equal(state.chunks[0].error, state.error);
+    assert.equal(submits().length, 1, 'sent once');
+  });
+
+  it('rounds that keep failing fail the active runs after maxConsecutiveErrors, with the error, logged per round', async () => {
+    fake.addFault({ status: 500, pathIncludes: '/reporting/requests', times: Infinity });
+    const log = recorder();
+    const queue = track(fastQueue(fastClient(fake), { logger: log, maxConsecutiveErrors: 2 }));
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    const e = await failure(queue.waitForRun(run.id));
+    assert.ok(e instanceof InsightError);
+    assert.equal(e.kind, 'server');
+    const rounds = log.lines.filter((l) => l.startsWith('warn Echo360 queue: '));
+    assert.equal(rounds.length, 2);
+    assert.match(rounds[0], / \(round 1 failed\)$/);
+    assert.match(rounds[1], / \(round 2 failed\)$/);
+    assert.equal(queue.getRun(run.id)!.status, 'failed');
+    assert.equal(queue.getRun(run.id)!.error, e.message.replace(/\s+/g, ' ').trim());
+    const listings = fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/reporting/requests'));
+    assert.equal(listings.length, 2, 'one listing per round, none after the run failed');
+  });
+
+  it('a report past its 14 days is asked for again by the poller', async () => {
+    let now = Date.now();
+    const queue = track(fastQueue(fastClient(fake), { now: () => now }));
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    await queue.waitForRun(run.id);
+    const first = queue.getRun(run.id)!.chunks[0];
+    const firstId = first.requestId!;
+    assert.equal(Date.parse(first.expires!) - Date.parse(first.created!), 14 * DAY);
+    // One minute short of the expiry: still good; the run stays ready.
+    now = Date.parse(first.expires!) - 60_000;
+    await queue.retryRun(run.id);
+    assert.equal((await queue.waitForRun(run.id)).chunks[0].requestId, firstId);
+    // At the expiry: the poller sees it, marks it Expired and sends it again.
+    now = Date.parse(first.expires!);
+    const expired = until(queue, (e) => e.kind === 'request' && e.status === 'Expired');
+    const ready = until(queue, (e) => e.kind === 'run' && e.status === 'ready');
+    await queue.retryRun(run.id);
+    assert.deepEqual(await expired, { kind: 'request', runId: run.id, chunk: 0, requestId: firstId, status: 'Expired', previous: 'Available' });
+    await ready;
+    assert.deepEqual(queue.getRun(run.id)!.chunks[0].previousRequestIds, [firstId]);
+  });
+
+  it('a listener that throws is logged and the others still hear every event', async () => {
+    const log = recorder();
+    const queue = track(fastQueue(fastClient(fake), { logger: log }));
+    queue.onDidChange(() => {
+      throw new Error('listener broke');
+    });
+    const heard: EchoQueueEvent[] = [];
+    queue.onDidChange((e) => heard.push(e));
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    await queue.waitForRun(run.id);
+    assert.ok(heard.some((e) => e.kind === 'run' && e.status === 'ready'));
+    assert.ok(log.lines.includes('warn Echo360 queue listener failed: listener broke'));
+    // Counts are told only when they change.
+    const counts = heard.filter((e) => e.kind === 'counts').map((e) => JSON.stringify(e));
+    for (let i = 1; i < counts.length; i++) assert.notEqual(counts[i], counts[i - 1]);
+    const sub = queue.onDidChange(() => heard.push({ kind: 'run', runId: 'x', status: 'failed' }));
+    sub.dispose();
+    const n = heard.length;
+    await queue.cancelRun(run.id);
+    assert.equal(heard.filter((e) => 'runId' in e && e.runId === 'x').length, 0, 'a disposed listener hears nothing');
+    assert.ok(heard.length > n);
+  });
+
+  it('closing the queue rejects every wait, refuses new ones, stops saving and telling', async () => {
+    const slow = await startEcho360Fake({ pendingMs: 60_000 });
+    try {
+      const store = new MemoryQueueStore();
+      const queue = track(fastQueue(fastClient(slow), { store }));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const heard: EchoQueueEvent[] = [];
+      queue.onDidChange((e) => heard.push(e));
+      const waiting = [queue.waitForRun(run.id), queue.waitForChunk(run.id, 0)];
+      await until(queue, (e) => e.kind === 'request' && e.status === 'Pending');
+      const n = heard.length;
+      queue.dispose();
+      queue.dispose();
+      // A save already under way when it closed may still land; none starts after.
+      await new Promise((r) => setTimeout(r, 20));
+      const saves = store.saves;
+      for (const w of waiting) {
+        const e = await failure(w);
+        assert.ok(e instanceof InsightError);
+        assert.equal(e.kind, 'cancelled');
+        assert.equal(e.message, 'The Echo360 queue was closed.');
+      }
+      const after = await failure(queue.waitForRun(run.id));
+      assert.equal(after.message, 'The Echo360 queue was closed.');
+      const aborted = await failure(queue.waitForRun(run.id, AbortSignal.abort()));
+      assert.equal(aborted.message, 'Cancelled.');
+      await queue.cancelRun(run.id);
+      assert.equal(queue.getRun(run.id)!.status, 'cancelled');
+      assert.equal(store.saves, saves, 'a closed queue saves nothing');
+      assert.equal(store.peek()!.runs[0].status, 'running');
+      assert.equal(heard.length, n, 'and tells nothing');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a wait stops at once when its signal aborts, leaving the run going', async () => {
+    const slow = await startEcho360Fake({ pendingMs: 60_000 });
+    try {
+      const queue = track(fastQueue(fastClient(slow)));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const ac = new AbortController();
+      const w = queue.waitForChunk(run.id, 0, ac.signal);
+      await until(queue, (e) => e.kind === 'request' && e.status === 'Pending');
+      ac.abort();
+      const e = await failure(w);
+      assert.equal(e.message, 'Cancelled.');
+      assert.equal(queue.getRun(run.id)!.status, 'running');
+      assert.deepEqual(queue.counts(), { running: 1, queued: 0, foreignPending: 0 });
+    } finally {
+      await slow.close();
+    }
+  });
+});
