@@ -2,6 +2,8 @@
 // The import rules below keep the layers apart (README "Development" → "Import rules"); import
 // circles are checked by madge in `npm run lint`.
 import * as fs from 'node:fs';
+import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -21,7 +23,7 @@ const into = (folders) => `(^|/)(${folders.join('|')})(/|$)`;
 const restrict = (paths, patterns) => ['error', { paths, patterns }];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'scripts/**', 'esbuild.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'esbuild.js', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
   {
     files: ['src/**/*.ts', 'webview/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
@@ -89,5 +91,19 @@ export default tseslint.config(
         ],
       ),
     },
+  },
+  // The test tooling (scripts/*.mjs): plain JavaScript in Node, type-checked by
+  // `tsc -p scripts/tsconfig.json` (JSDoc types), linted with ESLint's recommended JS rules.
+  {
+    files: ['scripts/**/*.mjs'],
+    ...js.configs.recommended,
+    languageOptions: { sourceType: 'module', globals: { ...globals.node } },
+    // no-unused-vars (above) already reports these.
+    rules: { ...js.configs.recommended.rules, '@typescript-eslint/no-unused-vars': 'off' },
+  },
+  // Their *InPage / *InFrame functions are serialized by Playwright and run in the browser.
+  {
+    files: ['scripts/ui-bridge.mjs', 'scripts/workbench.mjs'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

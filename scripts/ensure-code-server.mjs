@@ -1,3 +1,4 @@
+// @ts-check
 // Installs code-server (VS Code 1.100.3 served to a browser) into .vscode-test/code-server,
 // outside the project's dependencies so that `npm ci` stays small. Works offline as long as the
 // npm registry is reachable: @vscode/ripgrep's postinstall would download a binary from GitHub,
@@ -22,6 +23,10 @@ function installed() {
     fs.existsSync(path.join(lib, 'node_modules.asar'));
 }
 
+/**
+ * @param {string} cmd
+ * @param {string} pkg
+ */
 function need(cmd, pkg) {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
     throw new Error(`${cmd} is missing: install the Debian package ${pkg} (apt-get install -y ${pkg}) and run again.`);
@@ -59,5 +64,5 @@ export function ensureCodeServer({ quiet = false } = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  try { console.log(ensureCodeServer()); } catch (e) { console.error(e.message); process.exit(1); }
+  try { console.log(ensureCodeServer()); } catch (/** @type {any} */ e) { console.error(e.message); process.exit(1); }
 }

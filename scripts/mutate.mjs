@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run mutate`: mutation testing (Stryker) of the core's riskiest modules, one module per
 // Stryker run (mutation/modules.mjs), smallest first, then a score table. Not part of `npm test`.
 //
@@ -17,6 +18,7 @@ import { MODULES } from '../mutation/modules.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
+/** @type {string[]} */
 const wanted = [];
 let concurrency = 2;
 let force = false;
@@ -43,10 +45,15 @@ for (const m of modules) {
   }
 }
 
-/** Score as Stryker defines it: killed + timeout over all valid mutants (no-coverage counts as survived). */
+/**
+ * Score as Stryker defines it: killed + timeout over all valid mutants (no-coverage counts as survived).
+ * @param {string} name
+ */
 function summarise(name) {
   const report = JSON.parse(fs.readFileSync(path.join(root, 'reports', 'mutation', `${name}.json`), 'utf8'));
+  /** @type {Record<string, number>} */
   const counts = {};
+  /** @type {string[]} */
   const survivors = [];
   for (const [file, f] of Object.entries(report.files)) {
     for (const m of f.mutants) {
@@ -61,6 +68,7 @@ function summarise(name) {
   return { counts, detected, valid, score: valid ? (100 * detected) / valid : 100, survivors };
 }
 
+/** @type {any[]} */
 const rows = [];
 let failed = false;
 for (const m of modules) {
@@ -77,7 +85,10 @@ for (const m of modules) {
   rows.push({ m, ...summarise(m.name) });
 }
 
-/** The committed incremental file names no machine path: Stryker records the absolute project root. */
+/**
+ * The committed incremental file names no machine path: Stryker records the absolute project root.
+ * @param {string} name
+ */
 function keepPortable(name) {
   const file = path.join(root, 'mutation', 'incremental', `${name}.json`);
   if (!fs.existsSync(file)) return;

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs the integration suite (out/test/integration/index.js) inside a real VS Code: code-server
 // driven by Chromium (scripts/workbench.mjs), with the UI bridge (scripts/ui-bridge.mjs) the
 // tests use to drive the workbench like a person.
@@ -48,7 +49,11 @@ const HOST_NOISE = [
   /^\s+at .*\/static\/out\/vs\//,
 ];
 
-/** Whether any compiled test file is a second-phase (after window reload) one. */
+/**
+ * Whether any compiled test file is a second-phase (after window reload) one.
+ * @param {string} dir
+ * @returns {boolean}
+ */
 function hasPhase2Tests(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory() && hasPhase2Tests(path.join(dir, entry.name))) return true;
@@ -57,13 +62,21 @@ function hasPhase2Tests(dir) {
   return false;
 }
 
-/** Writes VS Code's user settings.json in code-server's user-data folder (read at start-up). */
+/**
+ * Writes VS Code's user settings.json in code-server's user-data folder (read at start-up).
+ * @param {string} userDataDir
+ * @param {Record<string, unknown>} settings
+ */
 function writeUserSettings(userDataDir, settings) {
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
+/**
+ * @param {string[]} lines
+ * @returns {any} the results the test module printed
+ */
 function parseResultLine(lines) {
   for (const line of [...lines].reverse()) {
     const at = line.indexOf('@@INTEGRATION_RESULT ');
@@ -77,6 +90,13 @@ function parseResultLine(lines) {
   }
   return undefined;
 }
+
+/** @typedef {Awaited<ReturnType<typeof startCodeServerOnFreePort>>} CodeServer */
+
+/**
+ * How a phase ended: the test module's exit code, or a time-out, or code-server or the page died.
+ * @typedef {{ code?: number, timedOut?: boolean, serverDied?: string }} Outcome
+ */
 
 /**
  * Runs the suite once. Resolves to { passed, failed, skipped, failures, exitCode, timedOut }; never
@@ -112,11 +132,14 @@ export async function runIntegration({
   const phaseFile = path.join(tmp.dir, 'phase');
   if (theme) writeUserSettings(userDataDir, { 'workbench.colorTheme': theme });
   const started = Date.now();
+  /** @type {string[]} */
   const hostLines = [];
 
   // Every bridge request and its outcome, for debugging a UI-driven test (not echoed: a failing
   // test's message already carries the bridge's error).
+  /** @type {Array<() => Promise<void>>} */
   const logs = [];
+  /** @param {string} name */
   const openLog = (name) => {
     fs.mkdirSync(logsDir, { recursive: true });
     const stream = fs.createWriteStream(path.join(logsDir, name));
@@ -125,7 +148,9 @@ export async function runIntegration({
   };
   const bridgeLog = openLog('ui-bridge.log');
   const bridge = await startUiBridge({ log: (l) => bridgeLog.write(`${new Date().toISOString()} ${l}\n`) });
+  /** @type {CodeServer | undefined} */
   let server;
+  /** @type {Awaited<ReturnType<typeof launchChromium>> | undefined} */
   let browserHandle;
   try {
     server = await startCodeServerOnFreePort({
@@ -158,7 +183,9 @@ export async function runIntegration({
     // Phase 1 runs every test file but *.afterReload.test.js; phase 2 reloads the same page (same
     // code-server, user data and globalState) and runs only those, so tests can check what
     // survives a window reload. The test module reads the phase from this file at each start.
+    /** @type {(outcome: Outcome) => void} */
     let resolveExit;
+    /** @type {Promise<Outcome> | undefined} */
     let exited;
     const armExit = () => {
       exited = new Promise((r) => {
@@ -169,7 +196,7 @@ export async function runIntegration({
     const hostLog = openLog('integration-host.log');
     let suiteStarted = false;
     let skippingStack = false;
-    await page.exposeFunction('codeAutomationLog', (type, message) => {
+    await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown} */ message) => {
       const text = Array.isArray(message) ? util.format(...message) : String(message);
       for (const l of text.split('\n')) {
         hostLines.push(l);
@@ -189,7 +216,7 @@ export async function runIntegration({
         print(type === 'error' || type === 'warn' ? `[${type}] ${l}` : l);
       }
     });
-    await page.exposeFunction('codeAutomationExit', (code) => {
+    await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => {
       resolveExit({ code: Number(code) });
     });
     bridge.setPage(page);
@@ -203,8 +230,11 @@ export async function runIntegration({
     const phases = hasPhase2Tests(path.dirname(testsModule)) ? [1, 2] : [1];
     let passed = 0;
     let failed = 0;
+    /** @type {import('./test.mjs').Failure[]} */
     const failures = [];
+    /** @type {import('./test.mjs').Skipped[]} */
     const skipped = [];
+    /** @type {Outcome | undefined} */
     let outcome;
     for (const phase of phases) {
       fs.writeFileSync(phaseFile, String(phase));
@@ -217,7 +247,7 @@ export async function runIntegration({
         armExit();
         await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
       }
-      const r = await runPhase(exited, Math.max(1, deadline - Date.now()));
+      const r = await runPhase(/** @type {Promise<Outcome>} */ (exited), Math.max(1, deadline - Date.now()));
       outcome = r.outcome;
       passed += r.passed;
       failed += r.failed;
@@ -226,14 +256,19 @@ export async function runIntegration({
       if (outcome.timedOut || outcome.serverDied) break;
     }
 
+    /**
+     * @param {Promise<Outcome>} exited
+     * @param {number} timeoutMs
+     */
     async function runPhase(exited, timeoutMs) {
       let timer;
+      /** @type {Outcome} */
       const outcome = await Promise.race([
         exited,
         new Promise((r) => {
           timer = setTimeout(() => r({ timedOut: true }), timeoutMs);
         }),
-        server.exited.then(({ code, signal }) => ({ serverDied: `code-server exited (${signal ?? code})` })),
+        /** @type {CodeServer} */ (server).exited.then(({ code, signal }) => ({ serverDied: `code-server exited (${signal ?? code})` })),
         new Promise((r) => page.once('crash', () => r({ serverDied: 'the workbench page crashed' }))),
       ]);
       clearTimeout(timer);
@@ -244,7 +279,9 @@ export async function runIntegration({
       } catch {
         results = parseResultLine(hostLines);
       }
+      /** @type {import('./test.mjs').Failure[]} */
       const failures = [...(results?.failures ?? [])];
+      /** @type {import('./test.mjs').Skipped[]} */
       const skipped = [...(results?.skipped ?? [])];
       let passed = results?.passed ?? 0;
       let failed = results?.failed ?? 0;
@@ -253,10 +290,13 @@ export async function runIntegration({
         failures.push({ title: 'integration run', error: `timed out after ${timeoutMs} ms (INTEGRATION_TIMEOUT_MS)` });
       } else if (outcome.serverDied) {
         failed++;
-        failures.push({ title: 'integration run', error: `${outcome.serverDied}. Last code-server output:\n${server.tail()}` });
+        failures.push({
+          title: 'integration run',
+          error: `${outcome.serverDied}. Last code-server output:\n${/** @type {CodeServer} */ (server).tail()}`,
+        });
       } else if (!results) {
         failed++;
-        const crash = server.extensionHostExits.find((e) => !/code: 0\b/.test(e));
+        const crash = /** @type {CodeServer} */ (server).extensionHostExits.find((e) => !/code: 0\b/.test(e));
         if (!suiteStarted)
           print(`integration: the suite never started; last workbench/extension host output:\n  ${hostLines.slice(-60).join('\n  ')}`);
         failures.push({
@@ -275,14 +315,15 @@ export async function runIntegration({
 
     if (failed > 0) {
       try {
-        const shot = await saveScreenshot(page, outcome.timedOut ? 'integration-timeout' : 'integration-failure');
+        const shot = await saveScreenshot(page, /** @type {Outcome} */ (outcome).timedOut ? 'integration-timeout' : 'integration-failure');
         print(`integration: screenshot of the workbench: ${path.relative(repoRoot, shot)}`);
-      } catch (e) {
+      } catch (/** @type {any} */ e) {
         print(`integration: could not take a screenshot: ${e.message}`);
       }
     }
     for (const f of failures) if (f.title === 'integration run') print(`integration: ${f.error}`);
-    return { passed, failed, skipped, failures, exitCode: outcome.code, timedOut: !!outcome.timedOut, durationMs: Date.now() - started };
+    const { code: exitCode, timedOut } = /** @type {Outcome} */ (outcome);
+    return { passed, failed, skipped, failures, exitCode, timedOut: !!timedOut, durationMs: Date.now() - started };
   } finally {
     await browserHandle?.close();
     await server?.stop();

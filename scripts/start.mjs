@@ -1,3 +1,4 @@
+// @ts-check
 // `npm start`: try the extension in a real VS Code in your browser, with sandbox data.
 //
 //   1. installs dependencies if node_modules is missing or older than package-lock.json,
@@ -32,17 +33,26 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const check = process.argv.includes('--check');
 const stateDir = path.join(repoRoot, '.vscode-test');
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function die(message) {
   console.error(`\n✖ ${message}`);
   process.exit(1);
 }
 
+/**
+ * @param {string[]} args
+ * @param {string} what
+ */
 function npm(args, what) {
   const res = spawnSync('npm', args, { cwd: repoRoot, stdio: 'inherit' });
   if (res.error) die(`could not run npm (${res.error.message}); is Node.js with npm on PATH?`);
   if (res.status !== 0) die(`${what} failed (exit ${res.status}); see the errors above.`);
 }
 
+/** @param {string} p */
 function mtime(p) {
   try {
     return fs.statSync(p).mtimeMs;
@@ -71,7 +81,9 @@ function ensureDependencies() {
 
 function readView() {
   const pkg = readLocalizedManifest(repoRoot);
-  const container = pkg.contributes?.viewsContainers?.activitybar?.find((c) => c.id === 'insightExplorer');
+  const container = pkg.contributes?.viewsContainers?.activitybar?.find(
+    (/** @type {{ id: string, title: string }} */ c) => c.id === 'insightExplorer',
+  );
   const view = pkg.contributes?.views?.insightExplorer?.[0];
   return { containerTitle: container?.title ?? 'Insight Explorer', viewName: view?.name ?? 'Sources' };
 }
@@ -81,7 +93,7 @@ async function main() {
   const { ensureCodeServer } = await import('./ensure-code-server.mjs');
   try {
     ensureCodeServer();
-  } catch (e) {
+  } catch (/** @type {any} */ e) {
     die(e.message);
   }
   console.log('Building…');
@@ -130,7 +142,7 @@ async function main() {
   const url = h.workbenchUrl({ port, folder: workspace, extensionDevelopmentPath: repoRoot });
 
   if (check) {
-    const labels = JSON.parse(fs.readFileSync(sandbox.sandboxFile, 'utf8')).sources.map((x) => x.label);
+    const labels = JSON.parse(fs.readFileSync(sandbox.sandboxFile, 'utf8')).sources.map((/** @type {{ label: string }} */ x) => x.label);
     process.exitCode = (await runCheck(h, url, labels)) ? 0 : 1;
     await h.runAllCleanups();
     return;
@@ -149,7 +161,12 @@ async function main() {
   process.exit(1);
 }
 
-/** Opens the URL like a person would and checks that every sandbox source is in the view. */
+/**
+ * Opens the URL like a person would and checks that every sandbox source is in the view.
+ * @param {typeof import('./workbench.mjs') & typeof import('./ui-bridge.mjs')} h
+ * @param {string} url
+ * @param {string[]} labels
+ */
 async function runCheck(h, url, labels) {
   const { containerTitle, viewName } = readView();
   const { browser } = await h.launchChromium();
@@ -163,7 +180,7 @@ async function runCheck(h, url, labels) {
     });
     console.log(`start --check: "${containerTitle}" shows ${JSON.stringify(view.rows.map((r) => r.label))}`);
     return true;
-  } catch (e) {
+  } catch (/** @type {any} */ e) {
     console.error(`start --check failed: ${e.message}`);
     return false;
   } finally {

@@ -1,3 +1,4 @@
+// @ts-check
 // The .vsix test: what users install is the packaged artifact, not the repository, so package
 // it (`npm run package`), check its size, install it into a fresh VS Code (code-server
 // --install-extension), open the workbench WITHOUT extensionDevelopmentPath, click the
@@ -39,6 +40,12 @@ export const VSIX_TEST_TITLES = [MANIFEST_TEST_TITLE, VSIX_TEST_TITLE];
 const MAX_BYTES = 2 * 1024 * 1024;
 const CONTAINER_ID = 'insightExplorer';
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv }} [opts]
+ * @returns {Promise<{ code: number, out: string }>}
+ */
 function capture(cmd, args, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
@@ -54,9 +61,14 @@ function capture(cmd, args, opts = {}) {
   });
 }
 
-/** What the manifest promises: the activity-bar container's title and its first view. */
+/**
+ * What the manifest promises: the activity-bar container's title and its first view.
+ * @param {any} pkg the localized package.json
+ * @returns {{ containerTitle: string, viewName: string, viewType: string }}
+ */
 function expectedView(pkg) {
-  const container = pkg.contributes?.viewsContainers?.activitybar?.find((c) => c.id === CONTAINER_ID);
+  /** @type {{ id: string, title: string } | undefined} */
+  const container = pkg.contributes?.viewsContainers?.activitybar?.find((/** @type {{ id: string }} */ c) => c.id === CONTAINER_ID);
   const view = pkg.contributes?.views?.[CONTAINER_ID]?.[0];
   if (!container || !view) {
     throw new Error(
@@ -67,9 +79,16 @@ function expectedView(pkg) {
   return { containerTitle: container.title, viewName: view.name, viewType: view.type ?? 'tree' };
 }
 
+/** @param {string} root */
 const vsixPath = (root) => path.join(root, 'dist-vsix', 'insight-explorer.vsix');
 
-/** 1. Package. stdin is closed so that vsce's "continue anyway?" prompts cannot wait forever. */
+/** @typedef {(line: string) => void} Print */
+
+/**
+ * 1. Package. stdin is closed so that vsce's "continue anyway?" prompts cannot wait forever.
+ * @param {Print} print
+ * @param {string} root
+ */
 async function packageVsix(print, root) {
   const VSIX = vsixPath(root);
   const missing = ['README.md', 'CHANGELOG.md'].filter((f) => !fs.existsSync(path.join(root, f)));
@@ -83,7 +102,11 @@ async function packageVsix(print, root) {
   print(`packaged ${path.relative(root, VSIX)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** Every file of a zip, by its name inside the zip. */
+/**
+ * Every file of a zip, by its name inside the zip.
+ * @param {string} file
+ * @returns {Promise<Map<string, Buffer>>}
+ */
 function readZip(file) {
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true }, (err, zip) => {
@@ -95,6 +118,7 @@ function readZip(file) {
         if (entry.fileName.endsWith('/')) return zip.readEntry();
         zip.openReadStream(entry, (e, stream) => {
           if (e) return reject(e);
+          /** @type {Buffer[]} */
           const chunks = [];
           stream.on('data', (c) => chunks.push(c));
           stream.on('error', reject);
@@ -109,7 +133,11 @@ function readZip(file) {
   });
 }
 
-/** 2. The manifest inside the .vsix: what its `extension/` folder holds, checked as users see it. */
+/**
+ * 2. The manifest inside the .vsix: what its `extension/` folder holds, checked as users see it.
+ * @param {Print} print
+ * @param {string} root
+ */
 async function checkManifest(print, root) {
   const checker = path.join(root, 'out', 'test', 'packaging', 'manifest.js');
   if (!fs.existsSync(checker)) throw new Error(`${path.relative(root, checker)} is missing: run \`npm run compile-tests\` first`);
@@ -119,10 +147,14 @@ async function checkManifest(print, root) {
   const problems = manifestProblems(files);
   if (problems.length) throw new Error(`the packaged manifest has ${problems.length} problem(s):\n${problems.join('\n')}`);
   const pkg = JSON.parse(files.get('package.json').toString('utf8'));
-  const steps = (pkg.contributes?.walkthroughs ?? []).reduce((n, w) => n + (w.steps?.length ?? 0), 0);
+  const steps = (pkg.contributes?.walkthroughs ?? []).reduce((/** @type {number} */ n, /** @type {{ steps?: unknown[] }} */ w) => n + (w.steps?.length ?? 0), 0);
   print(`manifest: icon ${pkg.icon}, ${steps} walkthrough steps, ${Object.keys(JSON.parse(files.get('package.nls.json')?.toString('utf8') ?? '{}')).length} translated strings, no placeholder link`);
 }
 
+/**
+ * @param {Print} print
+ * @param {string} root
+ */
 async function check(print, root) {
   const VSIX = vsixPath(root);
   const { containerTitle, viewName, viewType } = expectedView(readLocalizedManifest(root));
@@ -190,7 +222,12 @@ async function check(print, root) {
  * Both must open from the installed copy: vsce stores the README as `readme.md`, and the
  * walkthrough is addressed by the installed extension's id.
  */
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {Print} print
+ */
 async function followWelcomeLinks(page, print) {
+  /** @param {string | RegExp} label */
   const tab = (label) => page.locator('.tabs-container .tab', { hasText: label }).first();
   await page.locator('.welcome-view-content a', { hasText: /^README$/ }).first().click({ timeout: 30_000 });
   await tab(/Preview readme\.md/i).waitFor({ timeout: 30_000 });
@@ -218,6 +255,13 @@ async function followWelcomeLinks(page, print) {
  * Production mode, as on a user's machine), activates Insight Explorer and records what
  * `getExtension('insight-explorer.insight-explorer').exports` holds. The guarantee: nothing — no
  * source store, no SecretStorage, no function that could read a secret.
+ */
+/**
+ * @param {import('playwright-core').Page} firstPage
+ * @param {number} port
+ * @param {string} workspace
+ * @param {string} tmpDir
+ * @param {Print} print
  */
 async function probeExports(firstPage, port, workspace, tmpDir, print) {
   const probeDir = path.join(tmpDir, 'exports-probe');
@@ -277,7 +321,7 @@ exports.activate = async function () {
     const result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
     if (result.error) throw new Error(`the exports probe failed: ${result.error}`);
     if (!result.found || !result.isActive) throw new Error(`the probe could not activate ${EXTENSION_ID}: ${JSON.stringify(result)}`);
-    const risky = result.keys.filter((k) => /secret|store|context|services/i.test(k));
+    const risky = result.keys.filter((/** @type {string} */ k) => /secret|store|context|services/i.test(k));
     if (result.type !== 'undefined' || risky.length) {
       throw new Error(
         `another extension can reach Insight Explorer's internals through exports (${result.type}; ${risky.join(', ') || result.keys.slice(0, 10).join(', ')})`,
@@ -289,7 +333,10 @@ exports.activate = async function () {
   }
 }
 
-/** The extension host's log, written under the user-data dir, names activation failures. */
+/**
+ * The extension host's log, written under the user-data dir, names activation failures.
+ * @param {string} userDataDir
+ */
 function findActivationError(userDataDir) {
   const logs = path.join(userDataDir, 'logs');
   if (!fs.existsSync(logs)) return undefined;
@@ -308,14 +355,20 @@ function findActivationError(userDataDir) {
   return undefined;
 }
 
-/** Runs one test; resolves to its counts. */
+/**
+ * Runs one test; resolves to its counts.
+ * @param {string} title
+ * @param {Print} print
+ * @param {() => Promise<unknown>} fn
+ * @returns {Promise<Omit<import('./test.mjs').Counts, 'skipped'>>}
+ */
 async function runTest(title, print, fn) {
   const t0 = Date.now();
   try {
     await fn();
     print(`  ✔ ${title} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     return { passed: 1, failed: 0, failures: [] };
-  } catch (e) {
+  } catch (/** @type {any} */ e) {
     print(`  ✖ ${title}\n    ${String(e.message).split('\n').join('\n    ')}`);
     return { passed: 0, failed: 1, failures: [{ title, error: e.message }] };
   }
@@ -324,10 +377,14 @@ async function runTest(title, print, fn) {
 /**
  * Runs the .vsix tests whose title matches `grep` (both without it): packages once, then the
  * manifest test and the install test. Resolves to { passed, failed, skipped, failures }; they never skip.
+ * @param {{ print?: (line: string) => void, root?: string, skipPackage?: boolean, grep?: string }} [options]
+ * @returns {Promise<import('./test.mjs').Counts>}
  */
 export async function testVsix({ print = (l) => console.log(l), root = repoRoot, skipPackage = false, grep = undefined } = {}) {
   const wanted = VSIX_TEST_TITLES.filter((t) => !grep || new RegExp(grep).test(t));
+  /** @type {import('./test.mjs').Counts} */
   const total = { passed: 0, failed: 0, skipped: [], failures: [] };
+  /** @param {Omit<import('./test.mjs').Counts, 'skipped'>} r */
   const add = (r) => {
     total.passed += r.passed;
     total.failed += r.failed;

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm test`: builds, then runs
 //   1. the unit tests (mocha in plain Node, out/test/unit/**/*.test.js via .mocharc.json),
 //   2. the integration tests in a real VS Code (code-server + Chromium; scripts/run-integration.mjs),
@@ -27,10 +28,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * What each suite reports.
+ * @typedef {{ title: string, reason: string }} Skipped
+ * @typedef {{ title: string, error: string }} Failure
+ * @typedef {{ passed: number, failed: number, skipped: Skipped[], failures: Failure[] }} Counts
+ */
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const UNIT_CHILD_FLAG = '--internal-unit-child';
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ unitOnly: boolean, integrationOnly: boolean, vsixOnly: boolean, grep?: string, unitChild?: string }} */
   const opts = { unitOnly: false, integrationOnly: false, vsixOnly: false, grep: undefined, unitChild: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -53,16 +63,27 @@ function parseArgs(argv) {
   return opts;
 }
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(`\n✖ ${message}`);
   process.exit(1);
 }
 
+/** @param {string} text */
 function heading(text) {
   console.log(`\n━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
 }
 
-/** Runs a command with inherited stdio; resolves to its exit code. */
+/**
+ * Runs a command with inherited stdio; resolves to its exit code.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv }} [options]
+ * @returns {Promise<number>}
+ */
 function run(cmd, args, { env } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -81,16 +102,22 @@ function run(cmd, args, { env } = {}) {
 // as with `npx mocha`, and counts passes/failures from the Runner's events — exact, with no
 // parsing of the spec reporter's text.
 // ---------------------------------------------------------------------------------------------
+/**
+ * @param {string} countFile
+ * @param {string | undefined} grep
+ */
 function unitChild(countFile, grep) {
   const require = createRequire(path.join(repoRoot, 'package.json'));
   const Runner = require('mocha/lib/runner');
+  /** @type {Counts} */
   const counts = { passed: 0, failed: 0, skipped: [], failures: [] };
   const originalRun = Runner.prototype.run;
+  /** @param {unknown[]} args */
   Runner.prototype.run = function patchedRun(...args) {
     this.on('pass', () => {
       counts.passed++;
     });
-    this.on('pending', (test) => {
+    this.on('pending', (/** @type {any} */ test) => {
       const reason = skipReasonOf(test);
       if (reason) counts.skipped.push({ title: test.fullTitle(), reason });
       else {
@@ -98,7 +125,7 @@ function unitChild(countFile, grep) {
         counts.failures.push({ title: test.fullTitle(), error: 'skipped without a reason (use skipBecause from test/skip.ts)' });
       }
     });
-    this.on('fail', (test, err) => {
+    this.on('fail', (/** @type {any} */ test, /** @type {any} */ err) => {
       counts.failed++;
       counts.failures.push({ title: test.fullTitle(), error: String(err?.message ?? err).split('\n')[0] });
     });
@@ -121,7 +148,11 @@ function unitChild(countFile, grep) {
   require('mocha/lib/cli/cli').main(argv);
 }
 
-/** The reason test/skip.ts's skipBecause recorded on the test or one of its suites. */
+/**
+ * The reason test/skip.ts's skipBecause recorded on the test or one of its suites.
+ * @param {any} test a mocha Test
+ * @returns {string | undefined}
+ */
 function skipReasonOf(test) {
   for (let r = test; r; r = r.parent) if (r.__skipReason) return r.__skipReason;
   return undefined;
@@ -145,11 +176,16 @@ function pruneStaleOutputs() {
   }
 }
 
+/** @param {string} dir */
 function hasUnitTests(dir) {
   if (!fs.existsSync(dir)) return false;
   return fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.test.js'));
 }
 
+/**
+ * @param {string | undefined} grep
+ * @returns {Promise<Counts>}
+ */
 async function runUnit(grep) {
   heading('unit tests (mocha, Node)');
   if (!hasUnitTests(path.join(repoRoot, 'out', 'test', 'unit'))) {
@@ -210,7 +246,9 @@ async function main() {
 
   pruneStaleOutputs();
 
+  /** @type {{ unit?: Counts, integration?: Counts, vsix?: Counts }} */
   const results = {};
+  /** @type {Array<Failure & { suite: string }>} */
   const failures = [];
   let setupBroken = false;
 
@@ -224,7 +262,7 @@ async function main() {
     const { runIntegration } = await import('./run-integration.mjs');
     try {
       results.integration = await runIntegration({ grep: opts.grep });
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       console.error(`\n✖ the integration run could not start: ${e.message}`);
       results.integration = { passed: 0, failed: 1, skipped: [], failures: [{ title: 'integration setup', error: e.message }] };
       setupBroken = true;
@@ -234,7 +272,7 @@ async function main() {
 
   if (want.vsix) {
     const { testVsix, VSIX_TEST_TITLES } = await import('./test-vsix.mjs');
-    if (opts.grep && !VSIX_TEST_TITLES.some((t) => new RegExp(opts.grep).test(t))) {
+    if (opts.grep && !VSIX_TEST_TITLES.some((t) => new RegExp(/** @type {string} */ (opts.grep)).test(t))) {
       console.log(`\n(.vsix tests skipped: their titles do not match --grep ${opts.grep})`);
     } else {
       heading('vsix tests (the packaged manifest; the packaged extension in a fresh VS Code)');
@@ -248,6 +286,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   const skipped = [];
+  /** @param {Counts} r */
   const line = (r) => `${r.passed} passed, ${r.failed} failed, ${(r.skipped ?? []).length} skipped`;
   for (const [name, r] of Object.entries(results)) {
     passed += r.passed;

@@ -1,3 +1,4 @@
+// @ts-check
 // The UI bridge: tests run inside the extension host and cannot touch the workbench's DOM, so
 // scripts/run-integration.mjs serves this small HTTP API on 127.0.0.1 that performs UI actions
 // with Playwright on their behalf — answer quick picks and input boxes by typing, click, press
@@ -15,9 +16,12 @@ import { onCleanup, repoRoot, saveScreenshot, waitFor } from './workbench.mjs';
 // Runs in the page. Reads the quick input widget without touching it.
 function readQuickInputInPage() {
   const w = document.querySelector('.quick-input-widget');
+  /** @type {(el: Element | null | undefined) => el is Element} */
   const shown = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   if (!shown(w)) return { visible: false };
+  /** @param {Element | null | undefined} el */
   const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  /** @type {HTMLInputElement | null} */
   const input = w.querySelector('.quick-input-box input');
   const inputBox = w.querySelector('.quick-input-box .monaco-inputbox');
   const severity = ['error', 'warning', 'info'].find((s) => inputBox?.classList.contains(s)) ?? null;
@@ -32,6 +36,7 @@ function readQuickInputInPage() {
     prompt = message.replace(/\s*\(Press 'Enter' to confirm or 'Escape' to cancel\)$/, '');
   }
   // Monaco lists reuse row elements, so DOM order is not screen order: sort by data-index.
+  /** @type {(a: Element, b: Element) => number} */
   const byIndex = (a, b) => Number(a.getAttribute('data-index') ?? 0) - Number(b.getAttribute('data-index') ?? 0);
   const rows = [...w.querySelectorAll('.quick-input-list .monaco-list-row')]
     .sort(byIndex)
@@ -41,7 +46,7 @@ function readQuickInputInPage() {
       description: text(row.querySelector('.quick-input-list-row .label-description')),
       detail: text(row.querySelector('.quick-input-list-label-meta .label-name')),
       focused: row.classList.contains('focused'),
-      checked: row.querySelector('input[type=checkbox]')?.checked ?? undefined,
+      checked: /** @type {HTMLInputElement | null} */ (row.querySelector('input[type=checkbox]'))?.checked ?? undefined,
     }));
   const progress = w.querySelector('.quick-input-progress');
   return {
@@ -65,7 +70,9 @@ function readQuickInputInPage() {
 
 // Runs in the page: a one-paragraph account of what is on screen, for error messages.
 function describeScreenInPage() {
+  /** @param {Element | null | undefined} el */
   const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  /** @type {(el: Element | null | undefined) => el is Element} */
   const shown = (el) => !!el && el.getClientRects().length > 0;
   const parts = [];
   const qi = document.querySelector('.quick-input-widget');
@@ -106,11 +113,14 @@ function describeScreenInPage() {
 }
 
 // Runs in a (webview) frame.
+/** @param {Array<string | null>} args [selector, title] */
 function readPreviewInFrame([selector, title]) {
+  /** @type {HTMLElement | null} */
   const root = document.querySelector('#insight-preview');
   if (!root) return null;
   // Several previews can be on screen at once (one per editor group): `title` picks one.
   if (title !== null && (root.querySelector('.ip-title')?.textContent ?? '') !== title) return null;
+  /** @type {Record<string, string>} */
   const attributes = {};
   for (const a of root.attributes) if (a.name.startsWith('data-')) attributes[a.name] = a.value;
   const text = root.innerText ?? root.textContent ?? '';
@@ -120,7 +130,11 @@ function readPreviewInFrame([selector, title]) {
     text: text.length > 20_000 ? text.slice(0, 20_000) : text,
     rowCount: document.querySelectorAll('[role=row]').length,
     attributes,
-    texts: selector ? [...document.querySelectorAll(selector)].map((e) => (e.innerText ?? e.textContent ?? '').trim()) : undefined,
+    texts: selector
+      ? [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(selector))].map((e) =>
+          (e.innerText ?? e.textContent ?? '').trim(),
+        )
+      : undefined,
   };
 }
 
@@ -129,12 +143,16 @@ class BridgeError extends Error {}
 /**
  * Starts the UI bridge server. `setPage(page)` once the workbench page exists.
  * Returns { url, setPage, close }.
+ * @param {{ log?: (line: string) => void }} [options]
  */
 export async function startUiBridge({ log = () => {} } = {}) {
+  /** @type {import('playwright-core').Page | undefined} */
   let page;
   let errorCount = 0;
+  /** @type {Promise<unknown>} */
   let queue = Promise.resolve();
   // One UI action at a time: two overlapping keyboard sequences would interleave.
+  /** @type {<T>(fn: () => Promise<T>) => Promise<T>} */
   const serialize = (fn) => {
     const next = queue.then(fn, fn);
     queue = next.catch(() => {});
@@ -148,15 +166,19 @@ export async function startUiBridge({ log = () => {} } = {}) {
   const describe = async () => {
     try {
       return await needPage().evaluate(describeScreenInPage);
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       return `(could not read the screen: ${e.message})`;
     }
   };
+  // Its answer is JSON in one of two shapes ({ visible: false } or the full state): read as such.
+  /** @type {() => Promise<any>} */
   const quickInput = () => needPage().evaluate(readQuickInputInPage);
+  /** @param {any} s a quickInput() state */
   const signature = (s) =>
     JSON.stringify(s.visible ? [s.title, s.prompt, s.placeholder, s.validationMessage, s.items, s.value, s.password] : false);
   const qiInput = () => needPage().locator('.quick-input-widget .quick-input-box input').first();
 
+  /** @param {number} timeoutMs */
   async function waitForQuickInput(timeoutMs) {
     const state = await waitFor(async () => {
       const s = await quickInput();
@@ -166,6 +188,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
     // Some quick inputs fill themselves in after they appear — the simple file dialog (Save As
     // in the browser) sets its folder path a moment later, moving the cursor to the end; typing
     // before that lands in the middle of its text. Wait until it stops changing (~150-300 ms).
+    /** @type {string | undefined} */
     let previous;
     const settled = await waitFor(
       async () => {
@@ -181,17 +204,24 @@ export async function startUiBridge({ log = () => {} } = {}) {
     return settled ?? (await quickInput());
   }
 
-  /** True when the input box holds exactly `text` on two reads 100 ms apart. */
+  /**
+   * True when the input box holds exactly `text` on two reads 100 ms apart.
+   * @param {string} text
+   * @param {number} timeoutMs
+   */
   async function inputHolds(text, timeoutMs) {
     let hits = 0;
     const ok = await waitFor(async () => {
-      const v = await needPage().evaluate(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? null);
+      const v = await needPage().evaluate(
+        () => /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget .quick-input-box input'))?.value ?? null,
+      );
       hits = v === text ? hits + 1 : 0;
       return hits >= 2;
     }, timeoutMs);
     return !!ok;
   }
 
+  /** @param {string} text */
   async function typeInto(text) {
     const p = needPage();
     const input = qiInput();
@@ -202,6 +232,10 @@ export async function startUiBridge({ log = () => {} } = {}) {
     else await p.keyboard.type(text);
   }
 
+  /**
+   * @param {any} before a quickInput() state
+   * @param {number} settleMs
+   */
   async function settle(before, settleMs) {
     const sig = signature(before);
     const after = await waitFor(async () => {
@@ -211,6 +245,8 @@ export async function startUiBridge({ log = () => {} } = {}) {
     return after ? { after, changed: true } : { after: await quickInput(), changed: false };
   }
 
+  // Each takes the request's JSON body.
+  /** @type {Record<string, (body: any) => Promise<unknown>>} */
   const handlers = {
     async '/quickinput'(body) {
       const timeoutMs = body.timeoutMs ?? 15_000;
@@ -231,8 +267,8 @@ export async function startUiBridge({ log = () => {} } = {}) {
           const stable = sig === previous;
           previous = sig;
           if (!stable) return undefined;
-          const exact = s.rows.find((r) => r.label === pick);
-          const row = exact ?? s.rows.find((r) => r.label.startsWith(pick));
+          const exact = s.rows.find((/** @type {{ label: string }} */ r) => r.label === pick);
+          const row = exact ?? s.rows.find((/** @type {{ label: string }} */ r) => r.label.startsWith(pick));
           return row ? { row, state: s } : undefined;
         }, timeoutMs);
         if (!target) {
@@ -323,7 +359,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
             continue;
           }
           if (!r) continue;
-          if (body.selector && r.texts.length === 0) continue;
+          if (body.selector && /** @type {string[]} */ (r.texts).length === 0) continue;
           if (r.visible) return r;
           hiddenHit ??= r;
         }
@@ -337,6 +373,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
       if (!body.selector && !body.text) throw new BridgeError('give `selector` or `text`');
       // 'right' opens context menus (the explorer's "Open in Insight Preview").
       const button = body.button === 'right' ? 'right' : 'left';
+      /** @param {import('playwright-core').Frame} f */
       const inFrame = (f) => (body.selector ? f.locator(body.selector) : f.getByText(body.text, { exact: true })).first();
       if (body.frame === 'webview') {
         const frame = await waitFor(async () => {
@@ -380,7 +417,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
     },
     async '/press'(body) {
       const keys = Array.isArray(body.keys) ? body.keys : [body.keys];
-      if (!keys.length || keys.some((k) => typeof k !== 'string' || !k))
+      if (!keys.length || keys.some((/** @type {unknown} */ k) => typeof k !== 'string' || !k))
         throw new BridgeError('`keys` must be a key or list of keys, e.g. "Escape" or ["Control+Shift+P"]');
       for (const k of keys) await needPage().keyboard.press(k);
       return { pressed: keys };
@@ -422,10 +459,12 @@ export async function startUiBridge({ log = () => {} } = {}) {
   };
 
   const server = http.createServer((req, res) => {
+    /** @type {(status: number, obj: unknown) => void} */
     const reply = (status, obj) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(obj));
     };
+    /** @type {Buffer[]} */
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -457,7 +496,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
           ]);
           log(`← ${route} ok (${Date.now() - t0} ms)`);
           reply(200, out ?? {});
-        } catch (e) {
+        } catch (/** @type {any} */ e) {
           errorCount++;
           let shot = '';
           try {
@@ -474,30 +513,34 @@ export async function startUiBridge({ log = () => {} } = {}) {
       });
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
+  await /** @type {Promise<void>} */ (new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  const url = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
   const close = onCleanup(
     () =>
-      new Promise((r) => {
-        server.closeAllConnections?.();
-        server.close(() => r());
-      }),
+      /** @type {Promise<void>} */ (
+        new Promise((r) => {
+          server.closeAllConnections?.();
+          server.close(() => r());
+        })
+      ),
   );
   return {
     url,
-    setPage: (p) => {
+    setPage: (/** @type {import('playwright-core').Page} */ p) => {
       page = p;
     },
     close,
   };
 }
 
+/** @param {string} s */
 function escapeRegExp(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The status bar entries on screen, as a person reads them (codicons leave no text). */
 function readStatusBarInPage() {
+  /** @param {Element | null | undefined} el */
   const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
   return [...document.querySelectorAll('.part.statusbar .statusbar-item')]
     .filter((el) => el.getClientRects().length > 0)
@@ -505,6 +548,7 @@ function readStatusBarInPage() {
 }
 
 function readToastsInPage() {
+  /** @param {Element | null | undefined} el */
   const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
   return [...document.querySelectorAll('.notifications-toasts .notification-toast')]
     .map((t, index) => ({ t, index }))
@@ -518,7 +562,9 @@ function readToastsInPage() {
     }));
 }
 
+/** @param {string | null} viewTitle */
 function readTreeInPage(viewTitle) {
+  /** @param {Element | null | undefined} el */
   const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
   const sidebar = document.querySelector('.part.sidebar');
   if (!sidebar || sidebar.getClientRects().length === 0) return { visible: false, views: [], items: [], rows: [] };
@@ -551,7 +597,7 @@ function readTreeInPage(viewTitle) {
   }
   const welcome = chosen
     .map(({ pane }) => pane.querySelector('.welcome-view-content'))
-    .filter((w) => w && w.getClientRects().length > 0)
+    .filter(/** @type {(w: Element | null) => w is HTMLElement} */ ((w) => !!w && w.getClientRects().length > 0))
     .map((w) => (w.innerText ?? text(w)).trim());
   return {
     visible: true,
@@ -569,19 +615,34 @@ function readTreeInPage(viewTitle) {
   };
 }
 
-/** Rows, welcome content and message of the sidebar view titled `viewName` (see readTreeInPage). */
+/**
+ * Rows, welcome content and message of the sidebar view titled `viewName` (see readTreeInPage).
+ * @param {import('playwright-core').Page} page
+ * @param {string} viewName
+ * @returns {Promise<ViewState>}
+ */
 export function readView(page, viewName) {
   return page.evaluate(readTreeInPage, viewName);
 }
+
+/**
+ * What readTreeInPage reports about a sidebar view.
+ * @typedef {{ visible: boolean, views: string[], items: string[], rows: Array<{ label: string }>, found?: boolean, welcome?: string, message?: string }} ViewState
+ */
 
 /**
  * Waits until the tree view `viewName` shows content that satisfies `accept` (default: any row
  * or welcome content). Until its extension registers the tree's data provider, a view says
  * "There is no data provider…"; if that is still there at the end, the bundle failed to load or
  * activation threw before registering.
+ * @param {import('playwright-core').Page} page
+ * @param {string} viewName
+ * @param {{ timeoutMs?: number, accept?: (view: ViewState) => boolean }} [options]
+ * @returns {Promise<ViewState>}
  */
 export async function waitForViewContent(page, viewName, { timeoutMs = 30_000, accept } = {}) {
   const ok = accept ?? ((v) => v.rows.length > 0 || !!v.welcome);
+  /** @type {ViewState | undefined} */
   let last;
   const hit = await waitFor(
     async () => {
@@ -591,10 +652,10 @@ export async function waitForViewContent(page, viewName, { timeoutMs = 30_000, a
     timeoutMs,
     200,
   );
-  if (hit) return last;
+  if (hit) return /** @type {ViewState} */ (last);
   throw new Error(
     /no data provider/i.test(last?.message ?? '')
-      ? `the "${viewName}" view says "${last.message}": the extension did not register its tree (failed to load or activate?)`
+      ? `the "${viewName}" view says "${last?.message}": the extension did not register its tree (failed to load or activate?)`
       : `the "${viewName}" view did not show the expected content within ${timeoutMs} ms; it shows: ` +
           JSON.stringify({ views: last?.views, items: last?.items, welcome: last?.welcome?.slice(0, 200), message: last?.message }),
   );

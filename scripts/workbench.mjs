@@ -1,3 +1,4 @@
+// @ts-check
 // Driving VS Code in a browser: code-server (VS Code 1.100.3 served to a browser, with the same
 // Node extension host as desktop VS Code) and Debian's Chromium through playwright-core. See
 // ../shared/TESTING-IN-VSCODE.md for why (no internet here, so @vscode/test-electron cannot
@@ -35,11 +36,15 @@ export const VIEWPORT = { width: 1400, height: 900 };
 // hook SIGKILLs any process group still alive (code-server runs detached, in its own process
 // group, so a Ctrl-C in the terminal does not reach it — we must end it ourselves).
 // ---------------------------------------------------------------------------------------------
+/** @type {Set<() => Promise<void>>} */
 const pendingCleanups = new Set();
+/** @type {Set<number>} */
 const liveProcessGroups = new Set();
+/** @type {Set<string>} */
 const liveTempDirs = new Set();
 let signalsInstalled = false;
 let shuttingDown = false;
+/** @type {number | undefined} */
 let interruptExitCode;
 
 /** True once Ctrl-C / SIGTERM started the teardown (processes ending then are expected). */
@@ -47,7 +52,10 @@ export function isShuttingDown() {
   return shuttingDown;
 }
 
-/** Exit code after Ctrl-C once everything is cleaned up (default 130, the shell convention). */
+/**
+ * Exit code after Ctrl-C once everything is cleaned up (default 130, the shell convention).
+ * @param {number} code
+ */
 export function setInterruptExitCode(code) {
   interruptExitCode = code;
 }
@@ -55,6 +63,7 @@ export function setInterruptExitCode(code) {
 function installSignalHandlers() {
   if (signalsInstalled) return;
   signalsInstalled = true;
+  /** @type {(signal: NodeJS.Signals, code: number) => void} */
   const onSignal = (signal, code) => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -84,7 +93,11 @@ function installSignalHandlers() {
   });
 }
 
-/** Registers an async cleanup; returns a function that runs it once and unregisters it. */
+/**
+ * Registers an async cleanup; returns a function that runs it once and unregisters it.
+ * @param {() => unknown} fn
+ * @returns {() => Promise<void>}
+ */
 export function onCleanup(fn) {
   installSignalHandlers();
   let done = false;
@@ -94,7 +107,7 @@ export function onCleanup(fn) {
     pendingCleanups.delete(run);
     try {
       await fn();
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       console.error(`cleanup failed: ${e?.message ?? e}`);
     }
   };
@@ -107,6 +120,7 @@ export async function runAllCleanups() {
   for (const run of [...pendingCleanups].reverse()) await run();
 }
 
+/** @param {string} prefix */
 export function makeTempDir(prefix) {
   installSignalHandlers();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -124,15 +138,20 @@ export function makeTempDir(prefix) {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------------------------
-/** A free TCP port on 127.0.0.1: `preferred` and upwards if given, else one the OS picks. */
+/**
+ * A free TCP port on 127.0.0.1: `preferred` and upwards if given, else one the OS picks.
+ * @param {number} [preferred]
+ * @returns {Promise<number>}
+ */
 export async function freePort(preferred) {
+  /** @type {(port: number) => Promise<number | undefined>} */
   const tryPort = (port) =>
     new Promise((resolve) => {
       const srv = net.createServer();
       srv.unref();
       srv.once('error', () => resolve(undefined));
       srv.listen({ host: '127.0.0.1', port }, () => {
-        const { port: got } = srv.address();
+        const { port: got } = /** @type {net.AddressInfo} */ (srv.address());
         srv.close(() => resolve(got));
       });
     });
@@ -149,13 +168,15 @@ export async function freePort(preferred) {
 }
 
 export function findChromium() {
-  const candidates = [
-    process.env.CHROMIUM_PATH,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-    '/usr/bin/google-chrome-stable',
-  ].filter(Boolean);
+  const candidates = /** @type {string[]} */ (
+    [
+      process.env.CHROMIUM_PATH,
+      '/usr/bin/chromium',
+      '/usr/bin/chromium-browser',
+      '/usr/bin/google-chrome',
+      '/usr/bin/google-chrome-stable',
+    ].filter(Boolean)
+  );
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) {
     throw new Error('chromium not found: apt-get install -y chromium ' + '(or set CHROMIUM_PATH to a Chromium/Chrome binary)');
@@ -200,7 +221,10 @@ export function sampleCsv() {
   ].join('\n');
 }
 
-/** Creates (or refreshes) a workspace folder with a sample CSV in it. */
+/**
+ * Creates (or refreshes) a workspace folder with a sample CSV in it.
+ * @param {string} dir
+ */
 export function prepareWorkspace(dir) {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'sample.csv');
@@ -208,6 +232,7 @@ export function prepareWorkspace(dir) {
   return dir;
 }
 
+/** @param {string | undefined} name */
 function sanitizeName(name) {
   return (
     String(name || 'screenshot')
@@ -217,6 +242,10 @@ function sanitizeName(name) {
   );
 }
 
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
 export async function saveScreenshot(page, name) {
   fs.mkdirSync(screenshotsDir, { recursive: true });
   const file = path.join(screenshotsDir, `${sanitizeName(name)}.png`);
@@ -224,15 +253,26 @@ export async function saveScreenshot(page, name) {
   return file;
 }
 
-/** A path relative to the repository when it is inside it, else absolute. */
+/**
+ * A path relative to the repository when it is inside it, else absolute.
+ * @param {string} p
+ */
 export function displayPath(p) {
   const rel = path.relative(repoRoot, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
 }
 
+/** @type {(ms: number) => Promise<void>} */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `probe` until it returns a truthy value or `timeoutMs` passes (then returns undefined). */
+/**
+ * Polls `probe` until it returns a truthy value or `timeoutMs` passes (then returns undefined).
+ * @template T
+ * @param {() => T | Promise<T>} probe
+ * @param {number} timeoutMs
+ * @param {number} [intervalMs]
+ * @returns {Promise<T | undefined>}
+ */
 export async function waitFor(probe, timeoutMs, intervalMs = 100) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -247,9 +287,16 @@ export async function waitFor(probe, timeoutMs, intervalMs = 100) {
 // code-server
 // ---------------------------------------------------------------------------------------------
 /**
+ * What startCodeServer needs.
+ * @typedef {{ port: number, userDataDir: string, extensionsDir: string, folder?: string,
+ *   env?: Record<string, string | null | undefined>, logFile: string, echo?: boolean }} CodeServerOptions
+ */
+
+/**
  * Starts code-server and resolves once it answers HTTP. Flags from TESTING-IN-VSCODE.md.
  * `env` is added to code-server's environment; the extension host inherits it.
  * Output goes to `logFile` (and, with `echo`, to our stderr); the last lines are quoted in errors.
+ * @param {CodeServerOptions} options
  */
 export async function startCodeServer({ port, userDataDir, extensionsDir, folder, env = {}, logFile, echo = false }) {
   const entry = ensureCodeServer();
@@ -280,9 +327,11 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
 
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.createWriteStream(logFile);
+  /** @type {string[]} */
   const tail = [];
   // "Extension Host Process exited with code: …, signal: …" lines: a crashed extension host
   // explains a run that ends without results.
+  /** @type {string[]} */
   const extensionHostExits = [];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
@@ -293,9 +342,14 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
     stdio: ['ignore', 'pipe', 'pipe'],
     // A null value removes the variable (e.g. a developer's own INSIGHT_EXPLORER_SANDBOX must
     // not seed sources into a test run).
-    env: Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== null && v !== undefined)),
+    env: /** @type {NodeJS.ProcessEnv} */ (
+      Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== null && v !== undefined))
+    ),
   });
-  liveProcessGroups.add(child.pid);
+  // Spawning our own Node binary gives a pid (it is undefined only when spawning fails).
+  const pid = /** @type {number} */ (child.pid);
+  liveProcessGroups.add(pid);
+  /** @param {Buffer} chunk */
   const onData = (chunk) => {
     log.write(chunk);
     if (echo) process.stderr.write(chunk);
@@ -310,10 +364,11 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   let exited = false;
+  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
   const exitPromise = new Promise((resolve) =>
     child.on('exit', (code, signal) => {
       exited = true;
-      liveProcessGroups.delete(child.pid);
+      liveProcessGroups.delete(pid);
       resolve({ code, signal });
     }),
   );
@@ -321,13 +376,13 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
   const stop = onCleanup(async () => {
     if (!exited) {
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-pid, 'SIGTERM');
       } catch {
         /* already gone */
       }
       const timer = setTimeout(() => {
         try {
-          process.kill(-child.pid, 'SIGKILL');
+          process.kill(-pid, 'SIGKILL');
         } catch {
           /* gone */
         }
@@ -337,7 +392,7 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
     }
     // The wrapper's children (extension host, …) can outlive it by a moment; they share the group.
     try {
-      process.kill(-child.pid, 'SIGKILL');
+      process.kill(-pid, 'SIGKILL');
     } catch {
       /* group empty */
     }
@@ -374,20 +429,25 @@ export async function startCodeServer({ port, userDataDir, extensionsDir, folder
  * startCodeServer on a port the OS picks; if another process takes that port between our probe
  * and code-server's listen (EADDRINUSE), try again with a new one.
  */
+/** @param {Omit<CodeServerOptions, 'port'>} opts */
 export async function startCodeServerOnFreePort(opts) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
       return await startCodeServer({ ...opts, port });
-    } catch (e) {
+    } catch (/** @type {any} */ e) {
       if (attempt >= 3 || !/EADDRINUSE/.test(e.message)) throw e;
     }
   }
 }
 
-/** Workbench URL; with a payload (extension development / tests) per TESTING-IN-VSCODE.md. */
+/**
+ * Workbench URL; with a payload (extension development / tests) per TESTING-IN-VSCODE.md.
+ * @param {{ port: number, folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} options
+ */
 export function workbenchUrl({ port, folder, extensionDevelopmentPath, extensionTestsPath }) {
   const authority = `127.0.0.1:${port}`;
+  /** @param {string} p */
   const remote = (p) => `vscode-remote://${authority}${path.resolve(p).split(path.sep).join('/')}`;
   const payload = [];
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
@@ -400,6 +460,10 @@ export function workbenchUrl({ port, folder, extensionDevelopmentPath, extension
 }
 
 /** Waits until the workbench has rendered its activity bar (i.e. VS Code is up in the page). */
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {number} [timeoutMs]
+ */
 export async function waitForWorkbench(page, timeoutMs = 90_000) {
   await page.locator('.monaco-workbench .part.activitybar').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
@@ -407,6 +471,12 @@ export async function waitForWorkbench(page, timeoutMs = 90_000) {
 /**
  * Clicks the activity-bar entry of a view container (by its title) and waits until the sidebar
  * shows the view `viewName`. Throws with what the sidebar shows instead.
+ */
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} containerTitle
+ * @param {string} viewName
+ * @param {number} [timeoutMs]
  */
 export async function openViewContainer(page, containerTitle, viewName, timeoutMs = 30_000) {
   const byRole = page.locator('.part.activitybar').getByRole('tab', { name: containerTitle });
@@ -431,7 +501,9 @@ export async function openViewContainer(page, containerTitle, viewName, timeoutM
     await page.mouse.move(VIEWPORT.width / 2, VIEWPORT.height / 2);
   }
   if (!(await waitFor(sidebarHasView, timeoutMs))) {
-    const sidebar = await page.evaluate(() => document.querySelector('.part.sidebar')?.innerText?.slice(0, 500) ?? '(no sidebar)');
+    const sidebar = await page.evaluate(
+      () => /** @type {HTMLElement | null} */ (document.querySelector('.part.sidebar'))?.innerText?.slice(0, 500) ?? '(no sidebar)',
+    );
     throw new Error(`view "${viewName}" did not appear after clicking "${containerTitle}". Sidebar shows: ${sidebar}`);
   }
 }
