@@ -342,6 +342,12 @@ export async function startUiBridge({ log = () => {} } = {}) {
       if (!hidden) throw new BridgeError('the quick input stayed open after Escape');
       return { ...before, cancelled: true };
     },
+    async '/viewport'(body) {
+      const p = needPage();
+      const before = p.viewportSize();
+      await p.setViewportSize({ width: Number(body.width), height: Number(body.height) });
+      return { before };
+    },
     async '/screenshot'(body) {
       return { path: await saveScreenshot(needPage(), body.name) };
     },

@@ -261,6 +261,8 @@ export interface RenderReport {
   chartChoices?: string[];
   /** The drawn chart's canvas height in CSS pixels (absent when no chart is drawn on a canvas). */
   plotHeight?: number;
+  /** Its width in CSS pixels. */
+  plotWidth?: number;
   /** Rows of the chart-data table on screen (absent when it is hidden). */
   chartDataRows?: number;
 }

@@ -342,6 +342,11 @@ export class ChartView {
     return c && this.plot ? Math.round(c.getBoundingClientRect().height) : 0;
   }
 
+  canvasWidth(): number {
+    const c = this.plotHost.querySelector('canvas');
+    return c && this.plot ? Math.round(c.getBoundingClientRect().width) : 0;
+  }
+
   /** The plot area (the splitter sizes it). */
   get plotElement(): HTMLElement {
     return this.plotHost;
@@ -564,10 +569,19 @@ export class ChartView {
 
     const annotations = bar ? spec.annotations : undefined;
     const fromZero = bar || kind === 'area';
+    // Time and number axes put a tick label at the plot's right edge: room for half of it, so the
+    // last date ("Apr 21, 2025") is never cut off.
+    const rightPad: uPlot.Padding[1] = (u) => {
+      const last = this.ticks.x[this.ticks.x.length - 1];
+      if (!last) return 16;
+      u.ctx.font = axisFont;
+      return Math.max(16, Math.ceil(u.ctx.measureText(last).width / uPlot.pxRatio / 2) + 6);
+    };
     const opts: uPlot.Options = {
       width,
       height,
       title: spec.title,
+      ...(time || numericX ? { padding: [null, rightPad, null, null] as uPlot.Padding } : {}),
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       cursor: { points: { show: !bar && !box }, drag: { x: !bar && !box, y: false } },
       scales: {

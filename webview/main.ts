@@ -34,7 +34,7 @@ import { RowCache } from './rowCache';
 /** Larger copies would freeze the page building the text; the footer says when we cut. */
 const MAX_COPY_ROWS = 50_000;
 /** The plot area never gets smaller than this (CSS pixels): a squashed chart reads nothing. */
-const MIN_PLOT_PX = 200;
+const MIN_PLOT_PX = 240;
 /** The chart controls' automatic choice, asked for when the user picks "Chart the rows". */
 const AUTO_CHART: ChartQuery = { kind: 'auto', x: null, y: null, agg: 'count', split: null, bucket: 'auto' };
 const SEARCH_DEBOUNCE_MS = 250;
@@ -82,7 +82,7 @@ class PreviewApp {
   private readonly root: HTMLElement;
   private readonly splitter = el('div', {
     className: 'ip-splitter',
-    attrs: { role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Chart height', 'aria-valuemin': '200', tabindex: '0', title: 'Drag to resize the chart (double-click: default height)' },
+    attrs: { role: 'separator', 'aria-orientation': 'horizontal', 'aria-label': 'Chart height', 'aria-valuemin': String(MIN_PLOT_PX), tabindex: '0', title: 'Drag to resize the chart (double-click: default height)' },
   });
   /** The plot height the user chose with the splitter (undefined: the default). */
   private chartHeight: number | undefined;
@@ -667,7 +667,7 @@ class PreviewApp {
       ...(this.showingHost && this.chartQuery ? { chartQuery: this.chartQuery } : {}),
       offers: { export: !this.exportButton.hidden, stats: this.grid.hasStatsButtons, chartControls: this.hostCharts && !this.chartBar.element.hidden },
       ...(this.chartChoices.length > 0 ? { chartChoices: this.chartChoices } : {}),
-      ...(showsChart && this.chart.canvasHeight() > 0 ? { plotHeight: this.chart.canvasHeight() } : {}),
+      ...(showsChart && this.chart.canvasHeight() > 0 ? { plotHeight: this.chart.canvasHeight(), plotWidth: this.chart.canvasWidth() } : {}),
       ...(showsChart && this.chart.dataRowCount !== undefined ? { chartDataRows: this.chart.dataRowCount } : {}),
     };
     const json = JSON.stringify(report);

@@ -230,6 +230,30 @@ describe('Local files in the preview', function () {
     }
   });
 
+  it('keeps the chart readable in a 600 px wide and in a 400 px tall panel', async function () {
+    requireUi(this);
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    // The preview is the only editor: it is as wide as the page less the activity bar (48 px).
+    const before = await ui.viewport(648, 900);
+    try {
+      let r = await waitForReport(api, key, (x) => x.chart !== null && (x.plotWidth ?? 0) > 0 && (x.plotWidth ?? 0) < 600, 30_000);
+      assert.ok((r.plotHeight ?? 0) >= 120, `the chart is ${r.plotHeight} px tall in a narrow panel`);
+      assert.ok((r.plotWidth ?? 0) >= 400, `the plot keeps ${r.plotWidth} of the panel's 600 px beside its axis labels`);
+      assert.ok((r.chartAxes?.xTicks.length ?? 0) >= 2 && (r.chartAxes?.yTicks.length ?? 0) >= 2, `ticks: ${JSON.stringify(r.chartAxes)}`);
+      await screenshot('preview-narrow-600px');
+      // About 400 px of editor under the title bar, the tabs and the status bar.
+      await ui.viewport(1400, 500);
+      r = await waitForReport(api, key, (x) => x.chart !== null && (x.plotWidth ?? 0) > 600, 30_000);
+      assert.ok((r.plotHeight ?? 0) >= 120, `the chart is ${r.plotHeight} px tall in a short panel`);
+      assert.ok((r.chartAxes?.yTicks.length ?? 0) >= 2, `y ticks: ${r.chartAxes?.yTicks.join(' ')}`);
+      await screenshot('preview-short-400px');
+    } finally {
+      await ui.viewport(before.width, before.height);
+      await vscode.commands.executeCommand('workbench.action.toggleSidebarVisibility');
+    }
+  });
+
   it('saves the chart as SVG and PNG through the save dialog', async function () {
     requireUi(this);
     const svg = path.join(dir, 'minutes.svg');

@@ -194,6 +194,11 @@ export const ui = {
     return call('/quickinput/cancel');
   },
 
+  /** Resizes the browser's page (the whole workbench) to width × height CSS pixels; resolves to the size before. */
+  async viewport(width: number, height: number): Promise<{ width: number; height: number }> {
+    return (await call<{ before: { width: number; height: number } }>('/viewport', { width, height })).before;
+  },
+
   /** Saves test-results/screenshots/<name>.png (whole page); resolves to its absolute path. */
   async screenshot(name: string): Promise<string> {
     return (await call<{ path: string }>('/screenshot', { name })).path;

@@ -125,6 +125,7 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
   if (offers !== undefined && (!offers || typeof offers !== 'object' || !['export', 'stats', 'chartControls'].every((k) => typeof offers[k] === 'boolean')))
     return 'bad offers';
   if (p.plotHeight !== undefined && !isInt(p.plotHeight)) return 'bad plotHeight';
+  if (p.plotWidth !== undefined && !isInt(p.plotWidth)) return 'bad plotWidth';
   if (p.chartChoices !== undefined && (!Array.isArray(p.chartChoices) || p.chartChoices.length > 100 || !p.chartChoices.every((c) => isStr(c, 500))))
     return 'bad chartChoices';
   if (p.chartNote !== null && !isStr(p.chartNote)) return 'bad chartNote';
@@ -143,6 +144,7 @@ function renderReport(p: Obj, columnCount: number): RenderReport | string {
     ...(offers ? { offers: { export: offers.export as boolean, stats: offers.stats as boolean, chartControls: offers.chartControls as boolean } } : {}),
     ...(p.chartChoices !== undefined ? { chartChoices: p.chartChoices as string[] } : {}),
     ...(p.plotHeight !== undefined ? { plotHeight: p.plotHeight as number } : {}),
+    ...(p.plotWidth !== undefined ? { plotWidth: p.plotWidth as number } : {}),
     totalRows: p.totalRows as number,
     rowsInView: p.rowsInView as number,
     renderedRows: p.renderedRows as number,

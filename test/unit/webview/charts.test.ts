@@ -364,7 +364,7 @@ describe('preview charts (Chromium)', function () {
   });
 
   it('holds its shape in a short panel: the plot keeps its minimum height, the splitter resizes it and the height is kept', async () => {
-    // A preview about 380 px tall, as with VS Code's bottom panel open, with chart controls (which
+    // A preview about 440 px tall, as with VS Code's bottom panel open, with chart controls (which
     // take two rows at this width) and large sums (wide y tick labels).
     const lines = ['day,course,minutes'];
     for (let d = 1; d <= 28; d++) for (const c of ['BIO 101', 'CHEM 200', 'HIST 110']) lines.push(`2026-10-${String(d).padStart(2, '0')},${c},${2_075_000 + d * 37 + c.length}`);
@@ -372,13 +372,13 @@ describe('preview charts (Chromium)', function () {
       title: 'minutes per day',
       data: new EngineDataSource(await ingestCsv((async function* () { yield lines.join('\n') + '\n'; })()), { charts: true }),
     });
-    const size = { width: 700, height: 380 };
+    const size = { width: 700, height: 440 };
     const h = await rig.open(await content(), { size });
     try {
       await h.report((x) => x.chart !== null && x.renderedRows > 0, 'chart and rows drawn');
       const canvasHeight = async () => (await h.page.locator('.ip-plot canvas').first().boundingBox())?.height ?? 0;
       const plotHeight = async () => (await h.page.locator('.ip-plot').boundingBox())?.height ?? 0;
-      assert.ok((await plotHeight()) >= 200, `the plot area keeps its minimum: ${await plotHeight()} px`);
+      assert.ok((await plotHeight()) >= 240, `the plot area keeps its minimum: ${await plotHeight()} px`);
       assert.ok((await canvasHeight()) >= 130, `the drawing itself is readable: ${await canvasHeight()} px`);
       // The y axis is as wide as its widest tick label ("2,075,xxx" or "2.08M"): measured, not a fixed 56 px.
       const axes = await h.report((x) => !!x.chartAxes && x.chartAxes.yTicks.length > 0, 'axes reported');
@@ -405,8 +405,8 @@ describe('preview charts (Chromium)', function () {
       // Never below the minimum, whatever the drag.
       await h.page.locator('.ip-splitter').focus();
       for (let i = 0; i < 20; i++) await h.page.keyboard.press('Shift+ArrowUp');
-      await until(async () => ((await plotHeight()) <= 201 ? true : undefined), 'at the minimum');
-      assert.equal((h.state() as { chartHeight?: number }).chartHeight, 200);
+      await until(async () => ((await plotHeight()) <= 241 ? true : undefined), 'at the minimum');
+      assert.equal((h.state() as { chartHeight?: number }).chartHeight, 240);
 
       const again = await rig.open(await content(), { size, state });
       try {
