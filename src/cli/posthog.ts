@@ -8,6 +8,7 @@ import { ParsedArgs, choice, envSecret, flag, positiveNumber, str } from './args
 import { CliContext, CliGroup } from './context';
 import { openOutput } from './output';
 import { countOf } from '../core/plural';
+import { posthogQueryCommand } from './posthogQuery';
 
 const common = {
   'base-url': { value: true, required: true },
@@ -133,4 +134,5 @@ export const posthogCommands: CliGroup = {
       ctx.note(`${entries.length}${totalCount !== undefined && totalCount > entries.length ? ` of ${totalCount}` : ''} activity entries`);
     },
   },
+  query: posthogQueryCommand,
 };

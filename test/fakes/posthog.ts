@@ -22,6 +22,9 @@
  *   `created_by__id__in`): a bare number or text breaks the lookup, 500. Without `order` PostHog
  *   sorts by the mostly-NULL `order` column, so each request sees its own order (pages may skip
  *   or repeat insights); `order=[-]field` sorts for real;
+ * - the query API (posthogHogql.ts): HogQL over a generated month of events with PostHog's
+ *   limits (100-row default, silent 50,000 cap, OFFSET refused), asynchronous runs with progress
+ *   and cancel, HogQLMetadata and DatabaseSchemaQuery (`/__control/hogql` shows and sets its state);
  * - keys without the `user:read` scope: `/api/users/@me/` answers 403 naming the scope;
  * - injected faults (429 with or without Retry-After, 5xx, HTML pages, truncated JSON, resets,
  *   slow bodies), from code or over `/__control/…` for tests running in another process.
@@ -39,6 +42,7 @@ import {
   FaultQueue,
   RequestLog,
   bearerToken,
+  deliver,
   empty,
   endpointOf,
   first,
@@ -47,7 +51,9 @@ import {
   listenFake,
   nginxErrorPage,
   normalizeFault,
+  parseBody,
   parseQuery,
+  readBody,
   requestOrigin,
   runStandalone,
   statusText,
@@ -56,9 +62,11 @@ import {
 import { forbidden, invalid, methodNotAllowed, notFound, phError, unauthorized } from './posthogErrors';
 import { type FakeInsight, SLOW_SHORT_ID, USERS, generatePostHogData, insightKind } from './posthogData';
 import { PostHogManageState } from './posthogManage';
+import { type HogQLFakeOptions, PostHogHogQLFake } from './posthogHogql';
 
 export type { FakeInsight, FakeUser } from './posthogData';
 export type { FakeActivity, FakeSharing, PostHogManageState } from './posthogManage';
+export type { FakeEvent, HogQLFakeOptions, PostHogHogQLFake } from './posthogHogql';
 
 export interface PostHogFakeOptions {
   /** 0 = random free port. */
@@ -77,6 +85,8 @@ export interface PostHogFakeOptions {
   projectTeams?: Record<number, number>;
   /** Keys whose scopes lack `user:read`: `/api/users/@me/` refuses them (403). */
   keysWithoutUserRead?: string[];
+  /** The query API's events table and asynchronous runs (posthogHogql.ts). */
+  hogql?: HogQLFakeOptions;
 }
 
 export interface RecordedRequest {
@@ -120,6 +130,8 @@ export interface PostHogFake {
    * that answer 404 and forget the status, as PostHog does once its 10-minute TTL passed.
    */
   slowQuery: { cacheMissAfterAsync: boolean; loseStatusAtPolls: number[] };
+  /** HogQL on the query API (`POST query/`): events, running queries, cancels received. */
+  hogql: PostHogHogQLFake;
   close(): Promise<void>;
 }
 
@@ -268,6 +280,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
   let listRequests = 0;
 
   const data = generatePostHogData();
+  const hogql = new PostHogHogQLFake(opts.hogql);
   const insights = data.insights;
   const slowInsight = insights.find((i) => i.short_id === SLOW_SHORT_ID);
   if (!slowInsight) throw new Error('data set lacks the slow insight');
@@ -379,6 +392,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     // Edits first: the slow insight's query state is then reset on top of its restored fields.
     manage.reset();
     resetSlow();
+    hogql.reset();
   };
   reset();
 
@@ -521,6 +535,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
   // QueryViewSet.retrieve (posthog/api/query.py): the status of this team's query, 202 while
   // running, 200 when complete; a status this team does not have is QueryNotFoundError (404).
   const poll: Handler = (c, m) => {
+    if (hogql.knows(m[1])) return hogql.poll(c.team, m[1], first(c.query, 'show_progress') === 'true' || first(c.query, 'showProgress') === 'true');
     const lost = (): FakeResponse => notFound(`Query ${m[1]} not found for team ${c.team}`);
     if (!slow || slow.id !== m[1] || slow.team !== c.team) return lost();
     totalPolls += 1;
@@ -535,9 +550,13 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     return json(slow.complete ? 200 : 202, { query_status: queryStatus(slow) });
   };
 
-  const deleteQuery: Handler = (_c, m) => {
-    cancelSlow(m[1]);
-    return empty(204);
+  const deleteQuery: Handler = (c, m) => {
+    if (slow?.id === m[1]) {
+      cancelSlow(m[1]);
+      return empty(204);
+    }
+    // QueryViewSet.destroy: 200 `{message}` for any id, known or not (posthogHogql.ts).
+    return hogql.cancel(c.team, m[1]);
   };
 
   const projectRoutes: { re: RegExp; methods: Record<string, Handler>; emptyOn405?: string[] }[] = [
@@ -553,6 +572,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
       methods: { GET: detail, PATCH: (c, m) => manage.update(c, m[1]) },
       emptyOn405: ['DELETE'],
     },
+    { re: /^query$/, methods: { POST: (c) => hogql.create(c.team, c.body) } },
     { re: /^query\/([^/]+)$/, methods: { GET: poll, DELETE: deleteQuery } },
   ];
 
@@ -627,7 +647,13 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
 
   const respond: FakeServerSpec<Fault>['respond'] = (req, url, body, fault) =>
     (fault && faultResponse(fault)) ?? route(req, url, body.value, body.isJson);
-  const started = await listenFake({ faults, log, addFault, reset, respond }, opts.port ?? 0);
+  // The query API's state for tests in another process (posthogHogql.ts `control`).
+  const preRoute: FakeServerSpec<Fault>['preRoute'] = async (req, res, url) => {
+    if (url.pathname.replace(/\/+$/, '') !== '/__control/hogql') return false;
+    await deliver(res, hogql.control(req.method ?? 'GET', parseBody(await readBody(req)).value));
+    return true;
+  };
+  const started = await listenFake({ faults, log, addFault, reset, respond, preRoute }, opts.port ?? 0);
   port = started.port;
 
   return {
@@ -641,6 +667,7 @@ export async function startPostHogFake(opts: PostHogFakeOptions = {}): Promise<P
     insights,
     manage,
     slowQuery: slowSwitches,
+    hogql,
   };
 }
 

@@ -94,6 +94,11 @@ export class PostHogClient {
     return `${this.prefix}/${rest}`;
   }
 
+  /** A path under this project's API prefix (`api/projects/:id/…` or `api/environments/:id/…`). */
+  apiPath(rest: string): string {
+    return this.path(rest);
+  }
+
   /** One page of insights; pass `next` (an absolute URL from the previous page) to continue. */
   async listPage(opts: ListOptions & { next?: string; listing?: Listing } = {}): Promise<Page<PostHogInsight>> {
     const target = opts.next ? this.checkNext(opts.next) : this.path('insights/');

@@ -1,0 +1,552 @@
+/**
+ * HogQL (PostHog's SQL) on PostHog's query API, through a PostHogClient's HTTP and key:
+ * `POST …/query/` with `{"query":{"kind":"HogQLQuery","query":…}}`, synchronously or
+ * asynchronously (202 + `query_status`, polled at `GET …/query/:id/?show_progress=true`, cancelled
+ * with `DELETE …/query/:id/`), plus HogQLMetadata (errors with positions) and DatabaseSchemaQuery.
+ *
+ * PostHog's limits (PostHog/posthog posthog/hogql/constants.py, hogql_query_runner.py, printer.py,
+ * user_query_validator.py): a query without LIMIT returns 100 rows with `hasMore`; a LIMIT above
+ * 50,000 is cut to 50,000 without a word (`hasMore` null), so exactly 50,000 rows means "probably
+ * cut"; OFFSET is refused for personal API keys. Past the cap, `fetchAll` pages by a time column
+ * (keyset: `WHERE t > last ORDER BY t LIMIT n`), never by OFFSET.
+ */
+import { randomUUID } from 'node:crypto';
+import { InsightError, isCancelled } from '../../errors';
+import { abortableSleep } from '../../http';
+import { PostHogClient, PostHogValidationError } from './client';
+import { QueryStatus } from './types';
+
+/** A cancel sent while giving up (Ctrl-C, timeout) never holds the caller longer than this. */
+const CANCEL_TIMEOUT_MS = 10_000;
+
+/** PostHog's MAX_SELECT_RETURNED_ROWS: no query returns more rows than this. */
+export const HOGQL_MAX_ROWS = 50_000;
+
+export interface HogQLResult {
+  columns: string[];
+  /** As PostHog sends them: `[name, ClickHouse type]` pairs. */
+  types: unknown[];
+  results: unknown[][];
+  hasMore: boolean | null;
+  limit: number | null;
+  offset: number | null;
+  /** PostHog may have cut the result: `hasMore`, or exactly 50,000 rows. */
+  capped: boolean;
+}
+
+export interface HogQLProgress {
+  polls: number;
+  rowsRead?: number;
+  bytesRead?: number;
+  estimatedRowsTotal?: number;
+}
+
+export interface HogQLRunOptions {
+  /** Run asynchronously (refresh `force_async`), polling the status until it completes. */
+  async?: boolean;
+  signal?: AbortSignal;
+  /** While an asynchronous run is polled: PostHog's `query_progress`. */
+  onProgress?: (p: HogQLProgress) => void;
+  /** Gives up (and cancels the query on PostHog) after this long (ms); default 300 s. */
+  timeoutMs?: number;
+  clientQueryId?: string;
+}
+
+export interface HogQLNotice {
+  message: string;
+  start?: number | null;
+  end?: number | null;
+  fix?: string | null;
+}
+
+export interface HogQLMetadata {
+  isValid: boolean;
+  errors: HogQLNotice[];
+  warnings: HogQLNotice[];
+  notices: HogQLNotice[];
+}
+
+export interface HogQLSchemaTable {
+  name: string;
+  type: string;
+  fields: { name: string; type: string; hogqlValue: string }[];
+}
+
+export interface FetchAllOptions {
+  /** The most rows wanted (the query's own LIMIT, if smaller, wins). */
+  maxRows: number;
+  /** The column paged on (default `timestamp`): must be in the SELECT list. */
+  timeColumn?: string;
+  /** Rows per query (default and most: 50,000). */
+  pageSize?: number;
+  signal?: AbortSignal;
+  /** Each query runs asynchronously (see HogQLRunOptions). */
+  async?: boolean;
+  /** Per query. */
+  timeoutMs?: number;
+  /** After each query: rows kept so far and queries made. */
+  onPage?: (rows: number, queries: number) => void;
+}
+
+export interface FetchAllResult extends HogQLResult {
+  /** Queries made. */
+  queries: number;
+  /** Stopped at maxRows: more rows may exist. */
+  reachedMax: boolean;
+}
+
+/** PostHog refused the query (400): its message, its code (e.g. `hogql_syntax_error`). */
+export class HogQLQueryError extends InsightError {
+  constructor(
+    readonly detail: string,
+    readonly code: string | undefined,
+  ) {
+    const offset = /\bOFFSET is not supported\b/i.test(detail);
+    super('usage', `PostHog refused the HogQL query${code ? ` (${code})` : ''}: ${detail}${/[.!?]$/.test(detail) ? '' : '.'}`, {
+      status: 400,
+      next: offset ? 'Remove OFFSET and page by time instead (insights posthog query --max-rows does).' : 'Fix the query and run it again.',
+    });
+  }
+}
+
+interface QueryAnswer {
+  results?: unknown;
+  columns?: unknown;
+  types?: unknown;
+  hasMore?: unknown;
+  limit?: unknown;
+  offset?: unknown;
+  query_status?: QueryStatus | null;
+}
+
+export class HogQLClient {
+  private readonly pollIntervalMs: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(
+    private readonly client: PostHogClient,
+    opts: { pollIntervalMs?: number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
+  ) {
+    this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.sleep = opts.sleep ?? abortableSleep;
+  }
+
+  /** One query. Cancelling (the signal) or timing out also cancels it on PostHog. */
+  async run(sql: string, opts: HogQLRunOptions = {}): Promise<HogQLResult> {
+    const id = opts.clientQueryId ?? randomUUID();
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    try {
+      const res = await this.post<QueryAnswer>(
+        { kind: 'HogQLQuery', query: sql },
+        { refresh: opts.async ? 'force_async' : 'blocking', client_query_id: id },
+        opts.signal,
+      );
+      const st = res.query_status;
+      if (st && st.complete === false) {
+        if (st.error) throw this.failed(st);
+        return toResult(await this.poll(st.id || id, opts, deadline));
+      }
+      return toResult(res);
+    } catch (e) {
+      if (opts.signal?.aborted || isCancelled(e) || (e instanceof InsightError && e.kind === 'timeout'))
+        await this.cancel(id, AbortSignal.timeout(CANCEL_TIMEOUT_MS)).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** `DELETE …/query/:id/`: stops a running query (PostHog answers 200 even for an unknown id). */
+  async cancel(id: string, signal?: AbortSignal): Promise<void> {
+    await this.client.http.text(this.client.apiPath(`query/${encodeURIComponent(id)}/`), { method: 'DELETE', signal });
+  }
+
+  /** Errors, warnings and notices for a query, with character ranges, without running it. */
+  async metadata(sql: string, signal?: AbortSignal): Promise<HogQLMetadata> {
+    const body = await this.post<Partial<HogQLMetadata>>({ kind: 'HogQLMetadata', language: 'hogQL', query: sql }, {}, signal);
+    const list = (v: unknown): HogQLNotice[] =>
+      Array.isArray(v)
+        ? v.filter((n): n is HogQLNotice => typeof n === 'object' && n !== null && typeof (n as HogQLNotice).message === 'string')
+        : [];
+    const errors = list(body?.errors);
+    return {
+      isValid: typeof body?.isValid === 'boolean' ? body.isValid : errors.length === 0,
+      errors,
+      warnings: list(body?.warnings),
+      notices: list(body?.notices),
+    };
+  }
+
+  /** Every table HogQL can query, with its fields and their types. */
+  async schema(signal?: AbortSignal): Promise<HogQLSchemaTable[]> {
+    const body = await this.post<{
+      tables?: Record<
+        string,
+        { name?: string; type?: string; fields?: Record<string, { name?: string; type?: string; hogql_value?: string }> }
+      >;
+    }>({ kind: 'DatabaseSchemaQuery' }, {}, signal);
+    if (!body || typeof body.tables !== 'object' || body.tables === null)
+      throw new InsightError('data', 'PostHog returned no tables for the database schema.', {
+        next: 'Check the base URL points at PostHog.',
+      });
+    return Object.entries(body.tables).map(([key, t]) => ({
+      name: t.name ?? key,
+      type: t.type ?? 'posthog',
+      fields: Object.entries(t.fields ?? {}).map(([fk, f]) => ({
+        name: f.name ?? fk,
+        type: f.type ?? 'unknown',
+        hogqlValue: f.hogql_value ?? fk,
+      })),
+    }));
+  }
+
+  /**
+   * More rows than one query returns: pages of `WHERE <t> > last ORDER BY <t> LIMIT n` over the
+   * time column t. A full page's last value may continue into the next page, so the page's rows
+   * at that value are dropped and read again as one query (`<t> = last`): no row is lost or
+   * repeated at page edges. Only a plain `SELECT … FROM … [WHERE …] [ORDER BY t [ASC]] [LIMIT n]`
+   * can be paged this way.
+   */
+  async fetchAll(sql: string, opts: FetchAllOptions): Promise<FetchAllResult> {
+    const tc = opts.timeColumn ?? 'timestamp';
+    const parts = keysetParts(sql, tc);
+    const wanted = Math.min(opts.maxRows, parts.limit ?? Infinity);
+    const pageSize = Math.max(1, Math.min(opts.pageSize ?? HOGQL_MAX_ROWS, HOGQL_MAX_ROWS));
+    const rows: unknown[][] = [];
+    let columns: string[] = [];
+    let types: unknown[] = [];
+    let after: unknown;
+    let queries = 0;
+    let exhausted = false;
+    while (rows.length < wanted) {
+      const n = Math.min(pageSize, wanted - rows.length);
+      const page = await this.run(pageQuery(parts, tc, after === undefined ? undefined : { op: '>', value: after }, n), {
+        signal: opts.signal,
+        async: opts.async,
+        timeoutMs: opts.timeoutMs,
+      });
+      queries++;
+      if (queries === 1) {
+        columns = page.columns;
+        types = page.types;
+      }
+      if (page.results.length < n) {
+        rows.push(...page.results);
+        exhausted = true;
+        opts.onPage?.(rows.length, queries);
+        break;
+      }
+      const idx = timeIndex(page.columns, tc);
+      if (idx < 0)
+        throw new InsightError('usage', `Paging past ${HOGQL_MAX_ROWS.toLocaleString('en-US')} rows needs ${tc} in the SELECT list.`, {
+          next: `Add ${tc} to the columns, or lower --max-rows.`,
+        });
+      const edge = page.results[page.results.length - 1][idx];
+      if (edge === null || edge === undefined)
+        throw new InsightError('data', `A row has no ${tc}: keyset paging cannot continue past it.`, {
+          next: `Add "${tc} IS NOT NULL"-like filtering to the query.`,
+        });
+      // Rows come ordered by t: those before the edge value are complete; the edge is read whole.
+      for (const r of page.results) if (!sameValue(r[idx], edge)) rows.push(r);
+      const atEdge = await this.run(pageQuery(parts, tc, { op: '=', value: edge }, HOGQL_MAX_ROWS), {
+        signal: opts.signal,
+        async: opts.async,
+        timeoutMs: opts.timeoutMs,
+      });
+      queries++;
+      if (atEdge.results.length >= HOGQL_MAX_ROWS) {
+        throw new InsightError(
+          'data',
+          `${HOGQL_MAX_ROWS.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
+          { next: 'Narrow the query with a WHERE condition.' },
+        );
+      }
+      rows.push(...atEdge.results);
+      after = edge;
+      opts.onPage?.(Math.min(rows.length, wanted), queries);
+    }
+    const results = rows.slice(0, wanted);
+    return {
+      columns,
+      types,
+      results,
+      hasMore: null,
+      limit: null,
+      offset: null,
+      capped: false,
+      queries,
+      reachedMax: !exhausted && results.length >= wanted,
+    };
+  }
+
+  private async post<T>(query: Record<string, unknown>, extra: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    try {
+      const res = await this.client.http.json<T>(this.client.apiPath('query/'), { method: 'POST', json: { query, ...extra }, signal });
+      return res.body;
+    } catch (e) {
+      throw queryError(e);
+    }
+  }
+
+  private async poll(id: string, opts: HogQLRunOptions, deadline: number): Promise<QueryAnswer> {
+    for (let polls = 1; ; polls++) {
+      if (Date.now() > deadline)
+        throw new InsightError('timeout', `PostHog is still running HogQL query ${id}; it was cancelled.`, {
+          next: 'Narrow the query or raise --timeout.',
+        });
+      await this.sleep(this.pollIntervalMs, opts.signal);
+      let res;
+      try {
+        res = await this.client.http.json<{ query_status?: QueryStatus }>(this.client.apiPath(`query/${encodeURIComponent(id)}/`), {
+          query: { show_progress: 'true' },
+          signal: opts.signal,
+          // QueryViewSet.retrieve: 400 with the status when the query failed with a message.
+          acceptStatus: (s) => s === 400,
+        });
+      } catch (e) {
+        if (e instanceof InsightError && e.kind === 'notFound') {
+          throw new InsightError('notFound', `PostHog no longer knows HogQL query ${id} (404): it was cancelled, or its status expired.`, {
+            status: 404,
+            next: 'Run the query again.',
+          });
+        }
+        throw e;
+      }
+      const st = res.body?.query_status;
+      if (!st || typeof st !== 'object')
+        throw new InsightError('data', `PostHog answered the status of query ${id} without a query_status.`);
+      if (res.status === 400 || st.error) throw this.failed(st);
+      const p = (st.query_progress ?? {}) as { rows_read?: number; bytes_read?: number; estimated_rows_total?: number };
+      opts.onProgress?.({ polls, rowsRead: p.rows_read, bytesRead: p.bytes_read, estimatedRowsTotal: p.estimated_rows_total });
+      if (res.status === 200 && st.complete) {
+        const answer = st.results as QueryAnswer | null | undefined;
+        if (!answer || typeof answer !== 'object')
+          throw new InsightError('data', `PostHog completed query ${id} without results.`, { next: 'Run the query again.' });
+        return answer;
+      }
+    }
+  }
+
+  private failed(st: QueryStatus): InsightError {
+    return st.error_message
+      ? new HogQLQueryError(st.error_message, undefined)
+      : new InsightError('server', `PostHog failed to run HogQL query ${st.id}.`, { next: 'Try again later.' });
+  }
+}
+
+function queryError(e: unknown): unknown {
+  if (e instanceof PostHogValidationError) return new HogQLQueryError(e.detail, e.code);
+  if (e instanceof InsightError && e.kind === 'throttled') {
+    return new InsightError(
+      'throttled',
+      `PostHog kept refusing the query (429): it runs at most 3 queries at once per organisation and limits queries per hour.`,
+      {
+        status: 429,
+        next: 'Wait for other queries to finish, then try again.',
+      },
+    );
+  }
+  return e;
+}
+
+function toResult(body: QueryAnswer | undefined): HogQLResult {
+  if (!body || !Array.isArray(body.results))
+    throw new InsightError('data', 'PostHog returned a query answer without a results array.', {
+      next: 'Check the base URL points at PostHog.',
+    });
+  const results = body.results as unknown[][];
+  const hasMore = typeof body.hasMore === 'boolean' ? body.hasMore : null;
+  return {
+    columns: Array.isArray(body.columns) ? body.columns.map(String) : [],
+    types: Array.isArray(body.types) ? body.types : [],
+    results,
+    hasMore,
+    limit: typeof body.limit === 'number' ? body.limit : null,
+    offset: typeof body.offset === 'number' ? body.offset : null,
+    capped: hasMore === true || results.length === HOGQL_MAX_ROWS,
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+}
+
+function timeIndex(columns: string[], tc: string): number {
+  const exact = columns.indexOf(tc);
+  if (exact >= 0) return exact;
+  const bare = tc.split('.').pop()!;
+  return columns.findIndex((c) => c === bare || c.toLowerCase() === tc.toLowerCase());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The query's top-level clauses, for keyset paging
+
+export interface KeysetParts {
+  select: string;
+  from: string;
+  where?: string;
+  limit?: number;
+}
+
+const CLAUSES = [
+  'select',
+  'distinct',
+  'from',
+  'where',
+  'group',
+  'having',
+  'order',
+  'limit',
+  'offset',
+  'union',
+  'intersect',
+  'except',
+  'join',
+  'window',
+  'qualify',
+  'settings',
+  'with',
+  'prewhere',
+  'sample',
+  'by',
+];
+
+/** Words at parenthesis depth 0, outside strings, quoted names and comments, with their offsets. */
+function topLevelWords(sql: string): { word: string; start: number; end: number }[] {
+  const out: { word: string; start: number; end: number }[] = [];
+  let depth = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === '-' && sql[i + 1] === '-') {
+      while (i < sql.length && sql[i] !== '\n') i++;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close === -1 ? sql.length : close + 2;
+    } else if (c === "'" || c === '"' || c === '`') {
+      i++;
+      while (i < sql.length && sql[i] !== c) i += sql[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === '(') {
+      depth++;
+      i++;
+    } else if (c === ')') {
+      depth--;
+      i++;
+    } else if (/[A-Za-z_$]/.test(c)) {
+      const start = i;
+      while (i < sql.length && /[A-Za-z0-9_$]/.test(sql[i])) i++;
+      const word = sql.slice(start, i).toLowerCase();
+      // `events.timestamp`: a name after a dot is never a keyword.
+      if (depth === 0 && CLAUSES.includes(word) && sql[start - 1] !== '.') out.push({ word, start, end: i });
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The parts of a query that keyset paging can rebuild, or a usage error naming what stops it.
+ * Exported for tests.
+ */
+export function keysetParts(sqlText: string, tc: string): KeysetParts {
+  const sql = sqlText.replace(/[\s;]+$/, '');
+  const words = topLevelWords(sql);
+  const refuse = (what: string): never => {
+    throw new InsightError(
+      'usage',
+      `This query cannot be paged past ${HOGQL_MAX_ROWS.toLocaleString('en-US')} rows by ${tc}: it has ${what}.`,
+      {
+        next: `Use a plain SELECT … FROM … [WHERE …] [ORDER BY ${tc}] query, or keep --max-rows at ${HOGQL_MAX_ROWS.toLocaleString('en-US')} or less.`,
+      },
+    );
+  };
+  if (words[0]?.word !== 'select' || sql.slice(0, words[0].start).trim() !== '')
+    refuse(words[0]?.word === 'with' ? 'a WITH clause' : 'no leading SELECT');
+  const at = (w: string) => words.findIndex((x) => x.word === w);
+  for (const [w, what] of [
+    ['distinct', 'DISTINCT'],
+    ['group', 'GROUP BY'],
+    ['having', 'HAVING'],
+    ['union', 'UNION'],
+    ['intersect', 'INTERSECT'],
+    ['except', 'EXCEPT'],
+    ['join', 'a JOIN'],
+    ['offset', 'OFFSET'],
+    ['window', 'WINDOW'],
+    ['qualify', 'QUALIFY'],
+    ['settings', 'SETTINGS'],
+    ['prewhere', 'PREWHERE'],
+    ['sample', 'SAMPLE'],
+  ] as const) {
+    if (at(w) >= 0) refuse(what);
+  }
+  if (words.filter((x) => x.word === 'select').length > 1) refuse('more than one SELECT');
+  const from = at('from');
+  if (from < 0) refuse('no FROM');
+  const clauseStart = (i: number) => (i >= 0 ? words[i].start : sql.length);
+  const next = (i: number) => {
+    const later = words.slice(i + 1).find((x) => ['where', 'order', 'limit'].includes(x.word));
+    return later ? later.start : sql.length;
+  };
+  const where = at('where');
+  const order = at('order');
+  const limit = at('limit');
+  if ((where >= 0 && where < from) || (order >= 0 && order < from) || (limit >= 0 && limit < from)) refuse('clauses before FROM');
+  if (order >= 0) {
+    const text = sql
+      .slice(words[order].end, clauseStart(limit > order ? limit : -1))
+      .replace(/^\s*by\b/i, '')
+      .trim();
+    const esc = tc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (!new RegExp(`^${esc}(\\s+asc)?$`, 'i').test(text)) refuse(`ORDER BY ${text} (only ${tc} ascending can be paged)`);
+  }
+  let limitValue: number | undefined;
+  if (limit >= 0) {
+    const text = sql.slice(words[limit].end).trim();
+    if (!/^\d+$/.test(text)) refuse(`LIMIT ${text}`);
+    limitValue = Number(text);
+  }
+  return {
+    select: sql.slice(words[0].end, words[from].start).trim(),
+    from: sql.slice(words[from].end, next(from)).trim(),
+    where: where >= 0 ? sql.slice(words[where].end, next(where)).trim() : undefined,
+    limit: limitValue,
+  };
+}
+
+/** A literal for a value PostHog returned in the time column. */
+export function hogqlLiteral(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  const s = String(v);
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  if (m) {
+    let [date, time] = [m[1], m[2]];
+    const zone = m[4];
+    if (zone && !/^(Z|[+-]00:?00)$/.test(zone)) {
+      const utc = new Date(Date.parse(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`)).toISOString();
+      date = utc.slice(0, 10);
+      time = utc.slice(11, 19);
+    }
+    const frac = (m[3] ?? '').padEnd(6, '0').slice(0, 6);
+    return `toDateTime64('${date} ${time}.${frac}', 6, 'UTC')`;
+  }
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** One page: the query's own conditions, AND the keyset condition, ordered by the time column. */
+export function pageQuery(parts: KeysetParts, tc: string, cond: { op: '>' | '='; value: unknown } | undefined, limit: number): string {
+  const conditions = [
+    parts.where ? `(${parts.where}\n)` : undefined,
+    cond ? `${tc} ${cond.op} ${hogqlLiteral(cond.value)}` : undefined,
+  ].filter(Boolean);
+  // Each clause on its own line: a trailing `--` comment in the user's text never swallows ours.
+  return [
+    `SELECT ${parts.select}`,
+    `FROM ${parts.from}`,
+    conditions.length ? `WHERE ${conditions.join(' AND ')}` : undefined,
+    `ORDER BY ${tc} ASC`,
+    `LIMIT ${limit}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
