@@ -7,6 +7,7 @@ import { registerWelcomeCommands } from './commands/welcomeCommands';
 import { recentCommandFailures, type CommandFailure } from './commands/register';
 import { RESULT_SCHEME, ResultStore } from './documents/resultStore';
 import { registerPostHogCommands } from './posthog/posthogCommands';
+import { HogQLWorkbench } from './posthog/hogqlWorkbench';
 import { PostHogAdapter } from './posthog/posthogTree';
 import { InsightOpener } from './posthog/openInsight';
 import { CanvasAdapter } from './canvas/canvasOpen';
@@ -119,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Insigh
   registerWelcomeCommands(services);
   const resultOpener = new ResultOpener(services, results, resultPreviews);
   const opener = registerPostHogCommands(services, posthog, resultOpener, results);
+  new HogQLWorkbench(services, posthog, resultOpener).register();
   const canvasOpener = registerCanvasCommands(services, canvas, resultOpener);
   registerItemCommands(services, resultOpener);
   const studioOpener = registerStudioCommands(services, studio, resultOpener);

@@ -38,10 +38,11 @@ export interface OpenedResult {
 
 /**
  * `default`: the documents per `insightExplorer.openDocument` and the previews beside them;
+ * `beside`: the same, all beside the active editor (which keeps the focus: a query being edited);
  * `raw`: only the raw answer; `csv`: only the first table's CSV; `preview`: only the previews, in
  * the active column.
  */
-export type OpenTarget = 'default' | 'raw' | 'csv' | 'preview';
+export type OpenTarget = 'default' | 'beside' | 'raw' | 'csv' | 'preview';
 
 /**
  * The one result pipeline of the platforms on the contract: fetch (the newest open of an item
@@ -103,12 +104,16 @@ export class ResultOpener {
     const opened: OpenedResult = { title: result.title, uri, file, bytes: raw.bytes.length, tables };
 
     const openDoc = async (doc: vscode.Uri, column: vscode.ViewColumn) =>
-      vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false, viewColumn: column });
+      vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), {
+        preview: false,
+        viewColumn: target === 'beside' ? vscode.ViewColumn.Beside : column,
+        preserveFocus: target === 'beside',
+      });
     if (target === 'raw' || target === 'csv') {
       await openDoc(target === 'csv' && tables[0] ? tables[0].csvUri : uri, vscode.ViewColumn.Active);
       return opened;
     }
-    if (target === 'default') {
+    if (target === 'default' || target === 'beside') {
       const pref = vscode.workspace.getConfiguration('insightExplorer').get<string>('openDocument', 'csv');
       // The last opened is in front: tables go backwards so the first one ends up visible.
       if (pref === 'json') await openDoc(uri, vscode.ViewColumn.One);

@@ -1,0 +1,336 @@
+/**
+ * The HogQL workbench: `.hogql` documents that run on a PostHog project's own engine.
+ *
+ * - **New HogQL Query** (on a PostHog source) opens an untitled `.hogql` document whose first line
+ *   names the source (`-- source: <label>`); a document without it asks which source on Run and
+ *   writes the line.
+ * - **Run** (Ctrl+Enter / Cmd+Enter, the editor's ▶, a CodeLens above each statement) runs the
+ *   statement under the cursor asynchronously with PostHog's progress (rows and bytes read) and a
+ *   Cancel that also cancels the query on PostHog, then shows the rows through the one result
+ *   pipeline: the preview (grid, statistics, chart controls, Export) beside the query, and the
+ *   answer as JSON. A cut result is never silent: `hasMore` (no LIMIT: 100 rows) or exactly 50,000
+ *   rows says so, with **Fetch All**, which pages by time (never OFFSET).
+ * - **Diagnostics as you type**: PostHog's HogQLMetadata errors and warnings at their ranges.
+ */
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import { InsightError, isCancelled, oneLine } from '../../core/errors';
+import type { SourceConfig } from '../../core/platform';
+import type { CsvCell } from '../../core/csv';
+import { HOGQL_MAX_ROWS, HogQLClient, type HogQLResult } from '../../core/sources/posthog/hogql';
+import { type HogQLStatement, sourceLabelOf, sourceLine, statementAt, statementsOf } from '../../core/sources/posthog/hogqlText';
+import { sourceOfKind } from '../commands/sourceCommands';
+import { registerCommand } from '../commands/register';
+import type { OpenedResult, ResultOpener } from '../documents/resultOpener';
+import type { Services } from '../services';
+import type { PostHogAdapter } from './posthogTree';
+
+export const HOGQL_LANGUAGE = 'hogql';
+const STARTER = 'SELECT event, count() AS events\nFROM events\nGROUP BY event\nORDER BY events DESC\nLIMIT 100\n';
+const DIAGNOSTICS_DELAY_MS = 600;
+
+/** The statement without its leading comment lines (the header), and where that text starts. */
+function runnable(s: HogQLStatement): { sql: string; start: number } {
+  let sql = s.sql;
+  let start = s.start;
+  for (;;) {
+    const m = /^(\s*--[^\n]*(\n|$))/.exec(sql);
+    if (!m) break;
+    sql = sql.slice(m[1].length);
+    start += m[1].length;
+  }
+  const lead = sql.length - sql.trimStart().length;
+  return { sql: sql.trim(), start: start + lead };
+}
+
+/** A cell as the grid and the CSV take it: nested values (arrays, maps, tuples) as JSON text. */
+function cellOf(v: unknown): CsvCell {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v as CsvCell;
+  return JSON.stringify(v);
+}
+
+export interface HogQLRun extends OpenedResult {
+  rows: number;
+  capped: boolean;
+  hasMore: boolean | null;
+  /** Queries made (more than one after Fetch All). */
+  queries: number;
+}
+
+export class HogQLWorkbench implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('hogql');
+  private readonly disposables: vscode.Disposable[] = [this.diagnostics];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly lensEmitter = new vscode.EventEmitter<void>();
+  /** The runs in progress, by document: Cancel aborts them (and the query on PostHog). */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly adapter: PostHogAdapter,
+    private readonly opener: ResultOpener,
+  ) {
+    const check = (doc: vscode.TextDocument) => {
+      if (doc.languageId === HOGQL_LANGUAGE) this.scheduleDiagnostics(doc);
+    };
+    this.disposables.push(
+      this.lensEmitter,
+      vscode.workspace.onDidOpenTextDocument(check),
+      vscode.workspace.onDidChangeTextDocument((e) => check(e.document)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.diagnostics.delete(doc.uri)),
+      vscode.languages.registerCodeLensProvider({ language: HOGQL_LANGUAGE }, {
+        onDidChangeCodeLenses: this.lensEmitter.event,
+        provideCodeLenses: (doc) => this.lenses(doc),
+      }),
+    );
+    for (const doc of vscode.workspace.textDocuments) check(doc);
+  }
+
+  register(): void {
+    registerCommand(this.services, 'insightExplorer.posthog.newHogQLQuery', (arg?: unknown) => this.newQuery(arg));
+    registerCommand(this.services, 'insightExplorer.posthog.runHogQL', (arg?: unknown) => this.run(arg));
+    registerCommand(this.services, 'insightExplorer.posthog.cancelHogQL', (arg?: unknown) => this.cancel(arg));
+    this.services.context.subscriptions.push(this);
+  }
+
+  /** An untitled `.hogql` document for a PostHog source, with a starter query. */
+  async newQuery(arg?: unknown): Promise<vscode.TextDocument | undefined> {
+    const source = await sourceOfKind(this.services, arg, 'posthog', 'New HogQL Query');
+    if (!source) return undefined;
+    const doc = await vscode.workspace.openTextDocument({ language: HOGQL_LANGUAGE, content: `${sourceLine(source.label)}\n${STARTER}` });
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    const at = doc.positionAt(doc.getText().indexOf('SELECT'));
+    editor.selection = new vscode.Selection(at, at);
+    return doc;
+  }
+
+  /** The source the document names, or the one picked (then named in its first line). */
+  private async sourceFor(doc: vscode.TextDocument, ask: boolean): Promise<SourceConfig | undefined> {
+    const label = sourceLabelOf(doc.getText());
+    const posthog = this.services.store.list().filter((s) => s.kind === 'posthog');
+    if (label !== undefined) {
+      const named = posthog.find((s) => s.label === label);
+      if (named || !ask) return named;
+      throw new InsightError('notFound', `No PostHog source is named “${label}” (first line of ${doc.fileName}).`, {
+        next: 'Correct the -- source: line, or add the source.',
+      });
+    }
+    if (!ask) return undefined;
+    const picked = await sourceOfKind(this.services, undefined, 'posthog', 'Run HogQL: which PostHog project?');
+    if (!picked) return undefined;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), `${sourceLine(picked.label)}\n`);
+    await vscode.workspace.applyEdit(edit);
+    return picked;
+  }
+
+  private hogql(client: Awaited<ReturnType<PostHogAdapter['client']>>): HogQLClient {
+    const poll = vscode.workspace.getConfiguration('insightExplorer').get<number>('posthog.pollIntervalMs', 1000);
+    return new HogQLClient(client, { pollIntervalMs: poll });
+  }
+
+  /**
+   * Runs the statement under the cursor (or at `arg.offset` in `arg.uri`); resolves to what was
+   * shown, or undefined when cancelled.
+   */
+  async run(arg?: unknown): Promise<HogQLRun | undefined> {
+    const a = (arg ?? {}) as { uri?: vscode.Uri | string; offset?: number };
+    const uri = a.uri ? (typeof a.uri === 'string' ? vscode.Uri.parse(a.uri) : a.uri) : vscode.window.activeTextEditor?.document.uri;
+    const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri)) : undefined;
+    if (!doc || doc.languageId !== HOGQL_LANGUAGE) throw new InsightError('usage', 'Open a .hogql document to run it.', { next: 'Use PostHog: New HogQL Query on a PostHog source.' });
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const offset = a.offset ?? (editor ? doc.offsetAt(editor.selection.active) : 0);
+    const lengthBefore = doc.getText().length;
+    const source = await this.sourceFor(doc, true);
+    if (!source) return undefined;
+    // A header line written just now moves every offset by its length.
+    const text = doc.getText();
+    const statement = statementAt(text, offset + (text.length - lengthBefore));
+    if (!statement) throw new InsightError('usage', 'There is no query in this document to run.', { next: 'Write a SELECT statement.' });
+    const { sql } = runnable(statement);
+
+    const key = doc.uri.toString();
+    this.running.get(key)?.abort();
+    const controller = new AbortController();
+    this.running.set(key, controller);
+    this.lensEmitter.fire();
+    const client = this.hogql(await this.adapter.client(source));
+    const timeoutMs = vscode.workspace.getConfiguration('insightExplorer').get<number>('posthog.queryTimeoutSeconds', 300) * 1000;
+    const started = Date.now();
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `PostHog HogQL (${source.label})`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          return client.run(sql, {
+            async: true,
+            signal: controller.signal,
+            timeoutMs,
+            onProgress: (p) => {
+              const parts = [
+                p.rowsRead !== undefined ? `${p.rowsRead.toLocaleString('en-US')} rows read` : '',
+                p.bytesRead !== undefined ? `${(p.bytesRead / 1e6).toFixed(1)} MB` : '',
+                p.estimatedRowsTotal ? `of ~${p.estimatedRowsTotal.toLocaleString('en-US')}` : '',
+              ].filter(Boolean);
+              progress.report({ message: parts.length ? parts.join(' · ') : `running… (check ${p.polls})` });
+            },
+          });
+        },
+      );
+      this.services.log.info(`HogQL on ${source.label}: ${result.results.length} rows in ${Date.now() - started} ms${result.capped ? ' (PostHog may have cut the result)' : ''}.`);
+      const shown = await this.show(source, doc, sql, result, 1);
+      if (result.capped) void this.offerFetchAll(source, doc, sql, client, result, shown);
+      return shown;
+    } catch (e) {
+      if (isCancelled(e) || controller.signal.aborted) {
+        this.services.log.info(`HogQL on ${source.label}: cancelled (the query was cancelled on PostHog too).`);
+        return undefined;
+      }
+      throw e;
+    } finally {
+      if (this.running.get(key) === controller) this.running.delete(key);
+      this.lensEmitter.fire();
+    }
+  }
+
+  /** Cancels the runs of a document (or of every document). */
+  cancel(arg?: unknown): number {
+    const a = (arg ?? {}) as { uri?: vscode.Uri | string };
+    const key = a.uri ? a.uri.toString() : vscode.window.activeTextEditor?.document.uri.toString();
+    const targets = key && this.running.has(key) ? [key] : [...this.running.keys()];
+    for (const k of targets) this.running.get(k)?.abort();
+    return targets.length;
+  }
+
+  private async offerFetchAll(source: SourceConfig, doc: vscode.TextDocument, sql: string, client: HogQLClient, result: HogQLResult, shown: HogQLRun): Promise<void> {
+    const n = result.results.length;
+    const why =
+      n === HOGQL_MAX_ROWS
+        ? `${n.toLocaleString('en-US')} rows shown; PostHog caps a query there — Fetch All to get the rest.`
+        : `${n.toLocaleString('en-US')} rows shown; PostHog has more (a query without LIMIT returns 100) — add a LIMIT, or Fetch All.`;
+    const choice = await vscode.window.showWarningMessage(why, 'Fetch All');
+    if (choice !== 'Fetch All') return;
+    const maxRows = vscode.workspace.getConfiguration('insightExplorer').get<number>('posthog.hogqlMaxRows', 1_000_000);
+    const controller = new AbortController();
+    const key = doc.uri.toString();
+    this.running.set(key, controller);
+    this.lensEmitter.fire();
+    try {
+      const all = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `PostHog HogQL: fetching all rows (${source.label})`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          return client.fetchAll(sql, {
+            maxRows,
+            async: true,
+            signal: controller.signal,
+            onPage: (rows, queries) => progress.report({ message: `${rows.toLocaleString('en-US')} rows so far (${queries} queries)` }),
+          });
+        },
+      );
+      await this.show(source, doc, sql, all, all.queries);
+      if (all.reachedMax)
+        void vscode.window.showWarningMessage(`Stopped at ${maxRows.toLocaleString('en-US')} rows (insightExplorer.posthog.hogqlMaxRows); more rows may exist.`);
+    } catch (e) {
+      if (isCancelled(e) || controller.signal.aborted) return;
+      void vscode.window.showErrorMessage(this.services.redactor.redact(oneLine(e)));
+    } finally {
+      if (this.running.get(key) === controller) this.running.delete(key);
+      this.lensEmitter.fire();
+    }
+    void shown;
+  }
+
+  private async show(source: SourceConfig, doc: vscode.TextDocument, sql: string, result: HogQLResult, queries: number): Promise<HogQLRun> {
+    const hash = createHash('sha256').update(`${source.id}\n${sql}`).digest('hex').slice(0, 12);
+    const name = doc.isUntitled ? sql.replace(/\s+/g, ' ').slice(0, 48) : (doc.fileName.split(/[\\/]/).pop() ?? 'HogQL');
+    const rows = result.results.map((r) => (Array.isArray(r) ? r.map(cellOf) : [cellOf(r)]));
+    const opened = await this.opener.show(
+      source,
+      {
+        key: `hogql-${hash}`,
+        title: name,
+        subtitle: `PostHog · HogQL · ${source.label} · ${rows.length.toLocaleString('en-US')} rows${result.capped && queries === 1 ? ' (PostHog may have more)' : ''}`,
+        raw: { ext: 'json', bytes: Buffer.from(JSON.stringify({ columns: result.columns, types: result.types, results: result.results }) + '\n') },
+        tables: [{ columns: result.columns, rows }],
+        summary: `HogQL on ${source.label}: ${rows.length} rows, ${queries} ${queries === 1 ? 'query' : 'queries'}.`,
+      },
+      'beside',
+    );
+    return { ...opened, rows: rows.length, capped: result.capped, hasMore: result.hasMore, queries };
+  }
+
+  private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const running = this.running.has(doc.uri.toString());
+    return statementsOf(doc.getText()).map((s) => {
+      const { start } = runnable(s);
+      const range = new vscode.Range(doc.positionAt(start), doc.positionAt(start));
+      return new vscode.CodeLens(
+        range,
+        running
+          ? { title: '$(debug-stop) Cancel', command: 'insightExplorer.posthog.cancelHogQL', arguments: [{ uri: doc.uri }] }
+          : { title: '$(play) Run', command: 'insightExplorer.posthog.runHogQL', arguments: [{ uri: doc.uri, offset: start }] },
+      );
+    });
+  }
+
+  private scheduleDiagnostics(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.refreshDiagnostics(doc);
+      }, DIAGNOSTICS_DELAY_MS),
+    );
+  }
+
+  /** PostHog's HogQLMetadata for each statement, at their ranges; nothing when the source is unknown. */
+  async refreshDiagnostics(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
+    const version = doc.version;
+    let source: SourceConfig | undefined;
+    try {
+      source = await this.sourceFor(doc, false);
+    } catch {
+      source = undefined;
+    }
+    if (!source) {
+      this.diagnostics.delete(doc.uri);
+      return [];
+    }
+    const out: vscode.Diagnostic[] = [];
+    try {
+      const client = this.hogql(await this.adapter.client(source));
+      for (const s of statementsOf(doc.getText())) {
+        const { sql, start } = runnable(s);
+        if (!sql) continue;
+        const meta = await client.metadata(sql);
+        const add = (list: typeof meta.errors, severity: vscode.DiagnosticSeverity) => {
+          for (const n of list) {
+            const from = start + Math.max(0, Math.min(n.start ?? 0, sql.length));
+            const to = start + Math.max(0, Math.min(n.end ?? sql.length, sql.length));
+            const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(from), doc.positionAt(Math.max(to, from + 1))), n.message, severity);
+            d.source = 'PostHog HogQL';
+            out.push(d);
+          }
+        };
+        add(meta.errors, vscode.DiagnosticSeverity.Error);
+        add(meta.warnings, vscode.DiagnosticSeverity.Warning);
+        add(meta.notices, vscode.DiagnosticSeverity.Information);
+      }
+    } catch (e) {
+      // A network or key problem is not the query's fault: logged, not drawn under the text.
+      this.services.log.warn(`HogQL diagnostics for ${doc.fileName}: ${this.services.redactor.redact(oneLine(e))}`);
+      return [];
+    }
+    if (doc.version === version && !doc.isClosed) this.diagnostics.set(doc.uri, out);
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const c of this.running.values()) c.abort();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,128 @@
+// The HogQL workbench in the real VS Code against the PostHog fake's query API: a .hogql document
+// from a PostHog source, PostHog's diagnostics at the misspelt field, a run whose rows reach the
+// preview, a result PostHog may have cut that says so, a document that names no source (asked,
+// then written as its first line), and Cancel, which also cancels the query on PostHog.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { InsightExplorerApi } from '../../src/vscode/extension';
+import type { HogQLRun } from '../../src/vscode/posthog/hogqlWorkbench';
+import { PostHogFake, startPostHogFake } from '../fakes/posthog';
+import { TestUserInput } from '../unit/kit/testUserInput';
+import { ensureSource, waitForReport } from './treeKit';
+
+const EXTENSION_ID = 'insight-explorer.insight-explorer';
+const LABEL = 'HogQL PostHog';
+
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('HogQL workbench', function () {
+  this.timeout(120_000);
+  let fake: PostHogFake;
+  let api: InsightExplorerApi;
+  let sourceId: string;
+  let doc: vscode.TextDocument;
+
+  const setText = async (text: string) => {
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    await editor.edit((e) => e.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text));
+  };
+  const run = () => vscode.commands.executeCommand<HogQLRun>('insightExplorer.posthog.runHogQL', { uri: doc.uri });
+
+  before(async () => {
+    fake = await startPostHogFake();
+    api = (await vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!.activate())!;
+    sourceId = await ensureSource(api, { kind: 'posthog', label: LABEL, baseUrl: fake.url, options: { projectId: String(fake.projectId) } }, fake.apiKey);
+    // A second PostHog source, so a document that names none has to ask which.
+    await ensureSource(api, { kind: 'posthog', label: `${LABEL} (other)`, baseUrl: fake.url, options: { projectId: String(fake.projectId) } }, fake.apiKey);
+  });
+  after(async () => {
+    api.setUserInput(undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Other files' tests count and pick sources: leave none of these behind.
+    for (const s of api.services.store.list()) if (s.label === LABEL || s.label === `${LABEL} (other)`) await api.services.store.remove(s.id);
+    await fake.close();
+  });
+  beforeEach(() => fake.reset());
+
+  it('opens a .hogql document for a PostHog source, named in its first line', async () => {
+    doc = (await vscode.commands.executeCommand<vscode.TextDocument>('insightExplorer.posthog.newHogQLQuery', { sourceId }))!;
+    assert.strictEqual(doc.languageId, 'hogql');
+    assert.strictEqual(doc.lineAt(0).text, `-- source: ${LABEL}`);
+    assert.match(doc.getText(), /SELECT event, count\(\) AS events/);
+  });
+
+  it("underlines a misspelt field with PostHog's message", async () => {
+    await setText(`-- source: ${LABEL}\nSELECT evnt, timestamp FROM events LIMIT 5`);
+    const diags = await until('a diagnostic', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri);
+      return d.length > 0 ? d : undefined;
+    });
+    assert.strictEqual(diags.length, 1, JSON.stringify(diags.map((d) => d.message)));
+    assert.strictEqual(diags[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diags[0].message, /evnt/);
+    assert.strictEqual(doc.getText(diags[0].range), 'evnt');
+    // Fixed: the diagnostic goes.
+    await setText(`-- source: ${LABEL}\nSELECT event, timestamp FROM events LIMIT 5`);
+    await until('no diagnostics', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined));
+  });
+
+  it('runs the statement under the cursor and shows every row in the preview', async () => {
+    await setText(`-- source: ${LABEL}\nSELECT event, count() AS events FROM events GROUP BY event ORDER BY events DESC LIMIT 100;\nSELECT 1 FROM events LIMIT 1`);
+    const opened = (await run())!;
+    // Independent expectation from the fake's table: one row per event name, the largest first.
+    const byEvent = new Map<string, number>();
+    for (const e of fake.hogql.events) byEvent.set(e.event, (byEvent.get(e.event) ?? 0) + 1);
+    const biggest = [...byEvent.entries()].sort((a, b) => b[1] - a[1])[0];
+    assert.strictEqual(opened.rows, byEvent.size);
+    assert.strictEqual(opened.capped, false);
+    assert.deepStrictEqual(opened.tables[0].columns, ['event', 'events']);
+    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.totalRows === byEvent.size && x.renderedRows > 0);
+    assert.strictEqual(r.firstRowTexts[0][0], biggest[0]);
+    assert.strictEqual(Number(r.firstRowTexts[0][1].replace(/[^\d]/g, '')), biggest[1]);
+    assert.strictEqual(r.offers?.chartControls, true, 'the preview has chart controls');
+    assert.ok(fake.hogql.queries.some((q) => /GROUP BY event/.test(q) && !/SELECT 1/.test(q)), 'only the first statement was sent');
+  });
+
+  it('says when PostHog may have cut the result: no LIMIT returns 100 rows with hasMore', async () => {
+    await setText(`-- source: ${LABEL}\nSELECT uuid, event, timestamp FROM events`);
+    const opened = (await run())!;
+    assert.strictEqual(opened.rows, 100);
+    assert.strictEqual(opened.hasMore, true);
+    assert.strictEqual(opened.capped, true);
+  });
+
+  it('asks which source when the document names none, and writes it as the first line', async () => {
+    const other = await vscode.workspace.openTextDocument({ language: 'hogql', content: 'SELECT event FROM events LIMIT 3' });
+    await vscode.window.showTextDocument(other);
+    const input = new TestUserInput([{ pick: LABEL }]);
+    api.setUserInput(input);
+    try {
+      const opened = await vscode.commands.executeCommand<HogQLRun>('insightExplorer.posthog.runHogQL', { uri: other.uri });
+      input.assertDone();
+      assert.strictEqual(input.shown[0].prompt, 'Pick a source');
+      assert.strictEqual(opened?.rows, 3);
+      assert.strictEqual(other.lineAt(0).text, `-- source: ${LABEL}`);
+    } finally {
+      api.setUserInput(undefined);
+    }
+  });
+
+  it('Cancel stops a running query and cancels it on PostHog (DELETE)', async () => {
+    fake.hogql.asyncPolls = 10_000;
+    await setText(`-- source: ${LABEL}\nSELECT uuid FROM events LIMIT 10`);
+    const running = run();
+    await until('the query to start on PostHog', () => (fake.hogql.runningCount > 0 ? true : undefined));
+    const cancelled = await vscode.commands.executeCommand<number>('insightExplorer.posthog.cancelHogQL', { uri: doc.uri });
+    assert.strictEqual(cancelled, 1);
+    assert.strictEqual(await running, undefined);
+    await until('the DELETE', () => (fake.hogql.cancelled.length === 1 ? true : undefined));
+  });
+});
