@@ -113,6 +113,21 @@ function describeScreenInPage() {
 }
 
 // Runs in a (webview) frame.
+/**
+ * Whether a frame is on screen as the page shows it: its iframe element and every enclosing one
+ * are visible and have a size (a hidden webview's frames keep their own layout).
+ * @param {import('playwright-core').Frame} frame
+ */
+async function frameShown(frame) {
+  for (let f = frame; f.parentFrame(); f = /** @type {import('playwright-core').Frame} */ (f.parentFrame())) {
+    const el = await f.frameElement().catch(() => null);
+    if (!el) return false;
+    const box = await el.boundingBox().catch(() => null);
+    if (!box || box.width < 2 || box.height < 2 || !(await el.isVisible().catch(() => false))) return false;
+  }
+  return true;
+}
+
 /** @param {Array<string | null>} args [selector, title] */
 function readPreviewInFrame([selector, title]) {
   /** @type {HTMLElement | null} */
@@ -366,7 +381,9 @@ export async function startUiBridge({ log = () => {} } = {}) {
           }
           if (!r) continue;
           if (body.selector && /** @type {string[]} */ (r.texts).length === 0) continue;
-          if (r.visible) return r;
+          // A kept (retainContextWhenHidden) panel's page stays loaded while hidden, and from
+          // inside it looks visible: ask the page that hosts it whether its frames are shown.
+          if (r.visible && (await frameShown(frame))) return r;
           hiddenHit ??= r;
         }
         return hiddenHit;
@@ -386,7 +403,8 @@ export async function startUiBridge({ log = () => {} } = {}) {
           for (const f of p.frames()) {
             if (f === p.mainFrame() || f.isDetached()) continue;
             try {
-              if (await inFrame(f).count()) return f;
+              // Only a frame on screen: a kept panel's hidden page has the same controls.
+              if ((await inFrame(f).count()) && (await frameShown(f))) return f;
             } catch {
               /* detached meanwhile */
             }
@@ -410,7 +428,7 @@ export async function startUiBridge({ log = () => {} } = {}) {
         for (const f of p.frames()) {
           if (f === p.mainFrame() || f.isDetached()) continue;
           try {
-            if (await f.locator(body.selector).count()) return f;
+            if ((await f.locator(body.selector).count()) && (await frameShown(f))) return f;
           } catch {
             /* detached meanwhile */
           }

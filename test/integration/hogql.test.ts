@@ -8,7 +8,8 @@ import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { HogQLRun } from '../../src/vscode/posthog/hogqlWorkbench';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
 import { TestUserInput } from '../unit/kit/testUserInput';
-import { ensureSource, waitForReport } from './treeKit';
+import { ensureSource, screenshot, waitForReport } from './treeKit';
+import { ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const LABEL = 'HogQL PostHog';
@@ -69,9 +70,30 @@ describe('HogQL workbench', function () {
     assert.strictEqual(diags[0].severity, vscode.DiagnosticSeverity.Error);
     assert.match(diags[0].message, /evnt/);
     assert.strictEqual(doc.getText(diags[0].range), 'evnt');
+    if (ui.available) await screenshot('hogql-01-diagnostic');
     // Fixed: the diagnostic goes.
     await setText(`-- source: ${LABEL}\nSELECT event, timestamp FROM events LIMIT 5`);
     await until('no diagnostics', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined));
+  });
+
+  it('completes field names from the project schema and shows a field type on hover', async () => {
+    await setText(`-- source: ${LABEL}\nSELECT times FROM events LIMIT 5`);
+    const at = doc.positionAt(doc.getText().indexOf('times') + 5);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, at);
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('timestamp'), `completions: ${labels.slice(0, 30).join(', ')}`);
+    assert.ok(labels.includes('events'), 'tables are offered too');
+    const ts = list.items.find((i) => i.label === 'timestamp')!;
+    assert.match(String(ts.detail), /datetime.*events/i);
+    await setText(`-- source: ${LABEL}\nSELECT timestamp FROM events LIMIT 5`);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(doc.getText().indexOf('timestamp') + 2));
+    // As rendered: the hover's Markdown with its escapes undone.
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+      .join('\n')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/\\(.)/g, '$1');
+    assert.match(text, /timestamp: datetime \(events\)/i);
   });
 
   it('runs the statement under the cursor and shows every row in the preview', async () => {
@@ -88,6 +110,10 @@ describe('HogQL workbench', function () {
     assert.strictEqual(r.firstRowTexts[0][0], biggest[0]);
     assert.strictEqual(Number(r.firstRowTexts[0][1].replace(/[^\d]/g, '')), biggest[1]);
     assert.strictEqual(r.offers?.chartControls, true, 'the preview has chart controls');
+    if (ui.available) {
+      await waitForReport(api, opened.tables[0].previewKey, (x) => x.chart !== null);
+      await screenshot('hogql-02-results');
+    }
     assert.ok(fake.hogql.queries.some((q) => /GROUP BY event/.test(q) && !/SELECT 1/.test(q)), 'only the first statement was sent');
   });
 

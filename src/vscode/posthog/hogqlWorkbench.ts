@@ -11,13 +11,15 @@
  *   answer as JSON. A cut result is never silent: `hasMore` (no LIMIT: 100 rows) or exactly 50,000
  *   rows says so, with **Fetch All**, which pages by time (never OFFSET).
  * - **Diagnostics as you type**: PostHog's HogQLMetadata errors and warnings at their ranges.
+ * - **Completion and hover** from the project's DatabaseSchemaQuery (tables and their fields with
+ *   types), asked once per source until a refresh.
  */
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import type { SourceConfig } from '../../core/platform';
 import type { CsvCell } from '../../core/csv';
-import { HOGQL_MAX_ROWS, HogQLClient, type HogQLResult } from '../../core/sources/posthog/hogql';
+import { HOGQL_MAX_ROWS, HogQLClient, type HogQLResult, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
 import { type HogQLStatement, sourceLabelOf, sourceLine, statementAt, statementsOf } from '../../core/sources/posthog/hogqlText';
 import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
@@ -64,6 +66,8 @@ export class HogQLWorkbench implements vscode.Disposable {
   private readonly lensEmitter = new vscode.EventEmitter<void>();
   /** The runs in progress, by document: Cancel aborts them (and the query on PostHog). */
   private readonly running = new Map<string, AbortController>();
+  /** The database schema of each source, asked once (failures are not kept). */
+  private readonly schemas = new Map<string, Promise<HogQLSchemaTable[]>>();
 
   constructor(
     private readonly services: Services,
@@ -82,6 +86,9 @@ export class HogQLWorkbench implements vscode.Disposable {
         onDidChangeCodeLenses: this.lensEmitter.event,
         provideCodeLenses: (doc) => this.lenses(doc),
       }),
+      vscode.languages.registerCompletionItemProvider({ language: HOGQL_LANGUAGE }, { provideCompletionItems: (doc) => this.completions(doc) }),
+      vscode.languages.registerHoverProvider({ language: HOGQL_LANGUAGE }, { provideHover: (doc, pos) => this.hover(doc, pos) }),
+      services.store.onDidChange(() => this.schemas.clear()),
     );
     for (const doc of vscode.workspace.textDocuments) check(doc);
   }
@@ -258,6 +265,64 @@ export class HogQLWorkbench implements vscode.Disposable {
       'beside',
     );
     return { ...opened, rows: rows.length, capped: result.capped, hasMore: result.hasMore, queries };
+  }
+
+  /** The schema of the document's source; undefined when it names none or PostHog will not say. */
+  private async schemaOf(doc: vscode.TextDocument): Promise<HogQLSchemaTable[] | undefined> {
+    let source: SourceConfig | undefined;
+    try {
+      source = await this.sourceFor(doc, false);
+    } catch {
+      return undefined;
+    }
+    if (!source) return undefined;
+    const known = source.id;
+    let p = this.schemas.get(known);
+    if (!p) {
+      p = (async () => this.hogql(await this.adapter.client(source)).schema())();
+      this.schemas.set(known, p);
+      p.catch((e: unknown) => {
+        this.schemas.delete(known);
+        this.services.log.warn(`HogQL schema of ${source.label}: ${this.services.redactor.redact(oneLine(e))}`);
+      });
+    }
+    return p.catch(() => undefined);
+  }
+
+  /** Tables, and the fields of every table with their types (the table named in the detail). */
+  private async completions(doc: vscode.TextDocument): Promise<vscode.CompletionItem[]> {
+    const schema = await this.schemaOf(doc);
+    if (!schema) return [];
+    const items: vscode.CompletionItem[] = [];
+    const seen = new Set<string>();
+    for (const t of schema) {
+      const table = new vscode.CompletionItem(t.name, vscode.CompletionItemKind.Class);
+      table.detail = `table (${t.type})`;
+      items.push(table);
+      for (const f of t.fields) {
+        if (seen.has(f.name)) continue;
+        seen.add(f.name);
+        const field = new vscode.CompletionItem(f.name, vscode.CompletionItemKind.Field);
+        field.detail = `${f.type} · ${t.name}`;
+        items.push(field);
+      }
+    }
+    return items;
+  }
+
+  /** A field's or table's type from the schema, e.g. "timestamp: datetime (events)". */
+  private async hover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    const range = doc.getWordRangeAtPosition(pos, /[$A-Za-z_][$A-Za-z0-9_]*/);
+    if (!range) return undefined;
+    const word = doc.getText(range);
+    const schema = await this.schemaOf(doc);
+    if (!schema) return undefined;
+    const table = schema.find((t) => t.name === word);
+    if (table) return new vscode.Hover(new vscode.MarkdownString().appendText(`${word}: table (${table.type}), ${table.fields.length} fields`), range);
+    const owners = schema.filter((t) => t.fields.some((f) => f.name === word));
+    if (owners.length === 0) return undefined;
+    const lines = owners.map((t) => `${word}: ${t.fields.find((f) => f.name === word)!.type} (${t.name})`);
+    return new vscode.Hover(new vscode.MarkdownString().appendText(lines.join('\n')), range);
   }
 
   private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
