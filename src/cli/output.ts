@@ -40,3 +40,15 @@ export function atomicFile(file: string, target?: OutTarget): Output {
     },
   };
 }
+
+/** Writes `text` to the file (atomically, as openOutput does) or to stdout; a failed write leaves no partial file. */
+export async function writeOutput(file: string | undefined, text: string): Promise<void> {
+  const out = openOutput(file);
+  try {
+    await out.write(text);
+    await out.close();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+}

@@ -1,14 +1,14 @@
 import { toCsv, tsvLine } from '../core/csv';
 import { InsightError } from '../core/errors';
-import { PostHogClient } from '../core/sources/posthog/client';
 import { activityRows } from '../core/sources/posthog/activity';
 import { resultTable } from '../core/sources/posthog/tables';
 import { REFRESH_MODES, RefreshMode, insightName, trendingViewers, userLabel } from '../core/sources/posthog/types';
-import { ParsedArgs, choice, envSecret, flag, positiveNumber, str } from './args';
-import { CliContext, CliGroup } from './context';
-import { openOutput } from './output';
+import { ParsedArgs, choice, flag, positiveNumber, str } from './args';
+import { CliGroup } from './context';
+import { writeOutput } from './output';
 import { countOf } from '../core/plural';
 import { posthogQueryCommand } from './posthogQuery';
+import { posthogClient } from './posthogClient';
 
 const common = {
   'base-url': { value: true, required: true },
@@ -17,17 +17,7 @@ const common = {
   out: { value: true },
 };
 
-function client(args: Parameters<typeof str>[0], ctx: CliContext): PostHogClient {
-  return new PostHogClient({
-    baseUrl: str(args, 'base-url')!,
-    projectId: str(args, 'project')!,
-    environment: flag(args, 'environment'),
-    apiKey: envSecret('POSTHOG_API_KEY'),
-    logger: ctx.logger,
-    redactor: ctx.redactor,
-    limits: ctx.limits,
-  });
-}
+const client = posthogClient;
 
 /** A positive whole number option (`--days 7`). */
 function wholeNumber(args: ParsedArgs, name: string, fallback: number): number {
@@ -36,16 +26,7 @@ function wholeNumber(args: ParsedArgs, name: string, fallback: number): number {
   return n;
 }
 
-async function emit(file: string | undefined, text: string): Promise<void> {
-  const out = openOutput(file);
-  try {
-    await out.write(text);
-    await out.close();
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
-}
+const emit = writeOutput;
 
 export const posthogCommands: CliGroup = {
   list: {

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import { CsvCell, toCsv } from '../core/csv';
 import { InsightError } from '../core/errors';
-import { PostHogClient } from '../core/sources/posthog/client';
 import { HOGQL_MAX_ROWS, HogQLClient, HogQLResult } from '../core/sources/posthog/hogql';
-import { ParsedArgs, choice, envSecret, flag, positiveNumber, str } from './args';
+import { ParsedArgs, choice, flag, positiveNumber, str } from './args';
 import { CliCommand, CliContext } from './context';
-import { openOutput } from './output';
+import { writeOutput } from './output';
+import { posthogClient } from './posthogClient';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -89,15 +89,7 @@ export const posthogQueryCommand: CliCommand = {
       throw new InsightError('usage', `--time-column must be a column name, got "${timeColumn}".`);
     const timeoutMs = positiveNumber(args, 'timeout', 300) * 1000;
     const pollIntervalMs = positiveNumber(args, 'poll-interval', 1) * 1000;
-    const client = new PostHogClient({
-      baseUrl: str(args, 'base-url')!,
-      projectId: str(args, 'project')!,
-      environment: flag(args, 'environment'),
-      apiKey: envSecret('POSTHOG_API_KEY'),
-      logger: ctx.logger,
-      redactor: ctx.redactor,
-      limits: ctx.limits,
-    });
+    const client = posthogClient(args, ctx);
     const hogql = new HogQLClient(client, { pollIntervalMs });
     // Progress only for queries that run longer than a few seconds.
     let lastNote = Date.now();
@@ -140,14 +132,7 @@ export const posthogQueryCommand: CliCommand = {
             result.results.map((r) => r.map(cell)),
             { formulaGuard: !flag(args, 'no-formula-guard') },
           );
-    const out = openOutput(str(args, 'out'));
-    try {
-      await out.write(text);
-      await out.close();
-    } catch (e) {
-      await out.abort();
-      throw e;
-    }
+    await writeOutput(str(args, 'out'), text);
     ctx.note(`${fmt(result.results.length)} row${result.results.length === 1 ? '' : 's'}`);
   },
 };
