@@ -8,7 +8,7 @@ import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { HogQLRun } from '../../src/vscode/posthog/hogqlWorkbench';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
 import { TestUserInput } from '../unit/kit/testUserInput';
-import { ensureSource, screenshot, waitForReport } from './treeKit';
+import { ensureSource, labelOf, screenshot, waitForReport } from './treeKit';
 import { ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
@@ -139,6 +139,28 @@ describe('HogQL workbench', function () {
     } finally {
       api.setUserInput(undefined);
     }
+  });
+
+  it('lists the tables and fields HogQL can use under Schema, and opens a starter query of a table', async () => {
+    const source = (await api.tree.getChildren()).find((n) => n.id === `/source/${sourceId}`)!;
+    const groups = await api.tree.getChildren(source);
+    const schema = groups.find((g) => g.id.endsWith('/schema'))!;
+    assert.strictEqual(await labelOf(api, schema), 'Schema');
+    const tables = await api.tree.getChildren(schema);
+    const names = await Promise.all(tables.map((t) => labelOf(api, t)));
+    assert.ok(['events', 'persons', 'sessions'].every((t) => names.includes(t)), `tables: ${names.join(', ')}`);
+    const events = tables[names.indexOf('events')];
+    const fields = await Promise.all((await api.tree.getChildren(events)).map((f) => labelOf(api, f)));
+    assert.ok(fields.includes('timestamp: datetime'), `fields: ${fields.join(', ')}`);
+    const starter = await vscode.commands.executeCommand<vscode.TextDocument>('insightExplorer.posthog.queryTable', events);
+    assert.strictEqual(starter.languageId, 'hogql');
+    const lines = starter.getText().split('\n');
+    assert.strictEqual(lines[0], `-- source: ${LABEL}`);
+    assert.match(lines[1], /^SELECT uuid, event, properties, timestamp\b/);
+    assert.deepStrictEqual(lines.slice(2), ['FROM events', 'LIMIT 100', '']);
+    // The starter runs as it is.
+    const ran = (await vscode.commands.executeCommand<HogQLRun>('insightExplorer.posthog.runHogQL', { uri: starter.uri }))!;
+    assert.strictEqual(ran.rows, 100);
   });
 
   it('Cancel stops a running query and cancels it on PostHog (DELETE)', async () => {

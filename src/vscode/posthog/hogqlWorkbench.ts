@@ -25,7 +25,7 @@ import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import type { OpenedResult, ResultOpener } from '../documents/resultOpener';
 import type { Services } from '../services';
-import type { PostHogAdapter } from './posthogTree';
+import { type PostHogAdapter, SchemaTableNode } from './posthogTree';
 
 export const HOGQL_LANGUAGE = 'hogql';
 const STARTER = 'SELECT event, count() AS events\nFROM events\nGROUP BY event\nORDER BY events DESC\nLIMIT 100\n';
@@ -97,6 +97,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     registerCommand(this.services, 'insightExplorer.posthog.newHogQLQuery', (arg?: unknown) => this.newQuery(arg));
     registerCommand(this.services, 'insightExplorer.posthog.runHogQL', (arg?: unknown) => this.run(arg));
     registerCommand(this.services, 'insightExplorer.posthog.cancelHogQL', (arg?: unknown) => this.cancel(arg));
+    registerCommand(this.services, 'insightExplorer.posthog.queryTable', (arg?: unknown) => this.queryTable(arg));
     this.services.context.subscriptions.push(this);
   }
 
@@ -108,6 +109,22 @@ export class HogQLWorkbench implements vscode.Disposable {
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     const at = doc.positionAt(doc.getText().indexOf('SELECT'));
     editor.selection = new vscode.Selection(at, at);
+    return doc;
+  }
+
+  /** Query This Table (a table under Schema): a starter query of the table. */
+  async queryTable(arg?: unknown): Promise<vscode.TextDocument> {
+    if (!(arg instanceof SchemaTableNode)) throw new InsightError('usage', 'Select a table under Schema in the Insight Explorer view first.');
+    const quote = (n: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(n) ? n : `\`${n.replace(/`/g, '\\`')}\``);
+    // Its first plain columns by name (joins and virtual tables left out), so the query shows what it reads.
+    const plain = /^(string|integer|float|decimal|datetime|date|boolean|json|uuid)$/i;
+    const columns = arg.table.fields.filter((f) => plain.test(f.type)).slice(0, 8).map((f) => quote(f.name));
+    const select = columns.length ? columns.join(', ') : '*';
+    const doc = await vscode.workspace.openTextDocument({
+      language: HOGQL_LANGUAGE,
+      content: `${sourceLine(arg.source.label)}\nSELECT ${select}\nFROM ${quote(arg.table.name)}\nLIMIT 100\n`,
+    });
+    await vscode.window.showTextDocument(doc, { preview: false });
     return doc;
   }
 

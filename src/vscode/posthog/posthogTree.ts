@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { counts } from '../counts';
 import { PostHogClient } from '../../core/sources/posthog/client';
+import { HogQLClient, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
 import { kindLabel } from '../../core/sources/posthog/tables';
 import {
   InsightFilterKind,
@@ -78,6 +79,7 @@ export class PostHogSourceState {
   shownDescription?: string;
   recentGroup?: RecentGroupNode;
   trendingGroup?: TrendingGroupNode;
+  schemaGroup?: SchemaGroupNode;
 
   get filtered(): boolean {
     return !!this.filter || this.filters.tags.length > 0 || this.filters.favorited || !!this.filters.kind || this.filters.mine;
@@ -133,8 +135,9 @@ export class PostHogTreeModel {
       st.insightsGroup = new InsightsGroupNode(this, parent, source);
       st.recentGroup = new RecentGroupNode(this, parent, source);
       st.trendingGroup = new TrendingGroupNode(this, parent, source);
+      st.schemaGroup = new SchemaGroupNode(this, parent, source);
     }
-    return [st.insightsGroup, st.trendingGroup!, st.recentGroup!];
+    return [st.insightsGroup, st.trendingGroup!, st.recentGroup!, st.schemaGroup!];
   }
 
   /** The node for an insight under `parent`: the known one while it shows the same data. */
@@ -319,6 +322,70 @@ export class InsightsGroupNode extends TreeNode {
         ),
       );
     return nodes;
+  }
+}
+
+/**
+ * The project's database as HogQL sees it (DatabaseSchemaQuery): tables (events, persons,
+ * sessions, groups, data-warehouse tables), each with its fields and their types. **Query This
+ * Table** opens a starter `.hogql` query.
+ */
+export class SchemaGroupNode extends TreeNode {
+  constructor(
+    private readonly model: PostHogTreeModel,
+    parent: TreeNode,
+    readonly source: SourceConfig,
+  ) {
+    super(`${parent.id}/schema`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    return itemOf(this, {
+      label: 'Schema',
+      state: 'collapsed',
+      icon: 'database',
+      description: 'HogQL tables',
+      tooltip: 'The tables and fields HogQL queries of this project can use (PostHog\'s DatabaseSchemaQuery)',
+      contextValue: 'group:posthog:schema',
+    });
+  }
+
+  override children(): Promise<TreeNode[]> {
+    return loadedChildren(
+      this,
+      this.source.id,
+      async () => {
+        const tables = await new HogQLClient(await this.model.clientForSource(this.source)).schema();
+        return tables.sort((a, b) => a.name.localeCompare(b.name)).map((t) => new SchemaTableNode(this, this.source, t));
+      },
+      'PostHog listed no tables',
+    );
+  }
+}
+
+export class SchemaTableNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly source: SourceConfig,
+    readonly table: HogQLSchemaTable,
+  ) {
+    super(`${parent.id}/table/${encodeURIComponent(table.name)}`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    return itemOf(this, {
+      label: this.table.name,
+      state: 'collapsed',
+      icon: 'table',
+      description: `${this.table.type} · ${this.table.fields.length} fields`,
+      contextValue: 'posthog:schemaTable',
+    });
+  }
+
+  override async children(): Promise<TreeNode[]> {
+    return this.table.fields.map(
+      (f) => new MessageNode(`${this.id}/field/${encodeURIComponent(f.name)}`, this, `${f.name}: ${f.type}`, 'symbol-field'),
+    );
   }
 }
 
