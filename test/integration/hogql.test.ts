@@ -163,6 +163,25 @@ describe('HogQL workbench', function () {
     assert.strictEqual(ran.rows, 100);
   });
 
+  it('keeps every run in Query History: the text opens again, and the rows without a request', async () => {
+    await setText(`-- source: ${LABEL}\nSELECT event, timestamp FROM events ORDER BY timestamp LIMIT 7`);
+    const opened = (await run())!;
+    const source = (await api.tree.getChildren()).find((n) => n.id === `/source/${sourceId}`)!;
+    const history = (await api.tree.getChildren(source)).find((g) => g.id.endsWith('/history'))!;
+    assert.strictEqual(await labelOf(api, history), 'Query History');
+    const [latest] = await api.tree.getChildren(history);
+    const item = await api.tree.getTreeItem(latest);
+    assert.strictEqual(item.label, 'SELECT event, timestamp FROM events ORDER BY timestamp LIMIT 7');
+    assert.match(String(item.description), /^7 rows · \d+\.\d s · just now$/);
+    const again = await vscode.commands.executeCommand<vscode.TextDocument>('insightExplorer.posthog.reopenHogQL', latest);
+    assert.strictEqual(again.getText(), `-- source: ${LABEL}\nSELECT event, timestamp FROM events ORDER BY timestamp LIMIT 7\n`);
+    const before = fake.hogql.queries.length;
+    assert.strictEqual(await vscode.commands.executeCommand<boolean>('insightExplorer.posthog.openHogQLResult', latest), true);
+    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.totalRows === 7);
+    assert.strictEqual(r.totalRows, 7);
+    assert.strictEqual(fake.hogql.queries.length, before, 'no request');
+  });
+
   it('Cancel stops a running query and cancels it on PostHog (DELETE)', async () => {
     fake.hogql.asyncPolls = 10_000;
     await setText(`-- source: ${LABEL}\nSELECT uuid FROM events LIMIT 10`);

@@ -91,7 +91,7 @@ describe('PostHog management in the real VS Code', function () {
 
   it('shows Trending with view counts and viewers, and Thresholds with alerts in plain words', async () => {
     const src = await sourceNode();
-    assert.deepStrictEqual(await Promise.all((await api.tree.getChildren(src)).map(labelOf)), ['Insights', 'Trending', 'Recently viewed', 'Schema']);
+    assert.deepStrictEqual(await Promise.all((await api.tree.getChildren(src)).map(labelOf)), ['Insights', 'Trending', 'Recently viewed', 'Schema', 'Query History']);
     const trending = await group('Trending');
     assert.strictEqual((await item(trending)).description, 'last 7 days');
     const top = await api.tree.getChildren(trending);

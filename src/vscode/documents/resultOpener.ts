@@ -75,6 +75,11 @@ export class ResultOpener {
     return result && this.show(source, result, target);
   }
 
+  /** The preview of a stored result again (no request); false when it is no longer stored. */
+  reopen(sourceId: string, key: string): Promise<boolean> {
+    return this.previews.reopen({ sourceId, key }, { viewColumn: vscode.ViewColumn.Beside });
+  }
+
   async show(source: SourceConfig, result: PlatformResult, target: OpenTarget = 'default'): Promise<OpenedResult> {
     const { raw } = result;
     const file = this.results.fileFor(source.id, result.key, raw.ext);

@@ -14,7 +14,7 @@
  * - **Completion and hover** from the project's DatabaseSchemaQuery (tables and their fields with
  *   types), asked once per source until a refresh.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import type { SourceConfig } from '../../core/platform';
@@ -25,7 +25,8 @@ import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
 import type { OpenedResult, ResultOpener } from '../documents/resultOpener';
 import type { Services } from '../services';
-import { type PostHogAdapter, SchemaTableNode } from './posthogTree';
+import { HistoryEntryNode, type PostHogAdapter, SchemaTableNode } from './posthogTree';
+import { type HogQLHistoryEntry, recordHistory } from './hogqlHistory';
 
 export const HOGQL_LANGUAGE = 'hogql';
 const STARTER = 'SELECT event, count() AS events\nFROM events\nGROUP BY event\nORDER BY events DESC\nLIMIT 100\n';
@@ -52,6 +53,8 @@ function cellOf(v: unknown): CsvCell {
 }
 
 export interface HogQLRun extends OpenedResult {
+  /** The result store's key of its rows. */
+  resultKey: string;
   rows: number;
   capped: boolean;
   hasMore: boolean | null;
@@ -98,6 +101,8 @@ export class HogQLWorkbench implements vscode.Disposable {
     registerCommand(this.services, 'insightExplorer.posthog.runHogQL', (arg?: unknown) => this.run(arg));
     registerCommand(this.services, 'insightExplorer.posthog.cancelHogQL', (arg?: unknown) => this.cancel(arg));
     registerCommand(this.services, 'insightExplorer.posthog.queryTable', (arg?: unknown) => this.queryTable(arg));
+    registerCommand(this.services, 'insightExplorer.posthog.reopenHogQL', (arg?: unknown) => this.reopen(arg));
+    registerCommand(this.services, 'insightExplorer.posthog.openHogQLResult', (arg?: unknown) => this.openResult(arg));
     this.services.context.subscriptions.push(this);
   }
 
@@ -126,6 +131,29 @@ export class HogQLWorkbench implements vscode.Disposable {
     });
     await vscode.window.showTextDocument(doc, { preview: false });
     return doc;
+  }
+
+  /** A Query History entry's text in a new `.hogql` document, with its source line. */
+  async reopen(arg?: unknown): Promise<vscode.TextDocument> {
+    if (!(arg instanceof HistoryEntryNode)) throw new InsightError('usage', 'Select a query under Query History first.');
+    const doc = await vscode.workspace.openTextDocument({ language: HOGQL_LANGUAGE, content: `${sourceLine(arg.source.label)}\n${arg.entry.sql}\n` });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+
+  /** A Query History entry's rows in the preview again, from the result store (no request). */
+  async openResult(arg?: unknown): Promise<boolean> {
+    if (!(arg instanceof HistoryEntryNode) || !arg.entry.resultKey) throw new InsightError('usage', 'Select a query with a result under Query History first.');
+    const shown = await this.opener.reopen(arg.source.id, arg.entry.resultKey);
+    if (!shown)
+      throw new InsightError('notFound', 'That result is no longer stored.', { next: 'Open the query and run it again.' });
+    return shown;
+  }
+
+  private async record(source: SourceConfig, entry: Omit<HogQLHistoryEntry, 'id' | 'at'> & { startedAt: number }): Promise<void> {
+    const { startedAt, ...rest } = entry;
+    await recordHistory(this.services.context.globalState, source.id, { id: randomUUID().slice(0, 8), at: new Date(startedAt).toISOString(), ...rest });
+    this.adapter.model.refreshHistory(source.id);
   }
 
   /** The source the document names, or the one picked (then named in its first line). */
@@ -203,13 +231,16 @@ export class HogQLWorkbench implements vscode.Disposable {
       );
       this.services.log.info(`HogQL on ${source.label}: ${result.results.length} rows in ${Date.now() - started} ms${result.capped ? ' (PostHog may have cut the result)' : ''}.`);
       const shown = await this.show(source, doc, sql, result, 1);
+      await this.record(source, { sql, status: 'ok', rows: shown.rows, capped: result.capped, durationMs: Date.now() - started, startedAt: started, resultKey: shown.resultKey });
       if (result.capped) void this.offerFetchAll(source, doc, sql, client, result, shown);
       return shown;
     } catch (e) {
       if (isCancelled(e) || controller.signal.aborted) {
         this.services.log.info(`HogQL on ${source.label}: cancelled (the query was cancelled on PostHog too).`);
+        await this.record(source, { sql, status: 'cancelled', durationMs: Date.now() - started, startedAt: started });
         return undefined;
       }
+      await this.record(source, { sql, status: 'failed', message: this.services.redactor.redact(oneLine(e)), durationMs: Date.now() - started, startedAt: started });
       throw e;
     } finally {
       if (this.running.get(key) === controller) this.running.delete(key);
@@ -269,10 +300,11 @@ export class HogQLWorkbench implements vscode.Disposable {
     const hash = createHash('sha256').update(`${source.id}\n${sql}`).digest('hex').slice(0, 12);
     const name = doc.isUntitled ? sql.replace(/\s+/g, ' ').slice(0, 48) : (doc.fileName.split(/[\\/]/).pop() ?? 'HogQL');
     const rows = result.results.map((r) => (Array.isArray(r) ? r.map(cellOf) : [cellOf(r)]));
+    const resultKey = `hogql-${hash}`;
     const opened = await this.opener.show(
       source,
       {
-        key: `hogql-${hash}`,
+        key: resultKey,
         title: name,
         subtitle: `PostHog · HogQL · ${source.label} · ${rows.length.toLocaleString('en-US')} rows${result.capped && queries === 1 ? ' (PostHog may have more)' : ''}`,
         raw: { ext: 'json', bytes: Buffer.from(JSON.stringify({ columns: result.columns, types: result.types, results: result.results }) + '\n') },
@@ -281,7 +313,7 @@ export class HogQLWorkbench implements vscode.Disposable {
       },
       'beside',
     );
-    return { ...opened, rows: rows.length, capped: result.capped, hasMore: result.hasMore, queries };
+    return { ...opened, resultKey, rows: rows.length, capped: result.capped, hasMore: result.hasMore, queries };
   }
 
   /** The schema of the document's source; undefined when it names none or PostHog will not say. */

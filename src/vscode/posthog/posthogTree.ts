@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { counts } from '../counts';
 import { PostHogClient } from '../../core/sources/posthog/client';
 import { HogQLClient, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
+import { type HogQLHistoryEntry, readHistory } from './hogqlHistory';
 import { kindLabel } from '../../core/sources/posthog/tables';
 import {
   InsightFilterKind,
@@ -80,6 +81,7 @@ export class PostHogSourceState {
   recentGroup?: RecentGroupNode;
   trendingGroup?: TrendingGroupNode;
   schemaGroup?: SchemaGroupNode;
+  historyGroup?: HistoryGroupNode;
 
   get filtered(): boolean {
     return !!this.filter || this.filters.tags.length > 0 || this.filters.favorited || !!this.filters.kind || this.filters.mine;
@@ -136,8 +138,9 @@ export class PostHogTreeModel {
       st.recentGroup = new RecentGroupNode(this, parent, source);
       st.trendingGroup = new TrendingGroupNode(this, parent, source);
       st.schemaGroup = new SchemaGroupNode(this, parent, source);
+      st.historyGroup = new HistoryGroupNode(this, parent, source);
     }
-    return [st.insightsGroup, st.trendingGroup!, st.recentGroup!, st.schemaGroup!];
+    return [st.insightsGroup, st.trendingGroup!, st.recentGroup!, st.schemaGroup!, st.historyGroup!];
   }
 
   /** The node for an insight under `parent`: the known one while it shows the same data. */
@@ -274,6 +277,17 @@ export class PostHogTreeModel {
     this.refreshGroups(source.id);
   }
 
+  /** Redraws a source's Query History (after a run). */
+  refreshHistory(sourceId: string): void {
+    const g = this.states.get(sourceId)?.historyGroup;
+    if (g) this.services.refreshTree(g);
+  }
+
+  /** The runs of a source's HogQL queries, newest first. */
+  history(sourceId: string): HogQLHistoryEntry[] {
+    return readHistory(this.services.context.globalState, sourceId);
+  }
+
   clientForSource(source: SourceConfig): Promise<PostHogClient> {
     return this.clientFor(source);
   }
@@ -386,6 +400,57 @@ export class SchemaTableNode extends TreeNode {
     return this.table.fields.map(
       (f) => new MessageNode(`${this.id}/field/${encodeURIComponent(f.name)}`, this, `${f.name}: ${f.type}`, 'symbol-field'),
     );
+  }
+}
+
+/** The HogQL queries run on this source, newest first: a click opens the text again. */
+export class HistoryGroupNode extends TreeNode {
+  constructor(
+    private readonly model: PostHogTreeModel,
+    parent: TreeNode,
+    readonly source: SourceConfig,
+  ) {
+    super(`${parent.id}/history`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const n = this.model.history(this.source.id).length;
+    return itemOf(this, { label: 'Query History', state: 'collapsed', icon: 'history', description: n ? String(n) : 'none yet', contextValue: 'group:posthog:history' });
+  }
+
+  override async children(): Promise<TreeNode[]> {
+    const list = this.model.history(this.source.id);
+    if (list.length === 0) return [new MessageNode(`${this.id}/empty`, this, 'No HogQL query run yet (New HogQL Query on this source)')];
+    return list.map((e) => new HistoryEntryNode(this, this.source, e));
+  }
+}
+
+export class HistoryEntryNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    readonly source: SourceConfig,
+    readonly entry: HogQLHistoryEntry,
+  ) {
+    super(`${parent.id}/run/${entry.id}`, parent);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const oneLineSql = e.sql.replace(/\s+/g, ' ').trim();
+    const what =
+      e.status === 'ok'
+        ? `${(e.rows ?? 0).toLocaleString('en-US')} rows${e.capped ? ' (cut)' : ''} · ${(e.durationMs / 1000).toFixed(1)} s`
+        : e.status === 'cancelled'
+          ? 'cancelled'
+          : 'failed';
+    return itemOf(this, {
+      label: oneLineSql.length > 80 ? `${oneLineSql.slice(0, 79)}…` : oneLineSql,
+      icon: e.status === 'ok' ? 'pass' : e.status === 'cancelled' ? 'circle-slash' : 'error',
+      description: `${what} · ${relativeTime(e.at)}`,
+      tooltip: new vscode.MarkdownString().appendCodeblock(e.sql, 'sql').appendText(e.message ? `\n${e.message}` : ''),
+      contextValue: e.resultKey ? 'posthog:historyEntry:result' : 'posthog:historyEntry',
+      command: { title: 'Open Query', command: 'insightExplorer.posthog.reopenHogQL', arguments: [this] },
+    });
   }
 }
 

@@ -72,6 +72,19 @@ export class ResultPreviews {
     return { key, done };
   }
 
+  /** Shows a stored result again from its description and rows; false when it is no longer stored. */
+  async reopen(ref: ResultRef, opts: ShowOptions = {}): Promise<boolean> {
+    let preview: StoredPreview;
+    try {
+      preview = parseStored(await fs.promises.readFile(this.store.fileFor(ref.sourceId, ref.key, PANEL_EXT), 'utf8'));
+      await fs.promises.access(this.rowsFile(ref, preview));
+    } catch {
+      return false;
+    }
+    await this.showStored(ref, preview, opts);
+    return true;
+  }
+
   /**
    * A panel VS Code brings back after a reload, for a result record. Resolves to the result's
    * document URI, or undefined when the stored result is gone (the caller closes the panel).
