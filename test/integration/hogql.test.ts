@@ -182,6 +182,21 @@ describe('HogQL workbench', function () {
     assert.strictEqual(fake.hogql.queries.length, before, 'no request');
   });
 
+  it('saves the query as a PostHog insight (a SQL insight around the HogQL query), listed first under Insights', async () => {
+    await setText(`-- source: ${LABEL}\nSELECT event, count() AS events FROM events GROUP BY event LIMIT 10`);
+    const saved = (await vscode.commands.executeCommand<{ id: number; name: string }>('insightExplorer.posthog.saveHogQLAsInsight', {
+      uri: doc.uri,
+      name: 'Events by name (HogQL)',
+    }))!;
+    const stored = fake.insights.find((i) => i.id === saved.id)!;
+    assert.strictEqual(stored.name, 'Events by name (HogQL)');
+    assert.deepStrictEqual(stored.query, { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'SELECT event, count() AS events FROM events GROUP BY event LIMIT 10' } });
+    const source = (await api.tree.getChildren()).find((n) => n.id === `/source/${sourceId}`)!;
+    const insights = (await api.tree.getChildren(source)).find((g) => g.id.endsWith('/insights'))!;
+    const [first] = await api.tree.getChildren(insights);
+    assert.strictEqual(await labelOf(api, first), 'Events by name (HogQL)');
+  });
+
   it('Cancel stops a running query and cancels it on PostHog (DELETE)', async () => {
     fake.hogql.asyncPolls = 10_000;
     await setText(`-- source: ${LABEL}\nSELECT uuid FROM events LIMIT 10`);

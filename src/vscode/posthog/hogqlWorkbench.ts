@@ -102,6 +102,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     registerCommand(this.services, 'insightExplorer.posthog.cancelHogQL', (arg?: unknown) => this.cancel(arg));
     registerCommand(this.services, 'insightExplorer.posthog.queryTable', (arg?: unknown) => this.queryTable(arg));
     registerCommand(this.services, 'insightExplorer.posthog.reopenHogQL', (arg?: unknown) => this.reopen(arg));
+    registerCommand(this.services, 'insightExplorer.posthog.saveHogQLAsInsight', (arg?: unknown) => this.saveAsInsight(arg));
     registerCommand(this.services, 'insightExplorer.posthog.openHogQLResult', (arg?: unknown) => this.openResult(arg));
     this.services.context.subscriptions.push(this);
   }
@@ -131,6 +132,37 @@ export class HogQLWorkbench implements vscode.Disposable {
     });
     await vscode.window.showTextDocument(doc, { preview: false });
     return doc;
+  }
+
+  /**
+   * Save as Insight: the statement under the cursor becomes a PostHog insight (a SQL insight: a
+   * DataVisualizationNode around the HogQLQuery), shown at the top of Insights.
+   */
+  async saveAsInsight(arg?: unknown): Promise<{ id: number; name: string } | undefined> {
+    const a = (arg ?? {}) as { uri?: vscode.Uri | string; offset?: number; name?: string };
+    const uri = a.uri ? (typeof a.uri === 'string' ? vscode.Uri.parse(a.uri) : a.uri) : vscode.window.activeTextEditor?.document.uri;
+    const doc = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!doc || doc.languageId !== HOGQL_LANGUAGE) throw new InsightError('usage', 'Open a .hogql document to save its query as an insight.');
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const statement = statementAt(doc.getText(), a.offset ?? (editor ? doc.offsetAt(editor.selection.active) : 0));
+    if (!statement) throw new InsightError('usage', 'There is no query in this document to save.');
+    const { sql } = runnable(statement);
+    const source = await this.sourceFor(doc, true);
+    if (!source) return undefined;
+    const name =
+      a.name ??
+      (await this.services.input.text(
+        { title: `Save as Insight in ${source.label}` },
+        { prompt: 'Name of the new insight', value: sql.replace(/\s+/g, ' ').slice(0, 60), validate: (v) => (v.trim() ? undefined : 'Enter a name.') },
+      ));
+    if (name === undefined) return undefined;
+    const insight = await (await this.adapter.client(source)).createInsight({
+      name: name.trim(),
+      query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: sql } },
+    });
+    this.adapter.model.insertInsight(source, insight, 0);
+    void vscode.window.showInformationMessage(`Saved as insight “${name.trim()}” in ${source.label}.`);
+    return { id: insight.id, name: name.trim() };
   }
 
   /** A Query History entry's text in a new `.hogql` document, with its source line. */
