@@ -19,7 +19,9 @@ export default {
   // Compiles the (instrumented) sources and tests to out/ inside the sandbox.
   buildCommand: 'npx tsc -p tsconfig.test.json',
   mochaOptions: { spec: mod.tests.map((t) => `out/test/unit/${t}.test.js`) },
-  mutate: [mod.file],
+  // MUTATE_RANGES (set by scripts/mutate.mjs for `--mutate file:lines`): only those lines; the
+  // incremental results of the module's other mutants are kept as they were.
+  mutate: process.env.MUTATE_RANGES ? process.env.MUTATE_RANGES.split(',') : [mod.file],
   coverageAnalysis: 'perTest',
   // Fresh mocha process per mutant where module state outlives tests (mutation/modules.mjs).
   maxTestRunnerReuse: mod.freshProcess ? 1 : 0,

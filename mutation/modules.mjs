@@ -24,5 +24,5 @@ export const MODULES = [
   { name: 'csvParser', file: 'src/core/table/csvParser.ts', tests: ['core/table/csvParser', 'core/table/csv', 'core/csvWriters'], timeoutMS: 5000 },
   { name: 'http', file: 'src/core/http.ts', tests: ['core/httpClient', 'core/http', 'hostile/http.hostile', 'core/sources/canvas/client', 'core/sources/posthog/client'], timeoutMS: 10000 },
   { name: 'download', file: 'src/core/sources/echo360/download.ts', tests: ['core/sources/echo360/downloadFaults', 'core/sources/echo360/download', 'core/sources/echo360/csv'], freshProcess: true },
-  { name: 'queue', file: 'src/core/sources/echo360/queue.ts', tests: ['core/sources/echo360/queueLifecycle', 'core/sources/echo360/queue', 'core/resetBeforeHeaders'], freshProcess: true },
+  { name: 'queue', file: 'src/core/sources/echo360/queue.ts', tests: ['core/sources/echo360/queueLifecycle', 'core/sources/echo360/queue', 'core/resetBeforeHeaders'], freshProcess: true, timeoutMS: 5000 },
 ];

@@ -4,6 +4,10 @@
 //
 //   npm run mutate                          every module
 //   npm run mutate -- --mutate src/core/url.ts [--mutate …]   only these
+//   npm run mutate -- --mutate src/core/http.ts:120-140 [--mutate src/core/http.ts:300-310]
+//                                           only the mutants in these lines (Stryker's
+//                                           file:startLine[:col]-endLine[:col]); the saved
+//                                           results of the rest of the module are kept
 //   npm run mutate -- --concurrency 1      test runners in parallel (default 2)
 //   npm run mutate -- --force              ignore the incremental results, test every mutant
 //
@@ -20,14 +24,22 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 /** @type {string[]} */
 const wanted = [];
+/** @type {Map<string, string[]>} file → Stryker mutate patterns with a line range (`src/core/http.ts:120-140`). */
+const ranges = new Map();
 let concurrency = 2;
 let force = false;
 for (let i = 0; i < argv.length; i++) {
-  if (argv[i] === '--mutate') wanted.push(path.normalize(argv[++i] ?? ''));
+  if (argv[i] === '--mutate') {
+    const arg = argv[++i] ?? '';
+    const m = /^(.*?):(\d+(?::\d+)?-\d+(?::\d+)?)$/.exec(arg);
+    const file = path.normalize(m ? m[1] : arg);
+    wanted.push(file);
+    if (m) ranges.set(file, [...(ranges.get(file) ?? []), `${file}:${m[2]}`]);
+  }
   else if (argv[i] === '--concurrency') concurrency = Number(argv[++i]);
   else if (argv[i] === '--force') force = true;
   else {
-    console.error(`unknown argument ${argv[i]} (use --mutate FILE, --concurrency N, --force)`);
+    console.error(`unknown argument ${argv[i]} (use --mutate FILE[:LINES], --concurrency N, --force)`);
     process.exit(2);
   }
 }
@@ -75,7 +87,11 @@ for (const m of modules) {
   console.log(`\n━━ mutating ${m.file} (tests: ${m.tests.join(', ')})`);
   const args = ['stryker', 'run', 'stryker.config.mjs', '--concurrency', String(concurrency)];
   if (force) args.push('--force');
-  const r = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATE_MODULE: m.name } });
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...process.env, MUTATE_MODULE: m.name };
+  const lines = ranges.get(m.file);
+  if (lines) env.MUTATE_RANGES = lines.join(',');
+  const r = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) {
     failed = true;
     rows.push({ m, error: `stryker exited with ${r.status ?? r.signal}` });
@@ -94,7 +110,9 @@ function keepPortable(name) {
   if (!fs.existsSync(file)) return;
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (report.projectRoot !== undefined) report.projectRoot = '.';
-  fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  // A timed-out test's reason names the sandbox it ran in.
+  const sandbox = new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.stryker-tmp/sandbox-[A-Za-z0-9]+/`, 'g');
+  fs.writeFileSync(file, JSON.stringify(report, null, 2).replace(sandbox, '') + '\n');
 }
 
 console.log('\n━━ mutation score per module');

@@ -75,6 +75,20 @@ export interface Echo360FakeOptions {
    * http:// storage link, which real Echo360 never sends: its links are https S3 URLs).
    */
   assetOrigin?: string;
+  /**
+   * Form of the signed links: `s3` (default) as Echo360 hands them out, S3's query-string auth
+   * (`AWSAccessKeyId`, `Expires`, `x-amz-security-token`, `Signature`); `cloudfront`, the other
+   * signed-URL form AWS issues, `?Policy=…&Signature=…&Key-Pair-Id=…` (custom policy,
+   * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-creating-signed-url-custom-policy.html).
+   * Unverified that Echo360 ever serves CloudFront links; the client must keep either form's
+   * secrets out of its logs.
+   */
+  linkStyle?: 's3' | 'cloudfront';
+  /**
+   * Files each Available report is split into (default 1), each with the header and its share of
+   * the rows. `signedAssets` is a list in the docs; when Echo360 splits a report is unverified.
+   */
+  filesPerReport?: number;
 }
 
 export interface Echo360Fault extends HttpFault {
@@ -89,6 +103,12 @@ export interface Echo360Fault extends HttpFault {
   corruptGzip?: boolean;
   /** Asset answered 403 "Request has expired" (a fresh link then works). */
   linkExpired?: boolean;
+  /**
+   * The next GET of an Available request (path filter: its id) lists no signed link. Unverified:
+   * Echo360's docs show an Available request with its links; this stands for an answer the
+   * client cannot download from.
+   */
+  noLinks?: boolean;
   /** Token endpoint answers 401 invalid_client. */
   tokenRefused?: boolean;
   /** The next API call answers 401 and its token is revoked. */
@@ -122,6 +142,7 @@ interface FakeRequest {
   pendingMs: number;
   endStatus?: 'Failed' | 'Missing' | 'Expired';
   content?: Buffer;
+  parts?: Buffer[];
 }
 
 export interface Echo360Fake {
@@ -156,10 +177,11 @@ const FAULT_EXTRA = {
   truncatedGzip: 'boolean',
   corruptGzip: 'boolean',
   linkExpired: 'boolean',
+  noLinks: 'boolean',
   tokenRefused: 'boolean',
   revokeToken: 'boolean',
 } as const;
-const SPECIFIC: (keyof Echo360Fault)[] = ['endStatus', 'truncatedGzip', 'corruptGzip', 'linkExpired', 'tokenRefused', 'revokeToken'];
+const SPECIFIC: (keyof Echo360Fault)[] = ['endStatus', 'truncatedGzip', 'corruptGzip', 'linkExpired', 'noLinks', 'tokenRefused', 'revokeToken'];
 
 function parseDay(s: unknown): number | undefined {
   if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return undefined;
@@ -187,6 +209,10 @@ function signature(): string {
   return b.join('').replace(/\//g, '%2F');
 }
 
+function cloudFrontSafe(b64: string): string {
+  return b64.replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
+}
+
 export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<Echo360Fake> {
   const clientId = opts.clientId ?? 'fake-echo-client';
   const clientSecret = opts.clientSecret ?? 'fake-echo-secret-0123456789';
@@ -198,7 +224,7 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
   const faults: { fault: Echo360Fault; remaining: number }[] = [];
   const store = new Map<string, FakeRequest>();
   /** Raw path+query of every link handed out → which asset, and when. */
-  const links = new Map<string, { requestId: string; issuedAt: number }>();
+  const links = new Map<string, { requestId: string; issuedAt: number; part: number }>();
   const tokens = new Map<string, number>();
   const refreshTokens = new Set<string>();
   const calls: number[] = [];
@@ -243,22 +269,29 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     return n;
   }
 
-  function assetPath(r: FakeRequest): string {
+  const filesPerReport = Math.max(1, opts.filesPerReport ?? 1);
+
+  function assetPath(r: FakeRequest, part = 0): string {
     const fixed = opts.fixedAssets?.[r.reportName];
     const gz = fixed ? fixed.endsWith('.gz') : r.output.compression;
     const span = r.parameters.start !== undefined ? `${r.parameters.start}_${r.parameters.end}` : 'all';
-    return `${BUCKET}/${r.requestId}/${r.reportName}_${span}.csv${gz ? '.gz' : ''}`;
+    const file = filesPerReport > 1 ? `_part${part + 1}` : '';
+    return `${BUCKET}/${r.requestId}/${r.reportName}_${span}${file}.csv${gz ? '.gz' : ''}`;
   }
 
-  function signedLink(r: FakeRequest, origin: string): string {
+  function signedLink(r: FakeRequest, origin: string, part = 0): string {
     const t = now();
     const stamp = new Date(t)
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d{3}/, '');
-    const q = `AWSAccessKeyId=ASIAFAKEECHO360&Expires=${Math.floor((t + LINK_TTL_MS) / 1000)}&x-amz-security-token=IQoJb3JpZ2luX2Vj%2F%2F%2F%2FwEaCXVz+ZWFzdC0x&X-Amz-Date=${stamp}&Signature=${signature()}`;
-    const raw = `${assetPath(r)}?${q}`;
-    links.set(raw, { requestId: r.requestId, issuedAt: t });
+    const q =
+      opts.linkStyle === 'cloudfront'
+        ? // CloudFront's URL-safe base64: '+' → '-', '=' → '_', '/' → '~' (the page cited at linkStyle).
+          `Policy=${cloudFrontSafe(Buffer.from(JSON.stringify({ Statement: [{ Resource: assetPath(r, part), Condition: { DateLessThan: { 'AWS:EpochTime': Math.floor((t + LINK_TTL_MS) / 1000) } } }] })).toString('base64'))}&Signature=${cloudFrontSafe(randomBytes(96).toString('base64'))}&Key-Pair-Id=K2JCJMDEHXQW5F`
+        : `AWSAccessKeyId=ASIAFAKEECHO360&Expires=${Math.floor((t + LINK_TTL_MS) / 1000)}&x-amz-security-token=IQoJb3JpZ2luX2Vj%2F%2F%2F%2FwEaCXVz+ZWFzdC0x&X-Amz-Date=${stamp}&Signature=${signature()}`;
+    const raw = `${assetPath(r, part)}?${q}`;
+    links.set(raw, { requestId: r.requestId, issuedAt: t, part });
     return origin + raw;
   }
 
@@ -270,9 +303,11 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       reportName: r.reportName,
       parameters: r.parameters,
       created: new Date(r.createdAt).toISOString(),
-      assets: status === 'Available' ? [assetPath(r).split('/').pop()] : [],
+      assets: status === 'Available' ? Array.from({ length: filesPerReport }, (_, i) => assetPath(r, i).split('/').pop()) : [],
     };
-    if (withLinks) out.signedAssets = status === 'Available' ? [signedLink(r, opts.assetOrigin ?? assetServer.url)] : [];
+    if (withLinks)
+      out.signedAssets =
+        status === 'Available' ? Array.from({ length: filesPerReport }, (_, i) => signedLink(r, opts.assetOrigin ?? assetServer.url, i)) : [];
     return out;
   }
 
@@ -287,6 +322,23 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       r.content = r.output.compression ? zlib.gzipSync(csv) : csv;
     }
     return r.content;
+  }
+
+  /** One file of a report split `filesPerReport` ways: the header, then its share of the rows. */
+  function partContent(r: FakeRequest, part: number): Buffer {
+    if (filesPerReport === 1) return content(r);
+    if (!r.parts) {
+      const whole = r.output.compression ? zlib.gunzipSync(content(r)) : content(r);
+      const text = whole.toString('utf8');
+      const headerEnd = text.indexOf('\n') + 1;
+      const rows = text.slice(headerEnd).split(/(?<=\n)/);
+      const per = Math.ceil(rows.length / filesPerReport);
+      r.parts = Array.from({ length: filesPerReport }, (_, i) => {
+        const csv = Buffer.from(text.slice(0, headerEnd) + rows.slice(i * per, (i + 1) * per).join(''), 'utf8');
+        return r.output.compression ? zlib.gzipSync(csv) : csv;
+      });
+    }
+    return r.parts[part];
   }
 
   function faultResponse(f: Echo360Fault): FakeResponse | undefined {
@@ -439,7 +491,10 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
     m = /^request\/([^/]+)$/.exec(rest);
     if (m && method === 'GET') {
       const r = store.get(decodeURIComponent(m[1]));
-      return r ? json(200, view(r, true)) : json(404, { message: 'Request not found.' });
+      if (!r) return json(404, { message: 'Request not found.' });
+      const v = view(r, true);
+      if (v.status === 'Available' && takeFault('api', path, 'noLinks')) v.signedAssets = [];
+      return json(200, v);
     }
     return json(404, { message: `No route ${method} ${path}` });
   }
@@ -569,13 +624,13 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       'x-amz-request-id': randomBytes(8).toString('hex').toUpperCase(),
     };
     if (takeFault('asset', url.pathname, 'truncatedGzip')) {
-      const body = content(r);
+      const body = partContent(r, link.part);
       stats.assetDownloads++;
       return answer({ status: 200, headers, body: body.subarray(0, Math.floor(body.length * 0.6)) });
     }
     if (takeFault('asset', url.pathname, 'corruptGzip')) {
       // Past the 10-byte gzip header: the header still says gzip, the data no longer inflates.
-      const body = Buffer.from(content(r));
+      const body = Buffer.from(partContent(r, link.part));
       for (let i = 12; i < Math.min(body.length - 8, 60); i++) body[i] ^= 0xff;
       stats.assetDownloads++;
       return answer({ status: 200, headers, body });
@@ -599,7 +654,7 @@ export async function startEcho360Fake(opts: Echo360FakeOptions = {}): Promise<E
       );
       return;
     }
-    return answer({ status: 200, headers, body: fixed ? await fs.promises.readFile(fixed) : content(r) }, fault);
+    return answer({ status: 200, headers, body: fixed ? await fs.promises.readFile(fixed) : partContent(r, link.part) }, fault);
   }
 
   const api: StartedServer = await listen(handleApi, opts.port ?? 0);

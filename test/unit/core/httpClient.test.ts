@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { AddressInfo } from 'node:net';
 import { InsightError } from '../../../src/core/errors';
 import { HttpClient, HttpClientOptions, RetryInfo, abortableSleep, retryAfterMs } from '../../../src/core/http';
@@ -273,6 +274,48 @@ describe('HTTP client: what callers and users see', function () {
       assert.equal(retryAfterMs({ 'retry-after': 'Thu, 01 Jan 2026 00:00:01 GMT' }, '', now), 1000);
     });
 
+    it('retryAfterMs: a header with words around its number is not seconds (the body is read instead); fractions of any length', () => {
+      const words = 'Expected available in 4 seconds.';
+      assert.equal(retryAfterMs({ 'retry-after': 'wait5' }, words), 4000);
+      assert.equal(retryAfterMs({ 'retry-after': '5 s' }, words), 4000);
+      assert.equal(retryAfterMs({ 'retry-after': '1.25' }), 1250);
+      assert.equal(retryAfterMs({}, 'Expected available in 2.25 seconds.'), 2250);
+    });
+
+    it('the waits spread over their window: full jitter, not its bottom', async () => {
+      // 20 waits; all within 1 ms of the bottom of their windows would take odds below 1e-12.
+      const above: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const s = await start((_req, res, n) => (n <= 4 ? void res.writeHead(502).end() : json(res, 200, [])));
+        const { c, sleeps } = make(s.url);
+        await c.json('api/x');
+        const caps = [5, 10, 20, 20];
+        sleeps.forEach((ms, i) => above.push(ms - caps[i] / 2));
+      }
+      assert.ok(above.some((d) => d > 1), `every wait at the bottom of its window: ${above.join(', ')}`);
+    });
+
+    it('a retry wait that would end past the deadline: the log says no time was left, naming the deadline', async () => {
+      const s = await start((_req, res) => void res.writeHead(503, { 'retry-after': '4' }).end());
+      const { c, log, sleeps } = make(s.url, { deadlineMs: 3_000 });
+      const e = await failureOf(c.json('api/x'));
+      assert.equal(e.kind, 'timeout');
+      assert.deepEqual(sleeps, []);
+      assert.deepEqual(log.lines, [`warn GET ${s.url}/api/x → HTTP 503; no time left for retry 1 within 3 s`]);
+    });
+
+    it('the time in each log line is the attempt\'s own: never more than the whole call took', async () => {
+      const s = await start((_req, res, n) => (n === 1 ? void res.writeHead(500).end() : json(res, 200, {})));
+      const { c, log } = make(s.url);
+      const t0 = Date.now();
+      await failureOf(c.json('api/fail'));
+      await c.json('api/ok');
+      const took = Date.now() - t0;
+      const times = log.lines.map((l) => Number(/ in (\d+) ms$/.exec(l)?.[1]));
+      assert.equal(times.length, 2, log.lines.join('\n'));
+      for (const ms of times) assert.ok(ms >= 0 && ms <= took, `${ms} ms logged, the calls took ${took} ms`);
+    });
+
     it('a connection dropped before any answer: a GET is retried, then "kept dropping"', async () => {
       const s = await start((req) => req.socket.destroy());
       const { c, retries, log } = make(s.url);
@@ -286,16 +329,32 @@ describe('HTTP client: what callers and users see', function () {
       assert.ok(log.lines.includes(`warn GET ${s.url}/api/x → ${code}; retry 1/4 in ${Math.round(retries[0].delayMs)} ms`));
     });
 
+    it('a stream whose connection drops before any answer is retried: nothing had reached the consumer', async () => {
+      const s = await start((req, res, n) => (n === 1 ? req.socket.destroy() : void res.writeHead(200, { 'content-type': 'text/csv' }).end('a,b\n1,2\n')));
+      const { c, retries } = make(s.url);
+      const r = await c.stream('export.csv', async (body) => {
+        let text = '';
+        for await (const chunk of body) text += Buffer.from(chunk).toString('utf8');
+        return text;
+      });
+      assert.equal(r.body, 'a,b\n1,2\n');
+      assert.equal(s.hits.length, 2);
+      assert.equal(retries.length, 1);
+    });
+
     it('a PUT and a DELETE are retried after a dropped connection too; a PATCH is not', async () => {
-      const s = await start((req, res, n) => (n === 1 || req.method === 'PATCH' ? req.socket.destroy() : json(res, 200, { n })));
+      // The first attempt of each method is dropped; a PATCH always is.
+      const s = await start((req, res) =>
+        s.hits.filter((h) => h.method === req.method).length === 1 || req.method === 'PATCH' ? req.socket.destroy() : json(res, 200, {}),
+      );
       const { c } = make(s.url);
       assert.equal((await c.json('put', { method: 'PUT', json: { a: 1 } })).status, 200);
       assert.equal(s.hits.length, 2);
       assert.equal((await c.json('del', { method: 'DELETE' })).status, 200);
-      assert.equal(s.hits.length, 3);
+      assert.equal(s.hits.length, 4);
       const e = await failureOf(c.json('patch', { method: 'PATCH', json: { a: 1 } }));
       assert.equal(e.kind, 'network');
-      assert.equal(s.hits.length, 4, 'the PATCH went out once');
+      assert.equal(s.hits.length, 5, 'the PATCH went out once');
     });
 
     it('a server that never answers: "did not answer in time", kind timeout, after the retries', async () => {
@@ -362,6 +421,16 @@ describe('HTTP client: what callers and users see', function () {
       assert.equal(c.resolve('HTTPS://example.com/z').toString(), 'https://example.com/z');
     });
 
+    it('a relative path whose query carries a URL stays relative to the base', async () => {
+      const s = await start((_req, res) => json(res, 200, {}));
+      const { c } = make(`${s.url}/prefix`);
+      await c.json('api/go?next=https://elsewhere.example/x');
+      assert.deepEqual(
+        s.hits.map((h) => h.url),
+        ['/prefix/api/go?next=https://elsewhere.example/x'],
+      );
+    });
+
     it('JSON and form bodies with their content types; accept and user-agent headers', async () => {
       const s = await start((_req, res) => json(res, 200, {}));
       const { c } = make(s.url);
@@ -415,6 +484,95 @@ describe('HTTP client: what callers and users see', function () {
       await c.json('api/ok?x=1');
       assert.equal(log.lines.length, 1);
       assert.match(log.lines[0], new RegExp(`^info GET ${s.url.replace(/\./g, '\\.')}/api/ok\\?x=1 → 200 in \\d+ ms$`));
+    });
+  });
+
+  describe('what comes back', () => {
+    it('a header sent twice (two Link fields, RFC 9110 §5.3) reads as one value joined by ", "', async () => {
+      const s = await start((_req, res) => {
+        res.setHeader('link', ['<https://x.example/p2>; rel="next"', '<https://x.example/p9>; rel="last"']);
+        json(res, 200, []);
+      });
+      const { c } = make(s.url);
+      const r = await c.json('api/pages');
+      assert.equal(r.headers.link, '<https://x.example/p2>; rel="next", <https://x.example/p9>; rel="last"');
+    });
+
+    it('a base URL on a port that does not speak HTTP: "Request to … failed" with the parser\'s words, one line', async () => {
+      const sockets = new Set<net.Socket>();
+      const ssh = net.createServer((sock) => {
+        sockets.add(sock);
+        sock.end('SSH-2.0-OpenSSH_9.6\r\n');
+      });
+      await new Promise<void>((r) => ssh.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(ssh.address() as AddressInfo).port}`;
+        const { c } = make(url);
+        const e = await failureOf(c.json('api/x'));
+        assert.equal(e.kind, 'network');
+        assert.match(e.message, new RegExp(`^Request to ${url.replace(/\./g, '\\.')}/api/x failed: [^\\n]+\\. Check the base URL and your network\\.$`));
+      } finally {
+        for (const sock of sockets) sock.destroy();
+        await new Promise((r) => ssh.close(r));
+      }
+    });
+
+    it('a listing page is held to the smaller of the body cap and what is left of the listing budget, and named by it', async () => {
+      const MB = 1024 * 1024;
+      const s = await start((req, res) => {
+        // Two pages of 0.6 MB, then a page without end.
+        if (req.url !== '/p3') return json(res, 200, JSON.stringify({ pad: 'x'.repeat(0.6 * MB) }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const pump = () => {
+          while (!res.destroyed && res.write('x'.repeat(64 * 1024)));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      });
+      // The budget left after two pages (0.8 MB) is below the body cap (2 MB): the listing's words.
+      const tight = make(s.url, { maxBodyBytes: 2 * MB, maxListingBytes: 2 * MB });
+      const listing = tight.c.listing('the things listing');
+      await tight.c.json('p1', { listing });
+      await tight.c.json('p2', { listing });
+      const e = await failureOf(tight.c.json('p3', { listing }));
+      assert.match(e.message, /^Stopped the things listing at 2 MB over 3 pages \(the cap for one listing\)\./);
+      // A budget above the body cap: one endless page stops at the body cap, in its words.
+      const roomy = make(s.url, { maxBodyBytes: MB, maxListingBytes: 10 * MB });
+      const e2 = await failureOf(roomy.c.json('p3', { listing: roomy.c.listing('the things listing') }));
+      assert.match(e2.message, new RegExp(`^${s.url.replace(/\./g, '\\.')}/p3 sent more than 1 MB \\(the cap for one answer\\); stopped reading\\.`));
+    });
+
+    it('the refusals and the deadline say the next step in full', async () => {
+      const s = await start((req, res) => {
+        if (req.url === '/token') return void res.writeHead(307, { location: 'https://elsewhere.example/token' }).end();
+        if (req.url === '/page') return json(res, 200, { next: 'http://files.example.com/p2' });
+        // /slow never answers
+      });
+      const { c } = make(s.url, { deadlineMs: 300, timeoutMs: 5_000 });
+      const post = await failureOf(c.json('token', { method: 'POST', form: { grant_type: 'client_credentials' } }));
+      assert.equal(
+        post.message,
+        `Refusing to follow a redirect of POST ${s.url}/token to another host (elsewhere.example): a request with a body is never sent to another origin. Check the base URL (or token URL) is the platform itself, not a proxy or an old address.`,
+      );
+      const link = await failureOf(c.json('http://files.example.com/p2'));
+      assert.equal(link.kind, 'data');
+      assert.equal(
+        link.message,
+        "Refusing to fetch http://files.example.com over plain http://: the server sent an insecure link. Ask the platform's administrators to serve it over https://.",
+      );
+      const slow = await failureOf(c.json('slow'));
+      assert.equal(slow.kind, 'timeout');
+      assert.equal(
+        slow.message,
+        `${s.url}/slow timed out after 0.3 s. Try again; for a slow server raise the limit (setting insightExplorer.http.timeoutSeconds, or insights --timeout SEC).`,
+      );
+    });
+
+    it('a plain-http base URL that is not this machine is refused before anything is sent: a usage error', async () => {
+      const c = new HttpClient({ baseUrl: new URL('http://analytics.example.com') });
+      const e = await failureOf(c.json('api/x'));
+      assert.equal(e.kind, 'usage');
+      assert.equal(e.message, 'Refusing to fetch http://analytics.example.com over plain http://. Use an https:// URL.');
     });
   });
 
@@ -503,6 +661,32 @@ describe('HTTP client: what callers and users see', function () {
       const r = await c.json<{ v: string }>('empty');
       assert.equal(r.status, 302);
       assert.deepEqual(r.body, { v: 'no location' });
+    });
+
+    it('a Location header on an answer that is not a 3xx (201 Created, 400) is not followed', async () => {
+      const s = await start((req, res) => {
+        if (req.url === '/create') return json(res, 201, { id: 7 }, { location: '/things/7' });
+        if (req.url === '/bad') return json(res, 400, { detail: 'no' }, { location: '/elsewhere' });
+        json(res, 200, { wrong: 'followed' });
+      });
+      const { c } = make(s.url);
+      const created = await c.json<{ id: number }>('create', { method: 'POST', json: { name: 'x' } });
+      assert.equal(created.status, 201);
+      assert.deepEqual(created.body, { id: 7 });
+      assert.equal(created.headers.location, '/things/7');
+      const e = await failureOf(c.json('bad'));
+      assert.equal(e.message, `${s.url}/bad answered HTTP 400: no.`);
+      assert.equal(s.hits.length, 2, 'nothing followed');
+    });
+
+    it('a redirect to another scheme on this machine (ftp://, file:) is refused as insecure', async () => {
+      const s = await start((req, res) => {
+        if (req.url === '/ftp') return void res.writeHead(302, { location: 'ftp://127.0.0.1/x.csv' }).end();
+        res.writeHead(302, { location: 'file:///etc/passwd' }).end();
+      });
+      const { c } = make(s.url);
+      assert.equal((await failureOf(c.json('ftp'))).message, `Refusing redirect from ${s.url} to insecure ftp://127.0.0.1.`);
+      assert.equal((await failureOf(c.json('file'))).message, `Refusing redirect from ${s.url} to insecure null.`);
     });
 
     it('301 and 302/303 turn a POST or PUT into a body-less GET on the same origin; 307 and 308 keep it', async () => {

@@ -6,6 +6,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { InsightError } from '../../../../../src/core/errors';
@@ -101,6 +103,322 @@ describe('echo360 download: failures and what is told', function () {
     assert.equal(e.message, `Echo360 request ${id} (assetbydate ${ONE_CHUNK.start}..${ONE_CHUNK.end}) kept expiring before it could be downloaded. Try again.`);
     assert.equal(fake.stats.submits, 1, 'not resubmitted');
     assert.deepEqual(filesIn(dir), []);
+  });
+
+  it('a report that expires each time it is about to be downloaded: resubmitted twice (the default), then "kept expiring"', async () => {
+    const { client, queue, run, out } = await start('assetbydate');
+    await queue.waitForRun(run.id);
+    // Each time the download is about to ask Echo360 for the chunk's links, 15 days pass: the
+    // report it waited for has just expired.
+    const e = await failure(
+      downloadRun(client, queue, run.id, {
+        outFile: out,
+        onProgress: (p) => {
+          if (p.phase === 'downloading' && p.rows === 0 && p.bytes === 0) fake.advanceClock(15 * 86_400_000);
+        },
+      }),
+    );
+    assert.ok(e instanceof InsightError);
+    assert.equal(e.kind, 'server');
+    assert.match(e.message, new RegExp(`^Echo360 request \\S+ \\(assetbydate ${ONE_CHUNK.start}\\.\\.${ONE_CHUNK.end}\\) kept expiring before it could be downloaded\\. Try again\\.$`));
+    assert.equal(fake.stats.submits, 3, 'the first request and two resubmits');
+    assert.deepEqual(filesIn(dir), []);
+  });
+
+  it('storage refusing a link without its XML error: named by the status, "Error" for the code, no message', async () => {
+    fake.addFault({ status: 403, pathIncludes: '.csv', times: Infinity });
+    const { client, queue, run, out } = await start('notes');
+    const e = await failure(downloadRun(client, queue, run.id, { outFile: out }));
+    const id = queue.getRun(run.id)!.chunks[0].requestId!;
+    assert.ok(e instanceof InsightError);
+    assert.equal(
+      e.message,
+      `The storage server refused the download link of Echo360 request ${id} (notes ${ONE_CHUNK.start}..${ONE_CHUNK.end}) (HTTP 403 Error), even with a fresh link. Try again later; if it persists, resubmit the request.`,
+    );
+    assert.equal(assets().length, 3);
+  });
+
+  it('a refusal whose error body never ends is read only so far: the refusal is still told', async () => {
+    // Storage standing in for a broken proxy: 403 with S3's XML start, then bytes without end.
+    const sockets = new Set<import('node:net').Socket>();
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      // The XML arrives in two pieces: the code and message are read past the first.
+      res.write('<?xml version="1.0" encoding="UTF-8"?>\n<Error>');
+      const filler = Buffer.alloc(4096, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(filler));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.write('<Code>AccessDenied</Code><Message>Request has expired</Message>');
+        pump();
+      }, 30);
+    });
+    endless.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const other = await startEcho360Fake({ pendingMs: 60, rowsPerDay: 50, assetOrigin: `http://127.0.0.1:${(endless.address() as AddressInfo).port}` });
+    try {
+      const client = fastClient(other);
+      const queue = fastQueue(client);
+      queues.push(queue);
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const e = await failure(downloadRun(client, queue, run.id, { outFile: path.join(dir, 'n.csv') }));
+      assert.ok(e instanceof InsightError);
+      assert.equal(e.kind, 'auth');
+      assert.match(e.message, /refused the download link of Echo360 request \S+ \(notes \S+\) \(HTTP 403 AccessDenied: Request has expired\), even with a fresh link\./);
+      assert.deepEqual(filesIn(dir), []);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => endless.close(resolve));
+      await other.close();
+    }
+  });
+
+  /**
+   * Storage behind a local stand-in that misbehaves on its first answers (`rst`: half the body,
+   * then a TCP reset; `stall`: half the body, then silence; `503`: an overloaded proxy), then
+   * passes requests through to `target` (a fake's storage) unchanged.
+   */
+  async function misbehavingStorage(script: ('rst' | 'stall' | '503' | '403' | 'htmlType' | 'badChunk')[], onRequest?: (n: number) => void) {
+    const seen: string[] = [];
+    const state = { target: '' };
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer((req, res) => {
+      seen.push(req.url!);
+      onRequest?.(seen.length);
+      const act = script[seen.length - 1];
+      if (act === '503') {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+        return;
+      }
+      if (act === '403') {
+        res.writeHead(403, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+        return;
+      }
+      if (act === 'badChunk') {
+        // Chunked framing that is not hex: the HTTP parser gives up mid-body.
+        res.socket!.end('HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ntransfer-encoding: chunked\r\n\r\n5\r\nid,n\n\r\nZZ\r\nabc\r\n');
+        return;
+      }
+      http.get(new URL(req.url!, state.target), (up) => {
+        if (act === 'htmlType') {
+          res.writeHead(up.statusCode!, { ...up.headers, 'content-type': 'text/html; charset=utf-8' });
+          up.pipe(res);
+          return;
+        }
+        if (!act) {
+          res.writeHead(up.statusCode!, up.headers);
+          up.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          const whole = Buffer.concat(chunks);
+          res.writeHead(up.statusCode!, { ...up.headers, 'content-length': String(whole.length) });
+          res.write(whole.subarray(0, whole.length >> 1));
+          if (act === 'rst') setTimeout(() => res.socket?.resetAndDestroy(), 20);
+        });
+      });
+    });
+    server.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      state,
+      seen,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  async function viaStorage(storage: { origin: string; state: { target: string } }, clientExtra: Parameters<typeof fastClient>[1] = {}, compression = true) {
+    const other = await startEcho360Fake({ pendingMs: 60, rowsPerDay: 50, assetOrigin: storage.origin });
+    storage.state.target = other.assetUrl;
+    const client = fastClient(other, clientExtra);
+    const queue = fastQueue(client);
+    queues.push(queue);
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK, output: { compression } });
+    return { other, client, queue, run, out: path.join(dir, 'notes.csv') };
+  }
+
+  it('a connection reset (TCP RST, "read ECONNRESET") mid-download: downloaded again from the start, whole', async () => {
+    const storage = await misbehavingStorage(['rst']);
+    const { other, client, queue, run, out } = await viaStorage(storage);
+    try {
+      const log = recorder();
+      const result = await downloadRun(client, queue, run.id, { outFile: out, logger: log, sleep: async () => undefined });
+      assert.equal(storage.seen.length, 2);
+      assert.match(log.lines.join('\n'), /the download broke off \(ECONNRESET\); downloading it again \(attempt 2\)/);
+      const link = (await client.getRequest(queue.getRun(run.id)!.chunks[0].requestId!)).signedAssets[0];
+      assert.equal(fs.readFileSync(out, 'utf8'), await fetchAssetText(link));
+      assert.equal(result.rows, 3 * 50);
+    } finally {
+      await other.close();
+      await storage.close();
+    }
+  });
+
+  it('storage going silent mid-download past the client timeout: downloaded again, whole', async () => {
+    const storage = await misbehavingStorage(['stall']);
+    const { other, client, queue, run, out } = await viaStorage(storage, { timeoutMs: 1500 });
+    try {
+      const log = recorder();
+      const result = await downloadRun(client, queue, run.id, { outFile: out, logger: log, sleep: async () => undefined });
+      assert.equal(storage.seen.length, 2);
+      assert.match(log.lines.join('\n'), /the download broke off \(UND_ERR_BODY_TIMEOUT\); downloading it again \(attempt 2\)/);
+      assert.equal(result.rows, 3 * 50);
+    } finally {
+      await other.close();
+      await storage.close();
+    }
+  });
+
+  it('storage answering 503 is asked again with the same link; Echo360 is not asked for a fresh one', async () => {
+    const storage = await misbehavingStorage(['503']);
+    const { other, client, queue, run, out } = await viaStorage(storage);
+    try {
+      const result = await downloadRun(client, queue, run.id, { outFile: out });
+      assert.equal(storage.seen.length, 2);
+      assert.equal(storage.seen[1], storage.seen[0], 'the same signed link both times');
+      assert.equal(result.rows, 3 * 50);
+    } finally {
+      await other.close();
+      await storage.close();
+    }
+  });
+
+  it('storage labelling a plain CSV as an HTML page (text/html): refused by its type; nothing saved', async () => {
+    const storage = await misbehavingStorage(['htmlType']);
+    const { other, client, queue, run, out } = await viaStorage(storage, {}, false);
+    try {
+      const e = await failure(downloadRun(client, queue, run.id, { outFile: out }));
+      assert.ok(e instanceof InsightError);
+      assert.equal(e.kind, 'data');
+      assert.match(e.message, /^The storage server \(http:\/\/127\.0\.0\.1:\d+\) answered with an HTML page where a gzip or CSV report file was expected; nothing was saved\./);
+      assert.deepEqual(filesIn(dir), []);
+    } finally {
+      await other.close();
+      await storage.close();
+    }
+  });
+
+  it('a body the HTTP parser cannot read (bad chunk framing) is a data error naming the storage server, not retried', async () => {
+    const storage = await misbehavingStorage(['badChunk', 'badChunk', 'badChunk']);
+    const { other, client, queue, run, out } = await viaStorage(storage, {}, false);
+    try {
+      const e = await failure(downloadRun(client, queue, run.id, { outFile: out, sleep: async () => undefined }));
+      assert.ok(e instanceof InsightError);
+      assert.equal(e.kind, 'data');
+      assert.match(e.message, new RegExp(`^Could not read the report file from ${storage.origin.replace(/\./g, '\\.')}: .+\\.$`));
+      assert.equal(storage.seen.length, 1, 'not downloaded again');
+      assert.deepEqual(filesIn(dir), []);
+    } finally {
+      await other.close();
+      await storage.close();
+    }
+  });
+
+  it('a refused link whose fresh answer lists no link: the link it has is tried again', async () => {
+    const hold: { other?: Echo360Fake; requestId?: string } = {};
+    // The first download is refused (403), and just then Echo360 answers without links.
+    const storage = await misbehavingStorage(['403'], (n) => {
+      if (n === 1) hold.other!.addFault({ noLinks: true, pathIncludes: hold.requestId });
+    });
+    const made = await viaStorage(storage);
+    hold.other = made.other;
+    try {
+      await made.queue.waitForRun(made.run.id);
+      hold.requestId = made.queue.getRun(made.run.id)!.chunks[0].requestId!;
+      const result = await downloadRun(made.client, made.queue, made.run.id, { outFile: made.out });
+      assert.equal(storage.seen.length, 2);
+      assert.equal(storage.seen[1], storage.seen[0], 'the same link again');
+      assert.equal(result.rows, 3 * 50);
+    } finally {
+      await made.other.close();
+      await storage.close();
+    }
+  });
+
+  it('progress while data arrives is told at most once per 250 ms', async () => {
+    const big = await startEcho360Fake({ pendingMs: 60, rowsPerDay: 20_000 });
+    try {
+      const client = fastClient(big);
+      const queue = fastQueue(client);
+      queues.push(queue);
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK, output: { compression: false } });
+      await queue.waitForRun(run.id);
+      const progress: DownloadProgress[] = [];
+      const t0 = Date.now();
+      const result = await downloadRun(client, queue, run.id, { outFile: path.join(dir, 'big.csv'), onProgress: (p) => progress.push({ ...p }) });
+      const took = Date.now() - t0;
+      assert.ok(result.bytes > 4_000_000, `a report large enough to arrive in many pieces (${result.bytes} bytes)`);
+      const whileData = progress.filter((p) => p.phase === 'downloading' && p.bytes > 0);
+      assert.ok(whileData.length >= 1, 'told while data arrived');
+      assert.ok(whileData.length <= 1 + Math.floor(took / 250), `${whileData.length} progress events in ${took} ms`);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('an empty report file: the run completes with no header and no rows', async () => {
+    const empty = path.join(tempDir(), 'empty.csv');
+    fs.writeFileSync(empty, '');
+    const blank = await startEcho360Fake({ pendingMs: 60, fixedAssets: { notes: empty } });
+    try {
+      const client = fastClient(blank);
+      const queue = fastQueue(client);
+      queues.push(queue);
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const result = await downloadRun(client, queue, run.id, { outFile: path.join(dir, 'e.csv') });
+      assert.deepEqual(result.header, []);
+      assert.equal(result.rows, 0);
+    } finally {
+      await blank.close();
+    }
+  });
+
+  it('a report Echo360 hands out as several files: merged into one CSV with one header; errors name the file', async () => {
+    const split = await startEcho360Fake({ pendingMs: 60, rowsPerDay: 50, filesPerReport: 2 });
+    try {
+      const client = fastClient(split);
+      const queue = fastQueue(client);
+      queues.push(queue);
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const out = path.join(dir, 'split.csv');
+      const result = await downloadRun(client, queue, run.id, { outFile: out });
+      const links = (await client.getRequest(queue.getRun(run.id)!.chunks[0].requestId!)).signedAssets;
+      assert.equal(links.length, 2);
+      const [first, second] = await Promise.all(links.map((l) => fetchAssetText(l)));
+      assert.equal(fs.readFileSync(out, 'utf8'), first + second.slice(second.indexOf('\n') + 1));
+      assert.equal(result.rows, 3 * 50);
+
+      const again = await queue.enqueue({ reportName: 'polling', range: ONE_CHUNK });
+      const limits = { ...DEFAULT_LIMITS, maxDecompressedBytes: 512 };
+      const e = await failure(downloadRun(client, queue, again.id, { outFile: path.join(dir, 'p.csv'), limits }));
+      assert.match(e.message, new RegExp(`^the report file of polling ${ONE_CHUNK.start}\\.\\.${ONE_CHUNK.end} \\(file 1 of 2\\) expands past`));
+    } finally {
+      await split.close();
+    }
+  });
+
+  it('the run result says how long it took: from the start to the end of the download, first rows within it', async () => {
+    const { client, queue, run, out } = await start('notes');
+    const before = Date.now();
+    const result = await downloadRun(client, queue, run.id, { outFile: out });
+    const took = Date.now() - before;
+    assert.ok(result.totalMs >= 0 && result.totalMs <= took, `totalMs ${result.totalMs} within the ${took} ms the call took`);
+    assert.ok(result.firstRowsMs !== undefined && result.firstRowsMs <= result.totalMs);
   });
 
   it('downloads that keep breaking off: a pause of 0.5 s, then 1 s, between the 3 attempts; "kept breaking off" with the cause', async () => {
@@ -236,6 +554,22 @@ describe('echo360 download: failures and what is told', function () {
     assert.ok(progress.some((p) => p.phase === 'downloading' && p.chunk === 0 && p.rows > 0 && p.bytes > 0), 'progress while chunk 0 arrived');
   });
 
+  it('an Available request that lists no download link: refused in words with the next step; no file', async () => {
+    const { client, queue, run, out } = await start('notes');
+    await queue.waitForRun(run.id);
+    const id = queue.getRun(run.id)!.chunks[0].requestId!;
+    fake.addFault({ noLinks: true, pathIncludes: id, times: Infinity });
+    const e = await failure(downloadRun(client, queue, run.id, { outFile: out }));
+    assert.ok(e instanceof InsightError);
+    assert.equal(e.kind, 'data');
+    assert.equal(
+      e.message,
+      `Echo360 request ${id} (notes ${ONE_CHUNK.start}..${ONE_CHUNK.end}) is Available but has no download link. Try again in a minute; if it persists, resubmit the request.`,
+    );
+    assert.equal(assets().length, 0);
+    assert.deepEqual(filesIn(dir), []);
+  });
+
   it('a run that is not in the queue is refused by id', async () => {
     const { client, queue } = await start('notes');
     const e = await failure(downloadRun(client, queue, 'no-such-run', { outFile: path.join(dir, 'x.csv') }));
@@ -256,10 +590,38 @@ describe('echo360 download: failures and what is told', function () {
     const secrets = [value('Signature'), value('x-amz-security-token')];
     const assetLines = log.lines.filter((l) => l.includes(new URL(link).pathname));
     assert.equal(assetLines.length, 1, 'the download was logged with its link');
-    for (const l of assetLines) assert.match(l, /Signature=«redacted»/);
+    // Only the secrets: the key id, expiry and date stay readable.
+    for (const l of assetLines)
+      assert.match(l, /\?AWSAccessKeyId=ASIAFAKEECHO360&Expires=\d{10}&x-amz-security-token=«redacted»&X-Amz-Date=\d{8}T\d{6}Z&Signature=«redacted» → 200 in \d+ ms$/);
     const logged = log.lines.join('\n');
     for (const v of secrets) assert.ok(!logged.includes(v), `a secret of the link appears in the log: ${v}`);
     assert.match(logged, /storage answered 403 AccessDenied; fetching a fresh link/);
+  });
+
+  it("a CloudFront-style signed link: its policy, signature and key pair id never reach a log line; the rest of the link does", async () => {
+    const cf = await startEcho360Fake({ pendingMs: 60, rowsPerDay: 50, linkStyle: 'cloudfront' });
+    try {
+      const log = recorder();
+      const client = fastClient(cf, { logger: log });
+      const queue = fastQueue(client);
+      queues.push(queue);
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await downloadRun(client, queue, run.id, { outFile: path.join(dir, 'n.csv'), logger: log });
+      const link = (await client.getRequest(queue.getRun(run.id)!.chunks[0].requestId!)).signedAssets[0];
+      const url = new URL(link);
+      assert.deepEqual([...url.searchParams.keys()], ['Policy', 'Signature', 'Key-Pair-Id']);
+      const masked = `${url.origin}${url.pathname}?Policy=«redacted»&Signature=«redacted»&Key-Pair-Id=«redacted»`;
+      const assetLines = log.lines.filter((l) => l.includes(url.pathname));
+      assert.equal(assetLines.length, 1, assetLines.join('\n'));
+      assert.equal(assetLines[0].replace(/ in \d+ ms$/, ''), `info GET ${masked} → 200`, 'the link with only its secrets masked');
+      const logged = log.lines.join('\n');
+      for (const key of ['Policy', 'Signature', 'Key-Pair-Id']) {
+        const v = link.split(`${key}=`)[1].split('&')[0];
+        assert.ok(!logged.includes(v), `the ${key} of the link appears in the log`);
+      }
+    } finally {
+      await cf.close();
+    }
   });
 
   it('a link that is not a URL, or would be re-encoded, is refused in words', () => {
@@ -323,6 +685,36 @@ describe('echo360 download: pages are not reports', () => {
     assert.equal(await collect(Array.from({ length: Math.ceil(gz.length / 5) }, (_, i) => gz.subarray(i * 5, i * 5 + 5)), { from }), long);
     assert.equal(await collect([], { from }), '');
     assert.equal(await collect([Buffer.alloc(0), Buffer.from('x')], { from }), 'x');
+  });
+
+  it('a body of only the two gzip magic bytes is a truncated gzip, not CSV', async () => {
+    const e = await failure(collect([Buffer.from([0x1f, 0x8b])], { from }));
+    assert.equal((e as { code?: string }).code, 'Z_BUF_ERROR');
+  });
+
+  it('HTML-looking text inside a gzipped report (here at its second megabyte) is data, not a page', async () => {
+    const mb = 1 << 20;
+    const head = 'id,notes\n';
+    const filler = 'x'.repeat(mb - head.length - 2);
+    const csv = `${head}1,${filler}<!DOCTYPE html><html><body>a note written in HTML</body></html>\n2,plain\n`;
+    assert.equal(csv.indexOf('<!DOCTYPE'), mb, 'the page-like text starts where the second MiB of output begins');
+    assert.equal(await collect([zlib.gzipSync(csv)], { from }), csv);
+  });
+
+  it('a gzip bomb sent in small pieces is stopped by the compression ratio (every piece counted)', async () => {
+    const gz = zlib.gzipSync(Buffer.alloc(80 * 1024 * 1024, 0x61));
+    const pieces = Array.from({ length: Math.ceil(gz.length / 1024) }, (_, i) => gz.subarray(i * 1024, i * 1024 + 1024));
+    const limits = { ...DEFAULT_LIMITS, maxDecompressedBytes: 1024 * 1024 * 1024, maxCompressionRatio: 200 };
+    const e = await failure(collect(pieces, { from, label: 'the report file of notes', limits }));
+    assert.ok(e instanceof InsightError);
+    assert.match(e.message, /^the report file of notes expands more than 200:1 \(/);
+  });
+
+  it('without a label a decompressed-size stop names "the download"', async () => {
+    const gz = zlib.gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x61));
+    const e = await failure(collect([gz], { from, limits: { ...DEFAULT_LIMITS, maxDecompressedBytes: 1024 * 1024 } }));
+    assert.ok(e instanceof InsightError);
+    assert.match(e.message, /^the download expands past 1 MB when decompressed/);
   });
 
   it('a gzip that expands past the decompressed-size limit stops with the label and the limit', async () => {

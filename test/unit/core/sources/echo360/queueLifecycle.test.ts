@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { InsightError } from '../../../../../src/core/errors';
-import { EchoQueueEvent, EchoReportQueue, EchoRequestFailedError, MemoryQueueStore } from '../../../../../src/core/sources/echo360/queue';
+import { EchoQueueEvent, EchoReportQueue, EchoRequestFailedError, MemoryQueueStore, QueueState, RunState } from '../../../../../src/core/sources/echo360/queue';
 import { Echo360Fake, startEcho360Fake } from '../../../../fakes/echo360';
 import { daysAgo, fastClient, fastQueue } from '../../../../fakes/echo360TestKit';
 import { failure, recorder } from '../../../kit/recordKit';
@@ -152,9 +152,71 @@ describe('echo360 report queue: run lifecycle', function () {
       store.peek()!.runs.map((r) => [r.id, r.status]),
       [[b.id, 'completed']],
     );
+    assert.equal((await queue.waitForRun(b.id)).status, 'completed', 'a wait on a completed run answers at once');
     await queue.removeRun(b.id);
     assert.deepEqual(queue.runs(), []);
     assert.deepEqual(store.peek()!.runs, []);
+  });
+
+  it('cancelled runs count as finished when old runs are pruned; removing a run leaves the others', async () => {
+    const queue = track(fastQueue(fastClient(fake), { keepFinishedRuns: 1 }));
+    const a = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    const b = await queue.enqueue({ reportName: 'polling', range: ONE_CHUNK });
+    const c = await queue.enqueue({ reportName: 'presentation', range: ONE_CHUNK });
+    const d = await queue.enqueue({ reportName: 'assetbydate', range: ONE_CHUNK });
+    await queue.cancelRun(a.id);
+    await queue.cancelRun(b.id);
+    await queue.waitForRun(c.id);
+    await queue.completeRun(c.id, { file: '/tmp/c.csv', rows: 1, bytes: 2 });
+    assert.deepEqual(
+      queue.runs().map((r) => [r.reportName, r.status]),
+      [
+        ['presentation', 'completed'],
+        ['assetbydate', d.status],
+      ],
+      'only the newest finished run is kept',
+    );
+    await queue.removeRun(c.id);
+    assert.deepEqual(
+      queue.runs().map((r) => r.id),
+      [d.id],
+    );
+  });
+
+  it('report parameters besides the dates are kept and sent, with and without a range', async () => {
+    const queue = track(fastQueue(fastClient(fake)));
+    const dated = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK, parameters: { format: 'detailed' } });
+    const allTime = await queue.enqueue({ reportName: 'asset', parameters: { format: 'detailed' } });
+    assert.deepEqual(queue.getRun(dated.id)!.parameters, { format: 'detailed' });
+    while (submits().length < 2) await new Promise((r) => setTimeout(r, 10));
+    const bodies = submits().map((r) => (r.body as { parameters: Record<string, string> }).parameters);
+    assert.deepEqual(
+      bodies.find((p) => p.start !== undefined),
+      { format: 'detailed', start: ONE_CHUNK.start, end: ONE_CHUNK.end },
+    );
+    assert.deepEqual(
+      bodies.find((p) => p.start === undefined),
+      { format: 'detailed' },
+    );
+    assert.ok(allTime.id);
+  });
+
+  it('each change is told once: no request or run event repeats the status it already had; submits are logged', async () => {
+    const log = recorder();
+    const queue = track(fastQueue(fastClient(fake), { logger: log }));
+    const events: EchoQueueEvent[] = [];
+    queue.onDidChange((e) => events.push(e));
+    const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
+    await queue.waitForRun(run.id);
+    for (const e of events) if (e.kind === 'request') assert.notEqual(e.status, e.previous, JSON.stringify(e));
+    const runEvents = events.filter((e) => e.kind === 'run').map((e) => (e.kind === 'run' ? e.status : ''));
+    assert.deepEqual(runEvents, ['running', 'ready']);
+    const ids = queue.getRun(run.id)!.chunks.map((c) => c.requestId);
+    const chunks = queue.getRun(run.id)!.chunks;
+    assert.deepEqual(
+      log.lines.filter((l) => l.includes(' submitted as ')),
+      chunks.map((c, i) => `info Echo360 notes ${c.start}..${c.end} submitted as ${ids[i]} (Pending)`),
+    );
   });
 
   it('a status learnt outside the poller: Expired is sent again, Failed fails the run; an unknown id changes nothing', async () => {
@@ -240,6 +302,155 @@ describe('echo360 report queue: run lifecycle', function () {
     assert.deepEqual(await expired, { kind: 'request', runId: run.id, chunk: 0, requestId: firstId, status: 'Expired', previous: 'Available' });
     await ready;
     assert.deepEqual(queue.getRun(run.id)!.chunks[0].previousRequestIds, [firstId]);
+  });
+
+  const idle = () => new Promise((r) => setTimeout(r, 400)); // ten poll intervals of the fast queue
+
+  it('an idle queue sends nothing; waiting on a run that is already ready answers at once', async () => {
+    const queue = track(fastQueue(fastClient(fake)));
+    const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
+    await queue.waitForRun(run.id);
+    await idle();
+    const sent = fake.requests.length;
+    await idle();
+    assert.equal(fake.requests.length, sent, 'no polling once every run is ready');
+    assert.equal((await queue.waitForRun(run.id)).status, 'ready');
+    assert.equal((await queue.waitForChunk(run.id, 1)).status, 'Available');
+    assert.equal(fake.requests.length, sent, 'the answer came from the queue, not the server');
+  });
+
+  it('a report that expired while the queue was idle is asked for again when its chunk is waited on', async () => {
+    let now = Date.now();
+    const queue = track(fastQueue(fastClient(fake), { now: () => now }));
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    const first = (await queue.waitForRun(run.id)).chunks[0];
+    const firstId = first.requestId!;
+    await idle();
+    now = Date.parse(first.expires!) + 1;
+    const chunk = await queue.waitForChunk(run.id, 0);
+    assert.notEqual(chunk.requestId, firstId);
+    assert.deepEqual(chunk.previousRequestIds, [firstId]);
+    assert.equal(submits().length, 2);
+  });
+
+  it('a closed queue sends nothing more, though its run is still going', async () => {
+    const slow = await startEcho360Fake({ pendingMs: 5_000 });
+    try {
+      const queue = fastQueue(fastClient(slow));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await until(queue, (e) => e.kind === 'request' && e.status === 'Pending');
+      queue.dispose();
+      await idle();
+      const sent = slow.requests.length;
+      await idle();
+      assert.equal(slow.requests.length, sent);
+      assert.equal(queue.getRun(run.id)!.chunks[0].status, 'Pending');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('the counts the UI shows: foreign Pending requests exactly, and no event that repeats the last one', async () => {
+    const slow = await startEcho360Fake({ pendingMs: 400 });
+    try {
+      slow.addRequest({ reportName: 'assetbydate', start: daysAgo(30), end: daysAgo(29), pendingMs: 1_500 });
+      slow.addRequest({ reportName: 'assetbydate', start: daysAgo(28), end: daysAgo(27), pendingMs: 1_500 });
+      const queue = track(fastQueue(fastClient(slow)));
+      const counts: string[] = [];
+      queue.onDidChange((e) => e.kind === 'counts' && counts.push(`${e.running}/${e.queued}/${e.foreignPending}`));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await queue.waitForRun(run.id);
+      assert.ok(counts.includes('1/0/2'), `ours running beside the 2 foreign ones: ${counts.join(' ')}`);
+      for (const c of counts) assert.match(c, /^\d\/\d\/[02]$/, `foreign Pending is 0 or 2, never ours counted in: ${counts.join(' ')}`);
+      counts.forEach((c, i) => assert.notEqual(c, counts[i - 1], `a repeated counts event: ${counts.join(' ')}`));
+    } finally {
+      await slow.close();
+    }
+  });
+
+  describe('a submit whose answer was never saved (Submitting after a restart)', () => {
+    const HOUR = 3_600_000;
+    function savedState(sentAt: number, trackedId?: string): QueueState {
+      const base = { parameters: {}, output: { compression: true, delimiter: ',' as const }, createdAt: new Date(sentAt).toISOString() };
+      const runs: RunState[] = [
+        {
+          ...base,
+          id: 'run-restarted',
+          reportName: 'notes',
+          range: ONE_CHUNK,
+          status: 'running',
+          chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Submitting', submittedAt: new Date(sentAt).toISOString() }],
+        },
+      ];
+      if (trackedId)
+        runs.unshift({
+          ...base,
+          id: 'run-earlier',
+          reportName: 'notes',
+          range: ONE_CHUNK,
+          status: 'completed',
+          chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Available', requestId: trackedId }],
+        });
+      return { version: 1, runs };
+    }
+
+    it('adopts only its own request: same report and dates, sent after it (within 10 minutes of clock skew), not tracked by another run', async () => {
+      const sentAt = fake.now() - 60_000;
+      const add = (reportName: string, start: string, end: string, afterMs: number) => fake.addRequest({ reportName, start, end, createdAt: sentAt + afterMs });
+      // Echo360's clock two minutes behind ours: still this chunk's request.
+      const real = add('notes', ONE_CHUNK.start, ONE_CHUNK.end, -120_000);
+      // Newer than the real one, so listed before it (the listing is newest first).
+      add('polling', ONE_CHUNK.start, ONE_CHUNK.end, 1_000);
+      add('notes', ONE_CHUNK.start, daysAgo(2), 2_000);
+      add('notes', daysAgo(5), ONE_CHUNK.end, 3_000);
+      const trackedId = add('notes', ONE_CHUNK.start, ONE_CHUNK.end, 4_000);
+      const queue = track(fastQueue(fastClient(fake), { store: new MemoryQueueStore(savedState(sentAt, trackedId)) }));
+      const done = await queue.waitForRun('run-restarted');
+      assert.equal(done.chunks[0].requestId, real);
+      assert.equal(submits().length, 0, 'nothing sent again');
+    });
+
+    it("someone else's older request for the same report and dates is not taken: the chunk is sent again", async () => {
+      const sentAt = fake.now() - 60_000;
+      const old = fake.addRequest({ reportName: 'notes', start: ONE_CHUNK.start, end: ONE_CHUNK.end, createdAt: sentAt - 2 * HOUR });
+      const queue = track(fastQueue(fastClient(fake), { store: new MemoryQueueStore(savedState(sentAt)) }));
+      const done = await queue.waitForRun('run-restarted');
+      assert.notEqual(done.chunks[0].requestId, old);
+      assert.equal(submits().length, 1);
+    });
+  });
+
+  it('a Pending request the server no longer knows (gone from its list, 404 when asked) fails the run as Missing', async () => {
+    const slow = await startEcho360Fake({ pendingMs: 5_000 });
+    try {
+      const queue = track(fastQueue(fastClient(slow)));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await until(queue, (e) => e.kind === 'request' && e.status === 'Pending');
+      const id = queue.getRun(run.id)!.chunks[0].requestId!;
+      slow.reset(); // the server forgets every request (and token)
+      const e = await failure(queue.waitForRun(run.id));
+      assert.ok(e instanceof EchoRequestFailedError);
+      assert.equal(e.requestStatus, 'Missing');
+      assert.equal(e.requestId, id);
+      assert.ok(
+        slow.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/request/${id}`) && r.status === 404),
+        'the request was asked for by its id before it was called Missing',
+      );
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a status learnt outside the poller for a completed run: Expired sends it again and the run goes on', async () => {
+    const queue = track(fastQueue(fastClient(fake)));
+    const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+    const firstId = (await queue.waitForRun(run.id)).chunks[0].requestId!;
+    await queue.completeRun(run.id, { file: '/tmp/n.csv', rows: 1, bytes: 2 });
+    await queue.noteStatus(firstId, 'Expired');
+    assert.equal(queue.getRun(run.id)!.status, 'running');
+    const chunk = await queue.waitForChunk(run.id, 0);
+    assert.notEqual(chunk.requestId, firstId);
+    assert.equal(submits().length, 2);
   });
 
   it('a listener that throws is logged and the others still hear every event', async () => {
