@@ -9,7 +9,7 @@ import type { HogQLRun } from '../../src/vscode/posthog/hogqlWorkbench';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
 import { TestUserInput } from '../unit/kit/testUserInput';
 import { ensureSource, labelOf, screenshot, waitForReport } from './treeKit';
-import { ui } from './ui';
+import { requireUi, ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
 const LABEL = 'HogQL PostHog';
@@ -123,6 +123,22 @@ describe('HogQL workbench', function () {
     assert.strictEqual(opened.rows, 100);
     assert.strictEqual(opened.hasMore, true);
     assert.strictEqual(opened.capped, true);
+  });
+
+  it('past the 50,000-row cap the warning offers Fetch All, which pages by time to every row, never with OFFSET', async function () {
+    requireUi(this);
+    await setText(`-- source: ${LABEL}\nSELECT uuid, event, timestamp FROM events ORDER BY timestamp LIMIT 60000`);
+    const opened = (await run())!;
+    assert.strictEqual(opened.rows, 50_000, 'PostHog cut the LIMIT to 50,000');
+    assert.strictEqual(opened.capped, true);
+    const toast = await ui.notification('Fetch All', { message: '50,000 rows shown', timeoutMs: 20_000 });
+    assert.match(toast.message, /PostHog caps a query there/);
+    const all = fake.hogql.events.length;
+    assert.ok(all > 50_000, `the fake holds ${all} events`);
+    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.totalRows === all, 120_000);
+    assert.strictEqual(r.totalRows, all);
+    assert.ok(fake.hogql.queries.length >= 3, `queries: ${fake.hogql.queries.length}`);
+    assert.ok(fake.hogql.queries.every((q) => !/\bOFFSET\b/i.test(q)), 'never OFFSET');
   });
 
   it('asks which source when the document names none, and writes it as the first line', async () => {
