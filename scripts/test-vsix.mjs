@@ -241,8 +241,20 @@ async function followWelcomeLinks(page, print) {
     for (const f of page.frames()) if (await f.getByText('What you need', { exact: true }).count().catch(() => 0)) return true;
     return false;
   };
+  let reselected = false;
   while (!(await rendered())) {
-    if (Date.now() > deadline) throw new Error("the walkthrough's first step shows no page (media/walkthrough/add-source.md did not render)");
+    // The step's page sometimes stays blank when the walkthrough opens; choosing the step again
+    // (as a person would click it) renders it.
+    if (!reselected && Date.now() > deadline - 20_000) {
+      reselected = true;
+      await page.getByText('Open a local CSV', { exact: true }).first().click({ timeout: 5_000 }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      await page.getByText('Add a source', { exact: true }).first().click({ timeout: 5_000 }).catch(() => undefined);
+    }
+    if (Date.now() > deadline) {
+      await saveScreenshot(page, 'vsix-walkthrough-failed').catch(() => undefined);
+      throw new Error("the walkthrough's first step shows no page (media/walkthrough/add-source.md did not render)");
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const shot = await saveScreenshot(page, 'vsix-walkthrough').catch(() => undefined);
