@@ -264,7 +264,7 @@ export class HogQLWorkbench implements vscode.Disposable {
       this.services.log.info(`HogQL on ${source.label}: ${result.results.length} rows in ${Date.now() - started} ms${result.capped ? ' (PostHog may have cut the result)' : ''}.`);
       const shown = await this.show(source, doc, sql, result, 1);
       await this.record(source, { sql, status: 'ok', rows: shown.rows, capped: result.capped, durationMs: Date.now() - started, startedAt: started, resultKey: shown.resultKey });
-      if (result.capped) void this.offerFetchAll(source, doc, sql, client, result, shown);
+      if (result.capped) void this.offerFetchAll(source, doc, sql, client, result);
       return shown;
     } catch (e) {
       if (isCancelled(e) || controller.signal.aborted) {
@@ -289,7 +289,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     return targets.length;
   }
 
-  private async offerFetchAll(source: SourceConfig, doc: vscode.TextDocument, sql: string, client: HogQLClient, result: HogQLResult, shown: HogQLRun): Promise<void> {
+  private async offerFetchAll(source: SourceConfig, doc: vscode.TextDocument, sql: string, client: HogQLClient, result: HogQLResult): Promise<void> {
     const n = result.results.length;
     const why =
       n === HOGQL_MAX_ROWS
@@ -325,7 +325,6 @@ export class HogQLWorkbench implements vscode.Disposable {
       if (this.running.get(key) === controller) this.running.delete(key);
       this.lensEmitter.fire();
     }
-    void shown;
   }
 
   private async show(source: SourceConfig, doc: vscode.TextDocument, sql: string, result: HogQLResult, queries: number): Promise<HogQLRun> {
