@@ -218,9 +218,11 @@ async function check(print, root) {
 }
 
 /**
- * The welcome view of a fresh install (no sources yet) links to the README and the walkthrough.
- * Both must open from the installed copy: vsce stores the README as `readme.md`, and the
- * walkthrough is addressed by the installed extension's id.
+ * The welcome view of a fresh install (no sources yet) links to the walkthrough and the README.
+ * Both must open from the installed copy: the walkthrough is addressed by the installed
+ * extension's id, and vsce stores the README as `readme.md`. The walkthrough first: in VS Code for
+ * the Web 1.100 every webview registers its own service worker on one shared origin, and a
+ * walkthrough page opened after a loaded Markdown preview often stays blank (microsoft/vscode#245756).
  */
 /**
  * @param {import('playwright-core').Page} page
@@ -229,36 +231,31 @@ async function check(print, root) {
 async function followWelcomeLinks(page, print) {
   /** @param {string | RegExp} label */
   const tab = (label) => page.locator('.tabs-container .tab', { hasText: label }).first();
-  await page.locator('.welcome-view-content a', { hasText: /^README$/ }).first().click({ timeout: 30_000 });
-  await tab(/Preview readme\.md/i).waitFor({ timeout: 30_000 });
-  print("the welcome view's README link opens the bundled README in the Markdown preview");
+  /** Whether a webview frame shows this exact text. @param {string} text */
+  const shows = async (text) => {
+    for (const f of page.frames()) if (f !== page.mainFrame() && (await f.getByText(text, { exact: true }).count().catch(() => 0))) return true;
+    return false;
+  };
+  /** @param {string} text @param {string} what @param {string} shot */
+  const waitToShow = async (text, what, shot) => {
+    for (const deadline = Date.now() + 30_000; !(await shows(text)); await new Promise((r) => setTimeout(r, 250))) {
+      if (Date.now() > deadline) {
+        await saveScreenshot(page, shot).catch(() => undefined);
+        throw new Error(`${what} did not render`);
+      }
+    }
+  };
   await page.locator('.welcome-view-content a', { hasText: /^Get Started$/ }).first().click({ timeout: 30_000 });
   await tab(/Walkthrough: Insight Explorer/).waitFor({ timeout: 30_000 });
   await page.getByText('Try it without an account', { exact: true }).first().waitFor({ timeout: 30_000 });
   // The first step's page (media/walkthrough/add-source.md) renders from the installed files, in a webview frame.
-  const deadline = Date.now() + 30_000;
-  const rendered = async () => {
-    for (const f of page.frames()) if (await f.getByText('What you need', { exact: true }).count().catch(() => 0)) return true;
-    return false;
-  };
-  let reselected = false;
-  while (!(await rendered())) {
-    // The step's page sometimes stays blank when the walkthrough opens; choosing the step again
-    // (as a person would click it) renders it.
-    if (!reselected && Date.now() > deadline - 20_000) {
-      reselected = true;
-      await page.getByText('Open a local CSV', { exact: true }).first().click({ timeout: 5_000 }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 500));
-      await page.getByText('Add a source', { exact: true }).first().click({ timeout: 5_000 }).catch(() => undefined);
-    }
-    if (Date.now() > deadline) {
-      await saveScreenshot(page, 'vsix-walkthrough-failed').catch(() => undefined);
-      throw new Error("the walkthrough's first step shows no page (media/walkthrough/add-source.md did not render)");
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await waitToShow('What you need', "the walkthrough's first step (media/walkthrough/add-source.md)", 'vsix-walkthrough-failed');
   const shot = await saveScreenshot(page, 'vsix-walkthrough').catch(() => undefined);
   print(`its Get Started link opens the walkthrough${shot ? ` (screenshot: ${path.relative(repoRoot, shot)})` : ''}`);
+  await page.locator('.welcome-view-content a', { hasText: /^README$/ }).first().click({ timeout: 30_000 });
+  await tab(/Preview readme\.md/i).waitFor({ timeout: 30_000 });
+  await waitToShow('Insight Explorer', 'the README preview', 'vsix-readme-failed');
+  print("the welcome view's README link opens the bundled README in the Markdown preview");
 }
 
 /**

@@ -390,6 +390,35 @@ export async function startUiBridge({ log = () => {} } = {}) {
       }, timeoutMs);
       return result ?? { found: false, text: '', rowCount: 0, attributes: {}, texts: body.selector ? [] : undefined };
     },
+    async '/frameText'(body) {
+      // Whether a webview frame on screen shows this exact text: a Markdown preview or a
+      // walkthrough step's page has rendered. Tests wait for it before the next webview opens:
+      // code-server serves every webview from one origin, so two webviews loading at once race
+      // for the one service worker, and the loser can stay blank.
+      const timeoutMs = body.timeoutMs ?? 10_000;
+      const p = needPage();
+      if (typeof body.text !== 'string' || !body.text) throw new BridgeError('give `text`');
+      const found = await waitFor(async () => {
+        for (const f of p.frames()) {
+          if (f === p.mainFrame() || f.isDetached()) continue;
+          try {
+            if ((await f.getByText(body.text, { exact: true }).count()) && (await frameShown(f))) return true;
+          } catch {
+            /* detached meanwhile */
+          }
+        }
+        return undefined;
+      }, timeoutMs);
+      if (found) return { found: true };
+      // What the frames show instead, for the failure message.
+      const frames = [];
+      for (const f of p.frames()) {
+        if (f === p.mainFrame() || f.isDetached()) continue;
+        const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '(unreadable)');
+        frames.push({ url: f.url().replace(/\?.*/, ''), shown: await frameShown(f), text: text.replace(/\s+/g, ' ').slice(0, 80) });
+      }
+      return { found: false, frames };
+    },
     async '/click'(body) {
       const timeoutMs = body.timeoutMs ?? 10_000;
       const p = needPage();

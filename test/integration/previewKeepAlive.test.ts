@@ -57,7 +57,7 @@ describe('Preview panels kept alive while hidden', function () {
     await show(reloaded);
     // One editor group: showing one panel hides the other.
     await vscode.commands.executeCommand('workbench.action.joinAllGroups');
-    assert.deepStrictEqual(api.previews.lifeOf(keyOf(kept)), { keptAlive: true, pageLoads: 1 });
+    assert.deepStrictEqual(api.previews.lifeOf(keyOf(kept)), { keptAlive: true, pageLoads: 1, scriptReloads: 0 });
     assert.strictEqual(api.previews.lifeOf(keyOf(reloaded))?.keptAlive, false);
     for (let round = 0; round < 2; round++) {
       await show(kept);

@@ -253,6 +253,15 @@ export const ui = {
     );
   },
 
+  /**
+   * Waits until a webview frame on screen (a Markdown preview, a walkthrough step's page) shows
+   * this exact text; fails after `timeoutMs`.
+   */
+  async waitForFrameText(text: string, timeoutMs = 20_000): Promise<void> {
+    const { found, frames } = await call<{ found: boolean; frames?: unknown[] }>('/frameText', { text, timeoutMs });
+    if (!found) throw new Error(`no webview on screen shows "${text}" within ${timeoutMs} ms; frames: ${JSON.stringify(frames)}`);
+  },
+
   /** Clicks an element in the workbench (default) or in the preview webview. */
   click(target: string | ClickOptions, frame?: 'webview' | 'workbench'): Promise<{ clicked: boolean }> {
     const opts = typeof target === 'string' ? { selector: target, frame } : { ...target, frame: target.frame ?? frame };

@@ -28,6 +28,25 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The message the page posts when its script did not load (see LOAD_WATCH). */
+export const PAGE_LOAD_FAILED = 'pageLoadFailed';
+
+/**
+ * Runs before the bundle: when the bundle itself fails to load, the page says so and asks the
+ * host to load it again. In VS Code for the Web 1.99–1.100 (code-server among them) every
+ * webview registers a service worker of its own on one shared origin, and a resource request can
+ * go to a worker that no longer answers for it; it fails after 30 s (a 408), and without this the
+ * panel would stay blank (microsoft/vscode#245756). acquireVsCodeApi may be called once per page:
+ * only here, where the bundle never ran.
+ */
+const LOAD_WATCH = `window.addEventListener('error', function (e) {
+  var t = e.target;
+  if (!t || t.tagName !== 'SCRIPT') return;
+  var root = document.getElementById('insight-preview');
+  if (root) root.textContent = 'The preview could not load its script; loading it again…';
+  try { acquireVsCodeApi().postMessage({ type: '${PAGE_LOAD_FAILED}', payload: {} }); } catch (_) {}
+}, true);`;
+
 export function previewHtml(o: PreviewHtmlOptions): string {
   const csp = [
     "default-src 'none'",
@@ -51,6 +70,7 @@ export function previewHtml(o: PreviewHtmlOptions): string {
   </head>
   <body>
     <div id="insight-preview"></div>
+    <script nonce="${o.nonce}">${LOAD_WATCH}</script>
     <script nonce="${o.nonce}" src="${escapeHtml(o.scriptUri)}"></script>
   </body>
 </html>

@@ -14,7 +14,7 @@ import type { ChartImageFormat, ExportFormat, PreviewReport } from '../../protoc
 import type { PreviewDataSource } from '../../core/preview/dataSource';
 import { formulaGuardSetting } from '../formulaGuardSetting';
 import { formatForPath, writeExport } from '../../core/preview/exportFile';
-import { makeNonce, previewHtml } from '../../core/preview/html';
+import { makeNonce, PAGE_LOAD_FAILED, previewHtml } from '../../core/preview/html';
 import { PanelRecords } from './panelRecords';
 import { PreviewSession, type PreviewContent } from '../../core/preview/session';
 
@@ -27,6 +27,8 @@ interface OpenPanel {
   disposables: vscode.Disposable[];
   /** How many times its webview page started (1 + the reloads after being hidden). */
   pageLoads: number;
+  /** Pages loaded again because their script did not load (PAGE_LOAD_FAILED). */
+  scriptReloads: number;
 }
 
 /** How many panels keep their webview when hidden (the setting, 0–20). */
@@ -99,9 +101,9 @@ export class PreviewPanelManager implements vscode.Disposable {
   }
 
   /** Whether a panel keeps its webview when hidden, and how many times its page loaded (tests, bench). */
-  lifeOf(key: string): { keptAlive: boolean; pageLoads: number } | undefined {
+  lifeOf(key: string): { keptAlive: boolean; pageLoads: number; scriptReloads: number } | undefined {
     const p = this.panels.get(key);
-    return p && { keptAlive: p.panel.options.retainContextWhenHidden === true, pageLoads: p.pageLoads };
+    return p && { keptAlive: p.panel.options.retainContextWhenHidden === true, pageLoads: p.pageLoads, scriptReloads: p.scriptReloads };
   }
 
   /**
@@ -112,14 +114,16 @@ export class PreviewPanelManager implements vscode.Disposable {
     this.panels.get(key)?.panel.dispose();
     panel.webview.options = { enableScripts: true, localResourceRoots: [this.distUri] };
     const webview = panel.webview;
-    const nonce = makeNonce();
-    webview.html = previewHtml({
-      cspSource: webview.cspSource,
-      nonce,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.distUri, 'webview.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(this.distUri, 'uPlot.min.css')).toString()],
-      title: content.title,
-    });
+    const loadPage = () => {
+      webview.html = previewHtml({
+        cspSource: webview.cspSource,
+        nonce: makeNonce(),
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.distUri, 'webview.js')).toString(),
+        styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(this.distUri, 'uPlot.min.css')).toString()],
+        title: content.title,
+      });
+    };
+    loadPage();
 
     const session = new PreviewSession(
       content,
@@ -146,10 +150,25 @@ export class PreviewPanelManager implements vscode.Disposable {
       },
     );
 
-    const entry: OpenPanel = { panel, session, content, disposables: [], pageLoads: 0 };
+    const entry: OpenPanel = { panel, session, content, disposables: [], pageLoads: 0, scriptReloads: 0 };
     entry.disposables.push(
       webview.onDidReceiveMessage((msg: unknown) => {
-        if ((msg as { type?: unknown } | null)?.type === 'ready') entry.pageLoads++;
+        const type = (msg as { type?: unknown } | null)?.type;
+        if (type === PAGE_LOAD_FAILED) {
+          // The page's script did not load (VS Code for the Web's loader; see html.ts): a new
+          // page, twice at most, then the error with what to do.
+          if (entry.scriptReloads < 2) {
+            entry.scriptReloads++;
+            this.log.warn(`Preview ${key}: the page's script did not load; loading the page again`);
+            loadPage();
+          } else {
+            void vscode.window.showErrorMessage(
+              `Insight Explorer: the preview "${content.title}" could not load its script. Run "Developer: Reload Webviews", or close the preview and open it again.`,
+            );
+          }
+          return;
+        }
+        if (type === 'ready') entry.pageLoads++;
         void session.receive(msg);
       }),
       panel.onDidDispose(() => {
