@@ -497,6 +497,14 @@ export const sections: BenchSection[] = [
     },
   },
   {
+    name: 'hogql',
+    async run(ctx) {
+      // Fetch all of 1,000,000 events from the PostHog fake, against a curl loop over the same pages.
+      const { benchHogQL } = await import('./hogql');
+      await benchHogQL({ rows: Math.min(ctx.rows, 1_000_000) });
+    },
+  },
+  {
     name: 'echo360',
     async run(ctx) {
       // Download + merge of a report from the fake Echo360 (signed URL, gzip), against curl | gunzip | wc.

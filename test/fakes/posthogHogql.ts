@@ -350,6 +350,20 @@ function execute(q: ParsedQuery, events: FakeEvent[], rowLimit: number, offset: 
   const aggregated = q.groupBy.length > 0 || q.select.some((s) => hasCount(s.expr));
   const columns = q.select.map(columnName);
   const types = q.select.map((s, i): [string, string] => [columns[i], typeOf(s.expr)]);
+  // The events are stored in time order: rows ordered by timestamp ascending need no sort, and
+  // only the page's rows are computed (keeps a 1,000,000-event table quick to page through).
+  const o = q.orderBy[0];
+  const byTime =
+    !aggregated &&
+    q.orderBy.length === 1 &&
+    !o.desc &&
+    o.expr.kind === 'field' &&
+    o.expr.name === 'timestamp' &&
+    !q.select.some((s) => s.alias === 'timestamp' && !(s.expr.kind === 'field' && s.expr.name === 'timestamp'));
+  if (byTime) {
+    const page = filtered.slice(offset, offset + rowLimit);
+    return { columns, types, rows: page.map((ev) => q.select.map((s) => evalExpr(s.expr, ev))), matched: filtered.length };
+  }
   const aliasOf = new Map(q.select.flatMap((s, i) => (s.alias ? [[s.alias, i] as const] : [])));
 
   // Output rows with the way to compute any ORDER BY key for them.

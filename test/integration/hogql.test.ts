@@ -8,7 +8,7 @@ import type { InsightExplorerApi } from '../../src/vscode/extension';
 import type { HogQLRun } from '../../src/vscode/posthog/hogqlWorkbench';
 import { PostHogFake, startPostHogFake } from '../fakes/posthog';
 import { TestUserInput } from '../unit/kit/testUserInput';
-import { ensureSource, labelOf, screenshot, waitForReport } from './treeKit';
+import { ensureSource, labelOf, screenshot, waitForNotification, waitForReport } from './treeKit';
 import { requireUi, ui } from './ui';
 
 const EXTENSION_ID = 'insight-explorer.insight-explorer';
@@ -222,5 +222,50 @@ describe('HogQL workbench', function () {
     assert.strictEqual(cancelled, 1);
     assert.strictEqual(await running, undefined);
     await until('the DELETE', () => (fake.hogql.cancelled.length === 1 ? true : undefined));
+  });
+});
+
+describe('HogQL Fetch All at 1,000,000 rows', function () {
+  this.timeout(300_000);
+  const label = 'HogQL PostHog (1M events)';
+  let fake: PostHogFake;
+  let api: InsightExplorerApi;
+  let doc: vscode.TextDocument;
+
+  before(async function () {
+    requireUi(this);
+    fake = await startPostHogFake({ hogql: { eventCount: 1_000_000 } });
+    api = (await vscode.extensions.getExtension<InsightExplorerApi>(EXTENSION_ID)!.activate())!;
+    await ensureSource(api, { kind: 'posthog', label, baseUrl: fake.url, options: { projectId: String(fake.projectId) } }, fake.apiKey);
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const s of api?.services.store.list() ?? []) if (s.label === label) await api.services.store.remove(s.id);
+    await fake?.close();
+  });
+
+  it('fetches every one of 1,000,000 events into the preview in pages of 50,000, at most 40 queries, never OFFSET', async () => {
+    doc = await vscode.workspace.openTextDocument({
+      language: 'hogql',
+      content: `-- source: ${label}\nSELECT uuid, event, distinct_id, timestamp FROM events ORDER BY timestamp LIMIT 1000000`,
+    });
+    await vscode.window.showTextDocument(doc);
+    const opened = (await vscode.commands.executeCommand<HogQLRun>('insightExplorer.posthog.runHogQL', { uri: doc.uri }))!;
+    assert.strictEqual(opened.rows, 50_000, 'PostHog cut the LIMIT to 50,000');
+    const before = fake.hogql.queries.length;
+    await ui.notification('Fetch All', { message: '50,000 rows shown', timeoutMs: 20_000 });
+    const r = await waitForReport(api, opened.tables[0].previewKey, (x) => x.totalRows === 1_000_000 && x.renderedRows > 0, 240_000);
+    assert.strictEqual(r.totalRows, 1_000_000);
+    assert.deepStrictEqual(r.columns, ['uuid', 'event', 'distinct_id', 'timestamp']);
+    // Its CSV is past VS Code's 50 MB editor limit: no tab, a note instead of VS Code's error.
+    const note = await waitForNotification(/too large for an editor tab/, 20_000);
+    assert.match(note.message, /the \d+ MB CSV is too large for an editor tab .*The preview shows every row/);
+    const pages = fake.hogql.queries.slice(before);
+    assert.ok(pages.length >= 20 && pages.length <= 40, `${pages.length} queries for 1,000,000 rows`);
+    assert.ok(pages.every((q) => !/\bOFFSET\b/i.test(q)), 'never OFFSET');
+    const limits = pages.map((q) => Number(/LIMIT (\d+)\s*$/.exec(q)?.[1]));
+    assert.ok(limits.slice(0, -1).every((n) => n === 50_000) && limits[limits.length - 1] <= 50_000, `page sizes ${JSON.stringify(limits)}`);
+    // The first rows are the table's first events, in time order.
+    assert.strictEqual(r.firstRowTexts[0][0], fake.hogql.events[0].uuid);
   });
 });

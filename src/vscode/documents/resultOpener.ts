@@ -13,6 +13,9 @@ import type { PlatformAdapter } from '../sources/platformAdapter';
 import { LatestFetches } from './latestFetch';
 import type { ResultStore } from './resultStore';
 
+/** VS Code opens text documents up to 50 MB (larger files are refused as too large to open). */
+const EDITOR_LIMIT_BYTES = 50 * 1024 * 1024;
+
 /** What opening a result showed: its raw document, and per table a CSV document and a preview. */
 export interface OpenedResult {
   title: string;
@@ -93,27 +96,42 @@ export class ResultOpener {
     const rawIsTheCsv = raw.ext === 'csv' && result.tables.length === 1;
     const guard = formulaGuardSetting();
     const tables: OpenedResult['tables'] = [];
+    const sizes = new Map<string, number>([[uri.toString(), raw.bytes.length]]);
     for (const t of result.tables) {
       const key = t.key ? `${result.key}-${t.key}` : result.key;
       const title = t.title ?? result.title;
       let csvUri = uri;
+      let csvBytes = raw.bytes.length;
       if (!rawIsTheCsv) {
-        await this.results.save(source.id, key, 'csv', toCsv(t.columns, t.rows, { formulaGuard: guard }));
+        const csv = toCsv(t.columns, t.rows, { formulaGuard: guard });
+        csvBytes = Buffer.byteLength(csv);
+        await this.results.save(source.id, key, 'csv', csv);
         csvUri = this.results.uriFor(source.id, key, title, 'csv');
         this.results.changed(csvUri);
       }
       const previewKey = ResultPreviews.keyOf({ sourceId: source.id, key });
+      sizes.set(csvUri.toString(), csvBytes);
       tables.push({ key: t.key, name: t.name ?? result.title, title, csvUri, previewKey, columns: t.columns, rows: t.rows.length, charts: (t.charts ?? []).map((c) => c.kind) });
     }
     this.services.log.info(result.summary);
     const opened: OpenedResult = { title: result.title, uri, file, bytes: raw.bytes.length, tables };
 
-    const openDoc = async (doc: vscode.Uri, column: vscode.ViewColumn) =>
-      vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), {
+    const openDoc = async (doc: vscode.Uri, column: vscode.ViewColumn) => {
+      // VS Code refuses to open a text document past its 50 MB limit: the preview shows the rows.
+      const bytes = sizes.get(doc.toString()) ?? 0;
+      if (bytes > EDITOR_LIMIT_BYTES) {
+        void vscode.window.showInformationMessage(
+          `${result.title}: the ${(bytes / 1e6).toFixed(0)} MB ${doc.path.split('.').pop()?.toUpperCase()} is too large for an editor tab (VS Code opens up to 50 MB). ` +
+            'The preview shows every row; use its Export to save them.',
+        );
+        return;
+      }
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), {
         preview: false,
         viewColumn: target === 'beside' ? vscode.ViewColumn.Beside : column,
         preserveFocus: target === 'beside',
       });
+    };
     if (target === 'raw' || target === 'csv') {
       await openDoc(target === 'csv' && tables[0] ? tables[0].csvUri : uri, vscode.ViewColumn.Active);
       return opened;

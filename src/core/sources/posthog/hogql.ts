@@ -199,11 +199,12 @@ export class HogQLClient {
   }
 
   /**
-   * More rows than one query returns: pages of `WHERE <t> > last ORDER BY <t> LIMIT n` over the
-   * time column t. A full page's last value may continue into the next page, so the page's rows
-   * at that value are dropped and read again as one query (`<t> = last`): no row is lost or
-   * repeated at page edges. Only a plain `SELECT … FROM … [WHERE …] [ORDER BY t [ASC]] [LIMIT n]`
-   * can be paged this way.
+   * More rows than one query returns: pages of `WHERE <t> >= last ORDER BY <t> LIMIT n` over the
+   * time column t, one query per page. A full page's last value may continue into the next page,
+   * so the page's rows at that value are held back and taken from the next page, which starts
+   * with all of them (`>=`): no row is lost or repeated at page edges, and 1,000,000 rows take 21
+   * queries. Only a plain `SELECT … FROM … [WHERE …] [ORDER BY t [ASC]] [LIMIT n]` can be paged
+   * this way. Never OFFSET: PostHog refuses it for personal API keys.
    */
   async fetchAll(sql: string, opts: FetchAllOptions): Promise<FetchAllResult> {
     const tc = opts.timeColumn ?? 'timestamp';
@@ -214,11 +215,13 @@ export class HogQLClient {
     let columns: string[] = [];
     let types: unknown[] = [];
     let after: unknown;
+    // Rows at `after` held back from the last page: the next page starts with them again.
+    let heldBack = 0;
     let queries = 0;
     let exhausted = false;
     while (rows.length < wanted) {
-      const n = Math.min(pageSize, wanted - rows.length);
-      const page = await this.run(pageQuery(parts, tc, after === undefined ? undefined : { op: '>', value: after }, n), {
+      const n = Math.min(pageSize, wanted - rows.length + heldBack);
+      const page = await this.run(pageQuery(parts, tc, after === undefined ? undefined : { op: '>=', value: after }, n), {
         signal: opts.signal,
         async: opts.async,
         timeoutMs: opts.timeoutMs,
@@ -231,7 +234,7 @@ export class HogQLClient {
       if (page.results.length < n) {
         rows.push(...page.results);
         exhausted = true;
-        opts.onPage?.(rows.length, queries);
+        opts.onPage?.(Math.min(rows.length, wanted), queries);
         break;
       }
       const idx = timeIndex(page.columns, tc);
@@ -244,22 +247,18 @@ export class HogQLClient {
         throw new InsightError('data', `A row has no ${tc}: keyset paging cannot continue past it.`, {
           next: `Add "${tc} IS NOT NULL"-like filtering to the query.`,
         });
-      // Rows come ordered by t: those before the edge value are complete; the edge is read whole.
-      for (const r of page.results) if (!sameValue(r[idx], edge)) rows.push(r);
-      const atEdge = await this.run(pageQuery(parts, tc, { op: '=', value: edge }, HOGQL_MAX_ROWS), {
-        signal: opts.signal,
-        async: opts.async,
-        timeoutMs: opts.timeoutMs,
-      });
-      queries++;
-      if (atEdge.results.length >= HOGQL_MAX_ROWS) {
+      // Rows come ordered by t: those before the edge value are complete; the edge's come again.
+      let kept = 0;
+      for (const r of page.results) if (!sameValue(r[idx], edge)) kept++;
+      if (kept === 0) {
         throw new InsightError(
           'data',
-          `${HOGQL_MAX_ROWS.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
+          `${n.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
           { next: 'Narrow the query with a WHERE condition.' },
         );
       }
-      rows.push(...atEdge.results);
+      rows.push(...page.results.slice(0, kept));
+      heldBack = page.results.length - kept;
       after = edge;
       opts.onPage?.(Math.min(rows.length, wanted), queries);
     }
@@ -534,7 +533,7 @@ export function hogqlLiteral(v: unknown): string {
 }
 
 /** One page: the query's own conditions, AND the keyset condition, ordered by the time column. */
-export function pageQuery(parts: KeysetParts, tc: string, cond: { op: '>' | '='; value: unknown } | undefined, limit: number): string {
+export function pageQuery(parts: KeysetParts, tc: string, cond: { op: '>=' | '='; value: unknown } | undefined, limit: number): string {
   const conditions = [
     parts.where ? `(${parts.where}\n)` : undefined,
     cond ? `${tc} ${cond.op} ${hogqlLiteral(cond.value)}` : undefined,

@@ -1,0 +1,145 @@
+/**
+ * HogQL "Fetch all" benchmark: 1,000,000 event rows from the PostHog fake through
+ * `HogQLClient.fetchAll` (what the workbench's Fetch All and `insights posthog query --max-rows`
+ * run), against a plain `curl` loop that POSTs the very same page queries in the same run.
+ *
+ * Prints figures, never asserts them. Targets (the HogQL workbench issue): ≤ 40 API calls at
+ * 50,000 rows per call, peak RSS ≤ 400 MB, wall time ≤ 1.3× the curl loop. The fake runs in a
+ * child process so its work neither shares our event loop nor counts in our RSS (it still shares
+ * the machine's cores with both sides alike). Events are real-shaped: UUIDs, person ids, URLs,
+ * millisecond timestamps with ties.
+ *
+ * Alone: `node out/bench/hogql.js [--rows N]` after `npm run compile-tests`.
+ */
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PostHogClient } from '../src/core/sources/posthog/client';
+import { HogQLClient } from '../src/core/sources/posthog/hogql';
+import { startPostHogFake } from '../test/fakes/posthog';
+
+interface FakeInfo {
+  url: string;
+  apiKey: string;
+  projectId: number;
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const SQL = 'SELECT uuid, event, distinct_id, person_id, timestamp, properties.$current_url AS url FROM events ORDER BY timestamp';
+
+/** Child-process side: the fake with `rows` events; answers 'queries' with the HogQL texts it ran. */
+async function serveFake(rows: number): Promise<void> {
+  const fake = await startPostHogFake({ hogql: { eventCount: rows } });
+  const started = Date.now();
+  void fake.hogql.events.length; // generate now, not inside the first measured query
+  process.stderr.write(`hogql bench: the fake generated ${rows.toLocaleString('en')} events in ${secs(Date.now() - started)}\n`);
+  process.on('message', (m) => {
+    if (m === 'queries') process.send?.({ queries: [...fake.hogql.queries] });
+  });
+  process.send?.({ url: fake.url, apiKey: fake.apiKey, projectId: fake.projectId } satisfies FakeInfo);
+}
+
+function startFakeProcess(rows: number): Promise<{ child: ChildProcess; info: FakeInfo }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--serve-fake', String(rows)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (info) => resolve({ child, info: info as FakeInfo }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the fake exited early (code ${code})`)));
+  });
+}
+
+function queriesOf(child: ChildProcess): Promise<string[]> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as { queries: string[] }).queries));
+    child.send('queries');
+  });
+}
+
+/** Peak RSS of this process while `fn` runs (sampled every 20 ms). */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peak: number; cpuMs: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    const used = process.cpuUsage(cpu);
+    return { value, ms: performance.now() - t0, peak: Math.max(peak, process.memoryUsage.rss()), cpuMs: (used.user + used.system) / 1000 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The same pages as one shell loop of curl POSTs, bodies prepared beforehand; undefined without curl. */
+async function curlLoop(info: FakeInfo, queries: string[]): Promise<{ ms: number; bytes: number } | undefined> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hogql-bench-'));
+  try {
+    const files = queries.map((q, i) => {
+      const f = path.join(dir, `body-${i}.json`);
+      fs.writeFileSync(f, JSON.stringify({ query: { kind: 'HogQLQuery', query: q }, refresh: 'blocking' }));
+      return f;
+    });
+    const url = `${info.url}/api/projects/${info.projectId}/query/`;
+    // The key goes in a curl config file, never on a command line another user could read.
+    const config = path.join(dir, 'curl.conf');
+    fs.writeFileSync(config, `header = "Authorization: Bearer ${info.apiKey}"\nheader = "Content-Type: application/json"\n`, { mode: 0o600 });
+    const script = files.map((f) => `curl -sS --fail -K '${config}' --data-binary @'${f}' '${url}' | wc -c`).join('\n');
+    const t0 = performance.now();
+    const out = await new Promise<string | undefined>((resolve) => {
+      const p = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      p.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      p.on('error', () => resolve(undefined));
+      p.on('close', (code) => resolve(code === 0 ? text : undefined));
+    });
+    if (out === undefined) return undefined;
+    return { ms: performance.now() - t0, bytes: out.split('\n').reduce((s, l) => s + (Number(l) || 0), 0) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchHogQL(opts: { rows: number }): Promise<void> {
+  const rows = Math.max(1000, Math.floor(opts.rows));
+  const { child, info } = await startFakeProcess(rows);
+  try {
+    const posthog = new PostHogClient({ baseUrl: info.url, projectId: String(info.projectId), apiKey: info.apiKey });
+    const client = new HogQLClient(posthog, { pollIntervalMs: 50 });
+    const m = await measured(() => client.fetchAll(SQL, { maxRows: rows }));
+    const r = m.value;
+    const queries = await queriesOf(child);
+    const curl = await curlLoop(info, queries);
+    const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} rows/s`;
+    const lines = [
+      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns), pages of 50,000 by timestamp`,
+      `  fetchAll: ${secs(m.ms)} = ${rate(r.results.length, m.ms)}, ${r.results.length.toLocaleString('en')} rows, ` +
+        `${r.queries} API calls (target ≤ 40), peak RSS ${mb(m.peak)} (target ≤ 400 MB), CPU ${secs(m.cpuMs)}`,
+      curl
+        ? `  curl loop over the same ${queries.length} pages: ${secs(curl.ms)} = ${rate(r.results.length, curl.ms)}, ${mb(curl.bytes)} of JSON`
+        : '  curl loop: not available here (needs bash and curl)',
+      curl ? `  ratio fetchAll / curl: ${(m.ms / curl.ms).toFixed(2)}× wall (target ≤ 1.3×)` : '  ratio: skipped',
+      `  load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs (the fake's query time counts on both sides)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    child.kill();
+  }
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--serve-fake') {
+    serveFake(Number(argv[1])).catch((e: unknown) => {
+      process.stderr.write(`hogql bench fake: ${(e as Error).message}\n`);
+      process.exit(1);
+    });
+  } else {
+    const i = argv.indexOf('--rows');
+    benchHogQL({ rows: i >= 0 ? Number(argv[i + 1]) : 1_000_000 }).catch((e: unknown) => {
+      process.stderr.write(`hogql bench: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    });
+  }
+}
