@@ -375,7 +375,7 @@ export class EchoReportQueue {
     }
     const active = running.filter((r) => r.status === 'running');
     if (!active.some((r) => r.chunks.some((c) => ACTIVE.has(c.status)))) {
-      for (const run of active) if (run.chunks.every((c) => c.status === 'Available')) this.setRunStatus(run, 'ready');
+      if (this.markReady(active)) changed = true;
       if (changed) await this.persist();
       return { changed };
     }
@@ -427,10 +427,25 @@ export class EchoReportQueue {
         if ((c.status as ChunkStatus) === 'Pending') inFlight++;
       }
     }
-    for (const run of active)
-      if (run.status === 'running' && run.chunks.every((c) => c.status === 'Available')) this.setRunStatus(run, 'ready');
+    // Saved like every other status: a restart must find the run ready, not running.
+    if (this.markReady(active)) {
+      changed = true;
+      await this.persist();
+    }
     this.emitCounts();
     return { changed, busyMs };
+  }
+
+  /** Runs whose every chunk is Available become ready; true when one did. */
+  private markReady(runs: RunState[]): boolean {
+    let any = false;
+    for (const run of runs) {
+      if (run.status === 'running' && run.chunks.every((c) => c.status === 'Available')) {
+        this.setRunStatus(run, 'ready');
+        any = true;
+      }
+    }
+    return any;
   }
 
   private async submitChunk(run: RunState, c: ChunkState, signal: AbortSignal): Promise<'submitted' | 'rejected' | { busyMs: number }> {

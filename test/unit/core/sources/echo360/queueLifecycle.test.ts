@@ -529,4 +529,42 @@ describe('echo360 report queue: run lifecycle', function () {
       await slow.close();
     }
   });
+
+  describe('saving what the poller learns', () => {
+    // Requests stay Pending 2.5 s: long enough for several rounds that learn nothing.
+    let slow: Echo360Fake;
+    before(async () => {
+      slow = await startEcho360Fake({ pendingMs: 2500 });
+    });
+    after(() => slow.close());
+    const lists = () => slow.requests.filter((r) => r.method === 'GET' && /\/reporting\/requests\/?$/.test(r.path.split('?')[0])).length;
+
+    it('saves each status when it is learnt and nothing in rounds that learn nothing; a new queue on the store goes on from it', async () => {
+      const store = new MemoryQueueStore();
+      const queue = track(fastQueue(fastClient(slow), { store }));
+      const pending = until(queue, (e) => e.kind === 'request' && e.status === 'Pending');
+      const run = await queue.enqueue({ reportName: 'videoview', range: ONE_CHUNK });
+      await pending;
+      await new Promise((r) => setTimeout(r, 150)); // the round that learnt Pending has saved it
+      assert.equal(store.peek()!.runs[0].chunks[0].status, 'Pending', 'Pending is saved');
+      const savesBefore = store.saves;
+      const listsBefore = lists();
+      await new Promise((r) => setTimeout(r, 900));
+      assert.equal(queue.getRun(run.id)!.chunks[0].status, 'Pending', 'still Pending (else this window means nothing)');
+      assert.ok(lists() - listsBefore >= 3, `rounds ran: ${lists() - listsBefore} listings`);
+      assert.equal(store.saves, savesBefore, 'rounds that learn nothing save nothing');
+      await queue.waitForRun(run.id);
+      await new Promise((r) => setTimeout(r, 100)); // the round that learnt it saves right after telling
+      const saved = store.peek()!.runs[0];
+      assert.equal(saved.status, 'ready', 'ready is saved');
+      assert.equal(saved.chunks[0].status, 'Available', 'Available is saved');
+      queue.dispose();
+      // A restart: the new queue knows the run is ready and asks the server nothing.
+      const sent = slow.requests.length;
+      const again = track(fastQueue(fastClient(slow), { store: new MemoryQueueStore(store.peek()) }));
+      assert.equal((await again.waitForRun(run.id)).status, 'ready');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(slow.requests.length, sent, 'nothing asked after the restart');
+    });
+  });
 });
