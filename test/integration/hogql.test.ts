@@ -85,6 +85,15 @@ describe('HogQL workbench', function () {
     assert.ok(labels.includes('events'), 'tables are offered too');
     const ts = list.items.find((i) => i.label === 'timestamp')!;
     assert.match(String(ts.detail), /datetime.*events/i);
+    if (ui.available) {
+      // As a user sees it: the suggest widget at the cursor, with the field's type.
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      editor.selection = new vscode.Selection(at, at);
+      await vscode.commands.executeCommand('editor.action.triggerSuggest');
+      await new Promise((r) => setTimeout(r, 1500));
+      await screenshot('hogql-03-completion');
+      await vscode.commands.executeCommand('hideSuggestWidget');
+    }
     await setText(`-- source: ${LABEL}\nSELECT timestamp FROM events LIMIT 5`);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(doc.getText().indexOf('timestamp') + 2));
     // As rendered: the hover's Markdown with its escapes undone.
