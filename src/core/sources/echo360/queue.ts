@@ -110,11 +110,8 @@ export class EchoReportQueue {
   /** Loads the saved state and continues every unfinished run. Safe to call more than once. */
   resume(): Promise<void> {
     this.loaded ??= (async () => {
-      const saved = await this.opts.store.load();
-      // Runs enqueued before the load finished stay; saved runs come first (they are older).
-      const mine = this.state.runs;
-      this.state = readQueueState(saved);
-      this.state.runs.push(...mine.filter((r) => !this.state.runs.some((s) => s.id === r.id)));
+      // Nothing is in the state before this: enqueue() waits for resume() before adding a run.
+      this.state = readQueueState(await this.opts.store.load());
       this.ensureLoop();
     })();
     return this.loaded;
