@@ -36,8 +36,10 @@ export function waitForReport(
   api: InsightExplorerApi,
   key: string,
   pred: (r: PreviewReport) => boolean,
-  // Generous: a new webview on a busy 2-core machine can take many seconds to paint its first rows.
-  timeoutMs = 45_000,
+  // Generous: a new webview on a busy 2-core machine can take many seconds to paint its first rows,
+  // and in VS Code for the Web a page whose script was lost to another webview's service worker
+  // fails after 30 s before the panel loads it again (src/core/preview/html.ts).
+  timeoutMs = 90_000,
 ): Promise<PreviewReport> {
   return new Promise((resolve, reject) => {
     const last = api.previews.lastReport(key);
