@@ -9,7 +9,7 @@
  *
  * Alone: `node out/bench/echo360.js [--rows N]` after `npm run compile-tests`.
  */
-import { ChildProcess, fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +19,7 @@ import { EchoReportQueue, MemoryQueueStore } from '../src/core/sources/echo360/q
 import { EchoDelimiter } from '../src/core/sources/echo360/types';
 import { startEcho360Fake } from '../test/fakes/echo360';
 import { writeReportFile } from '../test/fakes/echo360Data';
+import { measured, startFakeProcess } from './fakeProcess';
 
 const DAY = 86_400_000;
 
@@ -61,29 +62,6 @@ async function serveFake(file: string, rows: number): Promise<void> {
   process.send?.({ url: fake.url, clientId: fake.clientId, clientSecret: fake.clientSecret } satisfies FakeInfo);
 }
 
-function startFakeProcess(file: string, rows: number): Promise<{ child: ChildProcess; info: FakeInfo }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--serve-fake', file, String(rows)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (info) => resolve({ child, info: info as FakeInfo }));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the fake exited early (code ${code})`)));
-  });
-}
-
-/** Peak RSS while `fn` runs (sampled every 20 ms) and the CPU time it used (all threads). */
-async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; peak: number; cpuMs: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  const cpu = process.cpuUsage();
-  try {
-    const value = await fn();
-    const used = process.cpuUsage(cpu);
-    return { value, peak: Math.max(peak, process.memoryUsage.rss()), cpuMs: (used.user + used.system) / 1000 };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 function curlBaseline(link: string): Promise<{ ms: number; lines: number; cpuMs?: number } | undefined> {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -107,7 +85,7 @@ export async function benchEcho360(opts: { rows: number }): Promise<void> {
   const rows = Math.max(1000, Math.floor(opts.rows));
   const dir = benchDir();
   const file = path.join(dir, `echo360-videoview-spread-${rows}.csv.gz`);
-  const { child, info } = await startFakeProcess(file, rows);
+  const { child, info } = await startFakeProcess<FakeInfo>(__filename, [file, String(rows)]);
   const client = new Echo360Client({ baseUrl: info.url, credentials: { clientId: info.clientId, clientSecret: info.clientSecret } });
   const queue = new EchoReportQueue({ client, store: new MemoryQueueStore(), pollIntervalMs: 50 });
   const day = new Date(Math.floor(Date.now() / DAY) * DAY - 2 * DAY).toISOString().slice(0, 10);

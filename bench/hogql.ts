@@ -11,13 +11,14 @@
  *
  * Alone: `node out/bench/hogql.js [--rows N]` after `npm run compile-tests`.
  */
-import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PostHogClient } from '../src/core/sources/posthog/client';
 import { HogQLClient } from '../src/core/sources/posthog/hogql';
 import { startPostHogFake } from '../test/fakes/posthog';
+import { measured, startFakeProcess } from './fakeProcess';
 
 interface FakeInfo {
   url: string;
@@ -41,35 +42,11 @@ async function serveFake(rows: number): Promise<void> {
   process.send?.({ url: fake.url, apiKey: fake.apiKey, projectId: fake.projectId } satisfies FakeInfo);
 }
 
-function startFakeProcess(rows: number): Promise<{ child: ChildProcess; info: FakeInfo }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--serve-fake', String(rows)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (info) => resolve({ child, info: info as FakeInfo }));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the fake exited early (code ${code})`)));
-  });
-}
-
 function queriesOf(child: ChildProcess): Promise<string[]> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve((m as { queries: string[] }).queries));
     child.send('queries');
   });
-}
-
-/** Peak RSS of this process while `fn` runs (sampled every 20 ms). */
-async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peak: number; cpuMs: number }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  const cpu = process.cpuUsage();
-  const t0 = performance.now();
-  try {
-    const value = await fn();
-    const used = process.cpuUsage(cpu);
-    return { value, ms: performance.now() - t0, peak: Math.max(peak, process.memoryUsage.rss()), cpuMs: (used.user + used.system) / 1000 };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** The same pages as one shell loop of curl POSTs, bodies prepared beforehand; undefined without curl. */
@@ -103,7 +80,7 @@ async function curlLoop(info: FakeInfo, queries: string[]): Promise<{ ms: number
 
 export async function benchHogQL(opts: { rows: number }): Promise<void> {
   const rows = Math.max(1000, Math.floor(opts.rows));
-  const { child, info } = await startFakeProcess(rows);
+  const { child, info } = await startFakeProcess<FakeInfo>(__filename, [String(rows)]);
   try {
     const posthog = new PostHogClient({ baseUrl: info.url, projectId: String(info.projectId), apiKey: info.apiKey });
     const client = new HogQLClient(posthog, { pollIntervalMs: 50 });
