@@ -18,6 +18,8 @@ import * as path from 'node:path';
 import { PostHogClient } from '../src/core/sources/posthog/client';
 import { HogQLClient } from '../src/core/sources/posthog/hogql';
 import { startPostHogFake } from '../test/fakes/posthog';
+import { AtomicFile } from '../src/core/atomicFile';
+import { HogQLResultWriter } from '../src/core/sources/posthog/hogqlOutput';
 import { measured, startFakeProcess } from './fakeProcess';
 
 interface FakeInfo {
@@ -84,17 +86,35 @@ export async function benchHogQL(opts: { rows: number }): Promise<void> {
   try {
     const posthog = new PostHogClient({ baseUrl: info.url, projectId: String(info.projectId), apiKey: info.apiKey });
     const client = new HogQLClient(posthog, { pollIntervalMs: 50 });
-    const m = await measured(() => client.fetchAll(SQL, { maxRows: rows }));
+    // As the workbench's Fetch All does: each page straight into the raw JSON, the CSV document
+    // and the preview's rows, written atomically; the rows are never all in memory.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hogql-bench-out-'));
+    const m = await measured(async () => {
+      const outs = await Promise.all(['all.json', 'all.csv', 'all.rows'].map((f) => AtomicFile.open(path.join(dir, f))));
+      const writer = new HogQLResultWriter({
+        json: outs[0],
+        csv: [
+          { sink: outs[1], formulaGuard: true },
+          { sink: outs[2], formulaGuard: false },
+        ],
+      });
+      const all = await client.fetchAll(SQL, { maxRows: rows, onRows: (page, head) => writer.append(page, head) });
+      await writer.end(all);
+      for (const o of outs) await o.commit();
+      return { ...all, written: outs.reduce((n, o) => n + o.size, 0) };
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
     const r = m.value;
     const queries = await queriesOf(child);
     const curl = await curlLoop(info, queries);
     const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} rows/s`;
     const lines = [
       `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns), pages of 50,000 by timestamp`,
-      `  fetchAll: ${secs(m.ms)} = ${rate(r.results.length, m.ms)}, ${r.results.length.toLocaleString('en')} rows, ` +
+      `  Fetch all: ${secs(m.ms)} = ${rate(r.rows, m.ms)}, ${r.rows.toLocaleString('en')} rows, ` +
         `${r.queries} API calls (target ≤ 40), peak RSS ${mb(m.peak)} (target ≤ 400 MB), CPU ${secs(m.cpuMs)}`,
+      `    written page by page as the workbench does: JSON + CSV document + preview rows, ${mb(r.written)}`,
       curl
-        ? `  curl loop over the same ${queries.length} pages: ${secs(curl.ms)} = ${rate(r.results.length, curl.ms)}, ${mb(curl.bytes)} of JSON`
+        ? `  curl loop over the same ${queries.length} pages: ${secs(curl.ms)} = ${rate(r.rows, curl.ms)}, ${mb(curl.bytes)} of JSON`
         : '  curl loop: not available here (needs bash and curl)',
       curl ? `  ratio fetchAll / curl: ${(m.ms / curl.ms).toFixed(2)}× wall (target ≤ 1.3×)` : '  ratio: skipped',
       `  load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs (the fake's query time counts on both sides)`,

@@ -5,12 +5,13 @@
  * flagged on stderr; `--max-rows N` above 50,000 pages by a time column (keyset, never OFFSET).
  */
 import * as fs from 'node:fs';
-import { CsvCell, toCsv } from '../core/csv';
+import { toCsv } from '../core/csv';
 import { InsightError } from '../core/errors';
 import { HOGQL_MAX_ROWS, HogQLClient, HogQLResult } from '../core/sources/posthog/hogql';
+import { HogQLResultWriter, hogqlCell } from '../core/sources/posthog/hogqlOutput';
 import { ParsedArgs, choice, flag, positiveNumber, str } from './args';
 import { CliCommand, CliContext } from './context';
-import { writeOutput } from './output';
+import { openOutput, writeOutput } from './output';
 import { posthogClient } from './posthogClient';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -39,12 +40,6 @@ function maxRows(args: ParsedArgs): number | undefined {
   const n = positiveNumber(args, 'max-rows', 1);
   if (!Number.isInteger(n)) throw new InsightError('usage', `--max-rows must be a whole number, got "${str(args, 'max-rows')}".`);
   return n;
-}
-
-/** A cell as CSV text: objects and arrays (ClickHouse arrays, tuples, maps) as JSON. */
-function cell(v: unknown): CsvCell {
-  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  return JSON.stringify(v);
 }
 
 /** The stderr warning for a result PostHog may have cut, or undefined. */
@@ -101,36 +96,49 @@ export const posthogQueryCommand: CliCommand = {
       ctx.note(`still running (poll ${p.polls}${read})…`);
     };
 
-    let result: HogQLResult;
+    const guard = !flag(args, 'no-formula-guard');
     if (limit !== undefined && limit > HOGQL_MAX_ROWS) {
-      const all = await hogql.fetchAll(sql, {
-        maxRows: limit,
-        timeColumn,
-        signal: ctx.signal,
-        async: true,
-        timeoutMs,
-        onPage: (rows, queries) => ctx.note(`${fmt(rows)} rows after ${queries} quer${queries === 1 ? 'y' : 'ies'}…`),
-      });
-      result = all;
-      if (all.reachedMax) ctx.note(`stopped at --max-rows ${fmt(limit)}: more rows may exist.`);
-    } else {
-      result = await hogql.run(sql, { async: true, signal: ctx.signal, timeoutMs, onProgress });
-      const warning = cutWarning(result);
-      if (limit !== undefined && result.results.length > limit) {
-        ctx.note(`first ${fmt(limit)} rows of ${fmt(result.results.length)} (--max-rows).`);
-        result = { ...result, results: result.results.slice(0, limit) };
-      } else if (warning) {
-        ctx.note(warning);
+      // Page by page into the output as the rows come: a million rows never sit in memory at once.
+      // With --out the file appears only when every page arrived (atomic, as always).
+      const out = openOutput(str(args, 'out'));
+      const sink = { write: (chunk: string) => out.write(chunk) };
+      const writer = new HogQLResultWriter(format === 'json' ? { json: sink } : { csv: [{ sink, formulaGuard: guard }] });
+      try {
+        const all = await hogql.fetchAll(sql, {
+          maxRows: limit,
+          timeColumn,
+          signal: ctx.signal,
+          async: true,
+          timeoutMs,
+          onPage: (rows, queries) => ctx.note(`${fmt(rows)} rows after ${queries} quer${queries === 1 ? 'y' : 'ies'}…`),
+          onRows: (rows, head) => writer.append(rows, head),
+        });
+        await writer.end(all);
+        await out.close();
+        if (all.reachedMax) ctx.note(`stopped at --max-rows ${fmt(limit)}: more rows may exist.`);
+        ctx.note(`${fmt(all.rows)} row${all.rows === 1 ? '' : 's'}`);
+      } catch (e) {
+        await out.abort();
+        throw e;
       }
+      return;
     }
 
+    let result: HogQLResult = await hogql.run(sql, { async: true, signal: ctx.signal, timeoutMs, onProgress });
+    const warning = cutWarning(result);
+    if (limit !== undefined && result.results.length > limit) {
+      ctx.note(`first ${fmt(limit)} rows of ${fmt(result.results.length)} (--max-rows).`);
+      result = { ...result, results: result.results.slice(0, limit) };
+    } else if (warning) {
+      ctx.note(warning);
+    }
     const text =
       format === 'json'
         ? JSON.stringify({ columns: result.columns, types: result.types, results: result.results }) + '\n'
         : toCsv(
             result.columns,
-            result.results.map((r) => r.map(cell)),
-            { formulaGuard: !flag(args, 'no-formula-guard') },
+            result.results.map((r) => r.map(hogqlCell)),
+            { formulaGuard: guard },
           );
     await writeOutput(str(args, 'out'), text);
     ctx.note(`${fmt(result.results.length)} row${result.results.length === 1 ? '' : 's'}`);

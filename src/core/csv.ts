@@ -21,16 +21,22 @@ export interface CsvOptions {
  * trailing space are quoted, quotes doubled. Lines end with `\n`, and the text with one.
  */
 export function toCsv(columns: string[], rows: CsvCell[][], opts: CsvOptions = {}): string {
+  return csvHeader(columns, opts) + csvRows(rows, opts);
+}
+
+/** The header line of `toCsv`: a CSV written in parts is `csvHeader` + `csvRows` of each part. */
+export function csvHeader(columns: string[], opts: CsvOptions = {}): string {
   const guard = opts.formulaGuard ?? true;
-  const text = (s: string) => (guard ? guardFormula(s) : s);
+  return Papa.unparse([columns.map((c) => (guard ? guardFormula(c) : c))], { delimiter: opts.delimiter ?? ',', newline: '\n' }) + '\n';
+}
+
+/** The lines of `rows` as `toCsv` writes them, each ending with `\n` (empty for no rows). */
+export function csvRows(rows: CsvCell[][], opts: CsvOptions = {}): string {
+  if (rows.length === 0) return '';
+  const guard = opts.formulaGuard ?? true;
   // papaparse writes null and undefined as empty fields.
-  const cell = (c: CsvCell) => (typeof c === 'string' ? text(c) : c);
-  return (
-    Papa.unparse(
-      { fields: columns.map(text), data: rows.map((r) => r.map(cell)) },
-      { delimiter: opts.delimiter ?? ',', newline: '\n' },
-    ) + '\n'
-  );
+  const cell = (c: CsvCell) => (typeof c === 'string' && guard ? guardFormula(c) : c);
+  return Papa.unparse(guard ? rows.map((r) => r.map(cell)) : rows, { delimiter: opts.delimiter ?? ',', newline: '\n' }) + '\n';
 }
 
 /**

@@ -115,13 +115,79 @@ export class ResultOpener {
     }
     this.services.log.info(result.summary);
     const opened: OpenedResult = { title: result.title, uri, file, bytes: raw.bytes.length, tables };
+    return this.present(result.title, opened, sizes, target, async (where) => {
+      for (let i = result.tables.length - 1; i >= 0; i--) {
+        const t = result.tables[i];
+        await this.previews.showTable(
+          { sourceId: source.id, key: t.key ? `${result.key}-${t.key}` : result.key },
+          t.columns,
+          t.rows,
+          { title: tables[i].title, subtitle: result.subtitle, charts: t.charts, chartNote: t.chartNote },
+          where,
+        );
+      }
+    });
+  }
 
+  /**
+   * The files of a one-table result too big to hold, for its producer to write page by page
+   * (atomically, then `showWritten`): the raw answer, its CSV document (formula-guarded per
+   * `insightExplorer.export.formulaGuard`) and the preview's plain rows.
+   */
+  filesFor(source: SourceConfig, key: string, rawExt: 'json' | 'csv'): { raw: string; csv: string; rows: string; formulaGuard: boolean } {
+    return {
+      raw: this.results.fileFor(source.id, key, rawExt),
+      csv: this.results.fileFor(source.id, key, 'csv'),
+      rows: this.previews.rowsFileOf({ sourceId: source.id, key }),
+      formulaGuard: formulaGuardSetting(),
+    };
+  }
+
+  /** Shows a one-table result whose files `filesFor` named were written by the caller. */
+  async showWritten(
+    source: SourceConfig,
+    result: { key: string; title: string; subtitle?: string; summary: string; rawExt: 'json' | 'csv'; columns: string[]; rows: number },
+    target: OpenTarget = 'default',
+  ): Promise<OpenedResult> {
+    const files = this.filesFor(source, result.key, result.rawExt);
+    const uri = this.results.uriFor(source.id, result.key, result.title, result.rawExt);
+    const csvUri = this.results.uriFor(source.id, result.key, result.title, 'csv');
+    this.results.changed(uri);
+    this.results.changed(csvUri);
+    const size = async (f: string) => (await fs.promises.stat(f)).size;
+    const sizes = new Map<string, number>([
+      [uri.toString(), await size(files.raw)],
+      [csvUri.toString(), await size(files.csv)],
+    ]);
+    const previewKey = ResultPreviews.keyOf({ sourceId: source.id, key: result.key });
+    this.services.log.info(result.summary);
+    const opened: OpenedResult = {
+      title: result.title,
+      uri,
+      file: files.raw,
+      bytes: sizes.get(uri.toString())!,
+      tables: [{ name: result.title, title: result.title, csvUri, previewKey, columns: result.columns, rows: result.rows, charts: [] }],
+    };
+    return this.present(result.title, opened, sizes, target, async (where) => {
+      await this.previews.showStored({ sourceId: source.id, key: result.key }, { title: result.title, subtitle: result.subtitle }, where);
+    });
+  }
+
+  /** The documents (per `insightExplorer.openDocument` and the target), then the previews. */
+  private async present(
+    title: string,
+    opened: OpenedResult,
+    sizes: Map<string, number>,
+    target: OpenTarget,
+    showPreviews: (where: { viewColumn: vscode.ViewColumn; preserveFocus?: boolean }) => Promise<void>,
+  ): Promise<OpenedResult> {
+    const { uri, tables } = opened;
     const openDoc = async (doc: vscode.Uri, column: vscode.ViewColumn) => {
       // VS Code refuses to open a text document past its 50 MB limit: the preview shows the rows.
       const bytes = sizes.get(doc.toString()) ?? 0;
       if (bytes > EDITOR_LIMIT_BYTES) {
         void vscode.window.showInformationMessage(
-          `${result.title}: the ${(bytes / 1e6).toFixed(0)} MB ${doc.path.split('.').pop()?.toUpperCase()} is too large for an editor tab (VS Code opens up to 50 MB). ` +
+          `${title}: the ${(bytes / 1e6).toFixed(0)} MB ${doc.path.split('.').pop()?.toUpperCase()} is too large for an editor tab (VS Code opens up to 50 MB). ` +
             'The preview shows every row; use its Export to save them.',
         );
         return;
@@ -143,16 +209,7 @@ export class ResultOpener {
       else if (pref !== 'none') for (const t of [...tables].reverse()) await openDoc(t.csvUri, vscode.ViewColumn.One);
     }
     const where = target === 'preview' ? { viewColumn: vscode.ViewColumn.Active } : { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true };
-    for (let i = result.tables.length - 1; i >= 0; i--) {
-      const t = result.tables[i];
-      await this.previews.showTable(
-        { sourceId: source.id, key: t.key ? `${result.key}-${t.key}` : result.key },
-        t.columns,
-        t.rows,
-        { title: tables[i].title, subtitle: result.subtitle, charts: t.charts, chartNote: t.chartNote },
-        where,
-      );
-    }
+    await showPreviews(where);
     return opened;
   }
 }

@@ -18,8 +18,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import type { SourceConfig } from '../../core/platform';
-import type { CsvCell } from '../../core/csv';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AtomicFile } from '../../core/atomicFile';
 import { HOGQL_MAX_ROWS, HogQLClient, type HogQLResult, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
+import { HogQLResultWriter, hogqlCell } from '../../core/sources/posthog/hogqlOutput';
 import { type HogQLStatement, sourceLabelOf, sourceLine, statementAt, statementsOf } from '../../core/sources/posthog/hogqlText';
 import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
@@ -44,12 +47,6 @@ function runnable(s: HogQLStatement): { sql: string; start: number } {
   }
   const lead = sql.length - sql.trimStart().length;
   return { sql: sql.trim(), start: start + lead };
-}
-
-/** A cell as the grid and the CSV take it: nested values (arrays, maps, tuples) as JSON text. */
-function cellOf(v: unknown): CsvCell {
-  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v as CsvCell;
-  return JSON.stringify(v);
 }
 
 export interface HogQLRun extends OpenedResult {
@@ -302,7 +299,24 @@ export class HogQLWorkbench implements vscode.Disposable {
     const key = doc.uri.toString();
     this.running.set(key, controller);
     this.lensEmitter.fire();
+    const started = Date.now();
+    const resultKey = this.resultKeyOf(source, sql);
+    const files = this.opener.filesFor(source, resultKey, 'json');
+    // Page by page into the result's files (the raw JSON, the CSV document, the preview's rows):
+    // a million rows never sit in the extension host at once. Atomic: a failed or cancelled
+    // Fetch All leaves the last result as it was.
+    await fs.promises.mkdir(path.dirname(files.raw), { recursive: true, mode: 0o700 });
+    const outs: AtomicFile[] = [];
     try {
+      for (const f of [files.raw, files.csv, files.rows]) outs.push(await AtomicFile.open(f));
+      const [raw, csv, rows] = outs;
+      const writer = new HogQLResultWriter({
+        json: raw,
+        csv: [
+          { sink: csv, formulaGuard: files.formulaGuard },
+          { sink: rows, formulaGuard: false },
+        ],
+      });
       const all = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `PostHog HogQL: fetching all rows (${source.label})`, cancellable: true },
         (progress, token) => {
@@ -311,14 +325,31 @@ export class HogQLWorkbench implements vscode.Disposable {
             maxRows,
             async: true,
             signal: controller.signal,
-            onPage: (rows, queries) => progress.report({ message: `${rows.toLocaleString('en-US')} rows so far (${queries} queries)` }),
+            onPage: (n, queries) => progress.report({ message: `${n.toLocaleString('en-US')} rows so far (${queries} queries)` }),
+            onRows: (page, head) => writer.append(page, head),
           });
         },
       );
-      await this.show(source, doc, sql, all, all.queries);
+      await writer.end(all);
+      for (const o of outs) await o.commit();
+      await this.opener.showWritten(
+        source,
+        {
+          key: resultKey,
+          title: this.titleOf(doc, sql),
+          subtitle: `PostHog · HogQL · ${source.label} · ${all.rows.toLocaleString('en-US')} rows`,
+          summary: `HogQL on ${source.label}: ${all.rows} rows, ${all.queries} queries (Fetch All).`,
+          rawExt: 'json',
+          columns: all.columns,
+          rows: all.rows,
+        },
+        'beside',
+      );
+      await this.record(source, { sql, status: 'ok', rows: all.rows, capped: all.reachedMax, durationMs: Date.now() - started, startedAt: started, resultKey });
       if (all.reachedMax)
         void vscode.window.showWarningMessage(`Stopped at ${maxRows.toLocaleString('en-US')} rows (insightExplorer.posthog.hogqlMaxRows); more rows may exist.`);
     } catch (e) {
+      for (const o of outs) await o.abort();
       if (isCancelled(e) || controller.signal.aborted) return;
       void vscode.window.showErrorMessage(this.services.redactor.redact(oneLine(e)));
     } finally {
@@ -327,11 +358,18 @@ export class HogQLWorkbench implements vscode.Disposable {
     }
   }
 
+  private resultKeyOf(source: SourceConfig, sql: string): string {
+    return `hogql-${createHash('sha256').update(`${source.id}\n${sql}`).digest('hex').slice(0, 12)}`;
+  }
+
+  private titleOf(doc: vscode.TextDocument, sql: string): string {
+    return doc.isUntitled ? sql.replace(/\s+/g, ' ').slice(0, 48) : (doc.fileName.split(/[\\/]/).pop() ?? 'HogQL');
+  }
+
   private async show(source: SourceConfig, doc: vscode.TextDocument, sql: string, result: HogQLResult, queries: number): Promise<HogQLRun> {
-    const hash = createHash('sha256').update(`${source.id}\n${sql}`).digest('hex').slice(0, 12);
-    const name = doc.isUntitled ? sql.replace(/\s+/g, ' ').slice(0, 48) : (doc.fileName.split(/[\\/]/).pop() ?? 'HogQL');
-    const rows = result.results.map((r) => (Array.isArray(r) ? r.map(cellOf) : [cellOf(r)]));
-    const resultKey = `hogql-${hash}`;
+    const name = this.titleOf(doc, sql);
+    const rows = result.results.map((r) => (Array.isArray(r) ? r.map(hogqlCell) : [hogqlCell(r)]));
+    const resultKey = this.resultKeyOf(source, sql);
     const opened = await this.opener.show(
       source,
       {

@@ -63,6 +63,11 @@ export class ResultPreviews {
     await this.showStored(ref, preview, opts);
   }
 
+  /** Where `showTable` keeps a table's rows: a caller streaming rows writes them there, then calls `showStored`. */
+  rowsFileOf(ref: ResultRef): string {
+    return this.store.fileFor(ref.sourceId, ref.key, ROWS_EXT);
+  }
+
   /** Stores the description of a result whose rows are already a file (`preview.rows`, or the store's rows) and shows it. */
   async showStored(ref: ResultRef, preview: StoredPreview, opts: ShowOptions = {}): Promise<{ key: string; done: Promise<Table> }> {
     await this.store.save(ref.sourceId, ref.key, PANEL_EXT, JSON.stringify(preview) + '\n');

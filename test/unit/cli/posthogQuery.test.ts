@@ -137,6 +137,61 @@ describe('insights posthog query (CLI)', function () {
     assert.ok(!fake.hogql.queries.some((q) => /offset/i.test(q)), 'never OFFSET');
   });
 
+  it('--max-rows json into --out: one JSON document {columns, types, results} of every row, written page by page', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hogql-cli-'));
+    try {
+      const out = path.join(dir, 'all.json');
+      const r = await run([...base, '--sql', 'SELECT uuid, timestamp FROM events', '--max-rows', '1000000', '--format', 'json', '--out', out], env);
+      assert.equal(r.code, 0, r.stderr);
+      const text = fs.readFileSync(out, 'utf8');
+      const body = JSON.parse(text) as { columns: string[]; types: unknown[]; results: string[][] };
+      // The same compact form as a one-query result: one line, a newline at the end.
+      assert.equal(text, JSON.stringify(body) + '\n');
+      assert.deepEqual(body.columns, ['uuid', 'timestamp']);
+      assert.deepEqual(body.types, [
+        ['uuid', 'UUID'],
+        ['timestamp', "DateTime64(6, 'UTC')"],
+      ]);
+      assert.deepEqual(
+        body.results.map((x) => x[0]),
+        fake.hogql.events.map((e) => e.uuid),
+        'every event once, in time order',
+      );
+      assert.equal(fake.hogql.queries.length, 2, '60,000 events in two pages');
+      assert.match(r.stderr, /60,000 rows/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--max-rows interrupted after the first page leaves no --out file, not even a half-written one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hogql-cli-'));
+    try {
+      const out = path.join(dir, 'all.csv');
+      // Polls 0.2 s apart: the second page is still running when the test sees it start.
+      const args = [...base.slice(0, -1), '0.2', '--sql', 'SELECT uuid, timestamp FROM events', '--max-rows', '1000000', '--out', out];
+      const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // The first page arrived (and went into the temp file); hold the second one on PostHog.
+      // (Fewer than 50,000: the rows at the page's last timestamp come again with the next page.)
+      const until = async (what: string, ok: () => boolean) => {
+        for (const end = Date.now() + 20_000; !ok(); await new Promise((r) => setTimeout(r, 5)))
+          if (Date.now() > end) assert.fail(`waited 20 s for ${what}; stderr: ${stderr}`);
+      };
+      await until('the first page', () => /4\d,\d{3} rows after 1 query/.test(stderr));
+      fake.hogql.asyncPolls = 100_000;
+      await until('the second query', () => fake.hogql.queries.length === 2);
+      child.kill('SIGINT');
+      assert.equal(await closed, 130, stderr);
+      assert.deepEqual(fs.readdirSync(dir), [], 'neither the file nor its temp file');
+      assert.equal(fake.hogql.cancelled.length, 1, 'the running page was cancelled on PostHog');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--max-rows above 50,000 on a query that cannot be paged by time is refused before any query', async () => {
     const r = await run([...base, '--sql', 'SELECT event, count() FROM events GROUP BY event', '--max-rows', '60000'], env);
     assert.equal(r.code, 2);

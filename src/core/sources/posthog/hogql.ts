@@ -86,9 +86,18 @@ export interface FetchAllOptions {
   timeoutMs?: number;
   /** After each query: rows kept so far and queries made. */
   onPage?: (rows: number, queries: number) => void;
+  /**
+   * Takes each page's complete rows, in order, as they come: the rows are then not kept, and the
+   * result's `results` is empty. A million rows cost two pages of memory instead of all of them.
+   * It is called as soon as a page arrives and runs while the next query does; the page after
+   * waits for it (at most one page in hand), and fetchAll ends when the last one is done.
+   */
+  onRows?: (rows: unknown[][], head: { columns: string[]; types: unknown[] }) => void | Promise<void>;
 }
 
 export interface FetchAllResult extends HogQLResult {
+  /** Rows fetched (given to `onRows`, or in `results`). */
+  rows: number;
   /** Queries made. */
   queries: number;
   /** Stopped at maxRows: more rows may exist. */
@@ -211,68 +220,90 @@ export class HogQLClient {
     const parts = keysetParts(sql, tc);
     const wanted = Math.min(opts.maxRows, parts.limit ?? Infinity);
     const pageSize = Math.max(1, Math.min(opts.pageSize ?? HOGQL_MAX_ROWS, HOGQL_MAX_ROWS));
-    const rows: unknown[][] = [];
+    const kept: unknown[][] = [];
+    let count = 0;
     let columns: string[] = [];
     let types: unknown[] = [];
+    // The page being handed to onRows while the next query runs (its failure surfaces at the next take).
+    let handing: Promise<void> | undefined;
+    const take = async (rows: unknown[][]) => {
+      const some = rows.length > wanted - count ? rows.slice(0, wanted - count) : rows;
+      count += some.length;
+      const onRows = opts.onRows;
+      if (!onRows) {
+        for (const r of some) kept.push(r);
+        return;
+      }
+      if (handing) await handing;
+      handing = (async () => onRows(some, { columns, types }))();
+      handing.catch(() => undefined);
+    };
     let after: unknown;
     // Rows at `after` held back from the last page: the next page starts with them again.
     let heldBack = 0;
     let queries = 0;
     let exhausted = false;
-    while (rows.length < wanted) {
-      const n = Math.min(pageSize, wanted - rows.length + heldBack);
-      const page = await this.run(pageQuery(parts, tc, after === undefined ? undefined : { op: '>=', value: after }, n), {
-        signal: opts.signal,
-        async: opts.async,
-        timeoutMs: opts.timeoutMs,
-      });
-      queries++;
-      if (queries === 1) {
-        columns = page.columns;
-        types = page.types;
-      }
-      if (page.results.length < n) {
-        rows.push(...page.results);
-        exhausted = true;
-        opts.onPage?.(Math.min(rows.length, wanted), queries);
-        break;
-      }
-      const idx = timeIndex(page.columns, tc);
-      if (idx < 0)
-        throw new InsightError('usage', `Paging past ${HOGQL_MAX_ROWS.toLocaleString('en-US')} rows needs ${tc} in the SELECT list.`, {
-          next: `Add ${tc} to the columns, or lower --max-rows.`,
+    try {
+      while (count < wanted) {
+        const n = Math.min(pageSize, wanted - count + heldBack);
+        const page = await this.run(pageQuery(parts, tc, after === undefined ? undefined : { op: '>=', value: after }, n), {
+          signal: opts.signal,
+          async: opts.async,
+          timeoutMs: opts.timeoutMs,
         });
-      const edge = page.results[page.results.length - 1][idx];
-      if (edge === null || edge === undefined)
-        throw new InsightError('data', `A row has no ${tc}: keyset paging cannot continue past it.`, {
-          next: `Add "${tc} IS NOT NULL"-like filtering to the query.`,
-        });
-      // Rows come ordered by t: those before the edge value are complete; the edge's come again.
-      let kept = 0;
-      for (const r of page.results) if (!sameValue(r[idx], edge)) kept++;
-      if (kept === 0) {
-        throw new InsightError(
-          'data',
-          `${n.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
-          { next: 'Narrow the query with a WHERE condition.' },
-        );
+        queries++;
+        if (queries === 1) {
+          columns = page.columns;
+          types = page.types;
+        }
+        if (page.results.length < n) {
+          await take(page.results);
+          exhausted = true;
+          opts.onPage?.(count, queries);
+          break;
+        }
+        const idx = timeIndex(page.columns, tc);
+        if (idx < 0)
+          throw new InsightError('usage', `Paging past ${HOGQL_MAX_ROWS.toLocaleString('en-US')} rows needs ${tc} in the SELECT list.`, {
+            next: `Add ${tc} to the columns, or lower --max-rows.`,
+          });
+        const edge = page.results[page.results.length - 1][idx];
+        if (edge === null || edge === undefined)
+          throw new InsightError('data', `A row has no ${tc}: keyset paging cannot continue past it.`, {
+            next: `Add "${tc} IS NOT NULL"-like filtering to the query.`,
+          });
+        // Rows come ordered by t: those before the edge value are complete; the edge's come again.
+        let complete = 0;
+        for (const r of page.results) if (!sameValue(r[idx], edge)) complete++;
+        if (complete === 0) {
+          throw new InsightError(
+            'data',
+            `${n.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
+            { next: 'Narrow the query with a WHERE condition.' },
+          );
+        }
+        await take(page.results.slice(0, complete));
+        heldBack = page.results.length - complete;
+        after = edge;
+        opts.onPage?.(count, queries);
       }
-      rows.push(...page.results.slice(0, kept));
-      heldBack = page.results.length - kept;
-      after = edge;
-      opts.onPage?.(Math.min(rows.length, wanted), queries);
+      if (handing) await handing;
+    } catch (e) {
+      // Never leave the caller's writer mid-page: the page in hand finishes (or fails) first.
+      await handing?.catch(() => undefined);
+      throw e;
     }
-    const results = rows.slice(0, wanted);
     return {
       columns,
       types,
-      results,
+      results: kept,
+      rows: count,
       hasMore: null,
       limit: null,
       offset: null,
       capped: false,
       queries,
-      reachedMax: !exhausted && results.length >= wanted,
+      reachedMax: !exhausted && count >= wanted,
     };
   }
 

@@ -295,6 +295,48 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
       assert.equal(limited.results.length, 700);
     });
 
+    it('onRows takes each page as it arrives, before the next query, and nothing is kept', async () => {
+      const sql = "SELECT uuid, timestamp FROM events WHERE event != '$identify'";
+      const whole = await make().fetchAll(sql, { maxRows: 3210, pageSize: 500 });
+      fake.reset();
+      const taken: unknown[][] = [];
+      const calls: { rows: number; queriesSeen: number; columns: string[] }[] = [];
+      const r = await make().fetchAll(sql, {
+        maxRows: 3210,
+        pageSize: 500,
+        onRows: (page, head) => {
+          calls.push({ rows: page.length, queriesSeen: fake.hogql.queries.length, columns: head.columns });
+          taken.push(...page);
+        },
+      });
+      assert.deepEqual(r.results, [], 'the rows went to onRows, not into memory');
+      assert.equal(r.rows, 3210);
+      assert.equal(r.reachedMax, true);
+      assert.deepEqual(taken, whole.results, 'the same rows in the same order as fetched whole');
+      assert.equal(taken.length, 3210, 'cut at maxRows');
+      // Streamed: the n-th page reached onRows when PostHog had seen n queries, not all of them.
+      assert.deepEqual(
+        calls.map((c) => c.queriesSeen),
+        calls.map((_, i) => i + 1),
+      );
+      assert.ok(calls.length > 5 && calls.every((c) => c.rows <= 500 && c.columns.join() === 'uuid,timestamp'));
+
+      // A writer that fails (a full disk) stops the fetch: at most the query already under way runs.
+      fake.reset();
+      let pagesTaken = 0;
+      await assert.rejects(
+        make().fetchAll(sql, {
+          maxRows: 3210,
+          pageSize: 500,
+          onRows: async () => {
+            if (++pagesTaken === 2) throw new Error('ENOSPC: no space left on device');
+          },
+        }),
+        /ENOSPC/,
+      );
+      assert.ok(fake.hogql.queries.length <= 3, `${fake.hogql.queries.length} queries after the writer failed on page 2`);
+    });
+
     it('refuses queries that cannot be paged by time, naming why', () => {
       assert.throws(
         () => keysetParts('SELECT event, count() FROM events GROUP BY event', 'timestamp'),

@@ -1,0 +1,66 @@
+/**
+ * A HogQL result written as its rows arrive, page by page (Fetch All of a million rows holds one
+ * page, not all of them): the JSON answer `{"columns":[…],"types":[…],"results":[…]}` and any
+ * number of CSVs, each byte for byte what writing the whole result at once would give.
+ */
+import { csvHeader, csvRows, type CsvCell } from '../../csv';
+
+/** Where text goes (a CLI output, an atomic file); awaited, so a slow disk slows the fetch, not memory. */
+export interface TextSink {
+  write(chunk: string): Promise<void>;
+}
+
+/** A HogQL value as one CSV cell: scalars as they are, arrays and objects as JSON. */
+export function hogqlCell(v: unknown): CsvCell {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
+export interface HogQLOutputs {
+  /** The JSON answer, as `JSON.stringify({columns, types, results}) + '\n'` would write it. */
+  json?: TextSink;
+  /** CSVs: header = the columns, then the rows; formula-guarded or not (see core/csv.ts). */
+  csv?: { sink: TextSink; formulaGuard: boolean }[];
+}
+
+export class HogQLResultWriter {
+  private started = false;
+  private rowsWritten = 0;
+
+  constructor(private readonly outs: HogQLOutputs) {}
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.rowsWritten;
+  }
+
+  /** Appends rows (the head is written before the first); the shape of `HogQLClient.fetchAll`'s `onRows`. */
+  async append(rows: unknown[][], head: { columns: string[]; types: unknown[] }): Promise<void> {
+    await this.start(head);
+    if (rows.length === 0) return;
+    if (this.outs.json) {
+      let text = '';
+      for (const r of rows) text += (this.rowsWritten++ === 0 ? '' : ',') + JSON.stringify(r);
+      await this.outs.json.write(text);
+    } else {
+      this.rowsWritten += rows.length;
+    }
+    if (this.outs.csv?.length) {
+      const cells = rows.map((r) => (Array.isArray(r) ? r.map(hogqlCell) : [hogqlCell(r)]));
+      for (const c of this.outs.csv) await c.sink.write(csvRows(cells, { formulaGuard: c.formulaGuard }));
+    }
+  }
+
+  /** Ends the outputs (a result without rows still gets its head). */
+  async end(head: { columns: string[]; types: unknown[] }): Promise<void> {
+    await this.start(head);
+    await this.outs.json?.write(']}\n');
+  }
+
+  private async start(head: { columns: string[]; types: unknown[] }): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.outs.json?.write(`{"columns":${JSON.stringify(head.columns)},"types":${JSON.stringify(head.types)},"results":[`);
+    for (const c of this.outs.csv ?? []) await c.sink.write(csvHeader(head.columns, { formulaGuard: c.formulaGuard }));
+  }
+}
