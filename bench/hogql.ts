@@ -109,7 +109,7 @@ export async function benchHogQL(opts: { rows: number }): Promise<void> {
     const curl = await curlLoop(info, queries);
     const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} rows/s`;
     const lines = [
-      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns), pages of 50,000 by timestamp`,
+      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns): the first page, then ${r.slices} time slices 3 at once (${r.bisected} bisected)`,
       `  Fetch all: ${secs(m.ms)} = ${rate(r.rows, m.ms)}, ${r.rows.toLocaleString('en')} rows, ` +
         `${r.queries} API calls (target ≤ 40), peak RSS ${mb(m.peak)} (target ≤ 400 MB), CPU ${secs(m.cpuMs)}`,
       `    written page by page as the workbench does: JSON + CSV document + preview rows, ${mb(r.written)}`,

@@ -253,7 +253,7 @@ describe('HogQL Fetch All at 1,000,000 rows', function () {
     await fake?.close();
   });
 
-  it('fetches every one of 1,000,000 events into the preview in pages of 50,000, at most 40 queries, never OFFSET', async () => {
+  it('fetches every one of 1,000,000 events into the preview across time slices of at most 50,000, at most 40 queries, never OFFSET', async () => {
     doc = await vscode.workspace.openTextDocument({
       language: 'hogql',
       content: `-- source: ${label}\nSELECT uuid, event, distinct_id, timestamp FROM events ORDER BY timestamp LIMIT 1000000`,
@@ -272,6 +272,10 @@ describe('HogQL Fetch All at 1,000,000 rows', function () {
     const pages = fake.hogql.queries.slice(before);
     assert.ok(pages.length >= 20 && pages.length <= 40, `${pages.length} queries for 1,000,000 rows`);
     assert.ok(pages.every((q) => !/\bOFFSET\b/i.test(q)), 'never OFFSET');
+    // The first page, the count per day, then slices bounded on both sides (the last one open).
+    assert.match(pages[1], /SELECT toDate\(timestamp\) AS day, count\(\) AS n/);
+    const bounded = pages.filter((q) => /timestamp >= toDateTime64\([^)]*\) AND timestamp < toDateTime64/.test(q));
+    assert.ok(bounded.length >= 15, `${bounded.length} bounded time slices`);
     const limits = pages.map((q) => Number(/LIMIT (\d+)\s*$/.exec(q)?.[1]));
     assert.ok(limits.slice(0, -1).every((n) => n === 50_000) && limits[limits.length - 1] <= 50_000, `page sizes ${JSON.stringify(limits)}`);
     // The first rows are the table's first events, in time order.

@@ -157,7 +157,7 @@ describe('insights posthog query (CLI)', function () {
         fake.hogql.events.map((e) => e.uuid),
         'every event once, in time order',
       );
-      assert.equal(fake.hogql.queries.length, 2, '60,000 events in two pages');
+      assert.equal(fake.hogql.queries.length, 3, '60,000 events: the first page, the count per day, one slice');
       assert.match(r.stderr, /60,000 rows/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

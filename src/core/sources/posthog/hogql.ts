@@ -7,14 +7,15 @@
  * PostHog's limits (PostHog/posthog posthog/hogql/constants.py, hogql_query_runner.py, printer.py,
  * user_query_validator.py): a query without LIMIT returns 100 rows with `hasMore`; a LIMIT above
  * 50,000 is cut to 50,000 without a word (`hasMore` null), so exactly 50,000 rows means "probably
- * cut"; OFFSET is refused for personal API keys. Past the cap, `fetchAll` pages by a time column
- * (keyset: `WHERE t > last ORDER BY t LIMIT n`), never by OFFSET.
+ * cut"; OFFSET is refused for personal API keys. Past the cap, `fetchAll` cuts the rest of the
+ * range into time slices run 3 at once, or pages by the time column, never by OFFSET.
  */
 import { randomUUID } from 'node:crypto';
 import { InsightError, isCancelled } from '../../errors';
 import { abortableSleep } from '../../http';
 import { PostHogClient, PostHogValidationError } from './client';
 import { QueryStatus } from './types';
+import { type TimeSlice, bisect, isoOfMicros, microsOf, planSlices } from './hogqlSlices';
 
 /** A cancel sent while giving up (Ctrl-C, timeout) never holds the caller longer than this. */
 const CANCEL_TIMEOUT_MS = 10_000;
@@ -93,11 +94,22 @@ export interface FetchAllOptions {
    * waits for it (at most one page in hand), and fetchAll ends when the last one is done.
    */
   onRows?: (rows: unknown[][], head: { columns: string[]; types: unknown[] }) => void | Promise<void>;
+  /**
+   * Time slices run at once after the first page (default 3: PostHog runs 3 queries of a project
+   * at a time); 1 pages one query after another.
+   */
+  concurrency?: number;
+  /** Rows a time slice is planned to hold (default 80% of pageSize, so most slices stay under the cap). */
+  sliceRows?: number;
 }
 
 export interface FetchAllResult extends HogQLResult {
   /** Rows fetched (given to `onRows`, or in `results`). */
   rows: number;
+  /** Time slices planned after the first page (0: it paged by the column one query at a time). */
+  slices: number;
+  /** Slices that hit the cap and had the rest of their range cut in two. */
+  bisected: number;
   /** Queries made. */
   queries: number;
   /** Stopped at maxRows: more rows may exist. */
@@ -208,91 +220,166 @@ export class HogQLClient {
   }
 
   /**
-   * More rows than one query returns: pages of `WHERE <t> >= last ORDER BY <t> LIMIT n` over the
-   * time column t, one query per page. A full page's last value may continue into the next page,
-   * so the page's rows at that value are held back and taken from the next page, which starts
-   * with all of them (`>=`): no row is lost or repeated at page edges, and 1,000,000 rows take 21
-   * queries. Only a plain `SELECT … FROM … [WHERE …] [ORDER BY t [ASC]] [LIMIT n]` can be paged
-   * this way. Never OFFSET: PostHog refuses it for personal API keys.
+   * More rows than one query returns, never by OFFSET (PostHog refuses it for personal API keys).
+   * Only a plain `SELECT … FROM … [WHERE …] [ORDER BY t [ASC]] [LIMIT n]` over a column t can be
+   * fetched this way. The first query is the first page, `ORDER BY t LIMIT 50000`. When it is full:
+   *
+   * - the rows at its last value of t may continue past it, so they are held back and fetched
+   *   again with what follows (`t >= last`): no row is lost or repeated where values tie;
+   * - when t is a date-time, one query counts the remaining rows per day (`toDate(t)`), and the
+   *   rest of the range is cut into time slices of about 40,000 rows (`t >= a AND t < b`), run up
+   *   to 3 at once (PostHog's limit per project; a 429 waits as PostHog says) and appended in
+   *   time order. A slice that still hits the cap keeps its complete rows, and the rest of its
+   *   range is bisected; the last slice is open-ended, so every row falls in one slice;
+   * - otherwise it pages by t one query after another (`WHERE t >= last ORDER BY t LIMIT n`).
+   *
+   * 1,000,000 events over a month take about 27 queries.
    */
   async fetchAll(sql: string, opts: FetchAllOptions): Promise<FetchAllResult> {
     const tc = opts.timeColumn ?? 'timestamp';
     const parts = keysetParts(sql, tc);
     const wanted = Math.min(opts.maxRows, parts.limit ?? Infinity);
     const pageSize = Math.max(1, Math.min(opts.pageSize ?? HOGQL_MAX_ROWS, HOGQL_MAX_ROWS));
+    const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 3));
     const kept: unknown[][] = [];
     let count = 0;
     let columns: string[] = [];
     let types: unknown[] = [];
+    let queries = 0;
     // The page being handed to onRows while the next query runs (its failure surfaces at the next take).
     let handing: Promise<void> | undefined;
+    // Rows left out to stop at `wanted`: more rows exist.
+    let cut = false;
     const take = async (rows: unknown[][]) => {
-      const some = rows.length > wanted - count ? rows.slice(0, wanted - count) : rows;
+      if (rows.length > wanted - count) cut = true;
+      const some = cut ? rows.slice(0, wanted - count) : rows;
       count += some.length;
       const onRows = opts.onRows;
-      if (!onRows) {
+      if (onRows) {
+        if (handing) await handing;
+        handing = (async () => onRows(some, { columns, types }))();
+        handing.catch(() => undefined);
+      } else {
         for (const r of some) kept.push(r);
-        return;
       }
-      if (handing) await handing;
-      handing = (async () => onRows(some, { columns, types }))();
-      handing.catch(() => undefined);
+      opts.onPage?.(count, queries);
     };
-    let after: unknown;
-    // Rows at `after` held back from the last page: the next page starts with them again.
-    let heldBack = 0;
-    let queries = 0;
+    // Slices still running when the fetch ends early (maxRows reached, a failure) are cancelled.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onAbort);
+    if (opts.signal?.aborted) stop.abort();
+    const query = async (conds: PageCondition[], n: number, signal: AbortSignal = stop.signal) => {
+      const page = await this.run(pageQuery(parts, tc, conds, n), { signal, async: opts.async, timeoutMs: opts.timeoutMs });
+      queries++;
+      if (columns.length === 0) {
+        columns = page.columns;
+        types = page.types;
+      }
+      return page;
+    };
+    /** A full page: its rows before the last value of t (complete), and that value (whose rows come again). */
+    const splitFull = (page: HogQLResult, n: number): { complete: unknown[][]; edge: unknown } => {
+      const idx = timeIndex(page.columns, tc);
+      if (idx < 0)
+        throw new InsightError('usage', `Paging past ${HOGQL_MAX_ROWS.toLocaleString('en-US')} rows needs ${tc} in the SELECT list.`, {
+          next: `Add ${tc} to the columns, or lower --max-rows.`,
+        });
+      const edge = page.results[page.results.length - 1][idx];
+      if (edge === null || edge === undefined)
+        throw new InsightError('data', `A row has no ${tc}: paging cannot continue past it.`, {
+          next: `Add "${tc} IS NOT NULL"-like filtering to the query.`,
+        });
+      let complete = 0;
+      for (const r of page.results) if (!sameValue(r[idx], edge)) complete++;
+      if (complete === 0) {
+        throw new InsightError(
+          'data',
+          `${n.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
+          { next: 'Narrow the query with a WHERE condition.' },
+        );
+      }
+      return { complete: page.results.slice(0, complete), edge };
+    };
+
     let exhausted = false;
+    let sliced = 0;
+    let bisected = 0;
     try {
+      // One query after another (`t >= last`), until the first full page shows t is a date-time.
+      let after: unknown;
+      let heldBack = 0;
+      let from: number | undefined;
       while (count < wanted) {
         const n = Math.min(pageSize, wanted - count + heldBack);
-        const page = await this.run(pageQuery(parts, tc, after === undefined ? undefined : { op: '>=', value: after }, n), {
-          signal: opts.signal,
-          async: opts.async,
-          timeoutMs: opts.timeoutMs,
-        });
-        queries++;
-        if (queries === 1) {
-          columns = page.columns;
-          types = page.types;
-        }
+        const page = await query(after === undefined ? [] : [{ op: '>=', value: after }], n);
         if (page.results.length < n) {
           await take(page.results);
           exhausted = true;
-          opts.onPage?.(count, queries);
           break;
         }
-        const idx = timeIndex(page.columns, tc);
-        if (idx < 0)
-          throw new InsightError('usage', `Paging past ${HOGQL_MAX_ROWS.toLocaleString('en-US')} rows needs ${tc} in the SELECT list.`, {
-            next: `Add ${tc} to the columns, or lower --max-rows.`,
-          });
-        const edge = page.results[page.results.length - 1][idx];
-        if (edge === null || edge === undefined)
-          throw new InsightError('data', `A row has no ${tc}: keyset paging cannot continue past it.`, {
-            next: `Add "${tc} IS NOT NULL"-like filtering to the query.`,
-          });
-        // Rows come ordered by t: those before the edge value are complete; the edge's come again.
-        let complete = 0;
-        for (const r of page.results) if (!sameValue(r[idx], edge)) complete++;
-        if (complete === 0) {
-          throw new InsightError(
-            'data',
-            `${n.toLocaleString('en-US')} or more rows share ${tc} = ${String(edge)}: paging by ${tc} cannot split them.`,
-            { next: 'Narrow the query with a WHERE condition.' },
-          );
-        }
-        await take(page.results.slice(0, complete));
-        heldBack = page.results.length - complete;
+        const { complete, edge } = splitFull(page, n);
+        await take(complete);
+        heldBack = page.results.length - complete.length;
         after = edge;
-        opts.onPage?.(count, queries);
+        from = concurrency > 1 ? microsOf(edge) : undefined;
+        if (from !== undefined) break;
+      }
+
+      if (from !== undefined && count < wanted) {
+        // Rows per day from the held-back value on, to plan slices of ~80% of the cap.
+        const hist = await this.run(histogramQuery(parts, tc, after), { signal: stop.signal, async: opts.async, timeoutMs: opts.timeoutMs });
+        queries++;
+        const days = hist.results.map((r) => ({ day: String(r[0]), rows: Number(r[1]) }));
+        type Node = { slice: TimeSlice; started?: boolean; page?: Promise<HogQLResult> };
+        const nodes: Node[] = planSlices(from, days, Math.max(1, Math.floor(opts.sliceRows ?? pageSize * 0.8)), wanted - count).map((slice) => ({ slice }));
+        sliced = nodes.length;
+        const start = (node: Node) => {
+          const conds: PageCondition[] = [{ op: '>=', value: isoOfMicros(node.slice.from) }];
+          if (node.slice.to !== undefined) conds.push({ op: '<', value: isoOfMicros(node.slice.to) });
+          node.started = true;
+          node.page = query(conds, pageSize);
+          // Observed when it becomes the next to append; cancelled with the rest on an early end.
+          node.page.catch(() => undefined);
+        };
+        let i = 0;
+        while (i < nodes.length && count < wanted) {
+          // A window of `concurrency` slices from the next one to append: running or done, never
+          // more pages in hand than that (slices that finish early wait for the ones before).
+          for (let j = i; j < Math.min(nodes.length, i + concurrency); j++) if (!nodes[j].started) start(nodes[j]);
+          const head = nodes[i];
+          const page = await head.page!;
+          head.page = undefined; // appended: its rows are the writer's now, not the plan's
+          if (page.results.length < pageSize) {
+            await take(page.results);
+            i++;
+            continue;
+          }
+          // The slice hit the cap: keep its complete rows, bisect the rest of its range.
+          const { complete, edge } = splitFull(page, pageSize);
+          await take(complete);
+          const at = microsOf(edge);
+          if (at === undefined)
+            throw new InsightError('data', `PostHog sent ${tc} = ${String(edge)}, not a date-time: the slices cannot continue.`, {
+              next: 'Report this with the query; meanwhile lower the row count with LIMIT.',
+            });
+          const rest: TimeSlice = { from: at, to: head.slice.to };
+          const halves = bisect(rest);
+          nodes.splice(i, 1, ...(halves ?? [rest]).map((slice) => ({ slice })));
+          if (halves) bisected++;
+        }
+        exhausted = i >= nodes.length;
       }
       if (handing) await handing;
     } catch (e) {
+      stop.abort();
       // Never leave the caller's writer mid-page: the page in hand finishes (or fails) first.
       await handing?.catch(() => undefined);
       throw e;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
     }
+    stop.abort();
     return {
       columns,
       types,
@@ -303,7 +390,9 @@ export class HogQLClient {
       offset: null,
       capped: false,
       queries,
-      reachedMax: !exhausted && count >= wanted,
+      slices: sliced,
+      bisected,
+      reachedMax: count >= wanted && (cut || !exhausted),
     };
   }
 
@@ -563,12 +652,15 @@ export function hogqlLiteral(v: unknown): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** One page: the query's own conditions, AND the keyset condition, ordered by the time column. */
-export function pageQuery(parts: KeysetParts, tc: string, cond: { op: '>=' | '='; value: unknown } | undefined, limit: number): string {
-  const conditions = [
-    parts.where ? `(${parts.where}\n)` : undefined,
-    cond ? `${tc} ${cond.op} ${hogqlLiteral(cond.value)}` : undefined,
-  ].filter(Boolean);
+/** A condition on the time column added to the query's own. */
+export interface PageCondition {
+  op: '>=' | '<' | '=';
+  value: unknown;
+}
+
+/** One page: the query's own conditions, AND the conditions on the time column, ordered by it. */
+export function pageQuery(parts: KeysetParts, tc: string, conds: PageCondition[], limit: number): string {
+  const conditions = [parts.where ? `(${parts.where}\n)` : undefined, ...conds.map((c) => `${tc} ${c.op} ${hogqlLiteral(c.value)}`)].filter(Boolean);
   // Each clause on its own line: a trailing `--` comment in the user's text never swallows ours.
   return [
     `SELECT ${parts.select}`,
@@ -579,4 +671,16 @@ export function pageQuery(parts: KeysetParts, tc: string, cond: { op: '>=' | '='
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** Rows per day (`toDate(t)`, PostHog's project time zone) from `from` on: the plan of the slices. */
+export function histogramQuery(parts: KeysetParts, tc: string, from: unknown): string {
+  return [
+    `SELECT toDate(${tc}) AS day, count() AS n`,
+    `FROM ${parts.from}`,
+    `WHERE ${[parts.where ? `(${parts.where}\n)` : undefined, `${tc} >= ${hogqlLiteral(from)}`].filter(Boolean).join(' AND ')}`,
+    'GROUP BY day',
+    'ORDER BY day ASC',
+    `LIMIT ${HOGQL_MAX_ROWS}`,
+  ].join('\n');
 }

@@ -16,6 +16,9 @@ export function hogqlCell(v: unknown): CsvCell {
   return JSON.stringify(v);
 }
 
+/** Rows turned into text at a time. */
+const BLOCK_ROWS = 500;
+
 export interface HogQLOutputs {
   /** The JSON answer, as `JSON.stringify({columns, types, results}) + '\n'` would write it. */
   json?: TextSink;
@@ -37,17 +40,20 @@ export class HogQLResultWriter {
   /** Appends rows (the head is written before the first); the shape of `HogQLClient.fetchAll`'s `onRows`. */
   async append(rows: unknown[][], head: { columns: string[]; types: unknown[] }): Promise<void> {
     await this.start(head);
-    if (rows.length === 0) return;
-    if (this.outs.json) {
-      let text = '';
-      for (const r of rows) text += (this.rowsWritten++ === 0 ? '' : ',') + JSON.stringify(r);
-      await this.outs.json.write(text);
-    } else {
-      this.rowsWritten += rows.length;
-    }
-    if (this.outs.csv?.length) {
-      const cells = rows.map((r) => (Array.isArray(r) ? r.map(hogqlCell) : [hogqlCell(r)]));
-      for (const c of this.outs.csv) await c.sink.write(csvRows(cells, { formulaGuard: c.formulaGuard }));
+    // In blocks: a 50,000-row page never becomes one 10 MB string per output.
+    for (let at = 0; at < rows.length; at += BLOCK_ROWS) {
+      const block = rows.length <= BLOCK_ROWS ? rows : rows.slice(at, at + BLOCK_ROWS);
+      if (this.outs.json) {
+        let text = '';
+        for (const r of block) text += (this.rowsWritten++ === 0 ? '' : ',') + JSON.stringify(r);
+        await this.outs.json.write(text);
+      } else {
+        this.rowsWritten += block.length;
+      }
+      if (this.outs.csv?.length) {
+        const cells = block.map((r) => (Array.isArray(r) ? r.map(hogqlCell) : [hogqlCell(r)]));
+        for (const c of this.outs.csv) await c.sink.write(csvRows(cells, { formulaGuard: c.formulaGuard }));
+      }
     }
   }
 

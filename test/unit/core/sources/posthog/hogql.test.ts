@@ -247,13 +247,14 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
   });
 
   describe('fetching past the cap by keyset paging on timestamp', () => {
-    it('loses and repeats no row at page edges, even where timestamps tie', async () => {
+    it('one query after another (concurrency 1): loses and repeats no row at page edges, even where timestamps tie', async () => {
       const to = '2026-11-04 00:00:00';
       const truth = events().filter((e) => e.ts < Date.parse('2026-11-04T00:00:00Z') && e.event !== '$identify');
       const pages: number[] = [];
       const r = await make().fetchAll(`SELECT uuid, timestamp, event FROM events WHERE timestamp < '${to}' AND event != '$identify'`, {
         maxRows: 1_000_000,
         pageSize: 500,
+        concurrency: 1,
         onPage: (rows) => pages.push(rows),
       });
       assert.equal(r.results.length, truth.length);
@@ -293,6 +294,59 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
         pageSize: 500,
       });
       assert.equal(limited.results.length, 700);
+      // The last slice held more than was wanted: more rows exist. Exactly all of them: none do.
+      const most = await make().fetchAll('SELECT uuid, timestamp FROM events', { maxRows: events().length - 10, pageSize: 5000 });
+      assert.equal(most.rows, events().length - 10);
+      assert.equal(most.reachedMax, true);
+      const all = await make().fetchAll('SELECT uuid, timestamp FROM events', { maxRows: events().length, pageSize: 5000 });
+      assert.equal(all.rows, events().length);
+      assert.equal(all.reachedMax, false);
+    });
+
+    it('time slices after the first page: every row once, in time order, at most 3 queries running at once', async () => {
+      const sql = "SELECT uuid, timestamp FROM events WHERE event != '$identify'";
+      const truth = events().filter((e) => e.event !== '$identify');
+      fake.hogql.asyncPolls = 8; // each query runs a while: overlaps are visible
+      let most = 0;
+      const watch = setInterval(() => (most = Math.max(most, fake.hogql.runningCount)), 1);
+      let r;
+      try {
+        r = await make().fetchAll(sql, { maxRows: 1_000_000, pageSize: 2000, async: true });
+      } finally {
+        clearInterval(watch);
+      }
+      assert.equal(r.results.length, truth.length);
+      assert.deepEqual(
+        r.results.map((x) => x[0]),
+        truth.map((e) => e.uuid),
+        'the events in time order (ties in the order of the events table), none lost or repeated',
+      );
+      assert.ok(r.slices >= Math.floor(truth.length / 2000), `${r.slices} slices planned for ${truth.length} rows`);
+      assert.ok(most >= 2 && most <= 3, `${most} queries ran at once`);
+      const qs = fake.hogql.queries;
+      assert.match(qs[1], /^SELECT toDate\(timestamp\) AS day, count\(\) AS n\nFROM events\nWHERE \(event != '\$identify'\n\) AND timestamp >= toDateTime64\('[^']+', 6, 'UTC'\)\nGROUP BY day/);
+      assert.ok(qs.slice(2).every((q) => /timestamp >= toDateTime64/.test(q) && /LIMIT 2000$/.test(q)), 'every slice bounded below, capped');
+      // PostHog records a query it refuses for a 4th at once (429) too: none was refused.
+      assert.equal(r.queries, qs.length, 'no query refused');
+      assert.ok(!qs.some((q) => /offset/i.test(q)), 'never OFFSET');
+    });
+
+    it('a slice that hits the cap keeps its complete rows and bisects the rest of its range', async () => {
+      const sql = 'SELECT uuid, timestamp FROM events';
+      // Slices planned at 3 times the cap: every one of them hits it.
+      const r = await make().fetchAll(sql, { maxRows: 20_000, pageSize: 1000, sliceRows: 3000 });
+      assert.equal(r.results.length, 20_000);
+      assert.deepEqual(
+        r.results.map((x) => x[0]),
+        events()
+          .slice(0, 20_000)
+          .map((e) => e.uuid),
+      );
+      assert.ok(r.bisected >= r.slices - 1, `${r.bisected} bisections of ${r.slices} slices`);
+      // Each bisection runs the two halves of the rest: a slice starting where an earlier one hit the cap.
+      const lows = fake.hogql.queries.map((q) => /timestamp >= toDateTime64\('([^']+)'/.exec(q)?.[1]).filter(Boolean);
+      assert.equal(new Set(lows).size, lows.length - 1, 'no range asked twice (the histogram shares the first lower bound)');
+      assert.equal(r.reachedMax, true);
     });
 
     it('onRows takes each page as it arrives, before the next query, and nothing is kept', async () => {
@@ -304,6 +358,7 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
       const r = await make().fetchAll(sql, {
         maxRows: 3210,
         pageSize: 500,
+        concurrency: 1,
         onRows: (page, head) => {
           calls.push({ rows: page.length, queriesSeen: fake.hogql.queries.length, columns: head.columns });
           taken.push(...page);
@@ -314,7 +369,8 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
       assert.equal(r.reachedMax, true);
       assert.deepEqual(taken, whole.results, 'the same rows in the same order as fetched whole');
       assert.equal(taken.length, 3210, 'cut at maxRows');
-      // Streamed: the n-th page reached onRows when PostHog had seen n queries, not all of them.
+      // Streamed: one query after another, the n-th page reached onRows when PostHog had seen n
+      // queries, not all of them.
       assert.deepEqual(
         calls.map((c) => c.queriesSeen),
         calls.map((_, i) => i + 1),
@@ -328,6 +384,7 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
         make().fetchAll(sql, {
           maxRows: 3210,
           pageSize: 500,
+        concurrency: 1,
           onRows: async () => {
             if (++pagesTaken === 2) throw new Error('ENOSPC: no space left on device');
           },
