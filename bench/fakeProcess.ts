@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 /** Forks `file` with `--serve-fake ...args`; resolves with the first message the child sends (the fake's address). */
 export function startFakeProcess<I>(file: string, args: string[]): Promise<{ child: ChildProcess; info: I }> {
   return new Promise((resolve, reject) => {
-    const child = fork(file, ['--serve-fake', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(file, ['--serve-fake', ...args], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (info) => resolve({ child, info: info as I }));
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the fake exited early (code ${code})`)));

@@ -9,7 +9,8 @@
  * the machine's cores with both sides alike). Events are real-shaped: UUIDs, person ids, URLs,
  * millisecond timestamps with ties.
  *
- * Alone: `node out/bench/hogql.js [--rows N]` after `npm run compile-tests`.
+ * Alone: `node out/bench/hogql.js [--rows N] [--concurrency 1-3]` after `npm run compile-tests`;
+ * `node --max-old-space-size=200 out/bench/hogql.js` shows what a capped heap (not the fake's) needs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -80,7 +81,7 @@ async function curlLoop(info: FakeInfo, queries: string[]): Promise<{ ms: number
   }
 }
 
-export async function benchHogQL(opts: { rows: number }): Promise<void> {
+export async function benchHogQL(opts: { rows: number; concurrency?: number }): Promise<void> {
   const rows = Math.max(1000, Math.floor(opts.rows));
   const { child, info } = await startFakeProcess<FakeInfo>(__filename, [String(rows)]);
   try {
@@ -98,7 +99,7 @@ export async function benchHogQL(opts: { rows: number }): Promise<void> {
           { sink: outs[2], formulaGuard: false },
         ],
       });
-      const all = await client.fetchAll(SQL, { maxRows: rows, onRows: (page, head) => writer.append(page, head) });
+      const all = await client.fetchAll(SQL, { maxRows: rows, concurrency: opts.concurrency ?? 3, onRows: (page, head) => writer.append(page, head) });
       await writer.end(all);
       for (const o of outs) await o.commit();
       return { ...all, written: outs.reduce((n, o) => n + o.size, 0) };
@@ -109,7 +110,7 @@ export async function benchHogQL(opts: { rows: number }): Promise<void> {
     const curl = await curlLoop(info, queries);
     const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} rows/s`;
     const lines = [
-      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns): the first page, then ${r.slices} time slices 3 at once (${r.bisected} bisected)`,
+      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns): ${r.slices ? `the first page, then ${r.slices} time slices ${opts.concurrency ?? 3} at once (${r.bisected} bisected)` : 'one page after another'}`,
       `  Fetch all: ${secs(m.ms)} = ${rate(r.rows, m.ms)}, ${r.rows.toLocaleString('en')} rows, ` +
         `${r.queries} API calls (target ≤ 40), peak RSS ${mb(m.peak)} (target ≤ 400 MB), CPU ${secs(m.cpuMs)}`,
       `    written page by page as the workbench does: JSON + CSV document + preview rows, ${mb(r.written)}`,
@@ -134,7 +135,8 @@ if (require.main === module) {
     });
   } else {
     const i = argv.indexOf('--rows');
-    benchHogQL({ rows: i >= 0 ? Number(argv[i + 1]) : 1_000_000 }).catch((e: unknown) => {
+    const c = argv.indexOf('--concurrency');
+    benchHogQL({ rows: i >= 0 ? Number(argv[i + 1]) : 1_000_000, concurrency: c >= 0 ? Number(argv[c + 1]) : undefined }).catch((e: unknown) => {
       process.stderr.write(`hogql bench: ${(e as Error).message}\n`);
       process.exitCode = 1;
     });
