@@ -9,7 +9,7 @@
  * the machine's cores with both sides alike). Events are real-shaped: UUIDs, person ids, URLs,
  * millisecond timestamps with ties.
  *
- * Alone: `node out/bench/hogql.js [--rows N] [--concurrency 1-3]` after `npm run compile-tests`;
+ * Alone: `node out/bench/hogql.js [--rows N] [--concurrency 1-3]` (default: the product's, 2) after `npm run compile-tests`;
  * `node --max-old-space-size=200 out/bench/hogql.js` shows what a capped heap (not the fake's) needs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PostHogClient } from '../src/core/sources/posthog/client';
-import { HogQLClient } from '../src/core/sources/posthog/hogql';
+import { HOGQL_FETCH_CONCURRENCY, HogQLClient } from '../src/core/sources/posthog/hogql';
 import { startPostHogFake } from '../test/fakes/posthog';
 import { AtomicFile } from '../src/core/atomicFile';
 import { HogQLResultWriter } from '../src/core/sources/posthog/hogqlOutput';
@@ -99,7 +99,7 @@ export async function benchHogQL(opts: { rows: number; concurrency?: number }): 
           { sink: outs[2], formulaGuard: false },
         ],
       });
-      const all = await client.fetchAll(SQL, { maxRows: rows, concurrency: opts.concurrency ?? 3, onRows: (page, head) => writer.append(page, head) });
+      const all = await client.fetchAll(SQL, { maxRows: rows, concurrency: opts.concurrency, onRows: (page, head) => writer.append(page, head) });
       await writer.end(all);
       for (const o of outs) await o.commit();
       return { ...all, written: outs.reduce((n, o) => n + o.size, 0) };
@@ -110,7 +110,7 @@ export async function benchHogQL(opts: { rows: number; concurrency?: number }): 
     const curl = await curlLoop(info, queries);
     const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} rows/s`;
     const lines = [
-      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns): ${r.slices ? `the first page, then ${r.slices} time slices ${opts.concurrency ?? 3} at once (${r.bisected} bisected)` : 'one page after another'}`,
+      `hogql bench: Fetch all of ${rows.toLocaleString('en')} events (${r.columns.length} columns): ${r.slices ? `the first page, then ${r.slices} time slices ${opts.concurrency ?? HOGQL_FETCH_CONCURRENCY} at once (${r.bisected} bisected)` : 'one page after another'}`,
       `  Fetch all: ${secs(m.ms)} = ${rate(r.rows, m.ms)}, ${r.rows.toLocaleString('en')} rows, ` +
         `${r.queries} API calls (target ≤ 40), peak RSS ${mb(m.peak)} (target ≤ 400 MB), CPU ${secs(m.cpuMs)}`,
       `    written page by page as the workbench does: JSON + CSV document + preview rows, ${mb(r.written)}`,

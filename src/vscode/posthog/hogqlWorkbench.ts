@@ -21,7 +21,7 @@ import type { SourceConfig } from '../../core/platform';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AtomicFile } from '../../core/atomicFile';
-import { HOGQL_MAX_ROWS, HogQLClient, type HogQLResult, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
+import { HOGQL_FETCH_CONCURRENCY, HOGQL_MAX_ROWS, HogQLClient, type HogQLResult, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
 import { HogQLResultWriter, hogqlCell } from '../../core/sources/posthog/hogqlOutput';
 import { type HogQLStatement, sourceLabelOf, sourceLine, statementAt, statementsOf } from '../../core/sources/posthog/hogqlText';
 import { sourceOfKind } from '../commands/sourceCommands';
@@ -294,7 +294,9 @@ export class HogQLWorkbench implements vscode.Disposable {
         : `${n.toLocaleString('en-US')} rows shown; PostHog has more (a query without LIMIT returns 100) — add a LIMIT, or Fetch All.`;
     const choice = await vscode.window.showWarningMessage(why, 'Fetch All');
     if (choice !== 'Fetch All') return;
-    const maxRows = vscode.workspace.getConfiguration('insightExplorer').get<number>('posthog.hogqlMaxRows', 1_000_000);
+    const settings = vscode.workspace.getConfiguration('insightExplorer');
+    const maxRows = settings.get<number>('posthog.hogqlMaxRows', 1_000_000);
+    const concurrency = Math.min(3, Math.max(1, Math.floor(settings.get<number>('posthog.hogqlFetchConcurrency', HOGQL_FETCH_CONCURRENCY))));
     const controller = new AbortController();
     const key = doc.uri.toString();
     this.running.set(key, controller);
@@ -323,6 +325,7 @@ export class HogQLWorkbench implements vscode.Disposable {
           token.onCancellationRequested(() => controller.abort());
           return client.fetchAll(sql, {
             maxRows,
+            concurrency,
             async: true,
             signal: controller.signal,
             onPage: (n, queries) => progress.report({ message: `${n.toLocaleString('en-US')} rows so far (${queries} queries)` }),

@@ -20,6 +20,12 @@ import { type TimeSlice, bisect, isoOfMicros, microsOf, planSlices } from './hog
 /** A cancel sent while giving up (Ctrl-C, timeout) never holds the caller longer than this. */
 const CANCEL_TIMEOUT_MS = 10_000;
 
+/**
+ * Fetch All's time slices at once. PostHog runs at most 3 queries at once per organisation
+ * (posthog/clickhouse/client/limit.py, get_api_personal_rate_limiter): 2 leaves one for everyone else.
+ */
+export const HOGQL_FETCH_CONCURRENCY = 2;
+
 /** PostHog's MAX_SELECT_RETURNED_ROWS: no query returns more rows than this. */
 export const HOGQL_MAX_ROWS = 50_000;
 
@@ -94,10 +100,7 @@ export interface FetchAllOptions {
    * waits for it (at most one page in hand), and fetchAll ends when the last one is done.
    */
   onRows?: (rows: unknown[][], head: { columns: string[]; types: unknown[] }) => void | Promise<void>;
-  /**
-   * Time slices run at once after the first page (default 3: PostHog runs 3 queries of a project
-   * at a time); 1 pages one query after another.
-   */
+  /** Time slices run at once after the first page (default HOGQL_FETCH_CONCURRENCY, at most 3); 1 pages one query after another. */
   concurrency?: number;
   /** Rows a time slice is planned to hold (default 80% of pageSize, so most slices stay under the cap). */
   sliceRows?: number;
@@ -227,8 +230,8 @@ export class HogQLClient {
    * - the rows at its last value of t may continue past it, so they are held back and fetched
    *   again with what follows (`t >= last`): no row is lost or repeated where values tie;
    * - when t is a date-time, one query counts the remaining rows per day (`toDate(t)`), and the
-   *   rest of the range is cut into time slices of about 40,000 rows (`t >= a AND t < b`), run up
-   *   to 3 at once (PostHog's limit per project; a 429 waits as PostHog says) and appended in
+   *   rest of the range is cut into time slices of about 40,000 rows (`t >= a AND t < b`), run 2
+   *   at once (PostHog runs 3 per organisation; a 429 waits as PostHog says) and appended in
    *   time order. A slice that still hits the cap keeps its complete rows, and the rest of its
    *   range is bisected; the last slice is open-ended, so every row falls in one slice;
    * - otherwise it pages by t one query after another (`WHERE t >= last ORDER BY t LIMIT n`).
@@ -240,7 +243,7 @@ export class HogQLClient {
     const parts = keysetParts(sql, tc);
     const wanted = Math.min(opts.maxRows, parts.limit ?? Infinity);
     const pageSize = Math.max(1, Math.min(opts.pageSize ?? HOGQL_MAX_ROWS, HOGQL_MAX_ROWS));
-    const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 3));
+    const concurrency = Math.min(3, Math.max(1, Math.floor(opts.concurrency ?? HOGQL_FETCH_CONCURRENCY)));
     const kept: unknown[][] = [];
     let count = 0;
     let columns: string[] = [];
