@@ -272,8 +272,24 @@ export class HogQLClient {
     const onAbort = () => stop.abort();
     opts.signal?.addEventListener('abort', onAbort);
     if (opts.signal?.aborted) stop.abort();
-    const query = async (conds: PageCondition[], n: number, signal: AbortSignal = stop.signal) => {
-      const page = await this.run(pageQuery(parts, tc, conds, n), { signal, async: opts.async, timeoutMs: opts.timeoutMs });
+    /**
+     * One query of the fetch. PostHog runs 3 queries at once per organisation: when others hold
+     * the slots (a dashboard, a teammate) the 429 outlasts the HTTP retries, so the query waits
+     * for a slot, doubling the wait up to 30 s, within the per-query timeout.
+     */
+    const runWaiting = async (sqlText: string): Promise<HogQLResult> => {
+      const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.run(sqlText, { signal: stop.signal, async: opts.async, timeoutMs: opts.timeoutMs });
+        } catch (e) {
+          if (!(e instanceof InsightError && e.kind === 'throttled') || Date.now() >= deadline) throw e;
+          await this.sleep(Math.min(30_000, Math.max(1, this.pollIntervalMs) * 2 ** Math.min(attempt, 15)), stop.signal);
+        }
+      }
+    };
+    const query = async (conds: PageCondition[], n: number) => {
+      const page = await runWaiting(pageQuery(parts, tc, conds, n));
       queries++;
       if (columns.length === 0) {
         columns = page.columns;
@@ -331,7 +347,7 @@ export class HogQLClient {
 
       if (from !== undefined && count < wanted) {
         // Rows per day from the held-back value on, to plan slices of ~80% of the cap.
-        const hist = await this.run(histogramQuery(parts, tc, after), { signal: stop.signal, async: opts.async, timeoutMs: opts.timeoutMs });
+        const hist = await runWaiting(histogramQuery(parts, tc, after));
         queries++;
         const days = hist.results.map((r) => ({ day: String(r[0]), rows: Number(r[1]) }));
         type Node = { slice: TimeSlice; started?: boolean; page?: Promise<HogQLResult> };

@@ -345,6 +345,25 @@ describe('HogQL on the PostHog query API (client against the fake over HTTP)', f
       assert.equal(r.queries, fake.hogql.queries.length, 'no query refused');
     });
 
+    it('slices wait for a free slot while other queries of the organisation hold PostHog 3 (429), then finish', async () => {
+      // Two queries of someone else, polled slowly: they hold 2 of PostHog's 3 slots for a while.
+      const other = new HogQLClient(posthog(), { pollIntervalMs: 250 });
+      const held = [other.run('SELECT uuid FROM events LIMIT 5', { async: true }), other.run('SELECT event FROM events LIMIT 5', { async: true })];
+      for (const end = Date.now() + 10_000; fake.hogql.runningCount < 2; await new Promise((r) => setTimeout(r, 2)))
+        if (Date.now() > end) assert.fail('the two other queries did not start');
+      const sql = 'SELECT uuid, timestamp FROM events';
+      const r = await make().fetchAll(sql, { maxRows: 20_000, pageSize: 2000, async: true, concurrency: 3 });
+      await Promise.all(held);
+      assert.deepEqual(
+        r.results.map((x) => x[0]),
+        events()
+          .slice(0, 20_000)
+          .map((e) => e.uuid),
+      );
+      const refused = fake.hogql.queries.length - 2 - r.queries;
+      assert.ok(refused > 0, 'PostHog refused some slices for a 4th query at once, and they ran later');
+    });
+
     it('a slice that hits the cap keeps its complete rows and bisects the rest of its range', async () => {
       const sql = 'SELECT uuid, timestamp FROM events';
       // Slices planned at 3 times the cap: every one of them hits it.
