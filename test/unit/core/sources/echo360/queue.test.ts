@@ -188,6 +188,27 @@ describe('echo360 report queue', function () {
     });
   }
 
+  it('a failed run keeps its failure when another of its requests expires: the error still names the Failed request', async () => {
+    fake.addFault({ endStatus: 'Failed', pathIncludes: '/requests/presentation' });
+    const queue = track(fastQueue(fastClient(fake)));
+    const run = await queue.enqueue({ reportName: 'presentation', range: THREE_CHUNKS });
+    await assert.rejects(queue.waitForRun(run.id), EchoRequestFailedError);
+    const [bad, other] = queue.getRun(run.id)!.chunks;
+    assert.equal(bad.status, 'Failed');
+    assert.ok(other.requestId, 'the second request was sent too');
+    // The download finds the second report expired: it is asked for again, the run stays failed.
+    await queue.noteStatus(other.requestId!, 'Expired');
+    const after = queue.getRun(run.id)!;
+    assert.equal(after.status, 'failed');
+    assert.equal(after.chunks[1].status, 'Queued');
+    assert.match(after.error ?? '', new RegExp(`Echo360 request ${bad.requestId} `));
+    await assert.rejects(queue.waitForRun(run.id), (e: unknown) => e instanceof EchoRequestFailedError && e.requestId === bad.requestId);
+    // Resubmitting the Failed one clears the failure: the run goes on to ready.
+    await queue.resubmit(bad.requestId!);
+    assert.equal(queue.getRun(run.id)!.error, undefined);
+    assert.equal((await queue.waitForRun(run.id)).status, 'ready');
+  });
+
   it('resubmits a request that comes back Expired by itself', async () => {
     fake.addFault({ endStatus: 'Expired', pathIncludes: '/requests/polling' });
     const queue = track(fastQueue(fastClient(fake)));

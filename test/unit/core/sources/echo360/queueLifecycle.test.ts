@@ -410,6 +410,17 @@ describe('echo360 report queue: run lifecycle', function () {
       assert.equal(submits().length, 0, 'nothing sent again');
     });
 
+    it('a chunk saved without its send time (an older state file) adopts the matching request, however old', async () => {
+      const sentAt = fake.now() - 60_000;
+      const real = fake.addRequest({ reportName: 'notes', start: ONE_CHUNK.start, end: ONE_CHUNK.end, createdAt: sentAt - 2 * HOUR });
+      const state = savedState(sentAt);
+      delete state.runs[0].chunks[0].submittedAt;
+      const queue = track(fastQueue(fastClient(fake), { store: new MemoryQueueStore(state) }));
+      const done = await queue.waitForRun('run-restarted');
+      assert.equal(done.chunks[0].requestId, real);
+      assert.equal(submits().length, 0, 'nothing sent again');
+    });
+
     it("someone else's older request for the same report and dates is not taken: the chunk is sent again", async () => {
       const sentAt = fake.now() - 60_000;
       const old = fake.addRequest({ reportName: 'notes', start: ONE_CHUNK.start, end: ONE_CHUNK.end, createdAt: sentAt - 2 * HOUR });
