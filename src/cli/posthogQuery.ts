@@ -101,8 +101,7 @@ export const posthogQueryCommand: CliCommand = {
       // Page by page into the output as the rows come: a million rows never sit in memory at once.
       // With --out the file appears only when every page arrived (atomic, as always).
       const out = openOutput(str(args, 'out'));
-      const sink = { write: (chunk: string) => out.write(chunk) };
-      const writer = new HogQLResultWriter(format === 'json' ? { json: sink } : { csv: [{ sink, formulaGuard: guard }] });
+      const writer = new HogQLResultWriter(format === 'json' ? { json: out } : { csv: [{ sink: out, formulaGuard: guard }] });
       try {
         const all = await hogql.fetchAll(sql, {
           maxRows: limit,

@@ -16,6 +16,15 @@ import type { ResultStore } from './resultStore';
 /** VS Code opens text documents up to 50 MB (larger files are refused as too large to open). */
 const EDITOR_LIMIT_BYTES = 50 * 1024 * 1024;
 
+/** Where a result written page by page goes (see `ResultOpener.filesFor`). */
+export interface ResultFiles {
+  raw: string;
+  csv: string;
+  rows: string;
+  /** Whether its CSV document is formula-guarded (`insightExplorer.export.formulaGuard`). */
+  formulaGuard: boolean;
+}
+
 /** What opening a result showed: its raw document, and per table a CSV document and a preview. */
 export interface OpenedResult {
   title: string;
@@ -132,9 +141,15 @@ export class ResultOpener {
   /**
    * The files of a one-table result too big to hold, for its producer to write page by page
    * (atomically, then `showWritten`): the raw answer, its CSV document (formula-guarded per
-   * `insightExplorer.export.formulaGuard`) and the preview's plain rows.
+   * `insightExplorer.export.formulaGuard`) and the preview's plain rows. Their folder exists.
    */
-  filesFor(source: SourceConfig, key: string, rawExt: 'json' | 'csv'): { raw: string; csv: string; rows: string; formulaGuard: boolean } {
+  async filesFor(source: SourceConfig, key: string, rawExt: 'json' | 'csv'): Promise<ResultFiles> {
+    const files = this.pathsOf(source, key, rawExt);
+    await fs.promises.mkdir(path.dirname(files.raw), { recursive: true, mode: 0o700 });
+    return files;
+  }
+
+  private pathsOf(source: SourceConfig, key: string, rawExt: 'json' | 'csv'): ResultFiles {
     return {
       raw: this.results.fileFor(source.id, key, rawExt),
       csv: this.results.fileFor(source.id, key, 'csv'),
@@ -149,7 +164,7 @@ export class ResultOpener {
     result: { key: string; title: string; subtitle?: string; summary: string; rawExt: 'json' | 'csv'; columns: string[]; rows: number },
     target: OpenTarget = 'default',
   ): Promise<OpenedResult> {
-    const files = this.filesFor(source, result.key, result.rawExt);
+    const files = this.pathsOf(source, result.key, result.rawExt);
     const uri = this.results.uriFor(source.id, result.key, result.title, result.rawExt);
     const csvUri = this.results.uriFor(source.id, result.key, result.title, 'csv');
     this.results.changed(uri);

@@ -18,8 +18,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import type { SourceConfig } from '../../core/platform';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { AtomicFile } from '../../core/atomicFile';
 import { HOGQL_FETCH_CONCURRENCY, HOGQL_MAX_ROWS, HogQLClient, type HogQLResult, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
 import { HogQLResultWriter, hogqlCell } from '../../core/sources/posthog/hogqlOutput';
@@ -296,20 +294,20 @@ export class HogQLWorkbench implements vscode.Disposable {
     if (choice !== 'Fetch All') return;
     const settings = vscode.workspace.getConfiguration('insightExplorer');
     const maxRows = settings.get<number>('posthog.hogqlMaxRows', 1_000_000);
-    const concurrency = Math.min(3, Math.max(1, Math.floor(settings.get<number>('posthog.hogqlFetchConcurrency', HOGQL_FETCH_CONCURRENCY))));
+    // fetchAll keeps it within 1–3 whatever the settings file says.
+    const concurrency = settings.get<number>('posthog.hogqlFetchConcurrency', HOGQL_FETCH_CONCURRENCY);
     const controller = new AbortController();
     const key = doc.uri.toString();
     this.running.set(key, controller);
     this.lensEmitter.fire();
     const started = Date.now();
     const resultKey = this.resultKeyOf(source, sql);
-    const files = this.opener.filesFor(source, resultKey, 'json');
     // Page by page into the result's files (the raw JSON, the CSV document, the preview's rows):
     // a million rows never sit in the extension host at once. Atomic: a failed or cancelled
     // Fetch All leaves the last result as it was.
-    await fs.promises.mkdir(path.dirname(files.raw), { recursive: true, mode: 0o700 });
     const outs: AtomicFile[] = [];
     try {
+      const files = await this.opener.filesFor(source, resultKey, 'json');
       for (const f of [files.raw, files.csv, files.rows]) outs.push(await AtomicFile.open(f));
       const [raw, csv, rows] = outs;
       const writer = new HogQLResultWriter({

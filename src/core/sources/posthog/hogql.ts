@@ -8,7 +8,7 @@
  * user_query_validator.py): a query without LIMIT returns 100 rows with `hasMore`; a LIMIT above
  * 50,000 is cut to 50,000 without a word (`hasMore` null), so exactly 50,000 rows means "probably
  * cut"; OFFSET is refused for personal API keys. Past the cap, `fetchAll` cuts the rest of the
- * range into time slices run 3 at once, or pages by the time column, never by OFFSET.
+ * range into time slices run 2 at once, or pages by the time column, never by OFFSET.
  */
 import { randomUUID } from 'node:crypto';
 import { InsightError, isCancelled } from '../../errors';
@@ -95,9 +95,10 @@ export interface FetchAllOptions {
   onPage?: (rows: number, queries: number) => void;
   /**
    * Takes each page's complete rows, in order, as they come: the rows are then not kept, and the
-   * result's `results` is empty. A million rows cost two pages of memory instead of all of them.
-   * It is called as soon as a page arrives and runs while the next query does; the page after
-   * waits for it (at most one page in hand), and fetchAll ends when the last one is done.
+   * result's `results` is empty. A million rows cost a few pages of memory (the one being taken
+   * and the slices running) instead of all of them. It is called as soon as a page arrives and
+   * runs while the next queries do; the page after waits for it, and fetchAll ends when the last
+   * one is done.
    */
   onRows?: (rows: unknown[][], head: { columns: string[]; types: unknown[] }) => void | Promise<void>;
   /** Time slices run at once after the first page (default HOGQL_FETCH_CONCURRENCY, at most 3); 1 pages one query after another. */
@@ -655,36 +656,34 @@ export function keysetParts(sqlText: string, tc: string): KeysetParts {
 /** A literal for a value PostHog returned in the time column. */
 export function hogqlLiteral(v: unknown): string {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  const s = String(v);
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
-  if (m) {
-    let [date, time] = [m[1], m[2]];
-    const zone = m[4];
-    if (zone && !/^(Z|[+-]00:?00)$/.test(zone)) {
-      const utc = new Date(Date.parse(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`)).toISOString();
-      date = utc.slice(0, 10);
-      time = utc.slice(11, 19);
-    }
-    const frac = (m[3] ?? '').padEnd(6, '0').slice(0, 6);
-    return `toDateTime64('${date} ${time}.${frac}', 6, 'UTC')`;
+  const us = microsOf(v);
+  if (us !== undefined) {
+    const iso = isoOfMicros(us); // YYYY-MM-DDTHH:MM:SS.ffffffZ, in UTC
+    return `toDateTime64('${iso.slice(0, 10)} ${iso.slice(11, 26)}', 6, 'UTC')`;
   }
+  const s = String(v);
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** A condition on the time column added to the query's own. */
 export interface PageCondition {
-  op: '>=' | '<' | '=';
+  op: '>=' | '<';
   value: unknown;
+}
+
+/** The query's own WHERE (parenthesised: its OR binds inside), AND the conditions on the time column. */
+function whereOf(parts: KeysetParts, tc: string, conds: PageCondition[]): string | undefined {
+  const all = [parts.where ? `(${parts.where}\n)` : undefined, ...conds.map((c) => `${tc} ${c.op} ${hogqlLiteral(c.value)}`)].filter(Boolean);
+  return all.length ? `WHERE ${all.join(' AND ')}` : undefined;
 }
 
 /** One page: the query's own conditions, AND the conditions on the time column, ordered by it. */
 export function pageQuery(parts: KeysetParts, tc: string, conds: PageCondition[], limit: number): string {
-  const conditions = [parts.where ? `(${parts.where}\n)` : undefined, ...conds.map((c) => `${tc} ${c.op} ${hogqlLiteral(c.value)}`)].filter(Boolean);
   // Each clause on its own line: a trailing `--` comment in the user's text never swallows ours.
   return [
     `SELECT ${parts.select}`,
     `FROM ${parts.from}`,
-    conditions.length ? `WHERE ${conditions.join(' AND ')}` : undefined,
+    whereOf(parts, tc, conds),
     `ORDER BY ${tc} ASC`,
     `LIMIT ${limit}`,
   ]
@@ -697,7 +696,7 @@ export function histogramQuery(parts: KeysetParts, tc: string, from: unknown): s
   return [
     `SELECT toDate(${tc}) AS day, count() AS n`,
     `FROM ${parts.from}`,
-    `WHERE ${[parts.where ? `(${parts.where}\n)` : undefined, `${tc} >= ${hogqlLiteral(from)}`].filter(Boolean).join(' AND ')}`,
+    whereOf(parts, tc, [{ op: '>=', value: from }]),
     'GROUP BY day',
     'ORDER BY day ASC',
     `LIMIT ${HOGQL_MAX_ROWS}`,

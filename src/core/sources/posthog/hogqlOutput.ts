@@ -44,16 +44,16 @@ export class HogQLResultWriter {
     for (let at = 0; at < rows.length; at += BLOCK_ROWS) {
       const block = rows.length <= BLOCK_ROWS ? rows : rows.slice(at, at + BLOCK_ROWS);
       if (this.outs.json) {
+        // Rows after the first are preceded by a comma.
         let text = '';
-        for (const r of block) text += (this.rowsWritten++ === 0 ? '' : ',') + JSON.stringify(r);
+        for (const r of block) text += (text || this.rowsWritten ? ',' : '') + JSON.stringify(r);
         await this.outs.json.write(text);
-      } else {
-        this.rowsWritten += block.length;
       }
       if (this.outs.csv?.length) {
         const cells = block.map((r) => (Array.isArray(r) ? r.map(hogqlCell) : [hogqlCell(r)]));
         for (const c of this.outs.csv) await c.sink.write(csvRows(cells, { formulaGuard: c.formulaGuard }));
       }
+      this.rowsWritten += block.length;
     }
   }
 
