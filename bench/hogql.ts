@@ -19,8 +19,7 @@ import * as path from 'node:path';
 import { PostHogClient } from '../src/core/sources/posthog/client';
 import { HOGQL_FETCH_CONCURRENCY, HogQLClient } from '../src/core/sources/posthog/hogql';
 import { startPostHogFake } from '../test/fakes/posthog';
-import { AtomicFile } from '../src/core/atomicFile';
-import { HogQLResultWriter } from '../src/core/sources/posthog/hogqlOutput';
+import { openHogQLResultFiles } from '../src/core/sources/posthog/hogqlOutput';
 import { measured, startFakeProcess } from './fakeProcess';
 
 interface FakeInfo {
@@ -91,18 +90,11 @@ export async function benchHogQL(opts: { rows: number; concurrency?: number }): 
     // and the preview's rows, written atomically; the rows are never all in memory.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hogql-bench-out-'));
     const m = await measured(async () => {
-      const outs = await Promise.all(['all.json', 'all.csv', 'all.rows'].map((f) => AtomicFile.open(path.join(dir, f))));
-      const writer = new HogQLResultWriter({
-        json: outs[0],
-        csv: [
-          { sink: outs[1], formulaGuard: true },
-          { sink: outs[2], formulaGuard: false },
-        ],
-      });
-      const all = await client.fetchAll(SQL, { maxRows: rows, concurrency: opts.concurrency, onRows: (page, head) => writer.append(page, head) });
-      await writer.end(all);
-      for (const o of outs) await o.commit();
-      return { ...all, written: outs.reduce((n, o) => n + o.size, 0) };
+      const files = await openHogQLResultFiles({ raw: path.join(dir, 'all.json'), csv: path.join(dir, 'all.csv'), rows: path.join(dir, 'all.rows') }, true);
+      const all = await client.fetchAll(SQL, { maxRows: rows, concurrency: opts.concurrency, onRows: (page, head) => files.writer.append(page, head) });
+      await files.writer.end(all);
+      await files.commit();
+      return { ...all, written: files.bytes() };
     });
     fs.rmSync(dir, { recursive: true, force: true });
     const r = m.value;

@@ -18,9 +18,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { InsightError, isCancelled, oneLine } from '../../core/errors';
 import type { SourceConfig } from '../../core/platform';
-import { AtomicFile } from '../../core/atomicFile';
 import { HOGQL_FETCH_CONCURRENCY, HOGQL_MAX_ROWS, HogQLClient, type HogQLResult, type HogQLSchemaTable } from '../../core/sources/posthog/hogql';
-import { HogQLResultWriter, hogqlCell } from '../../core/sources/posthog/hogqlOutput';
+import { type HogQLResultFiles, hogqlCell, openHogQLResultFiles } from '../../core/sources/posthog/hogqlOutput';
 import { type HogQLStatement, sourceLabelOf, sourceLine, statementAt, statementsOf } from '../../core/sources/posthog/hogqlText';
 import { sourceOfKind } from '../commands/sourceCommands';
 import { registerCommand } from '../commands/register';
@@ -305,18 +304,11 @@ export class HogQLWorkbench implements vscode.Disposable {
     // Page by page into the result's files (the raw JSON, the CSV document, the preview's rows):
     // a million rows never sit in the extension host at once. Atomic: a failed or cancelled
     // Fetch All leaves the last result as it was.
-    const outs: AtomicFile[] = [];
+    let files: HogQLResultFiles | undefined;
     try {
-      const files = await this.opener.filesFor(source, resultKey, 'json');
-      for (const f of [files.raw, files.csv, files.rows]) outs.push(await AtomicFile.open(f));
-      const [raw, csv, rows] = outs;
-      const writer = new HogQLResultWriter({
-        json: raw,
-        csv: [
-          { sink: csv, formulaGuard: files.formulaGuard },
-          { sink: rows, formulaGuard: false },
-        ],
-      });
+      const paths = await this.opener.filesFor(source, resultKey, 'json');
+      files = await openHogQLResultFiles(paths, paths.formulaGuard);
+      const { writer } = files;
       const all = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `PostHog HogQL: fetching all rows (${source.label})`, cancellable: true },
         (progress, token) => {
@@ -332,7 +324,7 @@ export class HogQLWorkbench implements vscode.Disposable {
         },
       );
       await writer.end(all);
-      for (const o of outs) await o.commit();
+      await files.commit();
       await this.opener.showWritten(
         source,
         {
@@ -350,7 +342,7 @@ export class HogQLWorkbench implements vscode.Disposable {
       if (all.reachedMax)
         void vscode.window.showWarningMessage(`Stopped at ${maxRows.toLocaleString('en-US')} rows (insightExplorer.posthog.hogqlMaxRows); more rows may exist.`);
     } catch (e) {
-      for (const o of outs) await o.abort();
+      await files?.abort();
       if (isCancelled(e) || controller.signal.aborted) return;
       void vscode.window.showErrorMessage(this.services.redactor.redact(oneLine(e)));
     } finally {

@@ -3,6 +3,7 @@
  * page, not all of them): the JSON answer `{"columns":[…],"types":[…],"results":[…]}` and any
  * number of CSVs, each byte for byte what writing the whole result at once would give.
  */
+import { AtomicFile } from '../../atomicFile';
 import { csvHeader, csvRows, type CsvCell } from '../../csv';
 
 /** Where text goes (a CLI output, an atomic file); awaited, so a slow disk slows the fetch, not memory. */
@@ -69,4 +70,57 @@ export class HogQLResultWriter {
     await this.outs.json?.write(`{"columns":${JSON.stringify(head.columns)},"types":${JSON.stringify(head.types)},"results":[`);
     for (const c of this.outs.csv ?? []) await c.sink.write(csvHeader(head.columns, { formulaGuard: c.formulaGuard }));
   }
+}
+
+/** A result's three files as Fetch All writes them: the JSON answer, the CSV document, the preview's plain rows. */
+export interface HogQLResultPaths {
+  raw: string;
+  csv: string;
+  rows: string;
+}
+
+/** The writer of a result's three files, and what ends them. */
+export interface HogQLResultFiles {
+  writer: HogQLResultWriter;
+  /** Bytes written so far, all three files. */
+  bytes(): number;
+  /** Renames each file into place. */
+  commit(): Promise<void>;
+  /** Removes what was written (a committed file stays). */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens the three files (each atomically: a temp file renamed into place on `commit`) behind
+ * one writer; the CSV document is formula-guarded or not, the rows never are (the grid shows
+ * values as they are). `abort` removes whatever was written.
+ */
+export async function openHogQLResultFiles(
+  paths: HogQLResultPaths,
+  formulaGuard: boolean,
+): Promise<HogQLResultFiles> {
+  const outs: AtomicFile[] = [];
+  try {
+    for (const f of [paths.raw, paths.csv, paths.rows]) outs.push(await AtomicFile.open(f));
+  } catch (e) {
+    for (const o of outs) await o.abort();
+    throw e;
+  }
+  const [raw, csv, rows] = outs;
+  return {
+    writer: new HogQLResultWriter({
+      json: raw,
+      csv: [
+        { sink: csv, formulaGuard },
+        { sink: rows, formulaGuard: false },
+      ],
+    }),
+    bytes: () => outs.reduce((n, o) => n + o.size, 0),
+    commit: async () => {
+      for (const o of outs) await o.commit();
+    },
+    abort: async () => {
+      for (const o of outs) await o.abort();
+    },
+  };
 }

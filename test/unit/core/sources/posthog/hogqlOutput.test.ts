@@ -5,7 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import Papa from 'papaparse';
-import { HogQLResultWriter } from '../../../../../src/core/sources/posthog/hogqlOutput';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HogQLResultWriter, openHogQLResultFiles } from '../../../../../src/core/sources/posthog/hogqlOutput';
 import { EDGE_WORDS } from '../../../kit/randomTable';
 
 class TextOut {
@@ -35,7 +38,7 @@ const rows: unknown[][] = EDGE_WORDS.map((w, i) => [
 ]);
 
 function read(text: string): string[][] {
-  const r = Papa.parse<string[]>(text, { newline: '\n', skipEmptyLines: false });
+  const r = Papa.parse<string[]>(text, { delimiter: ',', newline: '\n', skipEmptyLines: false });
   assert.deepEqual(r.errors, []);
   const out = r.data;
   if (out.length && out[out.length - 1].length === 1 && out[out.length - 1][0] === '') out.pop();
@@ -84,5 +87,32 @@ describe('HogQL result written page by page', () => {
     assert.equal(json.text, '{"columns":["a","b"],"types":[["a","String"],["b","UInt64"]],"results":[]}\n');
     assert.equal(csv.text, 'a,b\n');
     assert.equal(w.rows, 0);
+  });
+
+  it('the three files appear only on commit (guarded CSV, plain rows); an abort leaves none of them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hogql-files-'));
+    try {
+      const paths = { raw: path.join(dir, 'r.json'), csv: path.join(dir, 'r.csv'), rows: path.join(dir, 'r.rows') };
+      const head = { columns: ['v'], types: [['v', 'String']] };
+      const kept = await openHogQLResultFiles(paths, true);
+      await kept.writer.append([['=1+2'], ['plain']], head);
+      await kept.writer.end(head);
+      const before = fs.readdirSync(dir);
+      assert.equal(before.length, 3);
+      assert.ok(before.every((f) => f.startsWith('.') && f.endsWith('.tmp')), `only temp files before the commit: ${before.join(' ')}`);
+      await kept.commit();
+      assert.equal(fs.readFileSync(paths.raw, 'utf8'), '{"columns":["v"],"types":[["v","String"]],"results":[["=1+2"],["plain"]]}\n');
+      assert.deepEqual(read(fs.readFileSync(paths.csv, 'utf8')), [['v'], ["'=1+2"], ['plain']]);
+      assert.deepEqual(read(fs.readFileSync(paths.rows, 'utf8')), [['v'], ['=1+2'], ['plain']]);
+      assert.equal(kept.bytes(), ['raw', 'csv', 'rows'].reduce((n, k) => n + fs.statSync(paths[k as keyof typeof paths]).size, 0));
+
+      const other = { raw: path.join(dir, 'o.json'), csv: path.join(dir, 'o.csv'), rows: path.join(dir, 'o.rows') };
+      const dropped = await openHogQLResultFiles(other, true);
+      await dropped.writer.append([['x']], head);
+      await dropped.abort();
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['r.csv', 'r.json', 'r.rows'], 'the aborted files and their temp files are gone');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
