@@ -59,6 +59,11 @@ export interface EchoReportQueueOptions {
   keepFinishedRuns?: number;
   logger?: Logger;
   now?: () => number;
+  /**
+   * Schedules the poller's next round after `ms` and returns its cancel; default `setTimeout`.
+   * Tests pass one that records the delays, so the poll schedule is checked exactly.
+   */
+  timer?: (ms: number, fire: () => void) => () => void;
 }
 
 export interface EnqueueSpec {
@@ -73,6 +78,11 @@ export interface EnqueueSpec {
   output?: { compression?: boolean; delimiter?: EchoDelimiter };
 }
 
+function setTimer(ms: number, fire: () => void): () => void {
+  const t = setTimeout(fire, ms);
+  return () => clearTimeout(t);
+}
+
 const ACTIVE: ReadonlySet<ChunkStatus> = new Set<ChunkStatus>(['Queued', 'Submitting', 'Pending']);
 /** A Submitting chunk adopts a server request created this long before it was sent (clock skew). */
 const ADOPT_SKEW_MS = 10 * 60_000;
@@ -84,6 +94,7 @@ export class EchoReportQueue {
   private readonly runErrors = new Map<string, InsightError>();
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly timer: (ms: number, fire: () => void) => () => void;
   private readonly pollMs: number;
   private readonly maxPollMs: number;
   private readonly maxInFlight: number;
@@ -102,6 +113,7 @@ export class EchoReportQueue {
     this.client = opts.client;
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
+    this.timer = opts.timer ?? setTimer;
     this.pollMs = Math.max(10, opts.pollIntervalMs ?? 30_000);
     this.maxPollMs = Math.max(this.pollMs, opts.maxPollIntervalMs ?? Math.min(this.pollMs * 8, 300_000));
     this.maxInFlight = opts.maxInFlight ?? MAX_IN_FLIGHT;
@@ -168,6 +180,8 @@ export class EchoReportQueue {
     this.emit({ kind: 'run', runId: run.id, status: 'running' });
     this.emitCounts();
     this.ensureLoop();
+    // A poller sleeping between rounds of another run submits this one now, not after its wait.
+    this.poke();
     return run;
   }
 
@@ -344,12 +358,12 @@ export class EchoReportQueue {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
+      const cancel = this.timer(ms, () => {
         this.wake = undefined;
         resolve();
-      }, ms);
+      });
       this.wake = () => {
-        clearTimeout(t);
+        cancel();
         resolve();
       };
     });

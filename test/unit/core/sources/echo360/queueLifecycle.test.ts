@@ -578,4 +578,135 @@ describe('echo360 report queue: run lifecycle', function () {
       assert.equal(slow.requests.length, sent, 'nothing asked after the restart');
     });
   });
+
+  describe('the poll schedule', () => {
+    // The queue's timer seam: each delay the poller asks for is recorded, and the round after it
+    // runs 1 ms later (or never, so that only a wake-up moves the poller on).
+    function recordingTimer(fires = true) {
+      const delays: number[] = [];
+      let scheduled = 0;
+      const timer = (ms: number, fire: () => void) => {
+        delays.push(ms);
+        scheduled++;
+        if (!fires) return () => void scheduled--;
+        const t = setTimeout(() => {
+          scheduled--;
+          fire();
+        }, 1);
+        return () => {
+          clearTimeout(t);
+          scheduled--;
+        };
+      };
+      return { delays, timer, pending: () => scheduled };
+    }
+    const waitFor = async (test: () => boolean, what: string) => {
+      for (let i = 0; i < 500 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(test(), what);
+    };
+    const listings = (f: Echo360Fake) => f.requests.filter((r) => r.method === 'GET' && /\/reporting\/requests\/?$/.test(r.path.split('?')[0])).length;
+    let slow: Echo360Fake;
+    before(async () => {
+      slow = await startEcho360Fake({ pendingMs: 60_000, maxInFlight: 10 });
+    });
+    afterEach(() => slow.reset());
+    after(() => slow.close());
+
+    it('waits pollIntervalMs after a round that changed something, ×1.5 after each that did not, up to the ceiling; no timer once the run is ready', async () => {
+      const t = recordingTimer();
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150, timer: t.timer }));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await waitFor(() => t.delays.length >= 7, 'seven rounds while the request is Pending');
+      slow.advanceClock(60_000); // the report is ready on the server
+      await queue.waitForRun(run.id);
+      const scheduled = t.delays.length;
+      await new Promise((r) => setTimeout(r, 100));
+      // The round that submitted changed something (40); then nothing changes: 60, 90, 135, then
+      // the ceiling. The round that found the report ready ends the loop without another wait.
+      assert.deepEqual(t.delays.slice(0, 4), [40, 60, 90, 135]);
+      assert.deepEqual(new Set(t.delays.slice(4)), new Set([150]), `every later wait is the ceiling: ${t.delays.join(', ')}`);
+      assert.equal(t.delays.length, scheduled, 'no wait scheduled after the run was ready');
+      assert.equal(t.pending(), 0, 'no timer left to keep the process alive');
+      assert.equal(listings(slow), t.delays.length + 1, 'one listing per round');
+    });
+
+    it('the ceiling defaults to 8 × pollIntervalMs, and pollIntervalMs is at least 10 ms', async () => {
+      const t = recordingTimer();
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer }));
+      await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await waitFor(() => t.delays.length >= 9, 'nine rounds');
+      queue.dispose();
+      assert.deepEqual(t.delays.slice(0, 9), [40, 60, 90, 135, 202.5, 303.75, 320, 320, 320]);
+      slow.reset();
+
+      const tiny = recordingTimer();
+      const fast = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 1, timer: tiny.timer }));
+      await fast.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await waitFor(() => tiny.delays.length >= 8, 'eight rounds');
+      fast.dispose();
+      assert.deepEqual(tiny.delays.slice(0, 8), [10, 15, 22.5, 33.75, 50.625, 75.9375, 80, 80]);
+    });
+
+    it('failed rounds wait ×1.5 longer each, up to the ceiling; after maxConsecutiveErrors the runs fail and no timer is left', async () => {
+      slow.addFault({ status: 500, pathIncludes: '/reporting/requests', times: Infinity });
+      const t = recordingTimer();
+      const client = fastClient(slow, { retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+      const queue = track(new EchoReportQueue({ client, store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150, maxConsecutiveErrors: 6, timer: t.timer }));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const e = await failure(queue.waitForRun(run.id), InsightError);
+      assert.equal(e.kind, 'server');
+      assert.deepEqual(t.delays, [60, 90, 135, 150, 150], 'a wait after each of the first five failed rounds, none after the sixth');
+      assert.equal(t.pending(), 0);
+      assert.equal(listings(slow), 6);
+    });
+
+    it('access denied (403) fails the runs at the first failed round: waiting cannot heal it', async () => {
+      slow.addFault({ status: 403, pathIncludes: '/reporting/requests', times: Infinity });
+      const log = recorder();
+      const t = recordingTimer();
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, logger: log, timer: t.timer }));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      const e = await failure(queue.waitForRun(run.id), InsightError);
+      assert.equal(e.kind, 'auth');
+      assert.match(e.message, /denied access .*\(403\)/);
+      assert.deepEqual(
+        log.lines.filter((l) => l.startsWith('warn Echo360 queue: ')).map((l) => l.replace(/^.* \(round/, '(round')),
+        ['(round 1 failed)'],
+      );
+      assert.equal(listings(slow), 1);
+      assert.deepEqual(t.delays, []);
+      assert.equal(queue.getRun(run.id)!.status, 'failed');
+    });
+
+    it('a new run, a resubmit and a status learnt elsewhere wake a sleeping poller at once', async () => {
+      // The timer never fires: only a wake-up starts the next round.
+      const t = recordingTimer(false);
+      // The requests noted Expired and Failed below are still Pending on the server and count
+      // against its limit of 3; a higher limit on both sides keeps a slot free for the resubmit.
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer, maxInFlight: 10 }));
+      const first = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await waitFor(() => t.delays.length === 1, 'the first round submitted and went to sleep');
+      assert.equal(queue.getRun(first.id)!.chunks[0].status, 'Pending');
+
+      const second = await queue.enqueue({ reportName: 'assetbydate', range: ONE_CHUNK });
+      await waitFor(() => queue.getRun(second.id)!.chunks[0].status === 'Pending', 'the new run is submitted without waiting out the interval');
+      assert.equal(t.delays.length, 2);
+
+      // A status learnt outside the poller (the download saw the report Expired): sent again now.
+      const id = queue.getRun(second.id)!.chunks[0].requestId!;
+      await queue.noteStatus(id, 'Expired');
+      await waitFor(() => (queue.getRun(second.id)!.chunks[0].previousRequestIds ?? []).length === 1 && queue.getRun(second.id)!.chunks[0].status === 'Pending', 'sent again at once');
+      assert.equal(t.delays.length, 3);
+
+      // A resubmit of a request that ended Failed.
+      const again = queue.getRun(second.id)!.chunks[0].requestId!;
+      await queue.noteStatus(again, 'Failed');
+      await waitFor(() => t.delays.length === 4, 'the round after the note');
+      assert.equal(queue.getRun(second.id)!.status, 'failed');
+      await queue.resubmit(again);
+      await waitFor(() => queue.getRun(second.id)!.chunks[0].status === 'Pending' && queue.getRun(second.id)!.chunks[0].requestId !== again, 'resubmitted at once');
+      assert.equal(t.delays.length, 5);
+      assert.equal(t.pending(), 1, 'one timer, the current wait');
+    });
+  });
 });
