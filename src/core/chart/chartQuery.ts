@@ -65,6 +65,7 @@ import {
   type TimeBucket,
 } from '../table';
 import { civilYearMonth, daysFromCivil, displayOf, foldKey } from '../table/columns';
+import { binEdgeText } from './bins';
 import {
   isIdLikeName,
   pickMeasure,
@@ -112,11 +113,6 @@ export function bucketFor(spanMs: number): TimeBucket {
   if (spanMs <= 400 * DAY_MS) return 'day';
   if (spanMs <= 5 * 366 * DAY_MS) return 'week';
   return 'month';
-}
-
-/** A bin edge as text: whole numbers as they are, others to 4 significant digits. */
-export function fmt(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number.parseFloat(n.toPrecision(4)));
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -805,7 +801,7 @@ function histogramChart(ctx: Ctx): ChartSpec | string {
   const h = histogram(table, rows, q.x!, { bins: HIST_BINS });
   if (h.counts.length === 0) return `No ${col.name} values in this view to chart.`;
   const width = (h.edges[h.edges.length - 1] - h.edges[0]) / h.counts.length;
-  const label = isDate(col.type) ? (ms: number) => timeLabel(ms, col.type === 'date' ? DAY_MS : width) : fmt;
+  const label = isDate(col.type) ? (ms: number) => timeLabel(ms, col.type === 'date' ? DAY_MS : width) : binEdgeText;
   return {
     kind: 'histogram',
     title: `Distribution of ${col.name}`,
