@@ -53,7 +53,6 @@ import {
   allRows,
   bucketStart,
   downsample,
-  formatDate,
   groupBy,
   histogram,
   sortRows,
@@ -64,7 +63,8 @@ import {
   type Table,
   type TimeBucket,
 } from '../table';
-import { civilYearMonth, daysFromCivil, displayOf, foldKey } from '../table/columns';
+import { DAY_MS, formatUtc } from '../dates';
+import { displayOf, foldKey } from '../table/columns';
 import { binEdgeText } from './bins';
 import {
   isIdLikeName,
@@ -93,7 +93,6 @@ const MAX_CATEGORIES = 30;
 /** A text column with more distinct values than this is not a category for the auto chart. */
 const MAX_CATEGORY_DISTINCT = 200;
 const HIST_BINS = 20;
-const DAY_MS = 86_400_000;
 
 export const NO_COLUMN_NOTE = 'No column to chart: it takes a date, a category or a number column.';
 export const NO_ROWS_NOTE = 'No rows in this view to chart.';
@@ -396,16 +395,6 @@ function hashNumber(v: number): number {
   return h ^ (h >>> 16);
 }
 
-/**
- * Start (epoch ms) of the time bucket holding `ms`, as the engine's `bucketStart`; months without
- * building a [year, month] pair per row (the civil-from-days steps of H. Hinnant's algorithm).
- */
-function bucketOf(ms: number, bucket: TimeBucket): number {
-  if (bucket !== 'month') return bucketStart(ms, bucket);
-  const [year, month] = civilYearMonth(Math.floor(ms / DAY_MS));
-  return daysFromCivil(year, month, 1) * DAY_MS;
-}
-
 /** Keys of `col` over the rows; a date column by the start of its `bucket` when one is given. */
 function keysOf(col: AnyColumn, rows: Uint32Array, bucket?: TimeBucket): Keys {
   const n = rows.length;
@@ -443,7 +432,7 @@ function keysOf(col: AnyColumn, rows: Uint32Array, bucket?: TimeBucket): Keys {
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     if (nulls !== null && (nulls[r >>> 3] & (1 << (r & 7))) !== 0) continue;
-    const x = bucket ? bucketOf(v[r], bucket) : v[r] + 0; // + 0: -0 is 0
+    const x = bucket ? bucketStart(v[r], bucket) : v[r] + 0; // + 0: -0 is 0
     if (x !== last) {
       last = x;
       lastId = map.id(x);
@@ -814,9 +803,7 @@ function histogramChart(ctx: Ctx): ChartSpec | string {
 
 /** A bin edge in time: the day when bins are days or wider, else to the minute (or second). */
 function timeLabel(ms: number, width: number): string {
-  if (width >= DAY_MS) return formatDate(Math.round(ms));
-  const iso = new Date(Math.round(ms)).toISOString();
-  return width >= 60_000 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return formatUtc(Math.round(ms), width >= DAY_MS ? 'day' : width >= 60_000 ? 'minute' : 'second');
 }
 
 // ---------------------------------------------------------------------------------------------
