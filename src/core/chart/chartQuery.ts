@@ -715,23 +715,41 @@ function groupChart(ctx: Ctx): ChartSpec | string {
 // ---------------------------------------------------------------------------------------------
 // line / area of the rows themselves (agg: 'none'), downsampled
 
-function rowLineChart(ctx: Ctx): ChartSpec | string {
+/**
+ * The points of a chart of rows (a line of rows, a scatter plot): the x and y number columns, the
+ * split, the series names, and each view position's series, or -1 where it is no point (x or y
+ * missing, or a split value beyond the series).
+ */
+function pointsOf(ctx: Ctx): {
+  xCol: NumericColumn;
+  yCol: NumericColumn;
+  split: Split | null;
+  names: string[];
+  seriesOf: Int32Array;
+  total: number;
+} {
   const { table, rows, q } = ctx;
-  const kind = q.kind as ChartKind;
   const xCol = table.columns[q.x!] as NumericColumn;
   const yCol = table.columns[q.y!] as NumericColumn;
   const split = splitOf(ctx);
-  const notes: string[] = [];
   const names = split ? split.names : [yCol.name];
-  // Rows with both values, by series (rows of split values beyond the series are left out).
-  const partOf = new Int32Array(rows.length);
+  const seriesOf = new Int32Array(rows.length);
+  let total = 0;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    partOf[i] = xCol.isNull(r) || yCol.isNull(r) ? -1 : split ? (split.of[i] < names.length ? split.of[i] : -1) : 0;
+    seriesOf[i] = xCol.isNull(r) || yCol.isNull(r) ? -1 : split ? (split.of[i] < names.length ? split.of[i] : -1) : 0;
+    if (seriesOf[i] >= 0) total++;
   }
+  return { xCol, yCol, split, names, seriesOf, total };
+}
+
+function rowLineChart(ctx: Ctx): ChartSpec | string {
+  const { table, rows, q } = ctx;
+  const kind = q.kind as ChartKind;
+  const { xCol, yCol, split, names, seriesOf, total } = pointsOf(ctx);
+  const notes: string[] = [];
   if (split && split.leftOut > 0) notes.push(leftOutNote(split, 'rows cannot be combined into "Other"'));
-  const parts = partition(rows, partOf, names.length);
-  const total = parts.reduce((a, p) => a + p.length, 0);
+  const parts = partition(rows, seriesOf, names.length);
   if (total === 0) return `No rows with both ${xCol.name} and ${yCol.name} in this view to chart.`;
   const budget = Math.max(3, Math.floor(ctx.maxPoints / names.length));
   const xv = xCol.values;
@@ -810,28 +828,16 @@ function timeLabel(ms: number, width: number): string {
 // scatter
 
 function scatterChart(ctx: Ctx): ChartSpec | string {
-  const { table, rows, q } = ctx;
-  const xCol = table.columns[q.x!] as NumericColumn;
-  const yCol = table.columns[q.y!] as NumericColumn;
-  const split = splitOf(ctx);
+  const { rows } = ctx;
+  const { xCol, yCol, split, names, seriesOf, total } = pointsOf(ctx);
   const notes: string[] = [];
-  const names = split ? split.names : [yCol.name];
-  // Which view positions are points: both values, and a series of their own.
-  const keep = new Uint8Array(rows.length);
-  let total = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (xCol.isNull(r) || yCol.isNull(r) || (split && split.of[i] >= names.length)) continue;
-    keep[i] = 1;
-    total++;
-  }
   if (split && split.leftOut > 0) notes.push(leftOutNote(split, 'points of the rest are not drawn'));
   if (total === 0) return `No rows with both ${xCol.name} and ${yCol.name} in this view to chart.`;
   // An evenly spaced sample of the points, in view order: point j·total/maxPoints for each j.
   const take = Math.min(total, ctx.maxPoints);
   const at = new Uint32Array(take);
   for (let i = 0, k = 0, j = 0; i < rows.length && j < take; i++) {
-    if (!keep[i]) continue;
+    if (seriesOf[i] < 0) continue;
     if (k === Math.floor((j * total) / take)) at[j++] = i;
     k++;
   }
@@ -841,7 +847,7 @@ function scatterChart(ctx: Ctx): ChartSpec | string {
   const yv = yCol.values;
   order.sort((a, b) => xv[rows[a]] - xv[rows[b]]); // stable: ties keep view order
   const series = names.map((name) => ({ name, values: new Array<number | null>(take).fill(null) }));
-  order.forEach((i, p) => (series[split ? split.of[i] : 0].values[p] = yv[rows[i]]));
+  order.forEach((i, p) => (series[seriesOf[i]].values[p] = yv[rows[i]]));
   return {
     kind: 'scatter',
     title: `${yCol.name} against ${xCol.name}${split ? ` by ${split.name}` : ''}`,
