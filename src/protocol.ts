@@ -64,7 +64,9 @@ export type ExportFormat = 'csv' | 'tsv' | 'json';
 export type ChartKind = 'line' | 'area' | 'bar' | 'stackedBar' | 'histogram' | 'scatter' | 'box' | 'hbar' | 'number';
 
 /**
- * A chart as plain data; the webview draws it (uPlot) and can write it as SVG.
+ * A chart as plain data; the webview draws it (uPlot) and can write it as SVG. The one chart
+ * contract: the host's chart of a table (src/core/chart) and the charts platforms propose for
+ * their answers (Canvas, Studio) are built in this shape and reach the panel as they are.
  *
  * Every per-x array (`x.values`, each `series[i].values`, `annotations`, `pointLabels`, each `box`
  * array) has one entry per x position. `null` is "no value here" (a gap, no bar, no box), never 0.

@@ -3,10 +3,12 @@
  * and time ticks at the data's own grain (daily data ticks at days, never at 6am/12pm between them).
  * Pure functions, shared by the chart on screen; tested in Node.
  */
+import { DAY_MS, MONTH_ABBR, monthDay } from '../src/core/dates';
 
 export type TimeGrain = 'minute' | 'hour' | 'day' | 'week' | 'month';
 
-const DAY = 86_400;
+/** A day in seconds (the charts' unit). */
+const DAY = DAY_MS / 1000;
 
 /**
  * Labels for numeric ticks: compact ("2.9K") when that tells every tick apart, else with more
@@ -53,16 +55,14 @@ export function timeTicks(xs: readonly number[], widthPx: number, labelPx: numbe
   return xs.filter((_, i) => i % step === 0);
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /** A tick's text at a grain (UTC): months "Nov 2026", days and weeks "Nov 3" (with the year when the data spans years), hours "Nov 3 14:00". */
 export function timeLabel(x: number, grain: TimeGrain, withYear: boolean): string {
   const d = new Date(x * 1000);
-  const day = `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}${withYear ? `, ${d.getUTCFullYear()}` : ''}`;
+  const day = monthDay(x * 1000, withYear);
   const hm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
   switch (grain) {
     case 'month':
-      return `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+      return `${MONTH_ABBR[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
     case 'week':
     case 'day':
       return day;

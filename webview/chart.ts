@@ -9,8 +9,10 @@
  */
 import uPlot from 'uplot';
 import type { ChartAxes, ChartSpec, ChartSummary } from '../src/protocol';
+import { parseUtcSeconds } from '../src/core/dates';
 import { distinctNumberLabels, spansYears, timeGrain, timeLabel, timeTicks } from './axisLabels';
 import { chartToSvg } from './chartSvg';
+import { finiteOrNull, stackTotals, truncateLabel } from './chartValues';
 import { el } from './dom';
 
 /** The chart-data table shows at most this many rows (charts are downsampled far below it). */
@@ -75,34 +77,7 @@ function readTheme(): ChartTheme {
   };
 }
 
-/** Unix seconds for an ISO date or date-time; zone-less values are UTC. NaN when unreadable. */
-export function parseUtcSeconds(iso: string): number {
-  const s = iso.trim().replace(' ', 'T');
-  const zoned = /^\d{4}-\d{2}-\d{2}$/.test(s) || /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
-  return Date.parse(zoned ? s : `${s}Z`) / 1000;
-}
-
 const full = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
-
-function truncate(label: string, max: number): string {
-  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
-}
-
-function finiteOrNull(v: number | null | undefined): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** Running totals across series at each x; a missing value adds nothing and stays missing. */
-function cumulative(series: (number | null)[][]): (number | null)[][] {
-  const totals = series.length > 0 ? series[0].map(() => 0) : [];
-  return series.map((s) =>
-    s.map((v, i) => {
-      if (v === null) return null;
-      totals[i] += v;
-      return totals[i];
-    }),
-  );
-}
 
 export class ChartView {
   readonly element: HTMLDivElement;
@@ -438,7 +413,7 @@ export class ChartView {
     // Stacked kinds: each series is drawn as the running total up to it, the tallest first so the
     // shorter totals paint over it; the legend and cursor still show each series' own value.
     const raw = spec.series.map((s) => xs.map((_, i) => finiteOrNull(s.values[i])));
-    const plotted = stacked ? cumulative(raw) : raw;
+    const plotted = stacked ? stackTotals(raw, xs.length).top : raw;
     const order = stacked ? raw.map((_, i) => raw.length - 1 - i) : raw.map((_, i) => i);
     const percent = spec.yFormat === 'percent';
     const yText = (v: number) => (percent ? `${full.format(v)}%` : full.format(v));
@@ -462,7 +437,7 @@ export class ChartView {
         const step = Math.max(1, Math.ceil(maxLabel / slot));
         return xs.filter((_, i) => i % step === 0);
       },
-      values: (_u, splits) => (this.ticks.x = splits.map((i) => truncate(labels[i] ?? '', 24))),
+      values: (_u, splits) => (this.ticks.x = splits.map((i) => truncateLabel(labels[i] ?? '', 24))),
     };
     const numberAxis: uPlot.Axis = {
       ...axisBase,

@@ -16,7 +16,9 @@
  * not on every mark. Marks carry `ip-*` classes so tests (and a stylesheet) can find them, except
  * scatter circles, which can number 20,000: they are found through their series group.
  */
+import { formatUtc, monthIndex, monthStart, parseUtcSeconds } from '../src/core/dates';
 import type { ChartSpec } from '../src/protocol';
+import { finiteOrNull, stackTotals, truncateLabel } from './chartValues';
 
 export interface SvgOptions {
   width: number;
@@ -58,18 +60,8 @@ function n2(v: number): string {
   return String(r === 0 ? 0 : r);
 }
 
-/** At most `max` characters (code points, so an emoji is never cut in half), '…' when cut. */
-function truncate(label: string, max: number): string {
-  const chars = Array.from(label);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : label;
-}
-
 function textWidth(label: string, size = 11): number {
   return Array.from(label).length * CHAR_W * (size / 11);
-}
-
-function finite(v: unknown): Maybe {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 /** Decimals needed to write `step` exactly (0.25 → 2, 5 → 0), at most 10. */
@@ -144,20 +136,9 @@ export function niceTicks(lo: number, hi: number, target: number): Ticks {
   return { min, max, step, values };
 }
 
-/** Unix seconds for an ISO date or date-time; zone-less values are UTC. NaN when unreadable. */
-export function parseUtcSeconds(iso: string): number {
-  const s = String(iso).trim().replace(' ', 'T');
-  const zoned = /^\d{4}-\d{2}-\d{2}$/.test(s) || /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
-  return Date.parse(zoned ? s : `${s}Z`) / 1000;
-}
-
-const pad2 = (v: number) => String(v).padStart(2, '0');
-
-/** "2024-06-01", or "2024-06-01 13:30" with `withTime`, always in UTC. */
-export function formatUtc(seconds: number, withTime: boolean): string {
-  const d = new Date(seconds * 1000);
-  const day = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-  return withTime ? `${day} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}` : day;
+/** A date tick's text (`t` in seconds): "2024-06-01", or "2024-06-01 13:30" with `withTime`, in UTC. */
+function dateText(t: number, withTime: boolean): string {
+  return formatUtc(t * 1000, withTime ? 'minute' : 'day');
 }
 
 const TIME_STEPS = [60, 300, 900, 1800, 3600, 7200, 10800, 21600, 43200, DAY, 2 * DAY, 7 * DAY];
@@ -178,12 +159,11 @@ export function timeTicks(t0: number, t1: number, maxTicks: number): number[] {
     return out;
   }
   const months = MONTH_STEPS.find((m) => span / (m * 30.44 * DAY) <= maxTicks) ?? Math.ceil(span / (30.44 * DAY * maxTicks));
-  const start = new Date(t0 * 1000);
-  let index = start.getUTCFullYear() * 12 + start.getUTCMonth();
-  if (Date.UTC(Math.floor(index / 12), index % 12, 1) / 1000 < t0) index++;
+  let index = monthIndex(t0 * 1000);
+  if (monthStart(index) / 1000 < t0) index++;
   index = Math.ceil(index / months) * months;
   for (; out.length < 1000; index += months) {
-    const t = Date.UTC(Math.floor(index / 12), index % 12, 1) / 1000;
+    const t = monthStart(index) / 1000;
     if (t > t1 || !Number.isFinite(t)) break;
     out.push(t);
   }
@@ -214,30 +194,12 @@ interface Series {
   index: number;
 }
 
-/** Running totals across series at each x; a missing value adds nothing and stays missing. */
-function cumulative(series: Maybe[][], n: number): { base: Maybe[][]; top: Maybe[][] } {
-  const totals = new Array<number>(n).fill(0);
-  const base: Maybe[][] = [];
-  const top: Maybe[][] = [];
-  for (const s of series) {
-    base.push(s.map((v, i) => (v === null ? null : totals[i])));
-    top.push(
-      s.map((v, i) => {
-        if (v === null) return null;
-        totals[i] += v;
-        return totals[i];
-      }),
-    );
-  }
-  return { base, top };
-}
-
 function legendRows(items: string[], width: number): { text: string; w: number }[][] {
   const rows: { text: string; w: number }[][] = [];
   let row: { text: string; w: number }[] = [];
   let used = 0;
   for (const name of items) {
-    const text = truncate(name, 32);
+    const text = truncateLabel(name, 32);
     const w = 16 + textWidth(text, 12) + 14;
     if (row.length > 0 && used + w > width) {
       rows.push(row);
@@ -268,7 +230,7 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
   let top = PAD;
   if (title) {
     parts.push(
-      `<text class="ip-title" x="${n2(W / 2)}" y="${top + 14}" text-anchor="middle" font-size="14" font-weight="600" fill="${xmlText(theme.fg)}">${xmlText(truncate(title, Math.max(8, Math.floor((W - 2 * PAD) / 8))))}</text>`,
+      `<text class="ip-title" x="${n2(W / 2)}" y="${top + 14}" text-anchor="middle" font-size="14" font-weight="600" fill="${xmlText(theme.fg)}">${xmlText(truncateLabel(title, Math.max(8, Math.floor((W - 2 * PAD) / 8))))}</text>`,
     );
     top += 26;
   }
@@ -279,7 +241,7 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
   const box = kind === 'box' ? spec.box : undefined;
   const series: Series[] = (Array.isArray(spec.series) ? spec.series : []).map((s, index) => ({
     name: String(s?.name ?? ''),
-    values: Array.from({ length: n }, (_, i) => finite(s?.values?.[i])),
+    values: Array.from({ length: n }, (_, i) => finiteOrNull(s?.values?.[i])),
     color: palette[index % palette.length],
     index,
   }));
@@ -303,18 +265,18 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
   const bars = kind === 'bar' || kind === 'stackedBar' || kind === 'histogram';
   const stacked = kind === 'stackedBar' || kind === 'area';
   const { base, top: tops } = stacked
-    ? cumulative(
+    ? stackTotals(
         series.map((s) => s.values),
         n,
       )
     : { base: [], top: series.map((s) => s.values) };
   const fiveNumbers = box
     ? {
-        min: Array.from({ length: n }, (_, i) => finite(box.min?.[i])),
-        q1: Array.from({ length: n }, (_, i) => finite(box.q1?.[i])),
-        median: Array.from({ length: n }, (_, i) => finite(box.median?.[i])),
-        q3: Array.from({ length: n }, (_, i) => finite(box.q3?.[i])),
-        max: Array.from({ length: n }, (_, i) => finite(box.max?.[i])),
+        min: Array.from({ length: n }, (_, i) => finiteOrNull(box.min?.[i])),
+        q1: Array.from({ length: n }, (_, i) => finiteOrNull(box.q1?.[i])),
+        median: Array.from({ length: n }, (_, i) => finiteOrNull(box.median?.[i])),
+        q3: Array.from({ length: n }, (_, i) => finiteOrNull(box.q3?.[i])),
+        max: Array.from({ length: n }, (_, i) => finiteOrNull(box.max?.[i])),
       }
     : undefined;
 
@@ -396,7 +358,7 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
   let below = plot.y + plot.h + 20;
   if (spec.xLabel) {
     parts.push(
-      `<text class="ip-x-label" x="${n2(plot.x + plot.w / 2)}" y="${n2(below + 13)}" text-anchor="middle" font-size="12" fill="${xmlText(theme.fg)}">${xmlText(truncate(String(spec.xLabel), 80))}</text>`,
+      `<text class="ip-x-label" x="${n2(plot.x + plot.w / 2)}" y="${n2(below + 13)}" text-anchor="middle" font-size="12" fill="${xmlText(theme.fg)}">${xmlText(truncateLabel(String(spec.xLabel), 80))}</text>`,
     );
     below += 18;
   }
@@ -404,7 +366,7 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
     const cx = PAD + 10;
     const cy = plot.y + plot.h / 2;
     parts.push(
-      `<text class="ip-y-label" x="${n2(cx)}" y="${n2(cy)}" transform="rotate(-90 ${n2(cx)} ${n2(cy)})" text-anchor="middle" font-size="12" fill="${xmlText(theme.fg)}">${xmlText(truncate(String(spec.yLabel), 60))}</text>`,
+      `<text class="ip-y-label" x="${n2(cx)}" y="${n2(cy)}" transform="rotate(-90 ${n2(cx)} ${n2(cy)})" text-anchor="middle" font-size="12" fill="${xmlText(theme.fg)}">${xmlText(truncateLabel(String(spec.yLabel), 60))}</text>`,
     );
   }
 
@@ -537,7 +499,7 @@ export function chartToSvg(spec: ChartSpec, opts: SvgOptions): string {
       if (boxPeak !== null) peak = Math.max(peak, boxPeak);
       if (!Number.isFinite(peak)) continue;
       const y = yPos(bars ? Math.max(peak, 0) : peak) - (bars ? 4 : 7);
-      parts.push(`<text class="ip-annotation" x="${n2(cx)}" y="${n2(y)}">${xmlText(truncate(label, LABEL_CHARS))}</text>`);
+      parts.push(`<text class="ip-annotation" x="${n2(cx)}" y="${n2(y)}">${xmlText(truncateLabel(label, LABEL_CHARS))}</text>`);
     }
     parts.push('</g>');
   }
@@ -573,7 +535,7 @@ function plainNumber(v: number): string {
 
 /** `hbar`: a row per category, label left, bar scaled to the largest value, value at the bar's end. */
 function hbarsSvg(spec: ChartSpec, s: Series, W: number, H: number, top: number, theme: SvgOptions['theme']): string {
-  const labels = spec.x.values.map((v) => truncate(String(v), LABEL_CHARS));
+  const labels = spec.x.values.map((v) => truncateLabel(String(v), LABEL_CHARS));
   const PAD = 8;
   const labelW = Math.min(W * 0.4, Math.max(...labels.map((l) => textWidth(l))) + 8);
   const valueW = Math.max(...s.values.map((v) => textWidth(v === null ? '—' : plainNumber(v)))) + 10;
@@ -608,7 +570,7 @@ function numbersSvg(spec: ChartSpec, s: Series, W: number, H: number, top: numbe
     const cx = slot * (i + 0.5);
     out.push(
       `<text class="ip-bignumber" x="${n2(cx)}" y="${n2(cy)}" text-anchor="middle" font-size="${n2(size)}" font-weight="700" fill="${xmlText(palette[i % palette.length])}">${xmlText(v === null ? '—' : plainNumber(v))}</text>`,
-      `<text class="ip-category" x="${n2(cx)}" y="${n2(cy + 22)}" text-anchor="middle" font-size="13" fill="${xmlText(theme.muted)}">${xmlText(truncate(String(label), Math.max(8, Math.floor(slot / 8))))}</text>`,
+      `<text class="ip-category" x="${n2(cx)}" y="${n2(cy + 22)}" text-anchor="middle" font-size="13" fill="${xmlText(theme.muted)}">${xmlText(truncateLabel(String(label), Math.max(8, Math.floor(slot / 8))))}</text>`,
     );
   });
   return out.join('\n');
@@ -616,7 +578,7 @@ function numbersSvg(spec: ChartSpec, s: Series, W: number, H: number, top: numbe
 
 function noteText(note: string, W: number, H: number, pad: number, color: string): string {
   const max = Math.max(10, Math.floor((W - 2 * pad) / CHAR_W));
-  return `<text class="ip-note" x="${pad}" y="${H - pad - 2}" font-size="11" fill="${xmlText(color)}">${xmlText(truncate(note, max))}</text>`;
+  return `<text class="ip-note" x="${pad}" y="${H - pad - 2}" font-size="11" fill="${xmlText(color)}">${xmlText(truncateLabel(note, max))}</text>`;
 }
 
 /** Unbroken runs of placeable points, each point as [x, y, index]. */
@@ -641,7 +603,7 @@ function splitRuns(n: number, at: (i: number) => [number, number] | null): [numb
 function buildXAxis(spec: ChartSpec, kind: ChartSpec['kind'], values: unknown[], plot: Box): XAxis {
   const n = values.length;
   const continuousKind = kind === 'line' || kind === 'area' || kind === 'scatter';
-  const xs = values.map((v) => (spec.x.type === 'number' ? (finite(v) ?? NaN) : spec.x.type === 'time' ? parseUtcSeconds(String(v)) : NaN));
+  const xs = values.map((v) => (spec.x.type === 'number' ? (finiteOrNull(v) ?? NaN) : spec.x.type === 'time' ? parseUtcSeconds(String(v)) : NaN));
   const readable = xs.filter((v) => Number.isFinite(v));
   const time = spec.x.type === 'time';
   const hasClock = values.some(
@@ -668,7 +630,7 @@ function buildXAxis(spec: ChartSpec, kind: ChartSpec['kind'], values: unknown[],
       const at = (t: number) => plot.x + ((t - lo) / (hi - lo)) * plot.w;
       const maxTicks = Math.max(2, Math.floor(plot.w / (withTime ? 112 : 84)));
       const list = t1 === t0 ? [t0] : timeTicks(lo, hi, maxTicks);
-      ticks = list.map((t) => ({ at: at(t), label: formatUtc(t, withTime) }));
+      ticks = list.map((t) => ({ at: at(t), label: dateText(t, withTime) }));
     } else {
       const nice = niceTicks(t0, t1, Math.max(2, Math.min(10, Math.floor(plot.w / 80))));
       lo = nice.min;
@@ -685,7 +647,7 @@ function buildXAxis(spec: ChartSpec, kind: ChartSpec['kind'], values: unknown[],
 
   // Slots: labels as given, dates written like the continuous axis when they all parse.
   const allDates = time && readable.length === n;
-  const labels = values.map((v, i) => (allDates ? formatUtc(xs[i], hasClock) : v === null || v === undefined ? '' : String(v)));
+  const labels = values.map((v, i) => (allDates ? dateText(xs[i], hasClock) : v === null || v === undefined ? '' : String(v)));
   const slot = plot.w / n;
   const pos = (i: number) => plot.x + (i + 0.5) * slot;
   // Thin the labels to what fits: one per category while there is room, else every k-th (room
@@ -693,6 +655,6 @@ function buildXAxis(spec: ChartSpec, kind: ChartSpec['kind'], values: unknown[],
   const widest = Math.max(...labels.map((l) => Math.min(Array.from(l).length, LABEL_CHARS))) * CHAR_W + 12;
   const step = Math.max(1, Math.ceil(widest / slot));
   const ticks: { at: number; label: string }[] = [];
-  for (let i = 0; i < n; i += step) ticks.push({ at: pos(i), label: truncate(labels[i], LABEL_CHARS) });
+  for (let i = 0; i < n; i += step) ticks.push({ at: pos(i), label: truncateLabel(labels[i], LABEL_CHARS) });
   return { pos, slot, ticks };
 }

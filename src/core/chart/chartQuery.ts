@@ -53,7 +53,6 @@ import {
   allRows,
   bucketStart,
   downsample,
-  formatDate,
   groupBy,
   histogram,
   sortRows,
@@ -64,7 +63,9 @@ import {
   type Table,
   type TimeBucket,
 } from '../table';
-import { civilYearMonth, daysFromCivil, displayOf, foldKey } from '../table/columns';
+import { DAY_MS, formatUtc } from '../dates';
+import { displayOf, foldKey } from '../table/columns';
+import { binEdgeText } from './bins';
 import {
   isIdLikeName,
   pickMeasure,
@@ -92,7 +93,6 @@ const MAX_CATEGORIES = 30;
 /** A text column with more distinct values than this is not a category for the auto chart. */
 const MAX_CATEGORY_DISTINCT = 200;
 const HIST_BINS = 20;
-const DAY_MS = 86_400_000;
 
 export const NO_COLUMN_NOTE = 'No column to chart: it takes a date, a category or a number column.';
 export const NO_ROWS_NOTE = 'No rows in this view to chart.';
@@ -112,11 +112,6 @@ export function bucketFor(spanMs: number): TimeBucket {
   if (spanMs <= 400 * DAY_MS) return 'day';
   if (spanMs <= 5 * 366 * DAY_MS) return 'week';
   return 'month';
-}
-
-/** A bin edge as text: whole numbers as they are, others to 4 significant digits. */
-export function fmt(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number.parseFloat(n.toPrecision(4)));
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -400,16 +395,6 @@ function hashNumber(v: number): number {
   return h ^ (h >>> 16);
 }
 
-/**
- * Start (epoch ms) of the time bucket holding `ms`, as the engine's `bucketStart`; months without
- * building a [year, month] pair per row (the civil-from-days steps of H. Hinnant's algorithm).
- */
-function bucketOf(ms: number, bucket: TimeBucket): number {
-  if (bucket !== 'month') return bucketStart(ms, bucket);
-  const [year, month] = civilYearMonth(Math.floor(ms / DAY_MS));
-  return daysFromCivil(year, month, 1) * DAY_MS;
-}
-
 /** Keys of `col` over the rows; a date column by the start of its `bucket` when one is given. */
 function keysOf(col: AnyColumn, rows: Uint32Array, bucket?: TimeBucket): Keys {
   const n = rows.length;
@@ -447,7 +432,7 @@ function keysOf(col: AnyColumn, rows: Uint32Array, bucket?: TimeBucket): Keys {
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     if (nulls !== null && (nulls[r >>> 3] & (1 << (r & 7))) !== 0) continue;
-    const x = bucket ? bucketOf(v[r], bucket) : v[r] + 0; // + 0: -0 is 0
+    const x = bucket ? bucketStart(v[r], bucket) : v[r] + 0; // + 0: -0 is 0
     if (x !== last) {
       last = x;
       lastId = map.id(x);
@@ -730,23 +715,41 @@ function groupChart(ctx: Ctx): ChartSpec | string {
 // ---------------------------------------------------------------------------------------------
 // line / area of the rows themselves (agg: 'none'), downsampled
 
-function rowLineChart(ctx: Ctx): ChartSpec | string {
+/**
+ * The points of a chart of rows (a line of rows, a scatter plot): the x and y number columns, the
+ * split, the series names, and each view position's series, or -1 where it is no point (x or y
+ * missing, or a split value beyond the series).
+ */
+function pointsOf(ctx: Ctx): {
+  xCol: NumericColumn;
+  yCol: NumericColumn;
+  split: Split | null;
+  names: string[];
+  seriesOf: Int32Array;
+  total: number;
+} {
   const { table, rows, q } = ctx;
-  const kind = q.kind as ChartKind;
   const xCol = table.columns[q.x!] as NumericColumn;
   const yCol = table.columns[q.y!] as NumericColumn;
   const split = splitOf(ctx);
-  const notes: string[] = [];
   const names = split ? split.names : [yCol.name];
-  // Rows with both values, by series (rows of split values beyond the series are left out).
-  const partOf = new Int32Array(rows.length);
+  const seriesOf = new Int32Array(rows.length);
+  let total = 0;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    partOf[i] = xCol.isNull(r) || yCol.isNull(r) ? -1 : split ? (split.of[i] < names.length ? split.of[i] : -1) : 0;
+    seriesOf[i] = xCol.isNull(r) || yCol.isNull(r) ? -1 : split ? (split.of[i] < names.length ? split.of[i] : -1) : 0;
+    if (seriesOf[i] >= 0) total++;
   }
+  return { xCol, yCol, split, names, seriesOf, total };
+}
+
+function rowLineChart(ctx: Ctx): ChartSpec | string {
+  const { table, rows, q } = ctx;
+  const kind = q.kind as ChartKind;
+  const { xCol, yCol, split, names, seriesOf, total } = pointsOf(ctx);
+  const notes: string[] = [];
   if (split && split.leftOut > 0) notes.push(leftOutNote(split, 'rows cannot be combined into "Other"'));
-  const parts = partition(rows, partOf, names.length);
-  const total = parts.reduce((a, p) => a + p.length, 0);
+  const parts = partition(rows, seriesOf, names.length);
   if (total === 0) return `No rows with both ${xCol.name} and ${yCol.name} in this view to chart.`;
   const budget = Math.max(3, Math.floor(ctx.maxPoints / names.length));
   const xv = xCol.values;
@@ -805,7 +808,7 @@ function histogramChart(ctx: Ctx): ChartSpec | string {
   const h = histogram(table, rows, q.x!, { bins: HIST_BINS });
   if (h.counts.length === 0) return `No ${col.name} values in this view to chart.`;
   const width = (h.edges[h.edges.length - 1] - h.edges[0]) / h.counts.length;
-  const label = isDate(col.type) ? (ms: number) => timeLabel(ms, col.type === 'date' ? DAY_MS : width) : fmt;
+  const label = isDate(col.type) ? (ms: number) => timeLabel(ms, col.type === 'date' ? DAY_MS : width) : binEdgeText;
   return {
     kind: 'histogram',
     title: `Distribution of ${col.name}`,
@@ -818,37 +821,23 @@ function histogramChart(ctx: Ctx): ChartSpec | string {
 
 /** A bin edge in time: the day when bins are days or wider, else to the minute (or second). */
 function timeLabel(ms: number, width: number): string {
-  if (width >= DAY_MS) return formatDate(Math.round(ms));
-  const iso = new Date(Math.round(ms)).toISOString();
-  return width >= 60_000 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return formatUtc(Math.round(ms), width >= DAY_MS ? 'day' : width >= 60_000 ? 'minute' : 'second');
 }
 
 // ---------------------------------------------------------------------------------------------
 // scatter
 
 function scatterChart(ctx: Ctx): ChartSpec | string {
-  const { table, rows, q } = ctx;
-  const xCol = table.columns[q.x!] as NumericColumn;
-  const yCol = table.columns[q.y!] as NumericColumn;
-  const split = splitOf(ctx);
+  const { rows } = ctx;
+  const { xCol, yCol, split, names, seriesOf, total } = pointsOf(ctx);
   const notes: string[] = [];
-  const names = split ? split.names : [yCol.name];
-  // Which view positions are points: both values, and a series of their own.
-  const keep = new Uint8Array(rows.length);
-  let total = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (xCol.isNull(r) || yCol.isNull(r) || (split && split.of[i] >= names.length)) continue;
-    keep[i] = 1;
-    total++;
-  }
   if (split && split.leftOut > 0) notes.push(leftOutNote(split, 'points of the rest are not drawn'));
   if (total === 0) return `No rows with both ${xCol.name} and ${yCol.name} in this view to chart.`;
   // An evenly spaced sample of the points, in view order: point j·total/maxPoints for each j.
   const take = Math.min(total, ctx.maxPoints);
   const at = new Uint32Array(take);
   for (let i = 0, k = 0, j = 0; i < rows.length && j < take; i++) {
-    if (!keep[i]) continue;
+    if (seriesOf[i] < 0) continue;
     if (k === Math.floor((j * total) / take)) at[j++] = i;
     k++;
   }
@@ -858,7 +847,7 @@ function scatterChart(ctx: Ctx): ChartSpec | string {
   const yv = yCol.values;
   order.sort((a, b) => xv[rows[a]] - xv[rows[b]]); // stable: ties keep view order
   const series = names.map((name) => ({ name, values: new Array<number | null>(take).fill(null) }));
-  order.forEach((i, p) => (series[split ? split.of[i] : 0].values[p] = yv[rows[i]]));
+  order.forEach((i, p) => (series[seriesOf[i]].values[p] = yv[rows[i]]));
   return {
     kind: 'scatter',
     title: `${yCol.name} against ${xCol.name}${split ? ` by ${split.name}` : ''}`,

@@ -5,7 +5,8 @@
  * grouped by dictionary code, so no string is touched per row.
  */
 import { InsightError } from '../errors';
-import { AnyColumn, ColumnType, DisplayValue, NumericColumn, StringColumn, civilYearMonth, daysFromCivil, displayOf } from './columns';
+import { DAY_MS, HOUR_MS, type TimeBucket, monthIndex, monthStart, weekStart } from '../dates';
+import { AnyColumn, ColumnType, DisplayValue, NumericColumn, StringColumn, displayOf } from './columns';
 import { Table } from './table';
 import { ColumnRef, View, allRows } from './view';
 
@@ -19,30 +20,8 @@ function rowsOf(table: Table, src: RowSource): Uint32Array {
 // ---------------------------------------------------------------------------------------------
 // Time buckets
 
-export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
-const HOUR = 3600000;
-const DAY = 86400000;
-
-/** Start (epoch ms, UTC) of the bucket holding `ms`; weeks start on Monday (ISO). */
-export function bucketStart(ms: number, bucket: TimeBucket): number {
-  switch (bucket) {
-    case 'hour':
-      return Math.floor(ms / HOUR) * HOUR;
-    case 'day':
-      return Math.floor(ms / DAY) * DAY;
-    case 'week': {
-      const day = Math.floor(ms / DAY);
-      // 1970-01-01 was a Thursday: (day + 3) mod 7 is the number of days since Monday.
-      return (day - ((((day + 3) % 7) + 7) % 7)) * DAY;
-    }
-    case 'month': {
-      const [y, m] = civilYearMonth(Math.floor(ms / DAY));
-      return daysFromCivil(y, m, 1) * DAY;
-    }
-    default:
-      throw new InsightError('usage', `Unknown time bucket ${JSON.stringify(bucket)} (use hour, day, week or month).`);
-  }
-}
+// The buckets and their starts are the date module's (src/core/dates.ts), shared with the charts.
+export { type TimeBucket, bucketStart } from '../dates';
 
 // ---------------------------------------------------------------------------------------------
 // Group-by
@@ -156,27 +135,25 @@ function keyIds(table: Table, rows: Uint32Array, key: ColumnRef | GroupKey): Key
 function bucketIndex(ms: number, bucket: TimeBucket): number {
   switch (bucket) {
     case 'hour':
-      return Math.floor(ms / HOUR);
+      return Math.floor(ms / HOUR_MS);
     case 'day':
-      return Math.floor(ms / DAY);
+      return Math.floor(ms / DAY_MS);
     case 'week':
-      return bucketStart(ms, 'week') / DAY;
-    default: {
-      const [y, m] = civilYearMonth(Math.floor(ms / DAY));
-      return y * 12 + m - 1;
-    }
+      return weekStart(ms) / DAY_MS;
+    default:
+      return monthIndex(ms);
   }
 }
 
 function bucketFromIndex(index: number, bucket: TimeBucket): number {
   switch (bucket) {
     case 'hour':
-      return index * HOUR;
+      return index * HOUR_MS;
     case 'day':
     case 'week':
-      return index * DAY;
+      return index * DAY_MS;
     default:
-      return daysFromCivil(Math.floor(index / 12), (index % 12) + 1, 1) * DAY;
+      return monthStart(index);
   }
 }
 

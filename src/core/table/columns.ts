@@ -39,7 +39,7 @@ import {
 
 export type { ColumnType, DisplayValue };
 export { displayOf, formatDate, formatDateTime };
-export { parseIsoDate, daysFromCivil, civilYearMonth, decodeBytes } from './values';
+export { parseIsoDate, decodeBytes } from './values';
 
 // ---------------------------------------------------------------------------------------------
 // Finished columns

@@ -2,8 +2,10 @@
  * Values as bytes: classifying one distinct value (integer / number / boolean / date / datetime)
  * straight from its bytes, ISO date parsing and formatting (UTC, epoch ms), UTF-8 checks and the
  * fast slice decoders. Used by the column builders once per distinct value, so nothing here runs
- * per row unless a column is stored directly (see ColumnBuilder).
+ * per row unless a column is stored directly (see ColumnBuilder). The calendar arithmetic is the
+ * date module's (src/core/dates.ts).
  */
+import { DAY_MS, daysFromCivil, daysInMonth } from '../dates';
 
 export type ColumnType = 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'string';
 /** What the grid shows: strings as stored, numbers as numbers, booleans, dates as ISO strings. */
@@ -31,37 +33,9 @@ export function typeOfMask(mask: number, sawValue: boolean): ColumnType {
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** [year, month 1-12] of a day count since 1970-01-01. */
-export function civilYearMonth(days: number): [number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m];
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
 // Formatting runs per row (grid windows, search over dates, exports), so it avoids a Date per call:
 // day strings are cached (exports touch few distinct days) and the time of day is assembled from
 // precomputed digit strings. Output is exactly Date.prototype.toISOString's.
-const DAY_MS = 86400000;
 const dayCache = new Map<number, string>();
 const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -183,7 +157,7 @@ function dateBytes(buf: Uint8Array, s: number, e: number, n: number): number {
   const mo = num2(buf, s + 5);
   const d = num2(buf, s + 8);
   if (y < 0 || num2(buf, s) < 0 || num2(buf, s + 2) < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return 0;
-  const day = daysFromCivil(y, mo, d) * 86400000;
+  const day = daysFromCivil(y, mo, d) * DAY_MS;
   if (n === 10) {
     classified.value = day;
     return DATE | DT;

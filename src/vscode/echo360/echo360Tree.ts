@@ -13,6 +13,7 @@ import {
 } from '../../core/sources/echo360';
 import { SourceConfig } from '../sources/sourceStore';
 import { ErrorNode, MessageNode, TreeNode, relativeTime } from '../tree/nodes';
+import { MONTH_ABBR } from '../../core/dates';
 import { echo360Platform } from '../../core/sources/echo360/platform';
 import { ResultStore } from '../documents/resultStore';
 import { Services } from '../services';
@@ -59,13 +60,10 @@ export function expiresIn(expires: string | undefined, now = Date.now()): string
   return `expires in ${counts.days(days)}`;
 }
 
-/** `2024-06-01 → 06-08`, `2024-12-29 → 2025-01-05`; the end is exclusive, as Echo360 takes it. */
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /** "Oct 28–Nov 4" (the year only when the range leaves the current one): short enough to leave the status visible. */
 export function shortRange(start: string | undefined, end: string | undefined, now = new Date()): string {
   if (!start || !end) return '';
-  const day = (iso: string) => `${MONTHS[Number(iso.slice(5, 7)) - 1] ?? iso.slice(5, 7)} ${Number(iso.slice(8, 10))}`;
+  const day = (iso: string) => `${MONTH_ABBR[Number(iso.slice(5, 7)) - 1] ?? iso.slice(5, 7)} ${Number(iso.slice(8, 10))}`;
   const year = String(now.getUTCFullYear());
   if (start.slice(0, 4) !== year || end.slice(0, 4) !== year) {
     if (start.slice(0, 4) !== end.slice(0, 4)) return `${day(start)}, ${start.slice(0, 4)}–${day(end)}, ${end.slice(0, 4)}`;

@@ -19,7 +19,7 @@ import {
 import { InsightError } from '../../core/errors';
 import { SourceConfig } from '../sources/sourceStore';
 import { Services } from '../services';
-import { ErrorNode, MessageNode, TreeNode, itemOf, loadedChildren, relativeTime } from '../tree/nodes';
+import { ErrorNode, ItemSpec, LoadedGroupNode, MessageNode, TreeNode, itemOf, relativeTime } from '../tree/nodes';
 import { escapeMd } from '../tree/sourceNodes';
 import { RunningFetch, RunningFetches } from './runningFetches';
 import { ThresholdsNode } from './thresholdNodes';
@@ -344,36 +344,32 @@ export class InsightsGroupNode extends TreeNode {
  * sessions, groups, data-warehouse tables), each with its fields and their types. **Query This
  * Table** opens a starter `.hogql` query.
  */
-export class SchemaGroupNode extends TreeNode {
+export class SchemaGroupNode extends LoadedGroupNode {
   constructor(
     private readonly model: PostHogTreeModel,
     parent: TreeNode,
     readonly source: SourceConfig,
   ) {
-    super(`${parent.id}/schema`, parent);
+    super(parent, 'schema', source.id);
   }
 
-  treeItem(): vscode.TreeItem {
-    return itemOf(this, {
+  protected look(): Omit<ItemSpec, 'state'> {
+    return {
       label: 'Schema',
-      state: 'collapsed',
       icon: 'database',
       description: 'HogQL tables',
-      tooltip: 'The tables and fields HogQL queries of this project can use (PostHog\'s DatabaseSchemaQuery)',
+      tooltip: "The tables and fields HogQL queries of this project can use (PostHog's DatabaseSchemaQuery)",
       contextValue: 'group:posthog:schema',
-    });
+    };
   }
 
-  override children(): Promise<TreeNode[]> {
-    return loadedChildren(
-      this,
-      this.source.id,
-      async () => {
-        const tables = await new HogQLClient(await this.model.clientForSource(this.source)).schema();
-        return tables.sort((a, b) => a.name.localeCompare(b.name)).map((t) => new SchemaTableNode(this, this.source, t));
-      },
-      'PostHog listed no tables',
-    );
+  protected async load(): Promise<TreeNode[]> {
+    const tables = await new HogQLClient(await this.model.clientForSource(this.source)).schema();
+    return tables.sort((a, b) => a.name.localeCompare(b.name)).map((t) => new SchemaTableNode(this, this.source, t));
+  }
+
+  protected emptyMessage(): string {
+    return 'PostHog listed no tables';
   }
 }
 
@@ -415,7 +411,13 @@ export class HistoryGroupNode extends TreeNode {
 
   treeItem(): vscode.TreeItem {
     const n = this.model.history(this.source.id).length;
-    return itemOf(this, { label: 'Query History', state: 'collapsed', icon: 'history', description: n ? String(n) : 'none yet', contextValue: 'group:posthog:history' });
+    return itemOf(this, {
+      label: 'Query History',
+      state: 'collapsed',
+      icon: 'history',
+      description: n ? String(n) : 'none yet',
+      contextValue: 'group:posthog:history',
+    });
   }
 
   override async children(): Promise<TreeNode[]> {
@@ -454,38 +456,38 @@ export class HistoryEntryNode extends TreeNode {
   }
 }
 
-export class RecentGroupNode extends TreeNode {
+export class RecentGroupNode extends LoadedGroupNode {
   constructor(
     private readonly model: PostHogTreeModel,
     parent: TreeNode,
     readonly source: SourceConfig,
   ) {
-    super(`${parent.id}/recent`, parent);
+    super(parent, 'recent', source.id);
   }
 
-  treeItem(): vscode.TreeItem {
-    return itemOf(this, { label: 'Recently viewed', state: 'collapsed', icon: 'history', contextValue: 'group:posthog:recent' });
+  protected look(): Omit<ItemSpec, 'state'> {
+    return { label: 'Recently viewed', icon: 'history', contextValue: 'group:posthog:recent' };
   }
 
-  override children(): Promise<TreeNode[]> {
-    return loadedChildren(
-      this,
-      this.source.id,
-      async () =>
-        (await (await this.model.clientForSource(this.source)).recentlyViewed()).map((i) => this.model.insightNode(this, this.source, i)),
-      'Nothing viewed recently',
+  protected async load(): Promise<TreeNode[]> {
+    return (await (await this.model.clientForSource(this.source)).recentlyViewed()).map((i) =>
+      this.model.insightNode(this, this.source, i),
     );
+  }
+
+  protected emptyMessage(): string {
+    return 'Nothing viewed recently';
   }
 }
 
 /** The project's most viewed insights over `insightExplorer.posthog.trendingDays`. */
-export class TrendingGroupNode extends TreeNode {
+export class TrendingGroupNode extends LoadedGroupNode {
   constructor(
     private readonly model: PostHogTreeModel,
     parent: TreeNode,
     readonly source: SourceConfig,
   ) {
-    super(`${parent.id}/trending`, parent);
+    super(parent, 'trending', source.id);
   }
 
   static days(): number {
@@ -493,29 +495,26 @@ export class TrendingGroupNode extends TreeNode {
     return Number.isFinite(d) && d >= 1 ? Math.floor(d) : 7;
   }
 
-  treeItem(): vscode.TreeItem {
+  protected look(): Omit<ItemSpec, 'state'> {
     const days = TrendingGroupNode.days();
-    return itemOf(this, {
+    return {
       label: 'Trending',
-      state: 'collapsed',
       icon: 'flame',
       description: vscode.l10n.t('last {0}', counts.days(days)),
       tooltip: `Most viewed insights of the last ${counts.days(days)} (setting insightExplorer.posthog.trendingDays)`,
       contextValue: 'group:posthog:trending',
-    });
+    };
   }
 
-  override children(): Promise<TreeNode[]> {
+  protected async load(): Promise<TreeNode[]> {
     const days = TrendingGroupNode.days();
-    return loadedChildren(
-      this,
-      this.source.id,
-      async () =>
-        (await (await this.model.clientForSource(this.source)).trending({ days, limit: 10 })).map((i) =>
-          this.model.insightNode(this, this.source, i, i),
-        ),
-      `No insight viewed in the last ${counts.days(days)}`,
+    return (await (await this.model.clientForSource(this.source)).trending({ days, limit: 10 })).map((i) =>
+      this.model.insightNode(this, this.source, i, i),
     );
+  }
+
+  protected emptyMessage(): string {
+    return `No insight viewed in the last ${counts.days(TrendingGroupNode.days())}`;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   alertSubscribers,
   boundsInWords,
 } from '../../core/sources/posthog/alerts';
-import { TreeNode, itemOf, loadedChildren, relativeTime } from '../tree/nodes';
+import { ItemSpec, LoadedGroupNode, TreeNode, itemOf, relativeTime } from '../tree/nodes';
 
 const STATE_ICON: Record<string, [string, string | undefined]> = {
   firing: ['bell-dot', 'problemsWarningIcon.foreground'],
@@ -21,32 +21,30 @@ const STATE_ICON: Record<string, [string, string | undefined]> = {
  * "Thresholds" under an insight: loaded when expanded (one request per insight, only when asked),
  * each threshold with its alerts in plain words ("alerts when daily value < 100").
  */
-export class ThresholdsNode extends TreeNode {
+export class ThresholdsNode extends LoadedGroupNode {
   constructor(
     parent: TreeNode,
-    private readonly sourceId: string,
-    private readonly load: () => Promise<PostHogThreshold[]>,
+    sourceId: string,
+    private readonly thresholds: () => Promise<PostHogThreshold[]>,
   ) {
-    super(`${parent.id}/thresholds`, parent);
+    super(parent, 'thresholds', sourceId);
   }
 
-  treeItem(): vscode.TreeItem {
-    return itemOf(this, {
+  protected look(): Omit<ItemSpec, 'state'> {
+    return {
       label: 'Thresholds',
-      state: 'collapsed',
       icon: 'bell',
       tooltip: 'Alert thresholds set on this insight in PostHog',
       contextValue: 'group:posthog:thresholds',
-    });
+    };
   }
 
-  override children(): Promise<TreeNode[]> {
-    return loadedChildren(
-      this,
-      this.sourceId,
-      async () => (await this.load()).map((t, i) => new ThresholdNode(this, t, i)),
-      'No thresholds or alerts',
-    );
+  protected async load(): Promise<TreeNode[]> {
+    return (await this.thresholds()).map((t, i) => new ThresholdNode(this, t, i));
+  }
+
+  protected emptyMessage(): string {
+    return 'No thresholds or alerts';
   }
 }
 

@@ -66,6 +66,34 @@ export async function loadedChildren(
   }
 }
 
+/**
+ * A collapsed group whose children are loaded from the platform when it is expanded, through
+ * `loadedChildren` (a message when there are none, the failure in their place). A subclass says
+ * what it looks like, how to load and what to say when there is nothing.
+ */
+export abstract class LoadedGroupNode extends TreeNode {
+  constructor(
+    parent: TreeNode,
+    /** The last part of the node's id, after its parent's. */
+    segment: string,
+    private readonly sourceId: string,
+  ) {
+    super(`${parent.id}/${segment}`, parent);
+  }
+
+  protected abstract look(): Omit<ItemSpec, 'state'>;
+  protected abstract load(): Promise<TreeNode[]>;
+  protected abstract emptyMessage(): string;
+
+  treeItem(): vscode.TreeItem {
+    return itemOf(this, { ...this.look(), state: 'collapsed' });
+  }
+
+  override children(): Promise<TreeNode[]> {
+    return loadedChildren(this, this.sourceId, () => this.load(), this.emptyMessage());
+  }
+}
+
 export class MessageNode extends TreeNode {
   constructor(
     id: string,

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ChartSpec } from '../../../src/protocol';
-import { chartToSvg, formatTick, formatUtc, MAX_SCATTER_POINTS, niceTicks, parseUtcSeconds, type SvgOptions } from '../../../webview/chartSvg';
+import { chartToSvg, formatTick, MAX_SCATTER_POINTS, niceTicks, type SvgOptions } from '../../../webview/chartSvg';
 import { skipBecause } from '../../skip';
 import { CHROMIUM, HOSTILE, SHOTS, launchTestChromium } from '../kit/webviewHarness';
 
@@ -794,18 +794,6 @@ describe('chartSvg: x axis', () => {
   afterEach(() => {
     if (originalTz === undefined) delete process.env.TZ;
     else process.env.TZ = originalTz;
-  });
-
-  it('reads zone-less dates as UTC and writes them in UTC whatever the local zone', () => {
-    for (const tz of ['America/Los_Angeles', 'Pacific/Kiritimati', 'UTC']) {
-      process.env.TZ = tz;
-      assert.equal(parseUtcSeconds('2024-06-01'), Date.UTC(2024, 5, 1) / 1000, tz);
-      assert.equal(parseUtcSeconds('2024-06-01T12:30'), Date.UTC(2024, 5, 1, 12, 30) / 1000, tz);
-      assert.equal(parseUtcSeconds('2024-06-01 12:30:00'), Date.UTC(2024, 5, 1, 12, 30) / 1000, tz);
-      assert.equal(parseUtcSeconds('2024-06-01T12:30+02:00'), Date.UTC(2024, 5, 1, 10, 30) / 1000, tz);
-      assert.equal(formatUtc(Date.UTC(2024, 0, 1) / 1000, false), '2024-01-01', tz);
-      assert.equal(formatUtc(Date.UTC(2024, 0, 1, 23, 5) / 1000, true), '2024-01-01 23:05', tz);
-    }
   });
 
   it('puts day-span time ticks on UTC dates, at the right places', () => {

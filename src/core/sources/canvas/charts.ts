@@ -2,9 +2,11 @@
  * Chart specs: for each Canvas answer, the chart it calls for, as plain data the preview draws.
  * Pure functions; built from the same tables the grid shows, so chart and table always agree.
  *
- * The ChartSpec contract (what each kind draws) is in ../shared/chartSpec.ts.
+ * They are the preview protocol's `ChartSpec` (src/protocol.ts says what each kind draws): the
+ * panel gets them as they are.
  */
-import type { BoxData, ChartSpec } from '../shared/chartSpec';
+import type { ChartSpec } from '../../../protocol';
+import { binLabels } from '../../chart/bins';
 import { CanvasEndpointId } from './endpoints';
 import {
   CanvasTable,
@@ -23,9 +25,7 @@ import {
   studentSummaries,
 } from './tables';
 
-// The neutral chart contract is shared with the other platforms; re-exported for this module's users.
-export type { AxisType, BoxData, ChartKind, ChartSeries, ChartSpec } from '../shared/chartSpec';
-export { toPreviewChart } from '../shared/chartSpec';
+type BoxData = NonNullable<ChartSpec['box']>;
 
 /** The column `name` of a table as numbers (null where empty or not numeric). */
 export function columnValues(t: CanvasTable, name: string): (number | null)[] {
@@ -49,15 +49,17 @@ export function departmentActivityCharts(json: unknown): ChartSpec[] {
     {
       kind: 'line',
       title: 'Page views per day',
-      x: { label: 'Date', type: 'time', values: columnText(byDate, 'date') },
-      y: { label: 'Page views', format: 'integer', min: 0 },
+      xLabel: 'Date',
+      yLabel: 'Page views',
+      x: { type: 'time', values: columnText(byDate, 'date') },
       series: [{ name: 'Page views', values: columnValues(byDate, 'views') }],
     },
     {
       kind: 'bar',
       title: 'Page views by category',
-      x: { label: 'Category', type: 'category', values: columnText(byCat, 'category') },
-      y: { label: 'Page views', format: 'integer', min: 0 },
+      xLabel: 'Category',
+      yLabel: 'Page views',
+      x: { type: 'category', values: columnText(byCat, 'category') },
       series: [{ name: 'Page views', values: columnValues(byCat, 'views') }],
     },
   ];
@@ -68,10 +70,11 @@ export function gradesChart(json: unknown): ChartSpec {
   return {
     kind: 'histogram',
     title: 'Distribution of current grades',
-    x: { label: 'Score', type: 'number', values: columnValues(t, 'score') as number[] },
-    y: { label: 'Students', format: 'integer', min: 0 },
+    xLabel: 'Score',
+    yLabel: 'Students',
+    // One bin per whole score, labelled with it.
+    x: { type: 'category', values: binLabels(columnValues(t, 'score') as number[], 1) },
     series: [{ name: 'Students', values: columnValues(t, 'count') }],
-    histogram: { binWidth: 1 },
   };
 }
 
@@ -82,8 +85,9 @@ export function statisticsChart(json: unknown): ChartSpec {
   return {
     kind: 'bar',
     title: 'Department statistics',
-    x: { label: 'Statistic', type: 'category', values: keep.map((x) => x.c) },
-    y: { label: 'Count', format: 'integer', min: 0 },
+    xLabel: 'Statistic',
+    yLabel: 'Count',
+    x: { type: 'category', values: keep.map((x) => x.c) },
     series: [{ name: 'Count', values: keep.map((x) => x.v) }],
   };
 }
@@ -94,8 +98,9 @@ export function subaccountChart(json: unknown): ChartSpec {
   return {
     kind: 'bar',
     title: 'Courses, teachers and students by sub-account',
-    x: { label: 'Sub-account', type: 'category', values: names },
-    y: { label: 'Count', format: 'integer', min: 0 },
+    xLabel: 'Sub-account',
+    yLabel: 'Count',
+    x: { type: 'category', values: names },
     series: ['courses', 'teachers', 'students'].map((c) => ({ name: c[0].toUpperCase() + c.slice(1), values: columnValues(t, c) })),
   };
 }
@@ -107,8 +112,9 @@ export function courseActivityChart(json: unknown): ChartSpec {
   return {
     kind: 'line',
     title: 'Page views and participations per day',
-    x: { label: 'Date', type: 'time', values: columnText(t, 'date') },
-    y: { label: 'Count', format: 'integer', min: 0 },
+    xLabel: 'Date',
+    yLabel: 'Count',
+    x: { type: 'time', values: columnText(t, 'date') },
     series: [
       { name: 'Page views', values: columnValues(t, 'views') },
       { name: 'Participations', values: columnValues(t, 'participations') },
@@ -122,9 +128,8 @@ function assignmentLabels(t: CanvasTable): string[] {
   return titles.map((s, i) => s || `Assignment ${ids[i]}`);
 }
 
-function boxFrom(t: CanvasTable, labels: string[]): { box: BoxData; suppressed: number } {
+function boxFrom(t: CanvasTable): { box: BoxData; suppressed: number } {
   const box: BoxData = {
-    labels,
     min: columnValues(t, 'min_score'),
     q1: columnValues(t, 'first_quartile'),
     median: columnValues(t, 'median'),
@@ -135,29 +140,33 @@ function boxFrom(t: CanvasTable, labels: string[]): { box: BoxData; suppressed: 
   return { box, suppressed };
 }
 
-const suppressedNote = (n: number): string | undefined =>
-  n > 0 ? `Canvas withheld score statistics for ${n} assignment${n === 1 ? '' : 's'}; ${n === 1 ? 'it has' : 'they have'} no box.` : undefined;
+/** The note under a box plot, when Canvas withheld some assignments' statistics. */
+const suppressedNote = (n: number): { note?: string } =>
+  n > 0 ? { note: `Canvas withheld score statistics for ${n} assignment${n === 1 ? '' : 's'}; ${n === 1 ? 'it has' : 'they have'} no box.` } : {};
 
 /** Box plot of scores per assignment, and stacked on-time / late / missing shares. */
 export function assignmentCharts(json: unknown): ChartSpec[] {
   const t = courseAssignments(json);
   const labels = assignmentLabels(t);
-  const { box, suppressed } = boxFrom(t, labels);
+  const { box, suppressed } = boxFrom(t);
   return [
     {
       kind: 'box',
       title: 'Scores per assignment',
-      x: { label: 'Assignment', type: 'category', values: labels },
-      y: { label: 'Score (points)', format: 'number', min: 0 },
+      xLabel: 'Assignment',
+      yLabel: 'Score (points)',
+      x: { type: 'category', values: labels },
       series: [],
       box,
-      note: suppressedNote(suppressed),
+      ...suppressedNote(suppressed),
     },
     {
       kind: 'stackedBar',
       title: 'On time, late and missing submissions',
-      x: { label: 'Assignment', type: 'category', values: labels },
-      y: { label: 'Share of students', format: 'percent', min: 0, max: 100 },
+      xLabel: 'Assignment',
+      yLabel: 'Share of students',
+      yFormat: 'percent',
+      x: { type: 'category', values: labels },
       series: [
         { name: 'On time', values: columnValues(t, 'tardiness_breakdown.on_time').map(pct) },
         { name: 'Late', values: columnValues(t, 'tardiness_breakdown.late').map(pct) },
@@ -167,18 +176,25 @@ export function assignmentCharts(json: unknown): ChartSpec[] {
   ];
 }
 
-/** Page views against participations, one point per student. */
+/**
+ * Page views against participations, one point per student, in ascending page views (the plot
+ * needs x in order; ties keep the table's order), each point keeping its student's name.
+ */
 export function studentSummariesChart(json: unknown, names?: ReadonlyMap<number, string>): ChartSpec {
   const t = studentSummaries(json, names);
   const ids = columnText(t, 'id');
   const nameCol = names ? columnText(t, 'name') : [];
+  const xs = columnValues(t, 'page_views').map((v) => v ?? 0);
+  const ys = columnValues(t, 'participations');
+  const order = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
   return {
     kind: 'scatter',
     title: 'Page views vs participations per student',
-    x: { label: 'Page views', type: 'number', values: columnValues(t, 'page_views').map((v) => v ?? 0) },
-    y: { label: 'Participations', format: 'integer', min: 0 },
-    series: [{ name: 'Participations', values: columnValues(t, 'participations') }],
-    pointLabels: ids.map((id, i) => nameCol[i] || `Student ${id}`),
+    xLabel: 'Page views',
+    yLabel: 'Participations',
+    x: { type: 'number', values: order.map((i) => xs[i]) },
+    series: [{ name: 'Participations', values: order.map((i) => ys[i]) }],
+    pointLabels: order.map((i) => nameCol[i] || `Student ${ids[i]}`),
   };
 }
 
@@ -198,8 +214,9 @@ export function studentActivityCharts(json: unknown): ChartSpec[] {
     {
       kind: 'line',
       title: granularity === 'day' ? 'Page views per day' : 'Page views per hour',
-      x: { label: granularity === 'day' ? 'Date' : 'Hour', type: 'time', values: columnText(table, 'timestamp') },
-      y: { label: 'Page views', format: 'integer', min: 0 },
+      xLabel: granularity === 'day' ? 'Date' : 'Hour',
+      yLabel: 'Page views',
+      x: { type: 'time', values: columnText(table, 'timestamp') },
       series: [{ name: 'Page views', values: columnValues(table, 'page_views') }],
     },
   ];
@@ -207,8 +224,9 @@ export function studentActivityCharts(json: unknown): ChartSpec[] {
     charts.push({
       kind: 'bar',
       title: 'Participations per day',
-      x: { label: 'Date', type: 'time', values: days },
-      y: { label: 'Participations', format: 'integer', min: 0 },
+      xLabel: 'Date',
+      yLabel: 'Participations',
+      x: { type: 'time', values: days },
       series: [{ name: 'Participations', values: days.map((d) => perDay.get(d) ?? 0) }],
     });
   }
@@ -219,15 +237,16 @@ export function studentActivityCharts(json: unknown): ChartSpec[] {
 export function studentAssignmentsChart(json: unknown): ChartSpec {
   const t = studentAssignments(json);
   const labels = assignmentLabels(t);
-  const { box, suppressed } = boxFrom(t, labels);
+  const { box, suppressed } = boxFrom(t);
   return {
     kind: 'box',
     title: "Student's scores against the class",
-    x: { label: 'Assignment', type: 'category', values: labels },
-    y: { label: 'Score (points)', format: 'number', min: 0 },
+    xLabel: 'Assignment',
+    yLabel: 'Score (points)',
+    x: { type: 'category', values: labels },
     series: [{ name: 'Student score', values: columnValues(t, 'submission.score') }],
     box,
-    note: suppressedNote(suppressed),
+    ...suppressedNote(suppressed),
   };
 }
 
@@ -236,8 +255,9 @@ export function communicationChart(json: unknown): ChartSpec {
   return {
     kind: 'stackedBar',
     title: 'Messages per day',
-    x: { label: 'Date', type: 'time', values: columnText(t, 'date') },
-    y: { label: 'Messages', format: 'integer', min: 0 },
+    xLabel: 'Date',
+    yLabel: 'Messages',
+    x: { type: 'time', values: columnText(t, 'date') },
     series: [
       { name: 'Instructor messages', values: columnValues(t, 'instructorMessages') },
       { name: 'Student messages', values: columnValues(t, 'studentMessages') },

@@ -261,7 +261,7 @@ export async function canvasFetch(client: CanvasClient, source: SourceConfig, it
       title: `${where} · ${v.table.title}${note ? ` (${note})` : ''}`,
       columns: v.table.table.columns,
       rows: v.table.table.rows,
-      charts: v.chart ? [v.chart, ...(v.moreCharts ?? [])] : undefined,
+      charts: v.charts.length > 0 ? v.charts : undefined,
     })),
     summary: `Canvas: ${endpoint.title} (${where}): ${views.map((v) => `${v.table.title} ${v.table.table.rows.length} rows`).join(', ')}.`,
   };

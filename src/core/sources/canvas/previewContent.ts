@@ -1,25 +1,19 @@
 /**
- * From core tables + neutral ChartSpecs to what the preview panel is given, in one place.
+ * From core tables + their charts to what the preview panel is given, in one place.
  *
  * The core describes every chart an answer calls for (line, bar, stacked bar, histogram, box,
  * scatter: src/core/sources/canvas/charts.ts); the preview draws them all. A table with several
  * charts (assignments: box plot and on-time/late/missing bars) shows the first and offers the
  * others in the panel's chart picker.
  */
-import type { ChartSpec } from '../shared/chartSpec';
+import type { ChartSpec } from '../../../protocol';
 import type { CanvasEndpointId } from './endpoints';
 import type { NamedTable } from './tables';
-import { chartOf } from '../shared/chartSpec';
-import type { ChartSpec as PreviewChartSpec } from '../../../protocol';
 
 export interface TableView {
   table: NamedTable;
-  /** Every chart the core proposes for this table, in its order. */
-  specs: ChartSpec[];
-  /** The chart the preview shows first. */
-  chart?: PreviewChartSpec;
-  /** The others, in the panel's chart picker. */
-  moreCharts?: PreviewChartSpec[];
+  /** Every chart the core proposes for this table, in its order: the first is shown. */
+  charts: ChartSpec[];
 }
 
 /**
@@ -28,8 +22,5 @@ export interface TableView {
  * second chart is absent when its table is empty; one-table answers get all their charts.
  */
 export function previewContentFor(_id: CanvasEndpointId, tables: readonly NamedTable[], charts: readonly ChartSpec[]): TableView[] {
-  return tables.map((table, i) => {
-    const specs = tables.length === 1 ? [...charts] : charts[i] ? [charts[i]] : [];
-    return { table, specs, ...chartOf(specs) };
-  });
+  return tables.map((table, i) => ({ table, charts: tables.length === 1 ? [...charts] : charts[i] ? [charts[i]] : [] }));
 }

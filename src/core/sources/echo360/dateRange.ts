@@ -12,6 +12,7 @@
  * (same docs): `incompleteDaysWarning` says so for ranges that end within that window, and
  * `last N complete days` asks only for days that are complete.
  */
+import { DAY_MS, daysInMonth, formatUtc, parseUtcDay } from '../../dates';
 import { InsightError } from '../../errors';
 
 /** `YYYY-MM-DD` strings; `end` is exclusive. */
@@ -20,7 +21,6 @@ export interface DateRange {
   end: string;
 }
 
-const DAY_MS = 86_400_000;
 /** The API refuses a request spanning more than 7 days. */
 export const MAX_CHUNK_DAYS = 7;
 const SHORTCUT = /^last\s+(\d{1,3})\s+(complete\s+)?days?$/i;
@@ -30,26 +30,16 @@ export const ONE_YEAR_LOOKBACK_REPORTS: ReadonlySet<string> = new Set(['assetbyd
 export const COMPLETE_AFTER_MS = 48 * 3600_000;
 /** Shown wherever a range ends within the last 48 hours (prompt, result title, CLI stderr). */
 export const INCOMPLETE_WARNING = 'the last 2 days may still be incomplete';
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function usage(message: string): InsightError {
   return new InsightError('usage', message);
 }
 
-/** Midnight UTC of `YYYY-MM-DD`, or undefined when the text is not a real calendar day. */
-export function parseDay(text: string): number | undefined {
-  const m = ISO_DAY.exec(text.trim());
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = Date.UTC(y, mo - 1, d);
-  const back = new Date(t);
-  // Date.UTC rolls 2024-02-30 over to March: reject instead of guessing.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
-  return t;
-}
+/** Midnight UTC of `YYYY-MM-DD`, or undefined when the text is not a real calendar day (2024-02-30 is refused, not rolled over). */
+export const parseDay = parseUtcDay;
 
 export function formatDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  return formatUtc(ms, 'day');
 }
 
 export function todayUtc(now: number = Date.now()): number {
@@ -61,8 +51,7 @@ export function oneYearBefore(day: number): number {
   const d = new Date(day);
   const y = d.getUTCFullYear() - 1;
   const m = d.getUTCMonth();
-  const lastOfMonth = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return Date.UTC(y, m, Math.min(d.getUTCDate(), lastOfMonth));
+  return Date.UTC(y, m, Math.min(d.getUTCDate(), daysInMonth(y, m + 1)));
 }
 
 function requireDay(text: string, what: 'start' | 'end'): number {

@@ -4,6 +4,7 @@
  * (field before → after). Pages are numbered (`page`, `limit`), not offsets:
  * `{results, next, previous, total_count}`.
  */
+import { formatUtc } from '../../dates';
 import { PostHogUser, userLabel } from './types';
 
 export interface ActivityChange {
@@ -42,7 +43,7 @@ export function activityActor(e: ActivityEntry): string {
 export function activityTime(iso: string): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${formatUtc(t, 'minute')} UTC`;
 }
 
 const MAX_VALUE = 240;

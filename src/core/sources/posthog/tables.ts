@@ -2,21 +2,13 @@
  * PostHog results as tables and chart series. PostHog's own `format=csv` is a generic flattener
  * of the insight object, not a result table (API-NOTES.md), so each result shape is mapped here.
  */
+import type { ChartSpec } from '../../../protocol';
 import { InsightKind, PostHogInsight, insightKind } from './types';
 
 export type Cell = string | number | null;
 export interface ResultTable {
   columns: string[];
   rows: Cell[][];
-}
-
-export interface SeriesChart {
-  /** `hbar`: one horizontal bar per category, in the order given; `number`: one large number per category. */
-  kind: 'line' | 'bar' | 'hbar' | 'number';
-  x: { type: 'time' | 'category'; values: string[] };
-  series: { name: string; values: (number | null)[] }[];
-  annotations?: string[];
-  yLabel?: string;
 }
 
 interface TrendEntry {
@@ -213,7 +205,7 @@ export function resultTable(insight: PostHogInsight): ResultTable {
 }
 
 /** Chart for the kinds the preview draws; undefined means "table only" (with a note). */
-export function resultChart(insight: PostHogInsight): SeriesChart | undefined {
+export function resultChart(insight: PostHogInsight): ChartSpec | undefined {
   const kind: InsightKind = insightKind(insight);
   if (kind === 'trends' && isAggregatedTrends(insight)) return aggregatedChart(insight);
   if (kind === 'trends') {
@@ -263,7 +255,7 @@ function aggregatedLabels(entries: TrendEntry[]): string[] {
  * countries read best as sorted bars). BoldNumber: the number itself. ActionsTable: none (the
  * table is the view).
  */
-function aggregatedChart(insight: PostHogInsight): SeriesChart | undefined {
+function aggregatedChart(insight: PostHogInsight): ChartSpec | undefined {
   const entries = ((Array.isArray(insight.result) ? insight.result : []) as TrendEntry[]).filter((e) => e && typeof e === 'object');
   if (entries.length === 0) return undefined;
   const display = trendsDisplay(insight);

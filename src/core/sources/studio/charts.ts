@@ -15,11 +15,12 @@
  * overview expects such rows) before the time-based table: the chart reads the first row with three
  * or more cells as that table's header.
  *
- * `studioChartSpecs` builds the ChartSpec (see ../shared/chartSpec.ts for the contract) from the CSV
- * text for the preview; large CSVs should instead feed the picks to the host's table engine.
+ * `studioChartSpecs` builds the preview protocol's ChartSpec (src/protocol.ts says what each kind
+ * draws) from the CSV text; large CSVs should instead feed the picks to the host's table engine.
  */
 import Papa from 'papaparse';
-import type { ChartSpec } from '../shared/chartSpec';
+import type { ChartSpec } from '../../../protocol';
+import { binLabels } from '../../chart/bins';
 
 /** What the x axis of a viewership line is: calendar time, or a position in the video. */
 export type StudioAxisKind = 'date' | 'seconds' | 'percent';
@@ -181,21 +182,16 @@ export function studioChartSpecs(csv: string | Buffer): ChartSpec[] {
       const xi = header.indexOf(pick.x);
       const ys = pick.y.map((h) => header.indexOf(h));
       const data = rows.map((r) => ({ x: (r[xi] ?? '').trim(), ys: ys.map((i) => csvNumber(r[i])) })).filter((d) => d.x !== '');
-      const y = { label: pick.y[0], format: 'integer' as const, min: 0 };
       const series = (d: typeof data) => pick.y.map((name, j) => ({ name, values: d.map((p) => p.ys[j]) }));
+      const line = { kind: 'line', title: pick.title, xLabel: axisLabel(pick.x, pick.axis), yLabel: pick.y[0] } as const;
       if (pick.axis === 'date') {
         data.sort((a, b) => Date.parse(a.x) - Date.parse(b.x));
-        specs.push({ kind: 'line', title: pick.title, x: { label: axisLabel(pick.x, 'date'), type: 'time', values: data.map((d) => d.x) }, y, series: series(data) });
+        specs.push({ ...line, x: { type: 'time', values: data.map((d) => d.x) }, series: series(data) });
       } else {
         const pos = (v: string) => (pick.axis === 'percent' ? Number(v.replace(/%$/, '')) : positionSeconds(v)!);
         data.sort((a, b) => pos(a.x) - pos(b.x));
-        specs.push({
-          kind: 'line',
-          title: pick.title,
-          x: { label: axisLabel(pick.x, pick.axis), type: 'number', values: data.map((d) => pos(d.x)) },
-          y,
-          series: series(data),
-        });
+        // A position in the video keeps its numeric axis.
+        specs.push({ ...line, x: { type: 'number', values: data.map((d) => pos(d.x)) }, series: series(data) });
       }
     } else {
       const ci = header.indexOf(pick.column);
@@ -203,10 +199,10 @@ export function studioChartSpecs(csv: string | Buffer): ChartSpec[] {
       specs.push({
         kind: 'histogram',
         title: pick.title,
-        x: { label: `${pick.column} (%)`.replace(/\s*\[%\]\s*\(%\)$/, ' (%)'), type: 'number', values: edges },
-        y: { label: 'People', format: 'integer', min: 0 },
+        xLabel: `${pick.column} (%)`.replace(/\s*\[%\]\s*\(%\)$/, ' (%)'),
+        yLabel: 'People',
+        x: { type: 'category', values: binLabels(edges, pick.binWidth) },
         series: [{ name: 'People', values: counts }],
-        histogram: { binWidth: pick.binWidth },
       });
     }
   }

@@ -5,7 +5,6 @@
 import { InsightError } from '../../errors';
 import { type Platform, type PlatformItem, type SourceConfig, hostOf } from '../../platform';
 import { editSource, messageOf, required, siteSourceSteps } from '../../userInput';
-import { chartOf } from '../shared/chartSpec';
 import { STUDIO_INSIGHTS, type StudioInsight, StudioApiError, StudioClient } from './client';
 import { studioChartSpecs } from './charts';
 import { INSIGHT_DETAIL, INSIGHT_LABEL, studioGrid, studioResultKey } from './result';
@@ -254,7 +253,6 @@ export const studioPlatform: Platform<StudioClient> = {
     const csv = await client.fetchInsights(insight, uuid, { role, signal });
     const grid = studioGrid(csv);
     const specs = studioChartSpecs(csv);
-    const { chart, moreCharts } = chartOf(specs);
     return {
       key: studioResultKey(uuid, insight, role),
       title,
@@ -264,10 +262,11 @@ export const studioPlatform: Platform<StudioClient> = {
         {
           columns: grid.columns,
           rows: grid.rows,
-          charts: chart ? [chart, ...(moreCharts ?? [])] : undefined,
-          chartNote: chart
-            ? undefined
-            : 'No views column over dates or over a position in the video, and no completion-rate column, in this CSV to chart; the table shows it as sent.',
+          charts: specs.length > 0 ? specs : undefined,
+          chartNote:
+            specs.length > 0
+              ? undefined
+              : 'No views column over dates or over a position in the video, and no completion-rate column, in this CSV to chart; the table shows it as sent.',
         },
       ],
       summary: `Studio: ${title}: ${csv.length} bytes, ${grid.rows.length} rows, charts: ${specs.map((s) => s.kind).join(', ') || 'none'}.`,

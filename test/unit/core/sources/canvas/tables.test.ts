@@ -29,8 +29,6 @@ import {
   tableToCsv,
 } from '../../../../../src/core/sources/canvas';
 import { mergePages } from '../../../../../src/core/sources/canvas/client';
-import { toPreviewChart } from '../../../../../src/core/sources/canvas/charts';
-import type { ChartSpec as PreviewChartSpec } from '../../../../../src/protocol';
 
 const ACTIVITY = {
   by_date: { '2024-01-27': 912, '2024-01-24': 1240, '2024-01-25': 1101 },
@@ -253,7 +251,7 @@ describe('Canvas chart specs', () => {
     const [h] = canvasCharts('department.grades', { '0': 95, '100': 190 });
     assert.equal(h.kind, 'histogram');
     assert.equal(h.x.values.length, 101);
-    assert.deepEqual(h.histogram, { binWidth: 1 });
+    assert.deepEqual(h.x, { type: 'category', values: Array.from({ length: 101 }, (_, i) => String(i)) }, 'one bin per score, named by it');
     assert.equal(h.series[0].values[100], 190);
     assert.equal(h.series[0].values[42], 0);
   });
@@ -261,22 +259,23 @@ describe('Canvas chart specs', () => {
   it('assignments → box per assignment (no box when suppressed) and stacked on-time/late/missing', () => {
     const [box, stacked] = canvasCharts('course.assignments', ASSIGNMENTS);
     assert.equal(box.kind, 'box');
-    assert.deepEqual(box.box?.labels, ['Assignment 1', 'Assignment 2']);
+    assert.deepEqual(box.x, { type: 'category', values: ['Assignment 1', 'Assignment 2'] });
     assert.deepEqual([box.box?.min[0], box.box?.q1[0], box.box?.median[0], box.box?.q3[0], box.box?.max[0]], [2, 4, 7, 8, 10]);
     assert.equal(box.box?.median[1], null);
     assert.match(box.note ?? '', /1 assignment/);
     assert.equal(stacked.kind, 'stackedBar');
     assert.deepEqual(stacked.series.map((s) => s.name), ['On time', 'Late', 'Missing']);
     assert.deepEqual(stacked.series.map((s) => s.values[0]), [75, 15, 10]);
-    assert.equal(stacked.y.format, 'percent');
+    assert.equal(stacked.yFormat, 'percent');
   });
 
   it('student summaries → scatter of page views vs participations, labelled by name', () => {
     const [s] = canvasCharts('course.studentSummaries', SUMMARIES, { names: new Map([[2346, 'Ada Lovelace']]) });
     assert.equal(s.kind, 'scatter');
-    assert.deepEqual(s.x.values, [351, 124]);
-    assert.deepEqual(s.series[0].values, [1, 15]);
-    assert.deepEqual(s.pointLabels, ['Ada Lovelace', 'Student 2345']);
+    // In ascending page views (the plot needs x in order), each point keeping its y and its name.
+    assert.deepEqual(s.x, { type: 'number', values: [124, 351] });
+    assert.deepEqual(s.series[0].values, [15, 1]);
+    assert.deepEqual(s.pointLabels, ['Student 2345', 'Ada Lovelace']);
   });
 
   it('communication → stacked bars per day; course activity → two lines', () => {
@@ -312,34 +311,34 @@ describe('Canvas chart specs', () => {
     }
   });
 
-  it('maps every chart onto the preview protocol without losing what it shows', () => {
+  it("gives the preview every chart in the protocol's shape: labels, bins, boxes, points in x order", () => {
     const [line, bar] = canvasCharts('department.activity', ACTIVITY);
-    const p: PreviewChartSpec = toPreviewChart(line);
-    assert.deepEqual(p.x, { type: 'time', values: ['2024-01-24', '2024-01-25', '2024-01-27'] });
-    assert.equal(p.xLabel, 'Date');
-    assert.equal(toPreviewChart(bar).kind, 'bar');
-    const [hist] = canvasCharts('department.grades', { '0': 1 });
-    const h = toPreviewChart(hist);
+    assert.deepEqual(line.x, { type: 'time', values: ['2024-01-24', '2024-01-25', '2024-01-27'] });
+    assert.equal(line.xLabel, 'Date');
+    assert.equal(line.yLabel, 'Page views');
+    assert.equal(line.yFormat, undefined);
+    assert.equal(bar.kind, 'bar');
+    const [h] = canvasCharts('department.grades', { '0': 1 });
     assert.equal(h.kind, 'histogram');
     assert.equal(h.x.values[100], '100');
     const [box, stacked] = canvasCharts('course.assignments', ASSIGNMENTS);
-    const b = toPreviewChart(box);
-    assert.equal(b.kind, 'box');
-    assert.deepEqual(b.x.values, box.box!.labels);
-    assert.deepEqual(b.box?.median, box.box!.median);
-    assert.deepEqual(b.box?.q1, box.box!.q1);
-    const st = toPreviewChart(stacked);
-    assert.equal(st.kind, 'stackedBar');
-    assert.equal(st.series.length, 3);
+    assert.equal(box.kind, 'box');
+    assert.deepEqual(box.box?.median, [7, null]);
+    assert.deepEqual(box.box?.q1, [4, null]);
+    assert.equal(stacked.kind, 'stackedBar');
+    assert.equal(stacked.series.length, 3);
+    assert.equal('note' in stacked, false, 'no empty note');
     // Scatter: points in ascending x, each keeping its own y and label.
-    const [scatter] = canvasCharts('course.studentSummaries', SUMMARIES);
-    const sc = toPreviewChart(scatter);
+    const [sc] = canvasCharts('course.studentSummaries', [
+      { id: 1, page_views: 30, participations: 3 },
+      { id: 2, page_views: 10, participations: 1 },
+      { id: 3, page_views: 20, participations: 2 },
+      { id: 4, page_views: 10, participations: 4 },
+    ]);
     assert.equal(sc.kind, 'scatter');
-    assert.equal(sc.x.type, 'number');
-    const xs = sc.x.values as number[];
-    assert.deepEqual([...xs].sort((x, y) => x - y), xs);
-    const byLabel = new Map(scatter.pointLabels!.map((l, i) => [l, [scatter.x.values[i], scatter.series[0].values[i]]]));
-    sc.pointLabels!.forEach((l, i) => assert.deepEqual([xs[i], sc.series[0].values[i]], byLabel.get(l), l));
+    assert.deepEqual(sc.x, { type: 'number', values: [10, 10, 20, 30] });
+    assert.deepEqual(sc.series[0].values, [1, 4, 2, 3]);
+    assert.deepEqual(sc.pointLabels, ['Student 2', 'Student 4', 'Student 3', 'Student 1'], 'ties keep the table order');
   });
 
   it('canvasTables splits answers that hold two tables', () => {

@@ -19,7 +19,6 @@ import {
   studioChartSpecs,
   studioUrls,
 } from '../../../../../src/core/sources/studio';
-import { toPreviewChart } from '../../../../../src/core/sources/canvas/charts';
 import { FORBIDDEN_PERSPECTIVE, StudioFake, startStudioFake } from '../../../../fakes/studio';
 
 const P1 = '3f1c2a9e-8b7d-4c21-9f4e-2d6a1b0c7e55';
@@ -235,7 +234,7 @@ describe('Studio chart picks', () => {
     ]);
     const [line] = studioChartSpecs(fixture('overview-dates.csv'));
     assert.equal(line.x.type, 'time');
-    assert.equal(line.x.label, 'Date');
+    assert.equal(line.xLabel, 'Date');
     assert.deepEqual(line.x.values, ['2024-09-02', '2024-09-03', '2024-09-04'], 'in date order');
     assert.deepEqual(line.series[0].values, [210, 180, 55]);
   });
@@ -245,27 +244,26 @@ describe('Studio chart picks', () => {
     assert.equal(line.kind, 'line');
     assert.equal(line.title, 'Viewership through the video');
     assert.equal(line.x.type, 'number');
-    assert.equal(line.x.label, 'Position (s) (seconds into the video)');
+    assert.equal(line.xLabel, 'Position (s) (seconds into the video)');
     assert.deepEqual(line.x.values, [0, 30, 60, 90, 120]);
     assert.deepEqual(line.series.map((s) => s.name), ['Views', 'Unique Viewers']);
     assert.deepEqual(line.series[0].values, [96, 90, 81, 70, 52]);
     // The preview keeps the numeric axis (no dates, no categories).
-    const preview = toPreviewChart(line);
-    assert.deepEqual(preview.x, { type: 'number', values: [0, 30, 60, 90, 120] });
-    assert.equal(preview.xLabel, 'Position (s) (seconds into the video)');
+    assert.deepEqual(line.x, { type: 'number', values: [0, 30, 60, 90, 120] });
+    assert.equal(line.yLabel, 'Views');
   });
 
   it('overview: a "Time" column of clock offsets is a position, never a date', () => {
     const [line] = studioChartSpecs(fixture('overview-clock.csv'));
     assert.equal(line.x.type, 'number');
-    assert.equal(line.x.label, 'Time (seconds into the video)');
+    assert.equal(line.xLabel, 'Time (seconds into the video)');
     assert.deepEqual(line.x.values, [0, 30, 60, 630]);
     assert.notEqual(line.title, 'Viewership over time');
   });
 
   it('overview: a percent column → position as % of the video', () => {
     const [line] = studioChartSpecs(fixture('overview-percent.csv'));
-    assert.equal(line.x.label, 'Position (%) (% of the video)');
+    assert.equal(line.xLabel, 'Position (%) (% of the video)');
     assert.deepEqual(line.x.values, [0, 25, 50, 75, 100]);
   });
 
@@ -280,7 +278,8 @@ describe('Studio chart picks', () => {
     const { header, rows } = parseStudioCsv(fixture('users.csv'));
     assert.deepEqual(pickStudioCharts(header, rows), [{ kind: 'histogram', title: 'Completion rates', column: 'Completion rate [%]', binWidth: 10 }]);
     const [hist] = studioChartSpecs(fixture('users.csv'));
-    assert.equal(hist.x.label, 'Completion rate (%)');
+    assert.equal(hist.xLabel, 'Completion rate (%)');
+    assert.deepEqual(hist.x, { type: 'category', values: ['0–10', '10–20', '20–30', '30–40', '40–50', '50–60', '60–70', '70–80', '80–90', '90–100'] });
     assert.deepEqual(hist.series[0].values, [1, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
   });
 
@@ -307,7 +306,7 @@ describe('Studio chart picks', () => {
       assert.deepEqual(line.series.map((s) => s.name), ['Views', 'Unique Viewers']);
       const [position] = studioChartSpecs(fake.csv('overview', P2));
       assert.equal(position.x.type, 'number');
-      assert.match(position.x.label, /seconds into the video/);
+      assert.match(position.xLabel ?? '', /seconds into the video/);
       assert.equal(position.x.values.length, 41);
       const users = fake.csv('users', P1);
       const [hist] = studioChartSpecs(users);
