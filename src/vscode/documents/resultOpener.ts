@@ -202,8 +202,12 @@ export class ResultOpener {
       const bytes = sizes.get(doc.toString()) ?? 0;
       if (bytes > EDITOR_LIMIT_BYTES) {
         void vscode.window.showInformationMessage(
-          `${title}: the ${(bytes / 1e6).toFixed(0)} MB ${doc.path.split('.').pop()?.toUpperCase()} is too large for an editor tab (VS Code opens up to 50 MB). ` +
-            'The preview shows every row; use its Export to save them.',
+          vscode.l10n.t(
+            '{0}: the {1} MB {2} is too large for an editor tab (VS Code opens up to 50 MB). The preview shows every row; use its Export to save them.',
+            title,
+            (bytes / 1e6).toFixed(0),
+            doc.path.split('.').pop()?.toUpperCase() ?? '',
+          ),
         );
         return;
       }

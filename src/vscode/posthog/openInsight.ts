@@ -60,7 +60,7 @@ export class InsightOpener {
       this.adapter.running.start(running);
       const entry = running;
       const insight = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `PostHog: fetching insight ${insightId}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('PostHog: fetching insight {0}', insightId), cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => entry.cancel());
           return client.getInsight(insightId, {
@@ -68,7 +68,7 @@ export class InsightOpener {
             signal: controller.signal,
             clientQueryId,
             timeoutMs: cfg.get<number>('posthog.queryTimeoutSeconds', 300) * 1000,
-            onProgress: (_st, polls) => progress.report({ message: `calculating… (check ${polls})` }),
+            onProgress: (_st, polls) => progress.report({ message: vscode.l10n.t('calculating… (check {0})', polls) }),
           });
         },
       );
@@ -112,5 +112,5 @@ export class InsightOpener {
 }
 
 export function notAnInsight(): InsightError {
-  return new InsightError('usage', 'Select a PostHog insight in the Insight Explorer view first.');
+  return new InsightError('usage', vscode.l10n.t('Select a PostHog insight in the Insight Explorer view first.'));
 }

@@ -163,7 +163,10 @@ export class PreviewPanelManager implements vscode.Disposable {
             loadPage();
           } else {
             void vscode.window.showErrorMessage(
-              `Insight Explorer: the preview "${content.title}" could not load its script. Run "Developer: Reload Webviews", or close the preview and open it again.`,
+              vscode.l10n.t(
+                'Insight Explorer: the preview "{0}" could not load its script. Run "Developer: Reload Webviews", or close the preview and open it again.',
+                content.title,
+              ),
             );
           }
           return;
