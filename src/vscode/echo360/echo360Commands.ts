@@ -22,7 +22,7 @@ import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { Echo360Adapter } from './echo360Tree';
-import { Echo360Runs, runTitle } from './echo360Runs';
+import { Echo360Runs, runLabel, runTitle } from './echo360Runs';
 
 /** Above this a result opens as the file on disk: a virtual document would hold it all in memory twice. */
 const LARGE_RESULT_BYTES = 50 * 1024 * 1024;
@@ -178,7 +178,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     void runs.download(source.id, run.id);
     const n = run.chunks.length;
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('{0}: queued as {1}. Echo360 prepares reports in the background; you will be told when it is ready.', runTitle(run), counts.requests(n)),
+      vscode.l10n.t('{0}: queued as {1}. Echo360 prepares reports in the background; you will be told when it is ready.', runLabel(run), counts.requests(n)),
     );
     return run.id;
   });
@@ -188,7 +188,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     const file = run.result?.file ?? runs.resultFile(source.id, run.id);
     const size = await runs.fileSize(file);
     if (run.status !== 'completed' || size === undefined) {
-      throw new InsightError('usage', vscode.l10n.t('{0} has no downloaded result yet ({1}).', runTitle(run), run.status), {
+      throw new InsightError('usage', vscode.l10n.t('{0} has no downloaded result yet ({1}).', runLabel(run), run.status), {
         next: run.status === 'running' ? vscode.l10n.t('Wait for its requests to become Available.') : vscode.l10n.t('Use Download Again.'),
       });
     }
@@ -199,7 +199,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     const { key, done } = await previews.showStored(
       { sourceId: source.id, key: `echo360-${run.id}` },
       {
-        title: runTitle(run),
+        title: runLabel(run),
         subtitle: vscode.l10n.t(
           '{0} · {1} rows · {2}',
           source.label,
@@ -217,7 +217,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     const { source, run } = await runOf(arg);
     const file = run.result?.file ?? runs.resultFile(source.id, run.id);
     const size = await runs.fileSize(file);
-    if (size === undefined) throw new InsightError('usage', vscode.l10n.t('{0} has no downloaded result.', runTitle(run)), { next: vscode.l10n.t('Use Download Again.') });
+    if (size === undefined) throw new InsightError('usage', vscode.l10n.t('{0} has no downloaded result.', runLabel(run)), { next: vscode.l10n.t('Use Download Again.') });
     const uri =
       size > LARGE_RESULT_BYTES ? vscode.Uri.file(file) : runs.results.uriFor(source.id, `echo360-${run.id}`, runTitle(run), 'csv');
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -228,8 +228,8 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
   registerCommand(services, 'insightExplorer.echo360.downloadAgain', async (arg?: RequestArg) => {
     const { source, run } = await runOf(arg);
     const p = runs.download(source.id, run.id, true);
-    if (!p) throw new InsightError('usage', vscode.l10n.t('{0} is already downloading.', runTitle(run)));
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}…', runTitle(run)) }, () => p);
+    if (!p) throw new InsightError('usage', vscode.l10n.t('{0} is already downloading.', runLabel(run)));
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}…', runLabel(run)) }, () => p);
   });
 
   registerCommand(services, 'insightExplorer.echo360.resubmit', async (arg?: RequestArg) => {

@@ -97,8 +97,8 @@ export function registerLocalFiles(
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: true,
           defaultUri: active,
-          filters: { 'Delimited text': ['csv', 'tsv', 'psv', 'gz'] },
-          openLabel: 'Open in Insight Preview',
+          filters: { [vscode.l10n.t('Delimited text')]: ['csv', 'tsv', 'psv', 'gz'] },
+          openLabel: vscode.l10n.t('Open in Insight Preview'),
         });
         uris = picked ?? [];
       }

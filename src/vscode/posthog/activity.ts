@@ -44,7 +44,9 @@ export function registerActivityCommands(services: Services, adapter: PostHogAda
     const { entries, totalCount } = await load(t.source, vscode.l10n.t('the activity of “{0}”', name), t.insight.id);
     const text = activityMarkdown(entries, {
       title: vscode.l10n.t('Activity: {0}', name),
-      subtitle: `PostHog · ${t.source.label} · insight ${t.insight.id}${t.insight.short_id ? ` (${t.insight.short_id})` : ''}`,
+      subtitle: t.insight.short_id
+        ? vscode.l10n.t('PostHog · {0} · insight {1} ({2})', t.source.label, t.insight.id, t.insight.short_id)
+        : vscode.l10n.t('PostHog · {0} · insight {1}', t.source.label, t.insight.id),
       perInsight: false,
       totalCount,
     });
@@ -57,7 +59,9 @@ export function registerActivityCommands(services: Services, adapter: PostHogAda
     const { entries, totalCount } = await load(source, vscode.l10n.t('the project activity'));
     const text = activityMarkdown(entries, {
       title: vscode.l10n.t('Insight activity: {0}', source.label),
-      subtitle: `PostHog · ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId ?? ''} · every insight, newest first`,
+      subtitle: source.options.environment
+        ? vscode.l10n.t('PostHog · environment {0} · every insight, newest first', String(source.options.projectId ?? ''))
+        : vscode.l10n.t('PostHog · project {0} · every insight, newest first', String(source.options.projectId ?? '')),
       perInsight: true,
       totalCount,
     });

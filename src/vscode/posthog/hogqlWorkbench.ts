@@ -415,7 +415,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     const seen = new Set<string>();
     for (const t of schema) {
       const table = new vscode.CompletionItem(t.name, vscode.CompletionItemKind.Class);
-      table.detail = `table (${t.type})`;
+      table.detail = vscode.l10n.t('table ({0})', t.type);
       items.push(table);
       for (const f of t.fields) {
         if (seen.has(f.name)) continue;
@@ -436,7 +436,11 @@ export class HogQLWorkbench implements vscode.Disposable {
     const schema = await this.schemaOf(doc);
     if (!schema) return undefined;
     const table = schema.find((t) => t.name === word);
-    if (table) return new vscode.Hover(new vscode.MarkdownString().appendText(`${word}: table (${table.type}), ${table.fields.length} fields`), range);
+    if (table)
+      return new vscode.Hover(
+        new vscode.MarkdownString().appendText(vscode.l10n.t('{0}: table ({1}), {2} fields', word, table.type, table.fields.length)),
+        range,
+      );
     const owners = schema.filter((t) => t.fields.some((f) => f.name === word));
     if (owners.length === 0) return undefined;
     const lines = owners.map((t) => `${word}: ${t.fields.find((f) => f.name === word)!.type} (${t.name})`);
@@ -451,8 +455,16 @@ export class HogQLWorkbench implements vscode.Disposable {
       return new vscode.CodeLens(
         range,
         running
-          ? { title: '$(debug-stop) Cancel', command: 'insightExplorer.posthog.cancelHogQL', arguments: [{ uri: doc.uri }] }
-          : { title: '$(play) Run', command: 'insightExplorer.posthog.runHogQL', arguments: [{ uri: doc.uri, offset: start }] },
+          ? {
+              title: `$(debug-stop) ${vscode.l10n.t('Cancel')}`,
+              command: 'insightExplorer.posthog.cancelHogQL',
+              arguments: [{ uri: doc.uri }],
+            }
+          : {
+              title: `$(play) ${vscode.l10n.t('Run')}`,
+              command: 'insightExplorer.posthog.runHogQL',
+              arguments: [{ uri: doc.uri, offset: start }],
+            },
       );
     });
   }

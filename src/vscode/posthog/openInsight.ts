@@ -100,7 +100,9 @@ export class InsightOpener {
       {
         key: `posthog-${insight.id}`,
         title: name,
-        subtitle: `PostHog · ${kindLabel(insightKind(insight))} · ${source.label}${refreshed ? ` · refreshed ${refreshed}` : ''}`,
+        subtitle: refreshed
+          ? vscode.l10n.t('PostHog · {0} · {1} · refreshed {2}', kindLabel(insightKind(insight)), source.label, refreshed)
+          : `PostHog · ${kindLabel(insightKind(insight))} · ${source.label}`,
         raw: { ext: 'json', bytes: Buffer.from(JSON.stringify(insight, null, 2) + '\n') },
         tables: [{ columns: table.columns, rows: table.rows, charts: chart ? [chart] : undefined, chartNote: chartNote(insight) }],
         summary: `PostHog: insight ${insight.id} (${name}): ${table.rows.length} rows.`,
