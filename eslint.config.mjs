@@ -79,6 +79,22 @@ export default tseslint.config(
       ),
     },
   })),
+  // The VS Code layer's messages go through vscode.l10n.t('…{0}…', args) (README "Localization"),
+  // so a language pack can translate them: a notification whose text is a plain literal is refused.
+  {
+    files: ['src/vscode/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['showInformationMessage', 'showWarningMessage', 'showErrorMessage'].flatMap((fn) =>
+          ['Literal', 'TemplateLiteral'].map((arg) => ({
+            selector: `CallExpression[callee.object.object.name='vscode'][callee.object.property.name='window'][callee.property.name='${fn}'] > ${arg}.arguments:first-child`,
+            message: `The text of vscode.window.${fn} goes through vscode.l10n.t('…{0}…', args) so it can be translated (README "Localization"); then run npm run l10n.`,
+          })),
+        ),
+      ],
+    },
+  },
   // The webview is its own browser bundle: the protocol and pure core helpers only, no host code.
   {
     files: ['webview/**/*.ts'],

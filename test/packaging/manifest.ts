@@ -2,7 +2,9 @@
  * What a user sees of the manifest, checked on the files of the packaged extension (the .vsix's
  * `extension/` folder, or the same files from the repository): the icon the Marketplace and the
  * Extensions view show, no placeholder links, a walkthrough whose steps all resolve, command links
- * that run contributed commands, every `%key%` translated, and no activation event VS Code infers.
+ * that run contributed commands, every `%key%` translated, the message bundle that `"l10n"` names
+ * (l10n/bundle.l10n.json, what `vscode.l10n.t` reads) in the package, and no activation event VS
+ * Code infers.
  *
  * Used by scripts/test-vsix.mjs on the built .vsix and by test/unit/packaging/manifest.test.ts.
  * Paths are relative to the extension folder, with `/`.
@@ -188,6 +190,33 @@ export function manifestProblems(files: ReadonlyMap<string, Uint8Array>): string
       (kind === 'onView' && views.has(id)) ||
       (kind === 'onCustomEditor' && customEditors.has(id));
     if (inferred) problems.push(`activationEvents lists ${event}, which VS Code infers from contributes since 1.74: remove it`);
+  }
+
+  // 7. The extension's own messages: the folder "l10n" names holds bundle.l10n.json, a JSON object
+  // whose every message is a string (or `{ message, comment }`, as @vscode/l10n-dev writes them).
+  if (raw.l10n === undefined) problems.push('package.json has no "l10n": vscode.l10n.t finds no message bundle to translate');
+  else {
+    const dir = typeof raw.l10n === 'string' ? normalize(raw.l10n) : undefined;
+    const name = dir === undefined ? undefined : dir ? `${dir}/bundle.l10n.json` : 'bundle.l10n.json';
+    const bundle = name === undefined ? undefined : files.get(name);
+    if (name === undefined) problems.push(`package.json "l10n" is ${JSON.stringify(raw.l10n)}, not a folder of the extension`);
+    else if (!bundle) problems.push(`${name} (the folder package.json "l10n" names) is not in the package`);
+    else {
+      let messages: unknown;
+      try {
+        messages = JSON.parse(text(bundle));
+      } catch (e) {
+        problems.push(`${name} is not JSON: ${(e as Error).message}`);
+      }
+      if (messages !== undefined && (typeof messages !== 'object' || messages === null || Array.isArray(messages)))
+        problems.push(`${name} is not a JSON object of messages`);
+      else if (messages !== undefined) {
+        for (const [key, value] of Object.entries(messages as Record<string, unknown>)) {
+          const ok = typeof value === 'string' || (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string');
+          if (!ok) problems.push(`${name}: the message ${JSON.stringify(key)} is ${JSON.stringify(value)}, not a string`);
+        }
+      }
+    }
   }
   return problems;
 }

@@ -55,20 +55,25 @@ export function registerCommand(services: Services, id: string, fn: (...args: an
  * the same user would not help), Edit Source… for a wrong id or URL, and Show Log.
  */
 export async function showError(message: string, e: unknown, sourceId?: string, permissionDocs?: string): Promise<void> {
+  const setCredentials = vscode.l10n.t('Set Credentials…');
+  const editSource = vscode.l10n.t('Edit Source…');
+  const showLog = vscode.l10n.t('Show Log');
+  const permissionDocsAction = PERMISSION_DOCS_ACTION();
   const actions: string[] = [];
   if (e instanceof InsightError && sourceId) {
     if (e.kind === 'auth' && e.status === 403) {
-      if (permissionDocs) actions.push(PERMISSION_DOCS_ACTION);
-    } else if (e.kind === 'auth') actions.push('Set Credentials…');
-    if (e.kind === 'notFound' || e.kind === 'usage') actions.push('Edit Source…');
+      if (permissionDocs) actions.push(permissionDocsAction);
+    } else if (e.kind === 'auth') actions.push(setCredentials);
+    if (e.kind === 'notFound' || e.kind === 'usage') actions.push(editSource);
   }
-  actions.push('Show Log');
+  actions.push(showLog);
   // Messages quote servers (error details, names): shown escaped, never as control characters.
   const choice = await vscode.window.showErrorMessage(safeText(message), ...actions);
-  if (choice === 'Set Credentials…') await vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
-  else if (choice === 'Edit Source…') await vscode.commands.executeCommand('insightExplorer.editSource', { sourceId });
-  else if (choice === PERMISSION_DOCS_ACTION && permissionDocs) await vscode.env.openExternal(vscode.Uri.parse(permissionDocs));
-  else if (choice === 'Show Log') await vscode.commands.executeCommand('insightExplorer.showLog');
+  if (choice === setCredentials) await vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
+  else if (choice === editSource) await vscode.commands.executeCommand('insightExplorer.editSource', { sourceId });
+  else if (choice === permissionDocsAction && permissionDocs) await vscode.env.openExternal(vscode.Uri.parse(permissionDocs));
+  else if (choice === showLog) await vscode.commands.executeCommand('insightExplorer.showLog');
 }
 
-export const PERMISSION_DOCS_ACTION = 'Permission Docs';
+/** The button that opens a platform's permission docs (a function: localized when called). */
+export const PERMISSION_DOCS_ACTION = (): string => vscode.l10n.t('Permission Docs');

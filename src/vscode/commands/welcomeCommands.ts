@@ -40,7 +40,7 @@ export async function bundledReadme(extensionUri: vscode.Uri): Promise<vscode.Ur
       /* try the next name */
     }
   }
-  throw new InsightError('notFound', `The README is missing from the extension folder (${extensionUri.fsPath}).`, {
-    next: 'Reinstall Insight Explorer.',
+  throw new InsightError('notFound', vscode.l10n.t('The README is missing from the extension folder ({0}).', extensionUri.fsPath), {
+    next: vscode.l10n.t('Reinstall Insight Explorer.'),
   });
 }

@@ -78,7 +78,9 @@ export class ResultOpener {
   async open<C>(adapter: PlatformAdapter<C>, source: SourceConfig, item: PlatformItem, target: OpenTarget = 'default'): Promise<OpenedResult | undefined> {
     const { platform } = adapter;
     if (!platform.fetch || !item.capabilities?.includes('open'))
-      throw new InsightError('usage', `${platform.label} cannot open “${item.label}”.`, { next: 'Open an item that shows an Open action.' });
+      throw new InsightError('usage', vscode.l10n.t('{0} cannot open “{1}”.', platform.label, item.label), {
+        next: vscode.l10n.t('Open an item that shows an Open action.'),
+      });
     const client = await adapter.client(source);
     const flight = `${source.id}/${item.type}/${JSON.stringify(item.data ?? item.key)}`;
     const result = await this.fetches.run(flight, `${platform.label}: ${item.label}`, (signal, progress) =>
@@ -202,8 +204,12 @@ export class ResultOpener {
       const bytes = sizes.get(doc.toString()) ?? 0;
       if (bytes > EDITOR_LIMIT_BYTES) {
         void vscode.window.showInformationMessage(
-          `${title}: the ${(bytes / 1e6).toFixed(0)} MB ${doc.path.split('.').pop()?.toUpperCase()} is too large for an editor tab (VS Code opens up to 50 MB). ` +
-            'The preview shows every row; use its Export to save them.',
+          vscode.l10n.t(
+            '{0}: the {1} MB {2} is too large for an editor tab (VS Code opens up to 50 MB). The preview shows every row; use its Export to save them.',
+            title,
+            (bytes / 1e6).toFixed(0),
+            doc.path.split('.').pop()?.toUpperCase() ?? '',
+          ),
         );
         return;
       }

@@ -50,20 +50,20 @@ export class ResultStore implements vscode.FileSystemProvider, vscode.Disposable
   /** The document's text: the stored result, or a sentence saying what to do when it is gone. */
   async text(uri: vscode.Uri): Promise<string> {
     const parts = uri.path.split('/').filter(Boolean);
-    if (parts.length < 3) return 'Unknown Insight Explorer document.';
+    if (parts.length < 3) return vscode.l10n.t('Unknown Insight Explorer document.');
     const [sourceId, key] = parts;
     const ext = path.extname(parts[parts.length - 1]).slice(1);
     let file: string;
     try {
       file = this.fileFor(sourceId, key, ext);
     } catch {
-      return 'Unknown Insight Explorer document.';
+      return vscode.l10n.t('Unknown Insight Explorer document.');
     }
     try {
       // VS Code strips a BOM on first open but not on a content update: strip it ourselves (the file keeps it).
       return (await fs.promises.readFile(file, 'utf8')).replace(/^\uFEFF/, '');
     } catch {
-      return 'This result is no longer stored. Open the item again from the Insight Explorer view.';
+      return vscode.l10n.t('This result is no longer stored. Open the item again from the Insight Explorer view.');
     }
   }
 

@@ -22,7 +22,7 @@ import { PickItem, inputText, pickOne } from '../prompts';
 import { Services } from '../services';
 import { SourceConfig } from '../sources/sourceStore';
 import { Echo360Adapter } from './echo360Tree';
-import { Echo360Runs, runTitle } from './echo360Runs';
+import { Echo360Runs, runLabel, runTitle } from './echo360Runs';
 
 /** Above this a result opens as the file on disk: a virtual document would hold it all in memory twice. */
 const LARGE_RESULT_BYTES = 50 * 1024 * 1024;
@@ -32,11 +32,12 @@ interface OutputChoice {
   delimiter: EchoDelimiter;
   compression: boolean;
 }
-const OUTPUT_ITEMS: PickItem<OutputChoice>[] = [
-  { label: 'Comma-separated, compressed', description: 'default', value: { delimiter: ',', compression: true } },
-  { label: 'Tab-separated, compressed', value: { delimiter: '\t', compression: true } },
-  { label: 'Pipe-separated, compressed', value: { delimiter: '|', compression: true } },
-  { label: 'Comma-separated, uncompressed', description: 'larger download', value: { delimiter: ',', compression: false } },
+/** The output choices (a function: their labels are localized when shown). */
+const outputItems = (): PickItem<OutputChoice>[] => [
+  { label: vscode.l10n.t('Comma-separated, compressed'), description: vscode.l10n.t('default'), value: { delimiter: ',', compression: true } },
+  { label: vscode.l10n.t('Tab-separated, compressed'), value: { delimiter: '\t', compression: true } },
+  { label: vscode.l10n.t('Pipe-separated, compressed'), value: { delimiter: '|', compression: true } },
+  { label: vscode.l10n.t('Comma-separated, uncompressed'), description: vscode.l10n.t('larger download'), value: { delimiter: ',', compression: false } },
 ];
 
 /** What `insightExplorer.echo360.runReport` accepts programmatically (tests, other commands). */
@@ -71,7 +72,7 @@ function rangeHint(v: string): string | undefined {
   try {
     const w = incompleteDaysWarning(parseRange(v));
     return w
-      ? `⚠ ${w[0].toUpperCase()}${w.slice(1)}: Echo360 completes a day's data 48 hours after it ends (UTC). “last 7 complete days” avoids them.`
+      ? vscode.l10n.t("⚠ {0}: Echo360 completes a day's data 48 hours after it ends (UTC). “last 7 complete days” avoids them.", `${w[0].toUpperCase()}${w.slice(1)}`)
       : undefined;
   } catch {
     return undefined;
@@ -82,19 +83,19 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
   const echoSource = (arg: unknown, title: string) => sourceOfKind(services, arg, 'echo360', title);
 
   const runOf = async (arg: RequestArg | undefined): Promise<{ source: SourceConfig; run: RunState }> => {
-    const source = await echoSource(arg, 'Echo360 result');
-    if (!source || !arg?.runId) throw new InsightError('usage', 'Select a request this window submitted in the Insight Explorer view.');
+    const source = await echoSource(arg, vscode.l10n.t('Echo360 result'));
+    if (!source || !arg?.runId) throw new InsightError('usage', vscode.l10n.t('Select a request this window submitted in the Insight Explorer view.'));
     const run = (await runs.queue(source)).getRun(arg.runId);
     if (!run)
-      throw new InsightError('notFound', 'That Echo360 run is no longer in the list.', { next: 'Refresh the Insight Explorer view.' });
+      throw new InsightError('notFound', vscode.l10n.t('That Echo360 run is no longer in the list.'), { next: vscode.l10n.t('Refresh the Insight Explorer view.') });
     return { source, run };
   };
 
   registerCommand(services, 'insightExplorer.echo360.runReport', async (arg?: unknown): Promise<string | undefined> => {
     const a = (arg ?? {}) as RunReportArgs & { report?: { name: string } };
-    const source = await echoSource(arg, 'Run Echo360 Report');
+    const source = await echoSource(arg, vscode.l10n.t('Run Echo360 Report'));
     if (!source) return undefined;
-    const title = `Run Echo360 Report: ${source.label}`;
+    const title = vscode.l10n.t('Run Echo360 Report: {0}', source.label);
     // Each report's parameters come from Echo360's listing: `asset` is listed with none (all time).
     let reportName = a.report?.name ?? a.reportName;
     let reports: EchoReportDefinition[] = [];
@@ -111,10 +112,10 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
         { title, step: 1, totalSteps: 3 },
         reports.map((r) => ({
           label: r.name,
-          description: [r.description, takesDateRange(r) ? '' : 'all time'].filter(Boolean).join(' · '),
+          description: [r.description, takesDateRange(r) ? '' : vscode.l10n.t('all time')].filter(Boolean).join(' · '),
           value: r.name,
         })),
-        'Which report?',
+        vscode.l10n.t('Which report?'),
       );
       if (!reportName) return undefined;
     }
@@ -129,26 +130,27 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     if (required.length) {
       throw new InsightError(
         'usage',
-        `${name} needs parameters this extension cannot fill in: ${required.map(describeParameter).join(', ')}.`,
+        vscode.l10n.t('{0} needs parameters this extension cannot fill in: {1}.', name, required.map(describeParameter).join(', ')),
         {
-          next: 'Request it from Echo360 directly.',
+          next: vscode.l10n.t('Request it from Echo360 directly.'),
         },
       );
     }
-    if (unknown.length) void vscode.window.showWarningMessage(`${name} also lists ${unknown.map(describeParameter).join(', ')}: not sent.`);
+    if (unknown.length) void vscode.window.showWarningMessage(vscode.l10n.t('{0} also lists {1}: not sent.', name, unknown.map(describeParameter).join(', ')));
     const ranged = takesDateRange(report);
     let range: DateRange | undefined;
     if (!ranged) {
-      if (a.range) throw new InsightError('usage', `${name} takes no date range: it is all-time.`);
+      if (a.range) throw new InsightError('usage', vscode.l10n.t('{0} takes no date range: it is all-time.', name));
     } else if (a.range) {
       range = typeof a.range === 'string' ? parseRange(a.range) : a.range;
       checkLookback(name, range);
     } else {
       const text = await inputText(
-        { title: `${title} · ${name}`, step: 2, totalSteps: 3 },
+        { title: vscode.l10n.t('{0} · {1}', title, name), step: 2, totalSteps: 3 },
         {
-          prompt:
+          prompt: vscode.l10n.t(
             'Date range: “last 7 complete days”, “last 7 days”, “last 30 days”, “last 90 days”, or YYYY-MM-DD..YYYY-MM-DD (end exclusive). Over 7 days is sent as several requests.',
+          ),
           placeholder: 'last 7 complete days',
           value: 'last 7 complete days',
           validate: (v) => validateRangeText(v, name),
@@ -162,11 +164,11 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
       a.delimiter !== undefined || a.compression !== undefined
         ? { delimiter: a.delimiter ?? ',', compression: a.compression ?? true }
         : undefined;
-    if (output && !ECHO_DELIMITERS.includes(output.delimiter)) throw new InsightError('usage', 'The delimiter must be , or tab or |.');
+    if (output && !ECHO_DELIMITERS.includes(output.delimiter)) throw new InsightError('usage', vscode.l10n.t('The delimiter must be , or tab or |.'));
     output ??= await pickOne(
-      { title: `${title} · ${name}`, step: ranged ? 3 : 2, totalSteps: ranged ? 3 : 2 },
-      OUTPUT_ITEMS,
-      'Output (Enter for the default)',
+      { title: vscode.l10n.t('{0} · {1}', title, name), step: ranged ? 3 : 2, totalSteps: ranged ? 3 : 2 },
+      outputItems(),
+      vscode.l10n.t('Output (Enter for the default)'),
     );
     if (!output) return undefined;
     const queue = await runs.queue(source);
@@ -176,7 +178,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     void runs.download(source.id, run.id);
     const n = run.chunks.length;
     void vscode.window.showInformationMessage(
-      `${runTitle(run)}: queued as ${counts.requests(n)}. Echo360 prepares reports in the background; you will be told when it is ready.`,
+      vscode.l10n.t('{0}: queued as {1}. Echo360 prepares reports in the background; you will be told when it is ready.', runLabel(run), counts.requests(n)),
     );
     return run.id;
   });
@@ -186,8 +188,8 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     const file = run.result?.file ?? runs.resultFile(source.id, run.id);
     const size = await runs.fileSize(file);
     if (run.status !== 'completed' || size === undefined) {
-      throw new InsightError('usage', `${runTitle(run)} has no downloaded result yet (${run.status}).`, {
-        next: run.status === 'running' ? 'Wait for its requests to become Available.' : 'Use Download Again.',
+      throw new InsightError('usage', vscode.l10n.t('{0} has no downloaded result yet ({1}).', runLabel(run), run.status), {
+        next: run.status === 'running' ? vscode.l10n.t('Wait for its requests to become Available.') : vscode.l10n.t('Use Download Again.'),
       });
     }
     // Streamed from the file into the column engine: rows show at once and a million-row merge
@@ -197,8 +199,13 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     const { key, done } = await previews.showStored(
       { sourceId: source.id, key: `echo360-${run.id}` },
       {
-        title: runTitle(run),
-        subtitle: `${source.label} · ${(run.result?.rows ?? 0).toLocaleString('en-US')} rows · ${delimiter === ',' ? 'CSV' : delimiter === '|' ? 'pipe-delimited' : 'tab-delimited'}`,
+        title: runLabel(run),
+        subtitle: vscode.l10n.t(
+          '{0} · {1} rows · {2}',
+          source.label,
+          (run.result?.rows ?? 0).toLocaleString('en-US'),
+          delimiter === ',' ? 'CSV' : delimiter === '|' ? vscode.l10n.t('pipe-delimited') : vscode.l10n.t('tab-delimited'),
+        ),
         rows: { file, delimiter },
       },
     );
@@ -210,7 +217,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
     const { source, run } = await runOf(arg);
     const file = run.result?.file ?? runs.resultFile(source.id, run.id);
     const size = await runs.fileSize(file);
-    if (size === undefined) throw new InsightError('usage', `${runTitle(run)} has no downloaded result.`, { next: 'Use Download Again.' });
+    if (size === undefined) throw new InsightError('usage', vscode.l10n.t('{0} has no downloaded result.', runLabel(run)), { next: vscode.l10n.t('Use Download Again.') });
     const uri =
       size > LARGE_RESULT_BYTES ? vscode.Uri.file(file) : runs.results.uriFor(source.id, `echo360-${run.id}`, runTitle(run), 'csv');
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -221,14 +228,14 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
   registerCommand(services, 'insightExplorer.echo360.downloadAgain', async (arg?: RequestArg) => {
     const { source, run } = await runOf(arg);
     const p = runs.download(source.id, run.id, true);
-    if (!p) throw new InsightError('usage', `${runTitle(run)} is already downloading.`);
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${runTitle(run)}…` }, () => p);
+    if (!p) throw new InsightError('usage', vscode.l10n.t('{0} is already downloading.', runLabel(run)));
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}…', runLabel(run)) }, () => p);
   });
 
   registerCommand(services, 'insightExplorer.echo360.resubmit', async (arg?: RequestArg) => {
-    const source = await echoSource(arg, 'Resubmit Echo360 Request');
+    const source = await echoSource(arg, vscode.l10n.t('Resubmit Echo360 Request'));
     if (!source || !arg?.requestId)
-      throw new InsightError('usage', 'Select an Expired, Failed or Missing request in the Insight Explorer view.');
+      throw new InsightError('usage', vscode.l10n.t('Select an Expired, Failed or Missing request in the Insight Explorer view.'));
     const queue = await runs.queue(source);
     const run = queue.runs().find((r) => r.chunks.some((c) => c.requestId === arg.requestId));
     if (run) {
@@ -243,7 +250,7 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
       const name = arg.row?.reportName;
       const def = name ? (await adapter.model.listReports(source)).find((r) => r.name === name) : undefined;
       if (!name || !def || takesDateRange(def))
-        throw new InsightError('usage', `Request ${arg.requestId} has no date range to send again.`);
+        throw new InsightError('usage', vscode.l10n.t('Request {0} has no date range to send again.', arg.requestId));
       const mine = await queue.enqueue({ reportName: name });
       void runs.download(source.id, mine.id);
     }
@@ -252,9 +259,9 @@ export function registerEcho360Commands(services: Services, adapter: Echo360Adap
   });
 
   registerCommand(services, 'insightExplorer.echo360.copyRequestId', async (arg?: RequestArg) => {
-    if (!arg?.requestId) throw new InsightError('usage', 'That request has no id yet: it has not been sent.');
+    if (!arg?.requestId) throw new InsightError('usage', vscode.l10n.t('That request has no id yet: it has not been sent.'));
     await vscode.env.clipboard.writeText(arg.requestId);
-    vscode.window.setStatusBarMessage(`Copied Echo360 request id ${arg.requestId}`, 3000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('Copied Echo360 request id {0}', arg.requestId), 3000);
   });
 
   registerCommand(services, 'insightExplorer.echo360.forget', async (arg?: RequestArg) => {

@@ -46,15 +46,35 @@ class GlobalStateQueueStore implements QueueStore {
   }
 }
 
+type TitledRun = Pick<RunState, 'reportName' | 'range'> & Partial<Pick<RunState, 'createdAt'>>;
+
+/** The incomplete-days warning of a run, as of when it was requested. */
+function runWarning(run: TitledRun): string | undefined {
+  const at = run.createdAt ? Date.parse(run.createdAt) : Date.now();
+  return incompleteDaysWarning(run.range, Number.isNaN(at) ? Date.now() : at);
+}
+
 /**
  * `Echo360 videoview 2024-06-01..2024-06-08`; `… (the last 2 days may still be incomplete)` when
  * the range ended less than 48 hours before the run was requested (Echo360 completes a day's data
- * 48 hours after it ends, UTC).
+ * 48 hours after it ends, UTC). Always English: it names the run in the log and its result
+ * document. What the user reads (notifications, errors, progress, the preview's title) is runLabel.
  */
-export function runTitle(run: Pick<RunState, 'reportName' | 'range'> & Partial<Pick<RunState, 'createdAt'>>): string {
-  const at = run.createdAt ? Date.parse(run.createdAt) : Date.now();
-  const warning = incompleteDaysWarning(run.range, Number.isNaN(at) ? Date.now() : at);
+export function runTitle(run: TitledRun): string {
+  const warning = runWarning(run);
   return `Echo360 ${run.reportName} ${describeRange(run.range)}${warning ? ` (${warning})` : ''}`;
+}
+
+/**
+ * runTitle for the UI, through vscode.l10n: the same text in English. The report name and the
+ * dates are Echo360's; the warning is core's sentence (English until core's messages are localized).
+ */
+export function runLabel(run: TitledRun): string {
+  const warning = runWarning(run);
+  const range = run.range?.start && run.range.end ? describeRange(run.range) : vscode.l10n.t('all time');
+  return warning
+    ? vscode.l10n.t('Echo360 {0} {1} ({2})', run.reportName, range, warning)
+    : vscode.l10n.t('Echo360 {0} {1}', run.reportName, range);
 }
 
 /**
@@ -85,7 +105,7 @@ export class Echo360Runs implements vscode.Disposable {
     readonly results: ResultStore,
   ) {
     this.status = vscode.window.createStatusBarItem('insightExplorer.echo360', vscode.StatusBarAlignment.Left, 10);
-    this.status.name = 'Echo360 report requests';
+    this.status.name = vscode.l10n.t('Echo360 report requests');
     this.status.command = 'insightExplorer.sources.focus';
     this.disposables.push(
       this.status,
@@ -205,8 +225,8 @@ export class Echo360Runs implements vscode.Disposable {
       this.status.hide();
       return;
     }
-    this.status.text = `$(sync~spin) Echo360: ${running} running, ${queued} queued`;
-    this.status.tooltip = 'Echo360 report requests in flight (at most 3 per institution) and waiting to be sent';
+    this.status.text = vscode.l10n.t('$(sync~spin) Echo360: {0} running, {1} queued', running, queued);
+    this.status.tooltip = vscode.l10n.t('Echo360 report requests in flight (at most 3 per institution) and waiting to be sent');
     this.status.show();
   }
 
@@ -256,7 +276,10 @@ export class Echo360Runs implements vscode.Disposable {
           this.downloadErrors.set(key, message);
           this.services.log.warn(`Echo360 download of ${runTitle(run)}: ${message}`);
           void vscode.window
-            .showErrorMessage(safeText(`${runTitle(run)}: the download failed: ${message}`), 'Download Again')
+            .showErrorMessage(
+              safeText(vscode.l10n.t('{0}: the download failed: {1}', runLabel(run), message)),
+              vscode.l10n.t('Download Again'),
+            )
             .then(async (choice) => {
               if (choice) await vscode.commands.executeCommand('insightExplorer.echo360.downloadAgain', { sourceId, runId });
             });
@@ -269,16 +292,19 @@ export class Echo360Runs implements vscode.Disposable {
   }
 
   private async announceReady(ready: Echo360RunReady, run: RunState): Promise<void> {
+    const openPreview = vscode.l10n.t('Open Preview');
+    const openDocument = vscode.l10n.t('Open as Document');
+    const revealFile = vscode.l10n.t('Reveal File');
     const choice = await vscode.window.showInformationMessage(
-      safeText(`${runTitle(run)} ready: ${ready.rows.toLocaleString('en-US')} rows`),
-      'Open Preview',
-      'Open as Document',
-      'Reveal File',
+      safeText(vscode.l10n.t('{0} ready: {1} rows', runLabel(run), ready.rows.toLocaleString('en-US'))),
+      openPreview,
+      openDocument,
+      revealFile,
     );
     const arg = { sourceId: ready.sourceId, runId: ready.runId };
-    if (choice === 'Open Preview') await vscode.commands.executeCommand('insightExplorer.echo360.openResult', arg);
-    else if (choice === 'Open as Document') await vscode.commands.executeCommand('insightExplorer.echo360.openDocument', arg);
-    else if (choice === 'Reveal File') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(ready.file));
+    if (choice === openPreview) await vscode.commands.executeCommand('insightExplorer.echo360.openResult', arg);
+    else if (choice === openDocument) await vscode.commands.executeCommand('insightExplorer.echo360.openDocument', arg);
+    else if (choice === revealFile) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(ready.file));
   }
 
   /** Failed/Missing → the request id and Resubmit; refused credentials → Set Credentials. */
@@ -286,27 +312,29 @@ export class Echo360Runs implements vscode.Disposable {
     const run = q.getRun(runId);
     if (!run) return;
     const bad = run.chunks.find((c) => isFinalFailure(c.status));
-    const text = this.services.redactor.redact(error ?? run.error ?? 'the run failed');
+    const text = this.services.redactor.redact(error ?? run.error ?? vscode.l10n.t('the run failed'));
     if (/refused the client id\/secret/i.test(text)) {
       const choice = await vscode.window.showErrorMessage(
-        safeText(`${runTitle(run)}: Echo360 refused the client id/secret — check the client id/secret of this source.`),
-        'Set Credentials…',
+        safeText(vscode.l10n.t('{0}: Echo360 refused the client id/secret — check the client id/secret of this source.', runLabel(run))),
+        vscode.l10n.t('Set Credentials…'),
       );
       if (choice) await vscode.commands.executeCommand('insightExplorer.setCredentials', { sourceId });
       return;
     }
     if (bad?.requestId) {
+      const resubmit = vscode.l10n.t('Resubmit');
+      const copyRequestId = vscode.l10n.t('Copy Request ID');
       const choice = await vscode.window.showErrorMessage(
-        safeText(`${runTitle(run)}: request ${bad.requestId} is ${bad.status}. Resubmit it to try again.`),
-        'Resubmit',
-        'Copy Request ID',
+        safeText(vscode.l10n.t('{0}: request {1} is {2}. Resubmit it to try again.', runLabel(run), bad.requestId, bad.status)),
+        resubmit,
+        copyRequestId,
       );
-      if (choice === 'Resubmit')
+      if (choice === resubmit)
         await vscode.commands.executeCommand('insightExplorer.echo360.resubmit', { sourceId, requestId: bad.requestId });
-      else if (choice === 'Copy Request ID') await vscode.env.clipboard.writeText(bad.requestId);
+      else if (choice === copyRequestId) await vscode.env.clipboard.writeText(bad.requestId);
       return;
     }
-    void vscode.window.showErrorMessage(safeText(`${runTitle(run)}: ${text}`));
+    void vscode.window.showErrorMessage(safeText(vscode.l10n.t('{0}: {1}', runLabel(run), text)));
   }
 
   /** Bytes of a finished run's file, or undefined when it is gone. */

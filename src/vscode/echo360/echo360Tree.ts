@@ -55,9 +55,9 @@ export function expiresIn(expires: string | undefined, now = Date.now()): string
   if (!expires) return '';
   const ms = Date.parse(expires) - now;
   if (Number.isNaN(ms)) return '';
-  if (ms <= 0) return 'expired';
+  if (ms <= 0) return vscode.l10n.t('expired');
   const days = Math.ceil(ms / 86_400_000);
-  return `expires in ${counts.days(days)}`;
+  return vscode.l10n.t('expires in {0}', counts.days(days));
 }
 
 /** "Oct 28–Nov 4" (the year only when the range leaves the current one): short enough to leave the status visible. */
@@ -82,7 +82,7 @@ export class Echo360FolderNode extends TreeNode {
     super(`${parent.id}/echo360/${folder}`, parent);
   }
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.folder === 'reports' ? 'Reports' : 'Requests', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(this.folder === 'reports' ? vscode.l10n.t('Reports') : vscode.l10n.t('Requests'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.folder === 'reports' ? 'graph' : 'history');
     item.contextValue = `echo360:${this.folder}`;
@@ -113,12 +113,12 @@ export class Echo360ReportNode extends TreeNode {
     item.id = this.id;
     const ranged = takesDateRange(this.report);
     const others = otherParameters(this.report);
-    item.description = [this.report.description, ranged ? 'date range' : 'all time'].filter(Boolean).join(' · ');
+    item.description = [this.report.description, ranged ? vscode.l10n.t('date range') : vscode.l10n.t('all time')].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString()
       .appendText(`${this.report.name}\n\n${this.report.description}\n\n`)
       .appendText(this.report.note ? `${this.report.note}\n\n` : '')
-      .appendText(ranged ? 'Takes a date range (split into 7-day requests).' : 'No date range: all time, one request.')
-      .appendText(others.length ? `\n\nAlso lists: ${others.map(describeParameter).join(', ')}.` : '');
+      .appendText(ranged ? vscode.l10n.t('Takes a date range (split into 7-day requests).') : vscode.l10n.t('No date range: all time, one request.'))
+      .appendText(others.length ? `\n\n${vscode.l10n.t('Also lists: {0}.', others.map(describeParameter).join(', '))}` : '');
     item.iconPath = new vscode.ThemeIcon('table');
     item.contextValue = 'echo360:report';
     return item;
@@ -158,15 +158,17 @@ export class Echo360RequestNode extends TreeNode {
       .filter(Boolean)
       .join(' · ');
     item.tooltip = new vscode.MarkdownString()
-      .appendText(`${r.reportName}${range} (end exclusive)\n\n`)
-      .appendText(`Status: ${r.status}${part ? ` (part ${part} of the run)` : ''}${expiry ? `, ${expiry}` : ''}\n\n`)
-      .appendText(r.requestId ? `Request ${r.requestId}\n\n` : 'Not sent yet (at most 3 requests in flight)\n\n')
-      .appendText(r.created ? `Created ${new Date(r.created).toUTCString()}\n\n` : '')
-      .appendText(r.runId ? 'Submitted from this window' : 'Submitted elsewhere');
+      .appendText(`${vscode.l10n.t('{0}{1} (end exclusive)', r.reportName, range)}\n\n`)
+      .appendText(
+        `${vscode.l10n.t('Status: {0}', r.status)}${part ? vscode.l10n.t(' (part {0} of the run)', part) : ''}${expiry ? `, ${expiry}` : ''}\n\n`,
+      )
+      .appendText(r.requestId ? `${vscode.l10n.t('Request {0}', r.requestId)}\n\n` : `${vscode.l10n.t('Not sent yet (at most 3 requests in flight)')}\n\n`)
+      .appendText(r.created ? `${vscode.l10n.t('Created {0}', new Date(r.created).toUTCString())}\n\n` : '')
+      .appendText(r.runId ? vscode.l10n.t('Submitted from this window') : vscode.l10n.t('Submitted elsewhere'));
     const flags = [r.runId ? 'mine' : 'theirs', r.runStatus === 'completed' ? 'result' : '', r.requestId ? 'id' : ''].filter(Boolean);
     item.contextValue = `echo360:request:${r.status}:${flags.join(':')}`;
     if (r.runStatus === 'completed') {
-      item.command = { title: 'Open Result', command: 'insightExplorer.echo360.openResult', arguments: [this] };
+      item.command = { title: vscode.l10n.t('Open Result'), command: 'insightExplorer.echo360.openResult', arguments: [this] };
     }
     return item;
   }
@@ -209,7 +211,7 @@ export class Echo360TreeModel {
 
   async reportNodes(parent: Echo360FolderNode): Promise<TreeNode[]> {
     const list = await this.listReports(parent.source);
-    if (list.length === 0) return [new MessageNode(`${parent.id}/empty`, parent, 'Echo360 lists no reports for this client.')];
+    if (list.length === 0) return [new MessageNode(`${parent.id}/empty`, parent, vscode.l10n.t('Echo360 lists no reports for this client.'))];
     return list.map((r) => new Echo360ReportNode(parent, parent.source, r));
   }
 
@@ -264,7 +266,7 @@ export class Echo360TreeModel {
 
   async requestNodes(parent: Echo360FolderNode): Promise<TreeNode[]> {
     const rows = await this.requestRows(parent.source);
-    if (rows.length === 0) return [new MessageNode(`${parent.id}/empty`, parent, 'No report requests yet. Run a report to start one.')];
+    if (rows.length === 0) return [new MessageNode(`${parent.id}/empty`, parent, vscode.l10n.t('No report requests yet. Run a report to start one.'))];
     return rows.map((r) => new Echo360RequestNode(parent, parent.source, r));
   }
 

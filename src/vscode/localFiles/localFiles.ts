@@ -51,11 +51,11 @@ export function loadFile(uri: vscode.Uri, log: vscode.LogOutputChannel): { data:
     (e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
       log.error(`Preview: reading ${name} failed after ${counts.rows(data.totalRows)}: ${message}`);
-      void vscode.window.showErrorMessage(`Insight Explorer: reading ${name} stopped after ${counts.rows(data.totalRows)}: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Insight Explorer: reading {0} stopped after {1}: {2}', name, counts.rows(data.totalRows), message));
     },
   );
   const where = uri.scheme === 'file' ? path.dirname(uri.fsPath) : uri.with({ path: path.posix.dirname(uri.path) }).toString();
-  return { data, title: name, subtitle: `Local file · ${where}` };
+  return { data, title: name, subtitle: vscode.l10n.t('Local file · {0}', where) };
 }
 
 class FileDocument implements vscode.CustomDocument {
@@ -97,8 +97,8 @@ export function registerLocalFiles(
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: true,
           defaultUri: active,
-          filters: { 'Delimited text': ['csv', 'tsv', 'psv', 'gz'] },
-          openLabel: 'Open in Insight Preview',
+          filters: { [vscode.l10n.t('Delimited text')]: ['csv', 'tsv', 'psv', 'gz'] },
+          openLabel: vscode.l10n.t('Open in Insight Preview'),
         });
         uris = picked ?? [];
       }

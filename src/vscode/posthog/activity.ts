@@ -28,7 +28,7 @@ export function registerActivityCommands(services: Services, adapter: PostHogAda
 
   const load = (source: SourceConfig, what: string, insightId?: number) =>
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `PostHog: loading ${what}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('PostHog: loading {0}', what), cancellable: true },
       async (_p, token) => {
         const ac = new AbortController();
         token.onCancellationRequested(() => ac.abort());
@@ -38,29 +38,33 @@ export function registerActivityCommands(services: Services, adapter: PostHogAda
     );
 
   registerCommand(services, 'insightExplorer.posthog.showActivity', async (arg?: unknown) => {
-    const t = await insightTarget(services, adapter, arg, 'Show Insight Activity');
+    const t = await insightTarget(services, adapter, arg, vscode.l10n.t('Show Insight Activity'));
     if (!t) return undefined;
     const name = displayName(t.insight);
-    const { entries, totalCount } = await load(t.source, `the activity of “${name}”`, t.insight.id);
+    const { entries, totalCount } = await load(t.source, vscode.l10n.t('the activity of “{0}”', name), t.insight.id);
     const text = activityMarkdown(entries, {
-      title: `Activity: ${name}`,
-      subtitle: `PostHog · ${t.source.label} · insight ${t.insight.id}${t.insight.short_id ? ` (${t.insight.short_id})` : ''}`,
+      title: vscode.l10n.t('Activity: {0}', name),
+      subtitle: t.insight.short_id
+        ? vscode.l10n.t('PostHog · {0} · insight {1} ({2})', t.source.label, t.insight.id, t.insight.short_id)
+        : vscode.l10n.t('PostHog · {0} · insight {1}', t.source.label, t.insight.id),
       perInsight: false,
       totalCount,
     });
-    return show(t.source, `posthog-activity-${t.insight.id}`, `Activity — ${name}`, text);
+    return show(t.source, `posthog-activity-${t.insight.id}`, vscode.l10n.t('Activity — {0}', name), text);
   });
 
   registerCommand(services, 'insightExplorer.posthog.showProjectActivity', async (arg?: unknown) => {
-    const source = await pickSource(services, arg, 'Show Project Activity', 'posthog');
+    const source = await pickSource(services, arg, vscode.l10n.t('Show Project Activity'), 'posthog');
     if (!source) return undefined;
-    const { entries, totalCount } = await load(source, 'the project activity');
+    const { entries, totalCount } = await load(source, vscode.l10n.t('the project activity'));
     const text = activityMarkdown(entries, {
-      title: `Insight activity: ${source.label}`,
-      subtitle: `PostHog · ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId ?? ''} · every insight, newest first`,
+      title: vscode.l10n.t('Insight activity: {0}', source.label),
+      subtitle: source.options.environment
+        ? vscode.l10n.t('PostHog · environment {0} · every insight, newest first', String(source.options.projectId ?? ''))
+        : vscode.l10n.t('PostHog · project {0} · every insight, newest first', String(source.options.projectId ?? '')),
       perInsight: true,
       totalCount,
     });
-    return show(source, 'posthog-activity-project', `Activity — ${source.label}`, text);
+    return show(source, 'posthog-activity-project', vscode.l10n.t('Activity — {0}', source.label), text);
   });
 }

@@ -103,7 +103,7 @@ export class HogQLWorkbench implements vscode.Disposable {
 
   /** An untitled `.hogql` document for a PostHog source, with a starter query. */
   async newQuery(arg?: unknown): Promise<vscode.TextDocument | undefined> {
-    const source = await sourceOfKind(this.services, arg, 'posthog', 'New HogQL Query');
+    const source = await sourceOfKind(this.services, arg, 'posthog', vscode.l10n.t('New HogQL Query'));
     if (!source) return undefined;
     const doc = await vscode.workspace.openTextDocument({ language: HOGQL_LANGUAGE, content: `${sourceLine(source.label)}\n${STARTER}` });
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
@@ -114,7 +114,7 @@ export class HogQLWorkbench implements vscode.Disposable {
 
   /** Query This Table (a table under Schema): a starter query of the table. */
   async queryTable(arg?: unknown): Promise<vscode.TextDocument> {
-    if (!(arg instanceof SchemaTableNode)) throw new InsightError('usage', 'Select a table under Schema in the Insight Explorer view first.');
+    if (!(arg instanceof SchemaTableNode)) throw new InsightError('usage', vscode.l10n.t('Select a table under Schema in the Insight Explorer view first.'));
     const quote = (n: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(n) ? n : `\`${n.replace(/`/g, '\\`')}\``);
     // Its first plain columns by name (joins and virtual tables left out), so the query shows what it reads.
     const plain = /^(string|integer|float|decimal|datetime|date|boolean|json|uuid)$/i;
@@ -136,18 +136,22 @@ export class HogQLWorkbench implements vscode.Disposable {
     const a = (arg ?? {}) as { uri?: vscode.Uri | string; offset?: number; name?: string };
     const uri = a.uri ? (typeof a.uri === 'string' ? vscode.Uri.parse(a.uri) : a.uri) : vscode.window.activeTextEditor?.document.uri;
     const doc = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (!doc || doc.languageId !== HOGQL_LANGUAGE) throw new InsightError('usage', 'Open a .hogql document to save its query as an insight.');
+    if (!doc || doc.languageId !== HOGQL_LANGUAGE) throw new InsightError('usage', vscode.l10n.t('Open a .hogql document to save its query as an insight.'));
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const statement = statementAt(doc.getText(), a.offset ?? (editor ? doc.offsetAt(editor.selection.active) : 0));
-    if (!statement) throw new InsightError('usage', 'There is no query in this document to save.');
+    if (!statement) throw new InsightError('usage', vscode.l10n.t('There is no query in this document to save.'));
     const { sql } = runnable(statement);
     const source = await this.sourceFor(doc, true);
     if (!source) return undefined;
     const name =
       a.name ??
       (await this.services.input.text(
-        { title: `Save as Insight in ${source.label}` },
-        { prompt: 'Name of the new insight', value: sql.replace(/\s+/g, ' ').slice(0, 60), validate: (v) => (v.trim() ? undefined : 'Enter a name.') },
+        { title: vscode.l10n.t('Save as Insight in {0}', source.label) },
+        {
+          prompt: vscode.l10n.t('Name of the new insight'),
+          value: sql.replace(/\s+/g, ' ').slice(0, 60),
+          validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name.')),
+        },
       ));
     if (name === undefined) return undefined;
     const insight = await (await this.adapter.client(source)).createInsight({
@@ -155,13 +159,13 @@ export class HogQLWorkbench implements vscode.Disposable {
       query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: sql } },
     });
     this.adapter.model.insertInsight(source, insight, 0);
-    void vscode.window.showInformationMessage(`Saved as insight “${name.trim()}” in ${source.label}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Saved as insight “{0}” in {1}.', name.trim(), source.label));
     return { id: insight.id, name: name.trim() };
   }
 
   /** A Query History entry's text in a new `.hogql` document, with its source line. */
   async reopen(arg?: unknown): Promise<vscode.TextDocument> {
-    if (!(arg instanceof HistoryEntryNode)) throw new InsightError('usage', 'Select a query under Query History first.');
+    if (!(arg instanceof HistoryEntryNode)) throw new InsightError('usage', vscode.l10n.t('Select a query under Query History first.'));
     const doc = await vscode.workspace.openTextDocument({ language: HOGQL_LANGUAGE, content: `${sourceLine(arg.source.label)}\n${arg.entry.sql}\n` });
     await vscode.window.showTextDocument(doc, { preview: false });
     return doc;
@@ -169,10 +173,10 @@ export class HogQLWorkbench implements vscode.Disposable {
 
   /** A Query History entry's rows in the preview again, from the result store (no request). */
   async openResult(arg?: unknown): Promise<boolean> {
-    if (!(arg instanceof HistoryEntryNode) || !arg.entry.resultKey) throw new InsightError('usage', 'Select a query with a result under Query History first.');
+    if (!(arg instanceof HistoryEntryNode) || !arg.entry.resultKey) throw new InsightError('usage', vscode.l10n.t('Select a query with a result under Query History first.'));
     const shown = await this.opener.reopen(arg.source.id, arg.entry.resultKey);
     if (!shown)
-      throw new InsightError('notFound', 'That result is no longer stored.', { next: 'Open the query and run it again.' });
+      throw new InsightError('notFound', vscode.l10n.t('That result is no longer stored.'), { next: vscode.l10n.t('Open the query and run it again.') });
     return shown;
   }
 
@@ -189,12 +193,12 @@ export class HogQLWorkbench implements vscode.Disposable {
     if (label !== undefined) {
       const named = posthog.find((s) => s.label === label);
       if (named || !ask) return named;
-      throw new InsightError('notFound', `No PostHog source is named “${label}” (first line of ${doc.fileName}).`, {
-        next: 'Correct the -- source: line, or add the source.',
+      throw new InsightError('notFound', vscode.l10n.t('No PostHog source is named “{0}” (first line of {1}).', label, doc.fileName), {
+        next: vscode.l10n.t('Correct the -- source: line, or add the source.'),
       });
     }
     if (!ask) return undefined;
-    const picked = await sourceOfKind(this.services, undefined, 'posthog', 'Run HogQL: which PostHog project?');
+    const picked = await sourceOfKind(this.services, undefined, 'posthog', vscode.l10n.t('Run HogQL: which PostHog project?'));
     if (!picked) return undefined;
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(0, 0), `${sourceLine(picked.label)}\n`);
@@ -215,7 +219,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     const a = (arg ?? {}) as { uri?: vscode.Uri | string; offset?: number };
     const uri = a.uri ? (typeof a.uri === 'string' ? vscode.Uri.parse(a.uri) : a.uri) : vscode.window.activeTextEditor?.document.uri;
     const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri)) : undefined;
-    if (!doc || doc.languageId !== HOGQL_LANGUAGE) throw new InsightError('usage', 'Open a .hogql document to run it.', { next: 'Use PostHog: New HogQL Query on a PostHog source.' });
+    if (!doc || doc.languageId !== HOGQL_LANGUAGE) throw new InsightError('usage', vscode.l10n.t('Open a .hogql document to run it.'), { next: vscode.l10n.t('Use PostHog: New HogQL Query on a PostHog source.') });
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const offset = a.offset ?? (editor ? doc.offsetAt(editor.selection.active) : 0);
     const lengthBefore = doc.getText().length;
@@ -224,7 +228,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     // A header line written just now moves every offset by its length.
     const text = doc.getText();
     const statement = statementAt(text, offset + (text.length - lengthBefore));
-    if (!statement) throw new InsightError('usage', 'There is no query in this document to run.', { next: 'Write a SELECT statement.' });
+    if (!statement) throw new InsightError('usage', vscode.l10n.t('There is no query in this document to run.'), { next: vscode.l10n.t('Write a SELECT statement.') });
     const { sql } = runnable(statement);
 
     const key = doc.uri.toString();
@@ -237,7 +241,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     const started = Date.now();
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `PostHog HogQL (${source.label})`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('PostHog HogQL ({0})', source.label), cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           return client.run(sql, {
@@ -246,11 +250,11 @@ export class HogQLWorkbench implements vscode.Disposable {
             timeoutMs,
             onProgress: (p) => {
               const parts = [
-                p.rowsRead !== undefined ? `${p.rowsRead.toLocaleString('en-US')} rows read` : '',
+                p.rowsRead !== undefined ? vscode.l10n.t('{0} rows read', p.rowsRead.toLocaleString('en-US')) : '',
                 p.bytesRead !== undefined ? `${(p.bytesRead / 1e6).toFixed(1)} MB` : '',
-                p.estimatedRowsTotal ? `of ~${p.estimatedRowsTotal.toLocaleString('en-US')}` : '',
+                p.estimatedRowsTotal ? vscode.l10n.t('of ~{0}', p.estimatedRowsTotal.toLocaleString('en-US')) : '',
               ].filter(Boolean);
-              progress.report({ message: parts.length ? parts.join(' · ') : `running… (check ${p.polls})` });
+              progress.report({ message: parts.length ? parts.join(' · ') : vscode.l10n.t('running… (check {0})', p.polls) });
             },
           });
         },
@@ -287,10 +291,11 @@ export class HogQLWorkbench implements vscode.Disposable {
     const n = result.results.length;
     const why =
       n === HOGQL_MAX_ROWS
-        ? `${n.toLocaleString('en-US')} rows shown; PostHog caps a query there — Fetch All to get the rest.`
-        : `${n.toLocaleString('en-US')} rows shown; PostHog has more (a query without LIMIT returns 100) — add a LIMIT, or Fetch All.`;
-    const choice = await vscode.window.showWarningMessage(why, 'Fetch All');
-    if (choice !== 'Fetch All') return;
+        ? vscode.l10n.t('{0} rows shown; PostHog caps a query there — Fetch All to get the rest.', n.toLocaleString('en-US'))
+        : vscode.l10n.t('{0} rows shown; PostHog has more (a query without LIMIT returns 100) — add a LIMIT, or Fetch All.', n.toLocaleString('en-US'));
+    const fetchAll = vscode.l10n.t('Fetch All');
+    const choice = await vscode.window.showWarningMessage(why, fetchAll);
+    if (choice !== fetchAll) return;
     const settings = vscode.workspace.getConfiguration('insightExplorer');
     const maxRows = settings.get<number>('posthog.hogqlMaxRows', 1_000_000);
     // fetchAll keeps it within 1–3 whatever the settings file says.
@@ -310,7 +315,7 @@ export class HogQLWorkbench implements vscode.Disposable {
       files = await openHogQLResultFiles(paths, paths.formulaGuard);
       const { writer } = files;
       const all = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `PostHog HogQL: fetching all rows (${source.label})`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('PostHog HogQL: fetching all rows ({0})', source.label), cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           return client.fetchAll(sql, {
@@ -318,7 +323,7 @@ export class HogQLWorkbench implements vscode.Disposable {
             concurrency,
             async: true,
             signal: controller.signal,
-            onPage: (n, queries) => progress.report({ message: `${n.toLocaleString('en-US')} rows so far (${queries} queries)` }),
+            onPage: (n, queries) => progress.report({ message: vscode.l10n.t('{0} rows so far ({1} queries)', n.toLocaleString('en-US'), queries) }),
             onRows: (page, head) => writer.append(page, head),
           });
         },
@@ -330,7 +335,7 @@ export class HogQLWorkbench implements vscode.Disposable {
         {
           key: resultKey,
           title: this.titleOf(doc, sql),
-          subtitle: `PostHog · HogQL · ${source.label} · ${all.rows.toLocaleString('en-US')} rows`,
+          subtitle: vscode.l10n.t('PostHog · HogQL · {0} · {1} rows', source.label, all.rows.toLocaleString('en-US')),
           summary: `HogQL on ${source.label}: ${all.rows} rows, ${all.queries} queries (Fetch All).`,
           rawExt: 'json',
           columns: all.columns,
@@ -340,7 +345,9 @@ export class HogQLWorkbench implements vscode.Disposable {
       );
       await this.record(source, { sql, status: 'ok', rows: all.rows, capped: all.reachedMax, durationMs: Date.now() - started, startedAt: started, resultKey });
       if (all.reachedMax)
-        void vscode.window.showWarningMessage(`Stopped at ${maxRows.toLocaleString('en-US')} rows (insightExplorer.posthog.hogqlMaxRows); more rows may exist.`);
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Stopped at {0} rows (insightExplorer.posthog.hogqlMaxRows); more rows may exist.', maxRows.toLocaleString('en-US')),
+        );
     } catch (e) {
       await files?.abort();
       if (isCancelled(e) || controller.signal.aborted) return;
@@ -368,7 +375,7 @@ export class HogQLWorkbench implements vscode.Disposable {
       {
         key: resultKey,
         title: name,
-        subtitle: `PostHog · HogQL · ${source.label} · ${rows.length.toLocaleString('en-US')} rows${result.capped && queries === 1 ? ' (PostHog may have more)' : ''}`,
+        subtitle: `${vscode.l10n.t('PostHog · HogQL · {0} · {1} rows', source.label, rows.length.toLocaleString('en-US'))}${result.capped && queries === 1 ? vscode.l10n.t(' (PostHog may have more)') : ''}`,
         raw: { ext: 'json', bytes: Buffer.from(JSON.stringify({ columns: result.columns, types: result.types, results: result.results }) + '\n') },
         tables: [{ columns: result.columns, rows }],
         summary: `HogQL on ${source.label}: ${rows.length} rows, ${queries} ${queries === 1 ? 'query' : 'queries'}.`,
@@ -408,7 +415,7 @@ export class HogQLWorkbench implements vscode.Disposable {
     const seen = new Set<string>();
     for (const t of schema) {
       const table = new vscode.CompletionItem(t.name, vscode.CompletionItemKind.Class);
-      table.detail = `table (${t.type})`;
+      table.detail = vscode.l10n.t('table ({0})', t.type);
       items.push(table);
       for (const f of t.fields) {
         if (seen.has(f.name)) continue;
@@ -429,7 +436,11 @@ export class HogQLWorkbench implements vscode.Disposable {
     const schema = await this.schemaOf(doc);
     if (!schema) return undefined;
     const table = schema.find((t) => t.name === word);
-    if (table) return new vscode.Hover(new vscode.MarkdownString().appendText(`${word}: table (${table.type}), ${table.fields.length} fields`), range);
+    if (table)
+      return new vscode.Hover(
+        new vscode.MarkdownString().appendText(vscode.l10n.t('{0}: table ({1}), {2} fields', word, table.type, table.fields.length)),
+        range,
+      );
     const owners = schema.filter((t) => t.fields.some((f) => f.name === word));
     if (owners.length === 0) return undefined;
     const lines = owners.map((t) => `${word}: ${t.fields.find((f) => f.name === word)!.type} (${t.name})`);
@@ -444,8 +455,16 @@ export class HogQLWorkbench implements vscode.Disposable {
       return new vscode.CodeLens(
         range,
         running
-          ? { title: '$(debug-stop) Cancel', command: 'insightExplorer.posthog.cancelHogQL', arguments: [{ uri: doc.uri }] }
-          : { title: '$(play) Run', command: 'insightExplorer.posthog.runHogQL', arguments: [{ uri: doc.uri, offset: start }] },
+          ? {
+              title: `$(debug-stop) ${vscode.l10n.t('Cancel')}`,
+              command: 'insightExplorer.posthog.cancelHogQL',
+              arguments: [{ uri: doc.uri }],
+            }
+          : {
+              title: `$(play) ${vscode.l10n.t('Run')}`,
+              command: 'insightExplorer.posthog.runHogQL',
+              arguments: [{ uri: doc.uri, offset: start }],
+            },
       );
     });
   }

@@ -15,7 +15,7 @@ export interface InsightTarget {
 }
 
 const validateId = (v: string) =>
-  /^[A-Za-z0-9]+$/.test(v.trim()) ? undefined : 'Use the numeric id or the 8-character short id from the insight URL.';
+  /^[A-Za-z0-9]+$/.test(v.trim()) ? undefined : vscode.l10n.t('Use the numeric id or the 8-character short id from the insight URL.');
 
 /**
  * Resolves a command argument to an insight: a tree node, `{sourceId, insightId}` (scripts and
@@ -40,23 +40,23 @@ export async function insightTarget(
     { title },
     [
       ...known.map((i) => ({
-        label: insightName(i) || `Untitled insight ${i.short_id}`,
+        label: insightName(i) || vscode.l10n.t('Untitled insight {0}', i.short_id),
         description: `${i.id} · ${i.short_id ?? ''}`,
         detail: i.tags?.length ? i.tags.join(', ') : undefined,
         value: i as PostHogInsight | 'id',
       })),
-      { label: 'Enter an insight id…', iconPath: new vscode.ThemeIcon('edit'), value: 'id' as const, alwaysShow: true },
+      { label: vscode.l10n.t('Enter an insight id…'), iconPath: new vscode.ThemeIcon('edit'), value: 'id' as const, alwaysShow: true },
     ],
-    'Pick an insight (type to filter)',
+    vscode.l10n.t('Pick an insight (type to filter)'),
   );
   if (picked === undefined) return undefined;
   if (picked !== 'id') return { source, insight: picked };
-  const id = await inputText({ title }, { prompt: 'Insight id or short id', placeholder: '123 or aBcD1234', validate: validateId });
+  const id = await inputText({ title }, { prompt: vscode.l10n.t('Insight id or short id'), placeholder: vscode.l10n.t('123 or aBcD1234'), validate: validateId });
   if (!id) return undefined;
   return { source, insight: await client.getInsightBasic(id.trim()) };
 }
 
 /** The name people see for an insight, for titles and messages. */
 export function displayName(i: PostHogInsight): string {
-  return insightName(i) || `Untitled insight ${i.short_id ?? i.id}`;
+  return insightName(i) || vscode.l10n.t('Untitled insight {0}', i.short_id ?? i.id);
 }

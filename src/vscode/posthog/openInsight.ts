@@ -60,7 +60,7 @@ export class InsightOpener {
       this.adapter.running.start(running);
       const entry = running;
       const insight = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `PostHog: fetching insight ${insightId}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('PostHog: fetching insight {0}', insightId), cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => entry.cancel());
           return client.getInsight(insightId, {
@@ -68,7 +68,7 @@ export class InsightOpener {
             signal: controller.signal,
             clientQueryId,
             timeoutMs: cfg.get<number>('posthog.queryTimeoutSeconds', 300) * 1000,
-            onProgress: (_st, polls) => progress.report({ message: `calculating… (check ${polls})` }),
+            onProgress: (_st, polls) => progress.report({ message: vscode.l10n.t('calculating… (check {0})', polls) }),
           });
         },
       );
@@ -100,7 +100,9 @@ export class InsightOpener {
       {
         key: `posthog-${insight.id}`,
         title: name,
-        subtitle: `PostHog · ${kindLabel(insightKind(insight))} · ${source.label}${refreshed ? ` · refreshed ${refreshed}` : ''}`,
+        subtitle: refreshed
+          ? vscode.l10n.t('PostHog · {0} · {1} · refreshed {2}', kindLabel(insightKind(insight)), source.label, refreshed)
+          : `PostHog · ${kindLabel(insightKind(insight))} · ${source.label}`,
         raw: { ext: 'json', bytes: Buffer.from(JSON.stringify(insight, null, 2) + '\n') },
         tables: [{ columns: table.columns, rows: table.rows, charts: chart ? [chart] : undefined, chartNote: chartNote(insight) }],
         summary: `PostHog: insight ${insight.id} (${name}): ${table.rows.length} rows.`,
@@ -112,5 +114,5 @@ export class InsightOpener {
 }
 
 export function notAnInsight(): InsightError {
-  return new InsightError('usage', 'Select a PostHog insight in the Insight Explorer view first.');
+  return new InsightError('usage', vscode.l10n.t('Select a PostHog insight in the Insight Explorer view first.'));
 }

@@ -37,11 +37,18 @@ export function registerPostHogCommands(services: Services, adapter: PostHogAdap
   const open = (target: OpenTarget) => async (arg?: unknown) => {
     if (arg instanceof InsightNode) return opener.open(arg.source, arg.insight.id, target);
     const a = (arg ?? {}) as { sourceId?: string; insightId?: string | number };
-    const source = await pickSource(services, a.sourceId ? { sourceId: a.sourceId } : undefined, 'Open PostHog Insight', 'posthog');
+    const source = await pickSource(services, a.sourceId ? { sourceId: a.sourceId } : undefined, vscode.l10n.t('Open PostHog Insight'), 'posthog');
     if (!source) return undefined;
     let id = a.insightId !== undefined ? String(a.insightId) : undefined;
     if (id === undefined) {
-      id = await inputText({ title: 'Open PostHog Insight' }, { prompt: 'Insight id or short id', placeholder: '123 or aBcD1234', validate: (v) => (/^[A-Za-z0-9]+$/.test(v.trim()) ? undefined : 'Use the numeric id or the 8-character short id from the insight URL.') });
+      id = await inputText(
+        { title: vscode.l10n.t('Open PostHog Insight') },
+        {
+          prompt: vscode.l10n.t('Insight id or short id'),
+          placeholder: vscode.l10n.t('123 or aBcD1234'),
+          validate: (v) => (/^[A-Za-z0-9]+$/.test(v.trim()) ? undefined : vscode.l10n.t('Use the numeric id or the 8-character short id from the insight URL.')),
+        },
+      );
       if (!id) return undefined;
     }
     return opener.open(source, id.trim(), target);
@@ -60,14 +67,17 @@ export function registerPostHogCommands(services: Services, adapter: PostHogAdap
 
   const groupSource = (arg: unknown) => {
     if (arg instanceof InsightsGroupNode) return arg.source;
-    throw new InsightError('usage', 'Use this from the Insights group of a PostHog source.');
+    throw new InsightError('usage', vscode.l10n.t('Use this from the Insights group of a PostHog source.'));
   };
 
   registerCommand(services, 'insightExplorer.posthog.filterInsights', async (arg?: unknown) => {
-    const source = arg instanceof InsightsGroupNode ? arg.source : await pickSource(services, arg, 'Filter Insights', 'posthog');
+    const source = arg instanceof InsightsGroupNode ? arg.source : await pickSource(services, arg, vscode.l10n.t('Filter Insights'), 'posthog');
     if (!source) return;
     const current = adapter.model.state(source.id).filter;
-    const text = await inputText({ title: `Filter insights of ${source.label}` }, { prompt: 'Show insights whose name contains (empty shows all)', value: current });
+    const text = await inputText(
+      { title: vscode.l10n.t('Filter insights of {0}', source.label) },
+      { prompt: vscode.l10n.t('Show insights whose name contains (empty shows all)'), value: current },
+    );
     if (text === undefined) return;
     await adapter.model.setFilter(source, text);
   });
@@ -78,16 +88,16 @@ export function registerPostHogCommands(services: Services, adapter: PostHogAdap
 
   // Refresh with a chosen mode: the cache, a calculation now, or one in the background (polled).
   registerCommand(services, 'insightExplorer.posthog.refreshInsight', async (arg?: unknown) => {
-    const t = await insightTarget(services, adapter, arg, 'Refresh Insight');
+    const t = await insightTarget(services, adapter, arg, vscode.l10n.t('Refresh Insight'));
     if (!t) return undefined;
     const mode = await pickOne<RefreshMode>(
-      { title: `Refresh “${displayName(t.insight)}”` },
+      { title: vscode.l10n.t('Refresh “{0}”', displayName(t.insight)) },
       [
-        { label: 'Use the cached result', description: 'force_cache: fast, never calculates', value: 'force_cache' },
-        { label: 'Recalculate now', description: 'force_blocking: wait for a fresh result', value: 'force_blocking' },
-        { label: 'Recalculate in the background', description: 'force_async: PostHog calculates, we poll', value: 'force_async' },
+        { label: vscode.l10n.t('Use the cached result'), description: vscode.l10n.t('force_cache: fast, never calculates'), value: 'force_cache' },
+        { label: vscode.l10n.t('Recalculate now'), description: vscode.l10n.t('force_blocking: wait for a fresh result'), value: 'force_blocking' },
+        { label: vscode.l10n.t('Recalculate in the background'), description: vscode.l10n.t('force_async: PostHog calculates, we poll'), value: 'force_async' },
       ],
-      'How should PostHog refresh it?',
+      vscode.l10n.t('How should PostHog refresh it?'),
     );
     if (!mode) return undefined;
     return opener.open(t.source, t.insight.id, 'default', mode);
@@ -98,10 +108,14 @@ export function registerPostHogCommands(services: Services, adapter: PostHogAdap
     let target = arg instanceof InsightNode ? adapter.running.find(arg.source.id, arg.insight) : undefined;
     if (!target && !(arg instanceof InsightNode)) {
       if (running.length === 0) {
-        void vscode.window.showInformationMessage('No PostHog query is running.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('No PostHog query is running.'));
         return false;
       }
-      target = running.length === 1 ? running[0] : await pickOne({ title: 'Cancel Query' }, running.map((r) => ({ label: `Insight ${r.requestedId}`, description: services.store.get(r.sourceId)?.label, value: r })), 'Which calculation should stop?');
+      target = running.length === 1 ? running[0] : await pickOne(
+              { title: vscode.l10n.t('Cancel Query') },
+              running.map((r) => ({ label: vscode.l10n.t('Insight {0}', r.requestedId), description: services.store.get(r.sourceId)?.label, value: r })),
+              vscode.l10n.t('Which calculation should stop?'),
+            );
     }
     if (!target) return false;
     services.log.info(`Cancelling the query of insight ${target.requestedId} (client query id ${target.clientQueryId}).`);
@@ -112,7 +126,7 @@ export function registerPostHogCommands(services: Services, adapter: PostHogAdap
   registerCommand(services, 'insightExplorer.posthog.copyInsightId', async (arg?: unknown) => {
     if (!(arg instanceof InsightNode)) return;
     await vscode.env.clipboard.writeText(String(arg.insight.short_id ?? arg.insight.id));
-    void vscode.window.setStatusBarMessage(`Copied id of “${insightName(arg.insight)}”`, 3000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied id of “{0}”', insightName(arg.insight)), 3000);
   });
 
   registerCommand(services, 'insightExplorer.posthog.openInBrowser', async (arg?: unknown) => {

@@ -90,11 +90,11 @@ export class PostHogSourceState {
   /** "matching “x” · #kpi · ★ · Trends · mine". */
   describeFilters(): string {
     const parts: string[] = [];
-    if (this.filter) parts.push(`matching “${this.filter}”`);
+    if (this.filter) parts.push(vscode.l10n.t('matching “{0}”', this.filter));
     for (const t of this.filters.tags) parts.push(`#${t}`);
-    if (this.filters.favorited) parts.push('★ favourites');
+    if (this.filters.favorited) parts.push(vscode.l10n.t('★ favourites'));
     if (this.filters.kind) parts.push(this.filters.kind.charAt(0) + this.filters.kind.slice(1).toLowerCase());
-    if (this.filters.mine) parts.push('created by me');
+    if (this.filters.mine) parts.push(vscode.l10n.t('created by me'));
     return parts.join(' · ');
   }
 }
@@ -304,7 +304,7 @@ export class InsightsGroupNode extends TreeNode {
 
   treeItem(): vscode.TreeItem {
     const st = this.model.state(this.source.id);
-    const item = new vscode.TreeItem('Insights', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('Insights'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('graph');
     const count = st.list.count !== undefined ? `${st.list.count}` : '';
@@ -332,7 +332,7 @@ export class InsightsGroupNode extends TreeNode {
         new MessageNode(
           `${this.id}/empty`,
           this,
-          st.filtered ? `No insights match: ${st.describeFilters()}` : 'No saved insights in this project',
+          st.filtered ? vscode.l10n.t('No insights match: {0}', st.describeFilters()) : vscode.l10n.t('No saved insights in this project'),
         ),
       );
     return nodes;
@@ -355,10 +355,10 @@ export class SchemaGroupNode extends LoadedGroupNode {
 
   protected look(): Omit<ItemSpec, 'state'> {
     return {
-      label: 'Schema',
+      label: vscode.l10n.t('Schema'),
       icon: 'database',
-      description: 'HogQL tables',
-      tooltip: "The tables and fields HogQL queries of this project can use (PostHog's DatabaseSchemaQuery)",
+      description: vscode.l10n.t('HogQL tables'),
+      tooltip: vscode.l10n.t("The tables and fields HogQL queries of this project can use (PostHog's DatabaseSchemaQuery)"),
       contextValue: 'group:posthog:schema',
     };
   }
@@ -369,7 +369,7 @@ export class SchemaGroupNode extends LoadedGroupNode {
   }
 
   protected emptyMessage(): string {
-    return 'PostHog listed no tables';
+    return vscode.l10n.t('PostHog listed no tables');
   }
 }
 
@@ -387,7 +387,7 @@ export class SchemaTableNode extends TreeNode {
       label: this.table.name,
       state: 'collapsed',
       icon: 'table',
-      description: `${this.table.type} · ${this.table.fields.length} fields`,
+      description: vscode.l10n.t('{0} · {1} fields', this.table.type, this.table.fields.length),
       contextValue: 'posthog:schemaTable',
     });
   }
@@ -412,17 +412,18 @@ export class HistoryGroupNode extends TreeNode {
   treeItem(): vscode.TreeItem {
     const n = this.model.history(this.source.id).length;
     return itemOf(this, {
-      label: 'Query History',
+      label: vscode.l10n.t('Query History'),
       state: 'collapsed',
       icon: 'history',
-      description: n ? String(n) : 'none yet',
+      description: n ? String(n) : vscode.l10n.t('none yet'),
       contextValue: 'group:posthog:history',
     });
   }
 
   override async children(): Promise<TreeNode[]> {
     const list = this.model.history(this.source.id);
-    if (list.length === 0) return [new MessageNode(`${this.id}/empty`, this, 'No HogQL query run yet (New HogQL Query on this source)')];
+    if (list.length === 0)
+      return [new MessageNode(`${this.id}/empty`, this, vscode.l10n.t('No HogQL query run yet (New HogQL Query on this source)'))];
     return list.map((e) => new HistoryEntryNode(this, this.source, e));
   }
 }
@@ -439,19 +440,23 @@ export class HistoryEntryNode extends TreeNode {
   treeItem(): vscode.TreeItem {
     const e = this.entry;
     const oneLineSql = e.sql.replace(/\s+/g, ' ').trim();
+    const rows = (e.rows ?? 0).toLocaleString('en-US');
+    const seconds = (e.durationMs / 1000).toFixed(1);
     const what =
       e.status === 'ok'
-        ? `${(e.rows ?? 0).toLocaleString('en-US')} rows${e.capped ? ' (cut)' : ''} · ${(e.durationMs / 1000).toFixed(1)} s`
+        ? e.capped
+          ? vscode.l10n.t('{0} rows (cut) · {1} s', rows, seconds)
+          : vscode.l10n.t('{0} rows · {1} s', rows, seconds)
         : e.status === 'cancelled'
-          ? 'cancelled'
-          : 'failed';
+          ? vscode.l10n.t('cancelled')
+          : vscode.l10n.t('failed');
     return itemOf(this, {
       label: oneLineSql.length > 80 ? `${oneLineSql.slice(0, 79)}…` : oneLineSql,
       icon: e.status === 'ok' ? 'pass' : e.status === 'cancelled' ? 'circle-slash' : 'error',
       description: `${what} · ${relativeTime(e.at)}`,
       tooltip: new vscode.MarkdownString().appendCodeblock(e.sql, 'sql').appendText(e.message ? `\n${e.message}` : ''),
       contextValue: e.resultKey ? 'posthog:historyEntry:result' : 'posthog:historyEntry',
-      command: { title: 'Open Query', command: 'insightExplorer.posthog.reopenHogQL', arguments: [this] },
+      command: { title: vscode.l10n.t('Open Query'), command: 'insightExplorer.posthog.reopenHogQL', arguments: [this] },
     });
   }
 }
@@ -466,7 +471,7 @@ export class RecentGroupNode extends LoadedGroupNode {
   }
 
   protected look(): Omit<ItemSpec, 'state'> {
-    return { label: 'Recently viewed', icon: 'history', contextValue: 'group:posthog:recent' };
+    return { label: vscode.l10n.t('Recently viewed'), icon: 'history', contextValue: 'group:posthog:recent' };
   }
 
   protected async load(): Promise<TreeNode[]> {
@@ -476,7 +481,7 @@ export class RecentGroupNode extends LoadedGroupNode {
   }
 
   protected emptyMessage(): string {
-    return 'Nothing viewed recently';
+    return vscode.l10n.t('Nothing viewed recently');
   }
 }
 
@@ -498,10 +503,10 @@ export class TrendingGroupNode extends LoadedGroupNode {
   protected look(): Omit<ItemSpec, 'state'> {
     const days = TrendingGroupNode.days();
     return {
-      label: 'Trending',
+      label: vscode.l10n.t('Trending'),
       icon: 'flame',
       description: vscode.l10n.t('last {0}', counts.days(days)),
-      tooltip: `Most viewed insights of the last ${counts.days(days)} (setting insightExplorer.posthog.trendingDays)`,
+      tooltip: vscode.l10n.t('Most viewed insights of the last {0} (setting insightExplorer.posthog.trendingDays)', counts.days(days)),
       contextValue: 'group:posthog:trending',
     };
   }
@@ -514,7 +519,7 @@ export class TrendingGroupNode extends LoadedGroupNode {
   }
 
   protected emptyMessage(): string {
-    return `No insight viewed in the last ${counts.days(TrendingGroupNode.days())}`;
+    return vscode.l10n.t('No insight viewed in the last {0}', counts.days(TrendingGroupNode.days()));
   }
 }
 
@@ -540,14 +545,14 @@ export class InsightNode extends TreeNode {
 
   treeItem(): vscode.TreeItem {
     const i = this.insight;
-    const name = insightName(i) || `Untitled insight ${i.short_id ?? i.id}`;
+    const name = insightName(i) || vscode.l10n.t('Untitled insight {0}', i.short_id ?? i.id);
     // Collapsible for its Thresholds; a click still opens it (the command), the twistie expands.
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const running = this.running;
     item.iconPath = new vscode.ThemeIcon(running ? 'sync~spin' : KIND_ICON[this.kind]);
     const parts: string[] = [];
-    if (running) parts.push('calculating…');
+    if (running) parts.push(vscode.l10n.t('calculating…'));
     if (i.favorited) parts.push('★');
     if (this.trending) {
       // view_count counts distinct viewers (one InsightViewed row per person), not views.
@@ -560,20 +565,23 @@ export class InsightNode extends TreeNode {
     item.description = parts.join(' ');
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown(`**${escapeMd(name)}**${i.favorited ? ' ★' : ''}  \n`);
-    md.appendText(`${kindLabel(this.kind)} · id ${i.id} · ${i.short_id ?? ''}\n`);
+    md.appendText(`${vscode.l10n.t('{0} · id {1} · {2}', kindLabel(this.kind), i.id, i.short_id ?? '')}\n`);
     if (i.description) md.appendMarkdown('\n').appendText(i.description + '\n');
-    if (i.tags?.length) md.appendMarkdown('\n').appendText(`Tags: ${i.tags.join(', ')}\n`);
+    if (i.tags?.length) md.appendMarkdown('\n').appendText(`${vscode.l10n.t('Tags: {0}', i.tags.join(', '))}\n`);
     if (this.trending) {
       const viewers = trendingViewers(this.trending).map(userLabel);
+      const views = viewersLabel(this.trending.view_count);
+      const days = counts.days(TrendingGroupNode.days());
       md.appendMarkdown('\n').appendText(
-        `${viewersLabel(this.trending.view_count)} in the last ${counts.days(TrendingGroupNode.days())}${viewers.length ? `, latest ${viewers.join(', ')}` : ''}\n`,
+        `${viewers.length ? vscode.l10n.t('{0} in the last {1}, latest {2}', views, days, viewers.join(', ')) : vscode.l10n.t('{0} in the last {1}', views, days)}\n`,
       );
     }
-    if (i.last_refresh) md.appendMarkdown('\n').appendText(`Last refreshed ${relativeTime(i.last_refresh)} (${i.last_refresh})`);
-    if (running) md.appendMarkdown('\n\n').appendText('PostHog is calculating it: Cancel Query stops it.');
+    if (i.last_refresh)
+      md.appendMarkdown('\n').appendText(vscode.l10n.t('Last refreshed {0} ({1})', relativeTime(i.last_refresh), i.last_refresh));
+    if (running) md.appendMarkdown('\n\n').appendText(vscode.l10n.t('PostHog is calculating it: Cancel Query stops it.'));
     item.tooltip = md;
     item.contextValue = `insight:posthog:${this.kind}${i.favorited ? ':favorited' : ''}${running ? ':running' : ''}`;
-    item.command = { title: 'Open Insight', command: 'insightExplorer.posthog.openInsight', arguments: [this] };
+    item.command = { title: vscode.l10n.t('Open Insight'), command: 'insightExplorer.posthog.openInsight', arguments: [this] };
     return item;
   }
 
@@ -595,19 +603,20 @@ export class LoadMoreNode extends TreeNode {
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('ellipsis');
-    item.description = this.total !== undefined ? `${this.loaded} of ${this.total}` : `${this.loaded} loaded`;
+    item.description =
+      this.total !== undefined ? vscode.l10n.t('{0} of {1}', this.loaded, this.total) : vscode.l10n.t('{0} loaded', this.loaded);
     item.contextValue = 'loadMore';
-    item.command = { title: 'Load more', command: 'insightExplorer.posthog.loadMore', arguments: [this] };
+    item.command = { title: vscode.l10n.t('Load more'), command: 'insightExplorer.posthog.loadMore', arguments: [this] };
     return item;
   }
 }
 
 export function requireInsightNode(arg: unknown): InsightNode {
   if (arg instanceof InsightNode) return arg;
-  throw new InsightError('usage', 'Select an insight in the Insight Explorer view first.');
+  throw new InsightError('usage', vscode.l10n.t('Select an insight in the Insight Explorer view first.'));
 }
 
 /** PostHog in VS Code: the platform, its tree, and the fetches in flight. */

@@ -40,7 +40,7 @@ const FRESH_MS = 2000;
  * "Failed to save '…': Unable to write file '…' (Not saved: PostHog refused the query: …)".
  */
 export class QueryNotSaved extends Error {
-  override name = 'Not saved';
+  override name = vscode.l10n.t('Not saved');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,8 +98,8 @@ export class QueryDocuments implements vscode.FileSystemProvider, vscode.Disposa
     try {
       const insight = await (await this.adapter.client(source)).getInsightBasic(insightId);
       if (!isObject(insight.query))
-        throw new InsightError('usage', `Insight ${insightId} has no query to edit (it is defined by legacy filters).`, {
-          next: 'Edit it in PostHog.',
+        throw new InsightError('usage', vscode.l10n.t('Insight {0} has no query to edit (it is defined by legacy filters).', insightId), {
+          next: vscode.l10n.t('Edit it in PostHog.'),
         });
       return queryText(insight.query);
     } catch (e) {
@@ -168,9 +168,9 @@ export class QueryDocuments implements vscode.FileSystemProvider, vscode.Disposa
     const parsed = parseJsonTree(text);
     if (!parsed.ok) {
       const pos = positionAt(text, parsed.offset);
-      this.report(uri, text, { offset: parsed.offset, length: 1 }, `Not valid JSON: ${parsed.message}`);
+      this.report(uri, text, { offset: parsed.offset, length: 1 }, vscode.l10n.t('Not valid JSON: {0}', parsed.message));
       throw new QueryNotSaved(
-        `The query is not valid JSON (line ${pos.line + 1}, column ${pos.character + 1}): ${parsed.message} Nothing was sent to PostHog.`,
+        vscode.l10n.t('The query is not valid JSON (line {0}, column {1}): {2} Nothing was sent to PostHog.', pos.line + 1, pos.character + 1, parsed.message),
       );
     }
     const value = base.length ? (parsed.value as Record<string, unknown>)?.[String(base[0])] : parsed.value;
@@ -179,9 +179,9 @@ export class QueryDocuments implements vscode.FileSystemProvider, vscode.Disposa
         uri,
         text,
         problemSpan(text, undefined, []),
-        'A PostHog query is a JSON object with a "kind", e.g. {"kind": "InsightVizNode", "source": {…}}.',
+        vscode.l10n.t('A PostHog query is a JSON object with a "kind", e.g. {"kind": "InsightVizNode", "source": {…}}.'),
       );
-      throw new QueryNotSaved('A PostHog query is a JSON object with a "kind". Nothing was sent to PostHog.');
+      throw new QueryNotSaved(vscode.l10n.t('A PostHog query is a JSON object with a "kind". Nothing was sent to PostHog.'));
     }
     return value;
   }
@@ -191,8 +191,8 @@ export class QueryDocuments implements vscode.FileSystemProvider, vscode.Disposa
     if (!(e instanceof PostHogValidationError)) return e instanceof Error ? e : new Error(String(e));
     const parsed = parseJsonTree(text);
     const span = problemSpan(text, parsed.ok ? parsed.root : undefined, problemPath(e.attr, e.detail, base));
-    this.report(uri, text, span, `PostHog: ${e.detail}`);
-    return new QueryNotSaved(`PostHog refused the query: ${e.detail}`);
+    this.report(uri, text, span, vscode.l10n.t('PostHog: {0}', e.detail));
+    return new QueryNotSaved(vscode.l10n.t('PostHog refused the query: {0}', e.detail));
   }
 
   private report(uri: vscode.Uri, text: string, span: { offset: number; length: number }, message: string): void {
@@ -211,13 +211,13 @@ export class QueryDocuments implements vscode.FileSystemProvider, vscode.Disposa
     return [];
   }
   createDirectory(): void {
-    throw vscode.FileSystemError.NoPermissions('PostHog query documents cannot hold folders.');
+    throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('PostHog query documents cannot hold folders.'));
   }
   delete(): void {
-    throw vscode.FileSystemError.NoPermissions('Move insights to the trash from the Insight Explorer view.');
+    throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Move insights to the trash from the Insight Explorer view.'));
   }
   rename(): void {
-    throw vscode.FileSystemError.NoPermissions('Rename insights from the Insight Explorer view.');
+    throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Rename insights from the Insight Explorer view.'));
   }
 
   dispose(): void {
@@ -232,23 +232,25 @@ export function registerQueryCommands(services: Services, adapter: PostHogAdapte
   const created = (source: SourceConfig, insight: PostHogInsight): PostHogInsight => {
     adapter.model.insertInsight(source, insight, 0);
     services.log.info(`Created insight ${insight.id} (${insight.short_id}).`);
+    const editQuery = vscode.l10n.t('Edit Query');
+    const open = vscode.l10n.t('Open');
     void vscode.window
-      .showInformationMessage(safeText(`Created “${displayName(insight)}” (insight ${insight.id}).`), 'Edit Query', 'Open')
+      .showInformationMessage(safeText(vscode.l10n.t('Created “{0}” (insight {1}).', displayName(insight), insight.id)), editQuery, open)
       .then((choice) => {
         const arg = { sourceId: source.id, insightId: insight.id };
-        if (choice === 'Edit Query') return vscode.commands.executeCommand('insightExplorer.posthog.editQuery', arg);
-        if (choice === 'Open') return vscode.commands.executeCommand('insightExplorer.posthog.openInsight', arg);
+        if (choice === editQuery) return vscode.commands.executeCommand('insightExplorer.posthog.editQuery', arg);
+        if (choice === open) return vscode.commands.executeCommand('insightExplorer.posthog.openInsight', arg);
         return undefined;
       });
     return insight;
   };
 
   registerCommand(services, 'insightExplorer.posthog.editQuery', async (arg?: unknown) => {
-    const t = await insightTarget(services, adapter, arg, 'Edit Query');
+    const t = await insightTarget(services, adapter, arg, vscode.l10n.t('Edit Query'));
     if (!t) return undefined;
     if (t.insight.query === null)
-      throw new InsightError('usage', `“${displayName(t.insight)}” has no query to edit (it is defined by legacy filters).`, {
-        next: 'Edit it in PostHog.',
+      throw new InsightError('usage', vscode.l10n.t('“{0}” has no query to edit (it is defined by legacy filters).', displayName(t.insight)), {
+        next: vscode.l10n.t('Edit it in PostHog.'),
       });
     const uri = docs.uriFor(t.source, t.insight);
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -258,7 +260,7 @@ export function registerQueryCommands(services: Services, adapter: PostHogAdapte
 
   registerCommand(services, 'insightExplorer.posthog.newInsightFromDocument', async (arg?: unknown) => {
     const editor = vscode.window.activeTextEditor;
-    if (!editor) throw new InsightError('usage', 'Open a JSON document holding a PostHog query first.');
+    if (!editor) throw new InsightError('usage', vscode.l10n.t('Open a JSON document holding a PostHog query first.'));
     const doc = editor.document;
     const text = doc.getText();
     const parsed = parseJsonTree(text);
@@ -268,20 +270,20 @@ export function registerQueryCommands(services: Services, adapter: PostHogAdapte
     const query = docs.checkQuery(doc.uri, text, base);
     const whole = base.length && parsed.ok ? (parsed.value as Record<string, unknown>) : {};
     const fromDoc = doc.uri.scheme === QUERY_SCHEME ? doc.uri.path.split('/').filter(Boolean)[0] : undefined;
-    const source = await pickSource(services, fromDoc ? { sourceId: fromDoc } : arg, 'New Insight', 'posthog');
+    const source = await pickSource(services, fromDoc ? { sourceId: fromDoc } : arg, vscode.l10n.t('New Insight'), 'posthog');
     if (!source) return undefined;
     const name = await inputText(
-      { title: 'New Insight', step: 1, totalSteps: 2 },
+      { title: vscode.l10n.t('New Insight'), step: 1, totalSteps: 2 },
       {
-        prompt: 'Name of the new insight',
+        prompt: vscode.l10n.t('Name of the new insight'),
         value: typeof whole.name === 'string' ? whole.name : '',
-        validate: (v) => (v.trim() ? undefined : 'Enter a name.'),
+        validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name.')),
       },
     );
     if (name === undefined) return undefined;
     const tagText = await inputText(
-      { title: 'New Insight', step: 2, totalSteps: 2 },
-      { prompt: 'Tags, separated by commas (optional)', value: Array.isArray(whole.tags) ? whole.tags.join(', ') : '' },
+      { title: vscode.l10n.t('New Insight'), step: 2, totalSteps: 2 },
+      { prompt: vscode.l10n.t('Tags, separated by commas (optional)'), value: Array.isArray(whole.tags) ? whole.tags.join(', ') : '' },
     );
     if (tagText === undefined) return undefined;
     try {
@@ -301,17 +303,21 @@ export function registerQueryCommands(services: Services, adapter: PostHogAdapte
   });
 
   registerCommand(services, 'insightExplorer.posthog.duplicateInsight', async (arg?: unknown) => {
-    const t = await insightTarget(services, adapter, arg, 'Duplicate Insight');
+    const t = await insightTarget(services, adapter, arg, vscode.l10n.t('Duplicate Insight'));
     if (!t) return undefined;
     const client = await adapter.client(t.source);
     const original = await client.getInsightBasic(t.insight.id);
     if (!isObject(original.query))
-      throw new InsightError('usage', `“${displayName(original)}” has no query to copy (it is defined by legacy filters).`, {
-        next: 'Duplicate it in PostHog.',
+      throw new InsightError('usage', vscode.l10n.t('“{0}” has no query to copy (it is defined by legacy filters).', displayName(original)), {
+        next: vscode.l10n.t('Duplicate it in PostHog.'),
       });
     const name = await inputText(
-      { title: `Duplicate “${displayName(original)}”` },
-      { prompt: 'Name of the copy', value: `${displayName(original)} (copy)`, validate: (v) => (v.trim() ? undefined : 'Enter a name.') },
+      { title: vscode.l10n.t('Duplicate “{0}”', displayName(original)) },
+      {
+        prompt: vscode.l10n.t('Name of the copy'),
+        value: vscode.l10n.t('{0} (copy)', displayName(original)),
+        validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name.')),
+      },
     );
     if (name === undefined) return undefined;
     const copy = await client.createInsight({

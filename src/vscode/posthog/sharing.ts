@@ -24,7 +24,7 @@ async function confirm(title: string, action: string, detail: string): Promise<b
     { title },
     [
       { label: action, description: detail, value: true },
-      { label: 'Cancel', value: false },
+      { label: vscode.l10n.t('Cancel'), value: false },
     ],
     detail,
   );
@@ -36,36 +36,36 @@ function panelItems(state: SharingState, link: string | undefined): PickItem<Act
   const items: PickItem<Action>[] = [];
   if (state.enabled)
     items.push({
-      label: 'Disable public link',
-      description: 'anyone with the link can see this insight now',
+      label: vscode.l10n.t('Disable public link'),
+      description: vscode.l10n.t('anyone with the link can see this insight now'),
       iconPath: icon('globe'),
       value: 'disable',
     });
-  else items.push({ label: 'Enable public link', description: 'private to your project now', iconPath: icon('lock'), value: 'enable' });
-  if (link) items.push({ label: 'Copy link', description: link, iconPath: icon('copy'), value: 'copy' });
+  else items.push({ label: vscode.l10n.t('Enable public link'), description: vscode.l10n.t('private to your project now'), iconPath: icon('lock'), value: 'enable' });
+  if (link) items.push({ label: vscode.l10n.t('Copy link'), description: link, iconPath: icon('copy'), value: 'copy' });
   if (state.password_required)
     items.push({
-      label: 'Stop requiring a password',
-      description: 'the link asks for a password now',
+      label: vscode.l10n.t('Stop requiring a password'),
+      description: vscode.l10n.t('the link asks for a password now'),
       iconPath: icon('unlock'),
       value: 'dropPassword',
     });
   else
     items.push({
-      label: 'Require a password',
-      description: 'the link opens without a password now',
+      label: vscode.l10n.t('Require a password'),
+      description: vscode.l10n.t('the link opens without a password now'),
       iconPath: icon('key'),
       value: 'requirePassword',
     });
-  items.push({ label: 'Add a share password…', iconPath: icon('add'), value: 'addPassword' });
+  items.push({ label: vscode.l10n.t('Add a share password…'), iconPath: icon('add'), value: 'addPassword' });
   for (const p of (state.share_passwords ?? []).filter((x) => x.is_active !== false)) {
-    const made = [p.created_by_email && `by ${p.created_by_email}`, p.created_at && relativeTime(p.created_at)].filter(Boolean).join(' · ');
-    items.push({ label: `Remove password “${p.note || 'untitled'}”…`, description: made, iconPath: icon('trash'), value: { remove: p } });
+    const made = [p.created_by_email && vscode.l10n.t('by {0}', p.created_by_email), p.created_at && relativeTime(p.created_at)].filter(Boolean).join(' · ');
+    items.push({ label: vscode.l10n.t('Remove password “{0}”…', p.note || vscode.l10n.t('untitled')), description: made, iconPath: icon('trash'), value: { remove: p } });
   }
   if (state.enabled)
     items.push({
-      label: 'Refresh link…',
-      description: 'a new link; the old one stops working',
+      label: vscode.l10n.t('Refresh link…'),
+      description: vscode.l10n.t('a new link; the old one stops working'),
       iconPath: icon('refresh'),
       value: 'refresh',
     });
@@ -74,18 +74,22 @@ function panelItems(state: SharingState, link: string | undefined): PickItem<Act
 
 export function registerSharingCommands(services: Services, adapter: PostHogAdapter): void {
   registerCommand(services, 'insightExplorer.posthog.showSharing', async (arg?: unknown) => {
-    const t = await insightTarget(services, adapter, arg, 'Show Sharing');
+    const t = await insightTarget(services, adapter, arg, vscode.l10n.t('Show Sharing'));
     if (!t) return undefined;
     const client = await adapter.client(t.source);
     let state = await client.sharing(t.insight.id);
     for (;;) {
       const link = state.enabled && state.access_token ? shareUrl(t.source.baseUrl, state.access_token) : undefined;
-      const summary = `Public link ${state.enabled ? 'on' : 'off'} · ${state.password_required ? 'password required' : 'no password'}`;
-      const action = await pickOne({ title: `Sharing: ${displayName(t.insight)}` }, panelItems(state, link), summary);
+      const summary = vscode.l10n.t(
+        'Public link {0} · {1}',
+        state.enabled ? vscode.l10n.t('on') : vscode.l10n.t('off'),
+        state.password_required ? vscode.l10n.t('password required') : vscode.l10n.t('no password'),
+      );
+      const action = await pickOne({ title: vscode.l10n.t('Sharing: {0}', displayName(t.insight)) }, panelItems(state, link), summary);
       if (action === undefined) return state;
       if (action === 'copy') {
         if (link) await vscode.env.clipboard.writeText(link);
-        void vscode.window.setStatusBarMessage('PostHog: public link copied', 4000);
+        void vscode.window.setStatusBarMessage(vscode.l10n.t('PostHog: public link copied'), 4000);
         return state;
       }
       const next = await apply(services, client, t, state, action);
@@ -114,26 +118,30 @@ async function apply(
       return client.updateSharing(id, { password_required: action === 'requirePassword' });
     case 'refresh':
       if (
-        !(await confirm(`Refresh the public link of “${name}”?`, 'Refresh link', 'The old link stops working at once; share the new one.'))
+        !(await confirm(
+          vscode.l10n.t('Refresh the public link of “{0}”?', name),
+          vscode.l10n.t('Refresh link'),
+          vscode.l10n.t('The old link stops working at once; share the new one.'),
+        ))
       )
         return undefined;
       services.log.info(`Insight ${id}: public link refreshed.`);
       return client.refreshSharing(id);
     case 'addPassword': {
       const raw = await inputText(
-        { title: `New share password for “${name}”` },
+        { title: vscode.l10n.t('New share password for “{0}”', name) },
         {
-          prompt: 'Password (at least 8 characters), or leave empty to let PostHog generate one',
+          prompt: vscode.l10n.t('Password (at least 8 characters), or leave empty to let PostHog generate one'),
           password: true,
           validate: validateSharePassword,
         },
       );
       if (raw === undefined) return undefined;
       const note = await inputText(
-        { title: `New share password for “${name}”` },
+        { title: vscode.l10n.t('New share password for “{0}”', name) },
         {
-          prompt: 'Note to recognise it later (optional), e.g. who it is for',
-          validate: (v) => (v.length > 100 ? 'At most 100 characters.' : undefined),
+          prompt: vscode.l10n.t('Note to recognise it later (optional), e.g. who it is for'),
+          validate: (v) => (v.length > 100 ? vscode.l10n.t('At most 100 characters.') : undefined),
         },
       );
       if (note === undefined) return undefined;
@@ -142,15 +150,21 @@ async function apply(
       const created = await client.addSharePassword(id, { rawPassword: raw, note: note.trim() });
       services.log.info(`Insight ${id}: share password ${created.id} added.`);
       const copy = await inputText(
-        { title: 'Share password created' },
-        { prompt: 'Shown only this once. Enter copies it to the clipboard; Escape closes.', value: created.password },
+        { title: vscode.l10n.t('Share password created') },
+        { prompt: vscode.l10n.t('Shown only this once. Enter copies it to the clipboard; Escape closes.'), value: created.password },
       );
       if (copy !== undefined) await vscode.env.clipboard.writeText(created.password);
       return client.sharing(id);
     }
     default: {
       const p = action.remove;
-      if (!(await confirm(`Remove password “${p.note || 'untitled'}”?`, 'Remove password', 'People using it can no longer open the link.')))
+      if (
+        !(await confirm(
+          vscode.l10n.t('Remove password “{0}”?', p.note || vscode.l10n.t('untitled')),
+          vscode.l10n.t('Remove password'),
+          vscode.l10n.t('People using it can no longer open the link.'),
+        ))
+      )
         return undefined;
       await client.removeSharePassword(id, p.id);
       services.log.info(`Insight ${id}: share password ${p.id} removed.`);

@@ -32,9 +32,9 @@ export class ThresholdsNode extends LoadedGroupNode {
 
   protected look(): Omit<ItemSpec, 'state'> {
     return {
-      label: 'Thresholds',
+      label: vscode.l10n.t('Thresholds'),
       icon: 'bell',
-      tooltip: 'Alert thresholds set on this insight in PostHog',
+      tooltip: vscode.l10n.t('Alert thresholds set on this insight in PostHog'),
       contextValue: 'group:posthog:thresholds',
     };
   }
@@ -44,7 +44,7 @@ export class ThresholdsNode extends LoadedGroupNode {
   }
 
   protected emptyMessage(): string {
-    return 'No thresholds or alerts';
+    return vscode.l10n.t('No thresholds or alerts');
   }
 }
 
@@ -62,12 +62,14 @@ export class ThresholdNode extends TreeNode {
     const alerts = t.alerts ?? [];
     const bounds = boundsInWords(t.configuration);
     return itemOf(this, {
-      label: t.name || `Threshold ${this.index + 1}`,
+      label: t.name || vscode.l10n.t('Threshold {0}', this.index + 1),
       state: alerts.length ? 'expanded' : undefined,
       icon: 'dashboard',
-      description: `${bounds}${t.configuration?.type === 'percentage' ? ' (change)' : ''} · ${alerts.length ? counts.alerts(alerts.length) : 'no alerts'}`,
+      description: `${bounds}${t.configuration?.type === 'percentage' ? vscode.l10n.t(' (change)') : ''} · ${alerts.length ? counts.alerts(alerts.length) : vscode.l10n.t('no alerts')}`,
       tooltip: new vscode.MarkdownString().appendText(
-        `Threshold ${t.name ?? ''}: values ${bounds} ${alerts.length ? 'trigger its alerts' : 'trigger nothing (no alert uses it)'}.`,
+        alerts.length
+          ? vscode.l10n.t('Threshold {0}: values {1} trigger its alerts.', t.name ?? '', bounds)
+          : vscode.l10n.t('Threshold {0}: values {1} trigger nothing (no alert uses it).', t.name ?? '', bounds),
       ),
       contextValue: 'threshold:posthog',
     });
@@ -91,15 +93,17 @@ export class AlertNode extends TreeNode {
     const a = this.alert;
     const state = alertStateInWords(a);
     const words = alertInWords(a, this.threshold.configuration);
-    const item = new vscode.TreeItem(a.name || 'Alert', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(a.name || vscode.l10n.t('Alert'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const [icon, color] = STATE_ICON[state] ?? ['bell', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.description = `${words} · ${state}`;
     const md = new vscode.MarkdownString();
-    md.appendText(`${a.name || 'Alert'}: ${words}.\n`);
-    md.appendText(`State: ${state}${a.last_checked_at ? `, last checked ${relativeTime(a.last_checked_at)}` : ''}.\n`);
-    md.appendText(`Notifies: ${alertSubscribers(a)}.`);
+    md.appendText(`${vscode.l10n.t('{0}: {1}.', a.name || vscode.l10n.t('Alert'), words)}\n`);
+    md.appendText(
+      `${a.last_checked_at ? vscode.l10n.t('State: {0}, last checked {1}.', state, relativeTime(a.last_checked_at)) : vscode.l10n.t('State: {0}.', state)}\n`,
+    );
+    md.appendText(vscode.l10n.t('Notifies: {0}.', alertSubscribers(a)));
     item.tooltip = md;
     item.contextValue = `alert:posthog:${state.replace(/\s+/g, '-')}`;
     return item;

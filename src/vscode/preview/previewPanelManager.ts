@@ -142,7 +142,7 @@ export class PreviewPanelManager implements vscode.Disposable {
         },
         onCopy: async (text) => {
           await vscode.env.clipboard.writeText(text);
-          vscode.window.setStatusBarMessage('Insight Explorer: copied to the clipboard', 2500);
+          vscode.window.setStatusBarMessage(vscode.l10n.t('Insight Explorer: copied to the clipboard'), 2500);
         },
         formulaGuard: formulaGuardSetting,
         onExport: (format, data) => this.exportView(content.title, format, data),
@@ -163,7 +163,10 @@ export class PreviewPanelManager implements vscode.Disposable {
             loadPage();
           } else {
             void vscode.window.showErrorMessage(
-              `Insight Explorer: the preview "${content.title}" could not load its script. Run "Developer: Reload Webviews", or close the preview and open it again.`,
+              vscode.l10n.t(
+                'Insight Explorer: the preview "{0}" could not load its script. Run "Developer: Reload Webviews", or close the preview and open it again.',
+                content.title,
+              ),
             );
           }
           return;
@@ -194,10 +197,10 @@ export class PreviewPanelManager implements vscode.Disposable {
     const base = title.replace(/[\\/:*?"<>|]+/g, '_').replace(/(\.(csv|tsv|psv|gz))+$/i, '').slice(0, 80) || 'export';
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
-      title: 'Export the rows of this view',
+      title: vscode.l10n.t('Export the rows of this view'),
       defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}.${format}`) : undefined,
       filters: { CSV: ['csv'], TSV: ['tsv'], JSON: ['json'] },
-      saveLabel: 'Export',
+      saveLabel: vscode.l10n.t('Export'),
     });
     if (!target) return undefined;
     return this.exportTo(data, target);
@@ -208,10 +211,10 @@ export class PreviewPanelManager implements vscode.Disposable {
     const base = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim().slice(0, 80) || 'chart';
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
-      title: `Save the chart as ${format.toUpperCase()}`,
+      title: vscode.l10n.t('Save the chart as {0}', format.toUpperCase()),
       defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}.${format}`) : undefined,
-      filters: format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] },
-      saveLabel: 'Save',
+      filters: format === 'png' ? { [vscode.l10n.t('PNG image')]: ['png'] } : { [vscode.l10n.t('SVG image')]: ['svg'] },
+      saveLabel: vscode.l10n.t('Save'),
     });
     if (!target) return undefined;
     await writeExport(
@@ -221,7 +224,7 @@ export class PreviewPanelManager implements vscode.Disposable {
       target.fsPath,
     );
     this.log.info(`Preview: saved the chart as ${format.toUpperCase()} to ${target.fsPath}`);
-    return `Saved the chart to ${target.fsPath.split(/[\\/]/).pop()}`;
+    return vscode.l10n.t('Saved the chart to {0}', target.fsPath.split(/[\\/]/).pop() ?? '');
   }
 
   /**
@@ -230,12 +233,16 @@ export class PreviewPanelManager implements vscode.Disposable {
    */
   async exportTo(keyOrData: string | PreviewDataSource, target: vscode.Uri): Promise<string> {
     const data = typeof keyOrData === 'string' ? this.panels.get(keyOrData)?.content.data : keyOrData;
-    if (!data?.exportView) throw new Error('This preview cannot export its rows.');
+    if (!data?.exportView) throw new Error(vscode.l10n.t('This preview cannot export its rows.'));
     const chosen = formatForPath(target.fsPath);
     const formulaGuard = formulaGuardSetting();
     const exportData = data.exportView.bind(data);
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Exporting to ${target.fsPath.split(/[\\/]/).pop()}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Exporting to {0}', target.fsPath.split(/[\\/]/).pop() ?? ''),
+        cancellable: true,
+      },
       async (progress, token) => {
         const ctl = new AbortController();
         const sub = token.onCancellationRequested(() => ctl.abort());
@@ -247,7 +254,7 @@ export class PreviewPanelManager implements vscode.Disposable {
               // A message every ~4 MB is plenty, and keeps the notification from flickering.
               if (chars - last < 4 << 20) return;
               last = chars;
-              progress.report({ message: `${(chars / (1 << 20)).toFixed(0)} MB written` });
+              progress.report({ message: vscode.l10n.t('{0} MB written', (chars / (1 << 20)).toFixed(0)) });
             },
           });
         } finally {
@@ -256,6 +263,6 @@ export class PreviewPanelManager implements vscode.Disposable {
       },
     );
     this.log.info(`Preview: exported ${chosen.toUpperCase()} to ${target.fsPath}`);
-    return `Exported to ${target.fsPath.split(/[\\/]/).pop()}`;
+    return vscode.l10n.t('Exported to {0}', target.fsPath.split(/[\\/]/).pop() ?? '');
   }
 }

@@ -124,7 +124,7 @@ export class ResultPreviews {
     done.catch((e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
       this.log.error(`Preview: reading the rows of ${preview.title} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Insight Explorer: reading the rows of ${preview.title} failed: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Insight Explorer: reading the rows of {0} failed: {1}', preview.title, message));
     });
     const [chart, ...moreCharts] = preview.charts ?? [];
     const panelId = id ?? this.previews.records.issue({ kind: 'result', sourceId: ref.sourceId, key: ref.key });

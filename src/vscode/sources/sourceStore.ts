@@ -54,7 +54,7 @@ export class SourceStore implements vscode.Disposable {
     await this.serial(async () => {
       const all = this.list();
       const i = all.findIndex((s) => s.id === id);
-      if (i === -1) throw new Error('That source no longer exists. Refresh the Insight Explorer view.');
+      if (i === -1) throw new Error(vscode.l10n.t('That source no longer exists. Refresh the Insight Explorer view.'));
       updated = { ...all[i], ...patch, options: { ...all[i].options, ...(patch.options ?? {}) } };
       all[i] = updated;
       await this.state.update(KEY, all);

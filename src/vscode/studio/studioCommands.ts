@@ -70,7 +70,7 @@ export function registerStudioCommands(
       { title, step: 2, totalSteps: 2 },
       {
         prompt: vscode.l10n.t('A label for this perspective (e.g. the course and collection)'),
-        value: `Perspective ${uuid.slice(0, 8)}`,
+        value: vscode.l10n.t('Perspective {0}', uuid.slice(0, 8)),
         validate: labelRequired,
       },
     );

@@ -27,7 +27,7 @@ export class ItemNode extends TreeNode {
     const command = item.command
       ? { ...item.command, arguments: [this] }
       : this.can('open')
-        ? { title: 'Open', command: 'insightExplorer.open', arguments: [this] }
+        ? { title: vscode.l10n.t('Open'), command: 'insightExplorer.open', arguments: [this] }
         : undefined;
     return itemOf(this, {
       label: item.label,

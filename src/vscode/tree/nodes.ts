@@ -125,11 +125,13 @@ export class ErrorNode extends TreeNode {
     const e = this.error;
     if (e instanceof InsightError) {
       // A refused permission (403) is not fixed by another key of the same user: say where the permissions are documented.
-      if (e.kind === 'auth' && e.status === 403) return { title: 'Permission Docs', command: 'insightExplorer.openPermissionDocs' };
-      if (e.kind === 'auth') return { title: 'Set Credentials…', command: 'insightExplorer.setCredentials' };
-      if (e.kind === 'notFound' || e.kind === 'usage') return { title: 'Edit Source…', command: 'insightExplorer.editSource' };
+      if (e.kind === 'auth' && e.status === 403)
+        return { title: vscode.l10n.t('Permission Docs'), command: 'insightExplorer.openPermissionDocs' };
+      if (e.kind === 'auth') return { title: vscode.l10n.t('Set Credentials…'), command: 'insightExplorer.setCredentials' };
+      if (e.kind === 'notFound' || e.kind === 'usage')
+        return { title: vscode.l10n.t('Edit Source…'), command: 'insightExplorer.editSource' };
     }
-    return { title: 'Retry', command: 'insightExplorer.refresh' };
+    return { title: vscode.l10n.t('Retry'), command: 'insightExplorer.refresh' };
   }
 
   get summary(): string {
@@ -137,22 +139,22 @@ export class ErrorNode extends TreeNode {
     if (e instanceof InsightError) {
       switch (e.kind) {
         case 'auth':
-          return e.status === 403 ? 'Forbidden' : 'Unauthorized';
+          return e.status === 403 ? vscode.l10n.t('Forbidden') : vscode.l10n.t('Unauthorized');
         case 'notFound':
-          return 'Not found';
+          return vscode.l10n.t('Not found');
         case 'network':
-          return 'Cannot connect';
+          return vscode.l10n.t('Cannot connect');
         case 'throttled':
-          return 'Rate-limited';
+          return vscode.l10n.t('Rate-limited');
         case 'timeout':
-          return 'Timed out';
+          return vscode.l10n.t('Timed out');
         case 'data':
-          return 'Unexpected reply';
+          return vscode.l10n.t('Unexpected reply');
         default:
-          return 'Failed';
+          return vscode.l10n.t('Failed');
       }
     }
-    return 'Failed';
+    return vscode.l10n.t('Failed');
   }
 
   treeItem(): vscode.TreeItem {
@@ -168,17 +170,19 @@ export class ErrorNode extends TreeNode {
   }
 }
 
-/** Relative time for descriptions: "3 min ago", "yesterday", "5 Jun 2024". */
+/**
+ * Relative time for descriptions: "3 min ago", "yesterday", "5 Jun 2024" (the words through
+ * vscode.l10n; the date past a month keeps its one day-month-year form in every language).
+ */
 export function relativeTime(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '';
   const s = Math.round((now - t) / 1000);
-  if (s < 0) return 'just now';
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  if (s < 2 * 86400) return 'yesterday';
-  if (s < 30 * 86400) return `${Math.floor(s / 86400)} days ago`;
+  if (s < 60) return vscode.l10n.t('just now'); // a time slightly ahead of this clock too
+  if (s < 3600) return vscode.l10n.t('{0} min ago', Math.floor(s / 60));
+  if (s < 86400) return vscode.l10n.t('{0} h ago', Math.floor(s / 3600));
+  if (s < 2 * 86400) return vscode.l10n.t('yesterday');
+  if (s < 30 * 86400) return vscode.l10n.t('{0} days ago', Math.floor(s / 86400));
   return new Date(t).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 }

@@ -22,13 +22,23 @@ export class SourceNode extends TreeNode {
     item.tooltip = new vscode.MarkdownString()
       .appendMarkdown(`**${escapeMd(this.source.label)}**\n\n`)
       .appendText(`${adapter?.label ?? this.source.kind} · ${this.source.baseUrl}\n`)
-      .appendText(hasSecret ? 'Credentials stored in SecretStorage.' : 'No credentials stored — use Set Credentials.');
+      .appendText(
+        hasSecret ? vscode.l10n.t('Credentials stored in SecretStorage.') : vscode.l10n.t('No credentials stored — use Set Credentials.'),
+      );
     return item;
   }
 
   override async children(): Promise<TreeNode[]> {
     const adapter = this.services.kinds.get(this.source.kind);
-    if (!adapter) return [new MessageNode(`${this.id}/unsupported`, this, `${this.source.kind} sources need a newer Insight Explorer.`, 'warning')];
+    if (!adapter)
+      return [
+        new MessageNode(
+          `${this.id}/unsupported`,
+          this,
+          vscode.l10n.t('{0} sources need a newer Insight Explorer.', this.source.kind),
+          'warning',
+        ),
+      ];
     try {
       return await adapter.children(this, this.source);
     } catch (e) {

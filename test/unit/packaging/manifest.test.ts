@@ -1,6 +1,6 @@
 // The manifest checks of the packaging test (test/packaging/manifest.ts), run on the repository's
-// own files — what `npm run package` puts in the .vsix: package.json, package.nls.json, the README
-// and media/ — and on copies broken one way each, to show that each check catches its fault.
+// own files — what `npm run package` puts in the .vsix: package.json, package.nls.json, the README,
+// media/ and l10n/ — and on copies broken one way each, to show that each check catches its fault.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,9 +13,11 @@ function packagedFiles(): Map<string, Uint8Array> {
   for (const f of ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (fs.existsSync(path.join(ROOT, f))) files.set(f, fs.readFileSync(path.join(ROOT, f)));
   }
-  for (const f of fs.readdirSync(path.join(ROOT, 'media'), { recursive: true }) as string[]) {
-    const full = path.join(ROOT, 'media', f);
-    if (fs.statSync(full).isFile()) files.set(`media/${f.split(path.sep).join('/')}`, fs.readFileSync(full));
+  for (const dir of ['media', 'l10n']) {
+    for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true }) as string[]) {
+      const full = path.join(ROOT, dir, f);
+      if (fs.statSync(full).isFile()) files.set(`${dir}/${f.split(path.sep).join('/')}`, fs.readFileSync(full));
+    }
   }
   return files;
 }
@@ -162,5 +164,36 @@ describe('packaging: the manifest users install', () => {
     // What it cannot infer stays: the preview serializer and the result documents' scheme.
     const events = json(packagedFiles(), 'package.json').activationEvents as string[];
     assert.deepStrictEqual([...events].sort(), ['onFileSystem:insight-explorer', 'onWebviewPanel:insightExplorer.preview']);
+  });
+
+  it('ships l10n/bundle.l10n.json, the folder package.json "l10n" names, with a string for every message', () => {
+    const files = packagedFiles();
+    assert.strictEqual(json(files, 'package.json').l10n, './l10n');
+    const bundle = json(files, 'l10n/bundle.l10n.json') as Record<string, unknown>;
+    assert.ok(Object.keys(bundle).length > 0);
+    for (const [key, value] of Object.entries(bundle)) assert.strictEqual(typeof value, 'string', key);
+  });
+
+  it('fails when the l10n bundle is not packaged, "l10n" is missing, or a message is not a string', () => {
+    assertProblem(
+      problemsAfter((f) => f.delete('l10n/bundle.l10n.json')),
+      /l10n\/bundle\.l10n\.json \(the folder package\.json "l10n" names\) is not in the package/,
+    );
+    assertProblem(
+      problemsAfter((f) => {
+        const pkg = json(f, 'package.json');
+        delete pkg.l10n;
+        setJson(f, 'package.json', pkg);
+      }),
+      /package\.json has no "l10n"/,
+    );
+    assertProblem(
+      problemsAfter((f) => {
+        const bundle = json(f, 'l10n/bundle.l10n.json');
+        bundle['{0} rows'] = 3;
+        setJson(f, 'l10n/bundle.l10n.json', bundle);
+      }),
+      /l10n\/bundle\.l10n\.json: the message "\{0\} rows" is 3, not a string/,
+    );
   });
 });
