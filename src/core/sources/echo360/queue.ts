@@ -146,7 +146,8 @@ export class EchoReportQueue {
     let running = 0;
     let queued = 0;
     for (const run of this.state.runs) {
-      if (run.status !== 'running' && run.status !== 'ready') continue;
+      // A ready run's chunks are all Available: only running runs have requests to count.
+      if (run.status !== 'running') continue;
       for (const c of run.chunks) {
         if (c.status === 'Pending' || c.status === 'Submitting') running++;
         else if (c.status === 'Queued') queued++;
@@ -194,7 +195,8 @@ export class EchoReportQueue {
     for (const run of this.state.runs) {
       const chunk = run.chunks.find((c) => c.requestId === requestId);
       if (!chunk) continue;
-      if (chunk.status === 'Pending' || chunk.status === 'Submitting') {
+      // (A Submitting chunk has no request id yet, so only a Pending one is found here.)
+      if (chunk.status === 'Pending') {
         throw new InsightError('usage', `Echo360 request ${requestId} is still Pending; wait for it to finish before resubmitting.`);
       }
       this.requeue(run, chunk);
@@ -230,7 +232,8 @@ export class EchoReportQueue {
   /** Goes on with a failed run: resubmits its Failed/Missing/Expired chunks and polls again. */
   async retryRun(runId: string): Promise<void> {
     const run = this.requireRun(runId);
-    for (const c of run.chunks) if (isFinalFailure(c.status) || c.status === 'Expired') this.requeue(run, c);
+    // (Expired is never kept: a chunk found Expired is queued again on the spot.)
+    for (const c of run.chunks) if (isFinalFailure(c.status)) this.requeue(run, c);
     this.setRunStatus(run, 'running');
     await this.persist();
     this.emitCounts();
@@ -294,7 +297,7 @@ export class EchoReportQueue {
 
   /** Stops the poller. The state stays in the store; a new queue's resume() continues it. */
   dispose(): void {
-    if (this.disposed) return;
+    // Safe to call again: the abort, the wake-up and the emptied sets do nothing the second time.
     this.disposed = true;
     this.stop.abort();
     this.poke();
@@ -352,8 +355,8 @@ export class EchoReportQueue {
     } finally {
       this.looping = false;
     }
-    // Work may have arrived between the last check and the flag reset.
-    if (!this.disposed && this.hasWork()) this.ensureLoop();
+    // Work may have arrived between the last check and the flag reset (ensureLoop checks for it).
+    this.ensureLoop();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -428,7 +431,7 @@ export class EchoReportQueue {
     let inFlight = pendingIds.size;
     let busyMs: number | undefined;
 
-    for (const run of this.state.runs.filter((r) => r.status === 'running')) {
+    for (const run of this.state.runs) {
       for (const c of run.chunks) {
         if (inFlight >= this.maxInFlight || busyMs !== undefined || this.disposed) break;
         if (c.status !== 'Queued' || run.status !== 'running') continue;
@@ -548,10 +551,6 @@ export class EchoReportQueue {
       c.expires = seen.expires;
     }
     if (status === c.status) return false;
-    if (status === 'Pending') {
-      this.setChunk(run, c, 'Pending');
-      return true;
-    }
     this.setChunk(run, c, status);
     if (status === 'Expired') {
       this.requeue(run, c);
@@ -573,10 +572,8 @@ export class EchoReportQueue {
     delete c.error;
     delete c.submittedAt;
     this.setChunk(run, c, 'Queued');
-    if (run.chunks.every((x) => !isFinalFailure(x.status))) {
-      delete run.error;
-      this.runErrors.delete(run.id);
-    }
+    // The run's error stays while it is failed (another chunk may still be Failed); it goes when
+    // the run runs again (setRunStatus).
   }
 
   private async failActiveRuns(err: InsightError): Promise<void> {
@@ -605,7 +602,10 @@ export class EchoReportQueue {
   private setRunStatus(run: RunState, status: RunStatus): void {
     if (run.status === status) return;
     run.status = status;
-    if (status !== 'failed') delete run.error;
+    if (status !== 'failed') {
+      delete run.error;
+      this.runErrors.delete(run.id);
+    }
     this.emit({ kind: 'run', runId: run.id, status, error: run.error });
   }
 
@@ -626,7 +626,7 @@ export class EchoReportQueue {
     const keep = this.opts.keepFinishedRuns ?? 20;
     const finished = this.state.runs.filter((r) => r.status === 'completed' || r.status === 'cancelled');
     const drop = new Set(finished.slice(0, Math.max(0, finished.length - keep)).map((r) => r.id));
-    if (drop.size) this.state.runs = this.state.runs.filter((r) => !drop.has(r.id));
+    this.state.runs = this.state.runs.filter((r) => !drop.has(r.id));
   }
 
   /** Saves a snapshot; saves are serialised so an older snapshot never lands after a newer one. */

@@ -664,9 +664,27 @@ describe('echo360 report queue: run lifecycle', function () {
       slow.addFault({ status: 403, pathIncludes: '/reporting/requests', times: Infinity });
       const log = recorder();
       const t = recordingTimer();
-      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, logger: log, timer: t.timer }));
+      // A finished run in the same queue is not touched by the failure.
+      const finished: QueueState = {
+        version: 1,
+        runs: [
+          {
+            id: 'finished',
+            reportName: 'notes',
+            parameters: {},
+            output: { compression: true, delimiter: ',' },
+            range: ONE_CHUNK,
+            createdAt: new Date().toISOString(),
+            status: 'completed',
+            chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Available', requestId: 'req-done' }],
+            result: { file: 'f.csv', rows: 1, bytes: 2, completedAt: new Date().toISOString() },
+          },
+        ],
+      };
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(finished), pollIntervalMs: 40, logger: log, timer: t.timer }));
       const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
       const e = await failure(queue.waitForRun(run.id), InsightError);
+      assert.equal(queue.getRun('finished')!.status, 'completed');
       assert.equal(e.kind, 'auth');
       assert.match(e.message, /denied access .*\(403\)/);
       assert.deepEqual(
@@ -707,6 +725,194 @@ describe('echo360 report queue: run lifecycle', function () {
       await waitFor(() => queue.getRun(second.id)!.chunks[0].status === 'Pending' && queue.getRun(second.id)!.chunks[0].requestId !== again, 'resubmitted at once');
       assert.equal(t.delays.length, 5);
       assert.equal(t.pending(), 1, 'one timer, the current wait');
+    });
+
+    /** A store that keeps every snapshot it was given, in order. */
+    class SnapshotStore extends MemoryQueueStore {
+      readonly snapshots: QueueState[] = [];
+      override async save(state: QueueState): Promise<void> {
+        this.snapshots.push(JSON.parse(JSON.stringify(state)) as QueueState);
+        await super.save(state);
+      }
+    }
+    const DAY_MS = 86_400_000;
+    const savedRun = (over: Partial<RunState> & Pick<RunState, 'id' | 'status' | 'chunks'>): RunState => ({
+      reportName: 'notes',
+      parameters: {},
+      output: { compression: true, delimiter: ',' },
+      range: ONE_CHUNK,
+      createdAt: new Date().toISOString(),
+      ...over,
+    });
+    const available = (requestId: string, createdMs = Date.now()): RunState['chunks'][number] => ({
+      index: 0,
+      start: ONE_CHUNK.start,
+      end: ONE_CHUNK.end,
+      status: 'Available',
+      requestId,
+      created: new Date(createdMs).toISOString(),
+      expires: new Date(createdMs + 14 * DAY_MS).toISOString(),
+    });
+
+    it('a status learnt is saved before the queue sends anything else, and the next wait is back to pollIntervalMs', async () => {
+      const store = new SnapshotStore();
+      const t = recordingTimer();
+      // One request at a time: the second chunk is sent in the round that finds the first ready.
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store, pollIntervalMs: 40, maxPollIntervalMs: 150, maxInFlight: 1, timer: t.timer }));
+      const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
+      await waitFor(() => t.delays.length >= 3, 'rounds while the first request is Pending');
+      slow.advanceClock(60_000);
+      await waitFor(() => queue.getRun(run.id)!.chunks[1].status === 'Pending', 'the second chunk is sent');
+      const learnt = store.snapshots.findIndex((s) => s.runs[0].chunks[0].status === 'Available');
+      assert.ok(learnt >= 0, 'Available was saved');
+      assert.equal(store.snapshots[learnt].runs[0].chunks[1].status, 'Queued', 'saved before the second chunk was sent');
+      // The round that learnt something (and sent the second chunk) waits the first interval again.
+      assert.ok(t.delays.indexOf(40, 1) > 0, `back to 40 after the change: ${t.delays.join(', ')}`);
+    });
+
+    it('a request adopted after a restart is saved in the round that finds it', async () => {
+      const sentAt = slow.now() - 60_000;
+      const real = slow.addRequest({ reportName: 'notes', start: ONE_CHUNK.start, end: ONE_CHUNK.end, createdAt: sentAt + 1_000 });
+      const state: QueueState = {
+        version: 1,
+        runs: [savedRun({ id: 'r', status: 'running', chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Submitting', submittedAt: new Date(sentAt).toISOString() }] })],
+      };
+      const store = new MemoryQueueStore(state);
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store, pollIntervalMs: 40, timer: t.timer }));
+      await queue.resume();
+      await waitFor(() => t.delays.length === 1, 'the first round ends');
+      const saved = store.peek()!.runs[0].chunks[0];
+      assert.equal(saved.status, 'Pending');
+      assert.equal(saved.requestId, real);
+      assert.equal(slow.requests.filter((r) => r.method === 'POST' && r.path.includes('/requests/')).length, 0, 'nothing sent again');
+    });
+
+    it('adopts a request created exactly 10 minutes before its chunk was sent (the clock-skew allowance is inclusive)', async () => {
+      const sentAt = slow.now() - 60_000;
+      const real = slow.addRequest({ reportName: 'notes', start: ONE_CHUNK.start, end: ONE_CHUNK.end, createdAt: sentAt - 10 * 60_000 });
+      const state: QueueState = {
+        version: 1,
+        runs: [savedRun({ id: 'r', status: 'running', chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Submitting', submittedAt: new Date(sentAt).toISOString() }] })],
+      };
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40, timer: t.timer }));
+      // Made 10 minutes ago, the report is ready: the run is ready after the first round.
+      assert.equal((await queue.waitForRun('r')).chunks[0].requestId, real);
+      assert.deepEqual(t.delays, []);
+    });
+
+    it('a 429 ends the round\'s sending, the next round waits its Retry-After, and the log says why', async () => {
+      slow.addFault({ status: 429, retryAfter: '2', pathIncludes: '/requests/notes', times: 1 });
+      const log = recorder();
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer, logger: log }));
+      const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
+      await waitFor(() => t.delays.length === 1, 'the first round ends');
+      const posts = slow.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/requests/notes'));
+      assert.deepEqual(posts.map((r) => r.status), [429], 'nothing more sent in the round the server said it was busy');
+      assert.deepEqual(t.delays, [2000]);
+      const [c0] = queue.getRun(run.id)!.chunks;
+      const limit = log.lines.filter((l) => l.startsWith('info Echo360 is at its limit'));
+      assert.equal(limit.length, 1, log.lines.join('\n'));
+      assert.match(limit[0], new RegExp(`^info Echo360 is at its limit \\(Rate limit exceeded: [^)]+\\); notes ${c0.start}\\.\\.${c0.end} waits in the queue$`));
+      assert.deepEqual(queue.getRun(run.id)!.chunks.map((c) => c.status), ['Queued', 'Queued']);
+    });
+
+    it('a run saved as running with every report Available becomes ready without asking the server; a run beside it is sent in that round', async () => {
+      const alone = new MemoryQueueStore({ version: 1, runs: [savedRun({ id: 'a', status: 'running', chunks: [available('req-a')] })] });
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: alone, pollIntervalMs: 40, timer: t.timer }));
+      assert.equal((await queue.waitForRun('a')).status, 'ready');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alone.peek()!.runs[0].status, 'ready', 'ready is saved');
+      assert.equal(slow.requests.length, 0, 'the server was not asked');
+
+      const both = new MemoryQueueStore({
+        version: 1,
+        runs: [savedRun({ id: 'a', status: 'running', chunks: [available('req-a')] }), savedRun({ id: 'b', status: 'running', chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Queued' }] })],
+      });
+      const t2 = recordingTimer(false);
+      const second = track(new EchoReportQueue({ client: fastClient(slow), store: both, pollIntervalMs: 40, timer: t2.timer }));
+      await second.resume();
+      await waitFor(() => t2.delays.length === 1, 'the first round ends');
+      assert.equal(second.getRun('a')!.status, 'ready');
+      assert.equal(second.getRun('b')!.chunks[0].status, 'Pending', 'sent in the first round');
+    });
+
+    it('a completed run whose reports have expired is left alone: no polling for it, and no request sent again', async () => {
+      const now = Date.now() + 15 * DAY_MS;
+      const state: QueueState = { version: 1, runs: [savedRun({ id: 'done', status: 'completed', chunks: [available('req-old')], result: { file: 'f.csv', rows: 1, bytes: 2, completedAt: new Date().toISOString() } })] };
+      const store = new MemoryQueueStore(state);
+      const t = recordingTimer();
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store, pollIntervalMs: 40, timer: t.timer, now: () => now }));
+      await queue.resume();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(t.delays, [], 'no round, no timer');
+      assert.equal(slow.requests.length, 0);
+      // Another run goes through the poller: the completed one stays as it is.
+      const other = await queue.enqueue({ reportName: 'assetbydate', range: ONE_CHUNK });
+      await waitFor(() => queue.getRun(other.id)!.chunks[0].status === 'Pending', 'the new run is sent');
+      await waitFor(() => t.delays.length >= 3, 'a few rounds');
+      const done = queue.getRun('done')!;
+      assert.equal(done.status, 'completed');
+      assert.equal(done.chunks[0].requestId, 'req-old');
+      assert.equal(slow.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/requests/notes')).length, 0);
+    });
+
+    it('retrying a run that failed on refused credentials drops its error at once and goes on', async () => {
+      const queue = track(new EchoReportQueue({ client: fastClient(fake), store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150 }));
+      fake.addFault({ status: 403, pathIncludes: '/reporting/requests', times: Infinity });
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await failure(queue.waitForRun(run.id), InsightError);
+      assert.match(queue.getRun(run.id)!.error ?? '', /\(403\)/);
+      fake.clearFaults();
+      await queue.retryRun(run.id);
+      assert.equal(queue.getRun(run.id)!.status, 'running');
+      assert.equal(queue.getRun(run.id)!.error, undefined, 'the old error is gone while the run goes on');
+      assert.equal((await queue.waitForRun(run.id)).status, 'ready');
+    });
+
+    it('retrying or resubmitting within a run that is already running tells no run event', async () => {
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150 }));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await waitFor(() => queue.getRun(run.id)!.chunks[0].status === 'Pending', 'sent');
+      const events: EchoQueueEvent[] = [];
+      queue.onDidChange((e) => events.push(e));
+      await queue.retryRun(run.id);
+      assert.deepEqual(events.filter((e) => e.kind === 'run'), []);
+    });
+
+    it('a failed run saved without its error says which run failed', async () => {
+      const state: QueueState = { version: 1, runs: [savedRun({ id: 'f', status: 'failed', chunks: [{ ...available('req-f'), status: 'Failed' }] })] };
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40 }));
+      const e = await failure(queue.waitForRun('f'), InsightError);
+      assert.equal(e.kind, 'server');
+      assert.equal(e.message, `The Echo360 run notes ${ONE_CHUNK.start}..${ONE_CHUNK.end} failed.`);
+    });
+
+    it('a store that cannot be read fails the wait with its error', async () => {
+      const broken = { load: () => Promise.reject(new Error('queue file unreadable')), save: () => Promise.resolve() };
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: broken, pollIntervalMs: 40 }));
+      const e = await failure(queue.waitForRun('any'));
+      assert.equal(e.message, 'queue file unreadable');
+    });
+
+    it('a Pending request missing from the listing whose lookup fails (500) is not called Missing: the rounds fail as an outage', async () => {
+      const shortLived = await startEcho360Fake({ pendingMs: 60_000 });
+      try {
+        const q = track(new EchoReportQueue({ client: fastClient(shortLived, { retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } }), store: new MemoryQueueStore(), pollIntervalMs: 40, maxConsecutiveErrors: 2 }));
+        const run = await q.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+        await waitFor(() => q.getRun(run.id)!.chunks[0].status === 'Pending', 'sent');
+        shortLived.reset(); // the listing no longer shows it
+        shortLived.addFault({ status: 500, pathIncludes: '/reporting/request/', times: Infinity });
+        const e = await failure(q.waitForRun(run.id), InsightError);
+        assert.ok(!(e instanceof EchoRequestFailedError), `not called Missing: ${e.message}`);
+        assert.equal(e.kind, 'server');
+        assert.equal(q.getRun(run.id)!.chunks[0].status, 'Pending');
+      } finally {
+        await shortLived.close();
+      }
     });
   });
 });
