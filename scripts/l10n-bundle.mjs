@@ -1,6 +1,7 @@
 // @ts-check
 // `npm run l10n`: writes l10n/bundle.l10n.json, the English bundle of every message the extension
-// passes to `vscode.l10n.t(...)` under src/ — the file a translator copies to
+// passes to `vscode.l10n.t(...)` under src/, or to `l10n.t(...)` of @vscode/l10n in src/core (which
+// cannot import vscode; activation loads VS Code's bundle into it) — the file a translator copies to
 // bundle.l10n.<language>.json. It writes what `@vscode/l10n-dev export --outDir ./l10n ./src`
 // writes (keys are the messages; `{ message, comment }` arguments become `message/comment` keys),
 // with the files read in path order so the output does not depend on the file system's order.

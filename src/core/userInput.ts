@@ -3,7 +3,12 @@
  * numbering and Back button of multi-step flows. The VS Code layer implements it with quick
  * picks and input boxes (src/vscode/prompts.ts); tests script it (test/unit/kit/testUserInput.ts), so
  * the Add Source, Edit Source and Set Credentials flows of every platform run in plain Node.
+ *
+ * What these flows show goes through `l10n.t('…{0}…', args)` of `@vscode/l10n`: the extension
+ * loads VS Code's bundle into it at activation, so the prompts are translated there; the CLI
+ * never does, so it stays English (README "Localization").
  */
+import * as l10n from '@vscode/l10n';
 
 /**
  * Thrown by a step whose Back button was pressed; runSteps goes back one step. Known by its name
@@ -118,17 +123,17 @@ export async function siteSourceSteps(
   return ok ? { baseUrl, label, secret } : undefined;
 }
 
-/** "Enter the client id." for an empty box. */
-export const required = (what: string) => (v: string) => (v.trim() ? undefined : `Enter the ${what}.`);
+/** A text box's check that refuses an empty box with `message` (`l10n.t('Enter the client id.')`). */
+export const required = (message: string) => (v: string) => (v.trim() ? undefined : message);
 
 /** The name box of Add Source and Rename; resolves to the trimmed name. */
 export async function askName(
   ui: UserInput,
   info: StepInfo,
   value: string,
-  prompt = 'A name for this source',
+  prompt = l10n.t('A name for this source'),
 ): Promise<string | undefined> {
-  const v = await ui.text(info, { prompt, value, validate: (x) => (x.trim() ? undefined : 'Enter a name.') });
+  const v = await ui.text(info, { prompt, value, validate: (x) => (x.trim() ? undefined : l10n.t('Enter a name.')) });
   return v?.trim();
 }
 
@@ -151,7 +156,7 @@ export async function askSecret(
   step: StepInfo | undefined,
   opts: Omit<TextOptions, 'password'>,
 ): Promise<string | undefined> {
-  const v = await ui.text(step ?? { title: `Set Credentials: ${source.label}` }, { ...opts, password: true });
+  const v = await ui.text(step ?? { title: l10n.t('Set Credentials: {0}', source.label) }, { ...opts, password: true });
   return v?.trim();
 }
 
@@ -166,16 +171,16 @@ export async function editSource<F extends string, P>(
   source: { label: string },
   fields: PickItem<F>[],
   edit: (field: F) => Promise<P | undefined>,
-  placeholder = 'What do you want to change?',
+  placeholder = l10n.t('What do you want to change?'),
 ): Promise<P | { label: string } | undefined> {
   const field = await ui.pick<F | typeof NAME>(
-    { title: `Edit Source: ${source.label}` },
-    [{ label: 'Name', description: source.label, value: NAME }, ...fields],
+    { title: l10n.t('Edit Source: {0}', source.label) },
+    [{ label: l10n.t('Name'), description: source.label, value: NAME }, ...fields],
     placeholder,
   );
   if (field === undefined) return undefined;
   if (field === NAME) {
-    const v = await askName(ui, { title: 'Rename source' }, source.label, 'Name');
+    const v = await askName(ui, { title: l10n.t('Rename source') }, source.label, l10n.t('Name'));
     return v === undefined ? undefined : { label: v };
   }
   return edit(field);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as coreL10n from '@vscode/l10n';
 import { counts } from './counts';
 import * as path from 'node:path';
 import { Logger, Redactor, redactingLogger } from '../core/log';
@@ -61,6 +62,11 @@ export interface InsightExplorerApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<InsightExplorerApi | undefined> {
+  // src/core cannot import vscode: its prompt flows, connection tests and descriptions translate
+  // through @vscode/l10n, which gets the bundle VS Code loaded for the display language before
+  // anything prompts. In English there is no bundle: it stays unconfigured and returns the English
+  // with the placeholders filled, as it does in the CLI.
+  if (vscode.l10n.bundle) coreL10n.config({ contents: vscode.l10n.bundle });
   const channel = vscode.window.createOutputChannel('Insight Explorer', { log: true });
   context.subscriptions.push(channel);
   const redactor = new Redactor();

@@ -1,5 +1,6 @@
 // The English message bundle l10n/bundle.l10n.json must list every `vscode.l10n.t('…')` message of
-// src/: a message missing from it is still shown (in English), but no translation can reach it.
+// src/ and every `l10n.t('…')` (@vscode/l10n) of src/core: a message missing from it is still shown
+// (in English), but no translation can reach it.
 // `npm run l10n` regenerates it; this test regenerates it into a temporary folder and compares.
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';

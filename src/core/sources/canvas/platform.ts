@@ -2,6 +2,7 @@
  * Canvas LMS Analytics as a platform: instance URL + access token; the accounts and courses the
  * tree shows live in the source's options (./options.ts).
  */
+import * as l10n from '@vscode/l10n';
 import { InsightError } from '../../errors';
 import { type Platform, type SourceConfig, hostOf } from '../../platform';
 import { askSecret, editSource, messageOf, siteSourceSteps } from '../../userInput';
@@ -18,7 +19,7 @@ export function normalizeCanvasUrl(v: string): string {
 
 // Canvas tokens are "<shard>~<64 chars>"; older or self-hosted ones differ, so only length is checked.
 const validateToken = (v: string) =>
-  v.trim().length < 16 ? 'Paste a Canvas access token (Account → Settings → Approved integrations → New access token).' : undefined;
+  v.trim().length < 16 ? l10n.t('Paste a Canvas access token (Account → Settings → Approved integrations → New access token).') : undefined;
 
 export function splitIds(v: string): string[] {
   return [
@@ -32,29 +33,47 @@ export function splitIds(v: string): string[] {
 }
 
 /** A Canvas id as the API accepts it in a path: digits, `self`, or `sis_…:…`-style ids. */
-export function validateCanvasId(v: string, what: string): string | undefined {
+const isCanvasId = (s: string) => /^\d+$/.test(s) || s === 'self' || /^[a-z_]+:[^/?#\\\s]+$/i.test(s);
+
+/** What an id box asks for: each has its own sentences, so each can be translated whole. */
+export type CanvasIdKind = 'account id' | 'course id' | 'term id';
+
+/** The id box's check: why `v` is not a Canvas id of this kind, or undefined when it is one. */
+export function validateCanvasId(v: string, what: CanvasIdKind): string | undefined {
   const s = v.trim();
-  if (s === '') return `Enter a ${what}.`;
-  if (/^\d+$/.test(s) || s === 'self' || /^[a-z_]+:[^/?#\\\s]+$/i.test(s)) return undefined;
-  return `A Canvas ${what} is a number from the Canvas URL (…/${what.startsWith('course') ? 'courses' : what.startsWith('term') ? 'terms' : 'accounts'}/123)${what.startsWith('account') ? ', or self' : ''}.`;
+  if (s === '') {
+    // "a account id" is the English this box has always shown; a translation words it freely.
+    if (what === 'account id') return l10n.t('Enter a account id.');
+    return what === 'course id' ? l10n.t('Enter a course id.') : l10n.t('Enter a term id.');
+  }
+  if (isCanvasId(s)) return undefined;
+  if (what === 'account id') return l10n.t('A Canvas account id is a number from the Canvas URL (…/accounts/123), or self.');
+  return what === 'course id'
+    ? l10n.t('A Canvas course id is a number from the Canvas URL (…/courses/123).')
+    : l10n.t('A Canvas term id is a number from the Canvas URL (…/terms/123).');
 }
 
 function validateIdList(v: string): string | undefined {
-  for (const id of splitIds(v)) if (validateCanvasId(id, 'id')) return `“${id}” is not a Canvas id.`;
+  for (const id of splitIds(v)) if (!isCanvasId(id)) return l10n.t('“{0}” is not a Canvas id.', id);
   return undefined;
 }
 
 export const canvasPlatform: Platform<CanvasClient> = {
   kind: 'canvas',
   label: 'Canvas LMS Analytics',
-  detail: 'Account, course and student analytics of a Canvas instance, access token',
+  // A getter: read when the Add Source pick is shown, after the extension loaded its translations.
+  get detail() {
+    return l10n.t('Account, course and student analytics of a Canvas instance, access token');
+  },
   icon: 'mortar-board',
   permissionDocs: 'https://canvas.instructure.com/doc/api/analytics.html',
   secretEnv: ['CANVAS_TOKEN'],
 
   client(source, token, deps) {
     if (!token)
-      throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+      throw new InsightError('auth', l10n.t('No access token stored for “{0}”.', source.label), {
+        next: l10n.t('Use Set Credentials… to add one.'),
+      });
     return new CanvasClient({ baseUrl: source.baseUrl, token, logger: deps.logger, redactor: deps.redactor, limits: deps.limits });
   },
 
@@ -62,7 +81,8 @@ export const canvasPlatform: Platform<CanvasClient> = {
     // Any valid token may list its own courses: the cheapest call that proves URL and token.
     const courses = await client.get<unknown[]>('/api/v1/courses', { signal, query: { per_page: 100 } });
     const n = Array.isArray(courses) ? courses.length : 0;
-    return `Connected to Canvas at ${client.site.host}: the token's user is enrolled in ${n === 100 ? `${n}+ courses` : counts.courses(n)}.`;
+    const enrolled = n === 100 ? l10n.t('{0}+ courses', n) : counts.courses(n);
+    return l10n.t("Connected to Canvas at {0}: the token's user is enrolled in {1}.", client.site.host, enrolled);
   },
 
   describe(source, counts) {
@@ -76,7 +96,7 @@ export const canvasPlatform: Platform<CanvasClient> = {
       firstStep,
       totalSteps: firstStep + 2,
       url: {
-        prompt: 'Address of your Canvas instance (the page URL you use in the browser is fine)',
+        prompt: l10n.t('Address of your Canvas instance (the page URL you use in the browser is fine)'),
         placeholder: 'https://school.instructure.com',
         validate: validateCanvasUrl,
         normalize: normalizeCanvasUrl,
@@ -92,7 +112,7 @@ export const canvasPlatform: Platform<CanvasClient> = {
 
   promptSecret(ui, source, step) {
     return askSecret(ui, source, step, {
-      prompt: 'Canvas access token (stored in VS Code SecretStorage, never in settings)',
+      prompt: l10n.t('Canvas access token (stored in VS Code SecretStorage, never in settings)'),
       placeholder: '1234~…',
       validate: validateToken,
     });
@@ -101,23 +121,23 @@ export const canvasPlatform: Platform<CanvasClient> = {
   async edit(ui, source) {
     const o = readCanvasOptions(source);
     const fields = [
-      { label: 'Canvas URL', description: source.baseUrl, value: 'baseUrl' as const },
-      { label: 'Account ids', description: o.accounts.map((a) => a.id).join(', ') || 'none', value: 'accounts' as const },
-      { label: 'Course ids', description: o.courses.map((c) => c.id).join(', ') || 'none', value: 'courses' as const },
+      { label: l10n.t('Canvas URL'), description: source.baseUrl, value: 'baseUrl' as const },
+      { label: l10n.t('Account ids'), description: o.accounts.map((a) => a.id).join(', ') || l10n.t('none'), value: 'accounts' as const },
+      { label: l10n.t('Course ids'), description: o.courses.map((c) => c.id).join(', ') || l10n.t('none'), value: 'courses' as const },
     ];
     return editSource(ui, source, fields, async (field): Promise<Partial<SourceConfig> | undefined> => {
       if (field === 'baseUrl') {
         const v = await ui.text(
-          { title: 'Change Canvas URL' },
-          { prompt: 'Address of your Canvas instance', value: source.baseUrl, validate: validateCanvasUrl },
+          { title: l10n.t('Change Canvas URL') },
+          { prompt: l10n.t('Address of your Canvas instance'), value: source.baseUrl, validate: validateCanvasUrl },
         );
         return v === undefined ? undefined : { baseUrl: normalizeCanvasUrl(v) };
       }
       // Editing the id lists keeps what is known about the ids that stay (names, terms, sort).
       const ids = field === 'accounts' ? o.accounts.map((a) => a.id) : o.courses.map((c) => c.id);
       const v = await ui.text(
-        { title: field === 'accounts' ? 'Canvas account ids' : 'Canvas course ids' },
-        { prompt: 'Ids separated by commas (numbers, “self”, or sis_…:… ids)', value: ids.join(', '), validate: validateIdList },
+        { title: field === 'accounts' ? l10n.t('Canvas account ids') : l10n.t('Canvas course ids') },
+        { prompt: l10n.t('Ids separated by commas (numbers, “self”, or sis_…:… ids)'), value: ids.join(', '), validate: validateIdList },
       );
       if (v === undefined) return undefined;
       const next = splitIds(v);

@@ -1,4 +1,5 @@
 /** Echo360 Reporting as a platform: a region or host, and an API client id + secret stored together. */
+import * as l10n from '@vscode/l10n';
 import { InsightError } from '../../errors';
 import { type Platform, hostOf } from '../../platform';
 import {
@@ -18,12 +19,13 @@ import { TokenBucket, echo360RateLimit } from './rateLimit';
 import type { SourceConfig } from '../../platform';
 
 const CUSTOM = 'custom';
-const REGION_ITEMS: PickItem<string>[] = [
-  { label: 'US', description: ECHO360_REGIONS.us, value: 'us' },
-  { label: 'UK', description: ECHO360_REGIONS.uk, value: 'uk' },
-  { label: 'Australia', description: ECHO360_REGIONS.au, value: 'au' },
-  { label: 'Canada', description: ECHO360_REGIONS.ca, value: 'ca' },
-  { label: 'Custom host…', description: 'another Echo360 host URL', value: CUSTOM },
+/** Made when shown (not at load), so the labels are in the language the extension loaded. */
+const regionItems = (): PickItem<string>[] => [
+  { label: l10n.t('US'), description: ECHO360_REGIONS.us, value: 'us' },
+  { label: l10n.t('UK'), description: ECHO360_REGIONS.uk, value: 'uk' },
+  { label: l10n.t('Australia'), description: ECHO360_REGIONS.au, value: 'au' },
+  { label: l10n.t('Canada'), description: ECHO360_REGIONS.ca, value: 'ca' },
+  { label: l10n.t('Custom host…'), description: l10n.t('another Echo360 host URL'), value: CUSTOM },
 ];
 
 export const validateEcho360Host = messageOf(echo360BaseUrl);
@@ -47,14 +49,14 @@ export function readEcho360Secret(secret: string | undefined): Echo360Credential
 async function askHost(ui: UserInput, info: StepInfo, current?: SourceConfig): Promise<{ region: string; baseUrl: string } | undefined> {
   const region = await ui.pick(
     info,
-    REGION_ITEMS,
-    'Where is your institution hosted on Echo360?',
+    regionItems(),
+    l10n.t('Where is your institution hosted on Echo360?'),
     current?.options.region as string | undefined,
   );
   if (region === undefined) return undefined;
   if (region !== CUSTOM) return { region, baseUrl: echo360BaseUrl(region).toString().replace(/\/+$/, '') };
   const v = await ui.text(info, {
-    prompt: 'Echo360 host URL',
+    prompt: l10n.t('Echo360 host URL'),
     placeholder: 'https://echo360.example.edu',
     value: current?.options.region === CUSTOM ? current.baseUrl : '',
     validate: validateEcho360Host,
@@ -64,14 +66,17 @@ async function askHost(ui: UserInput, info: StepInfo, current?: SourceConfig): P
 
 const askClientSecret = (ui: UserInput, step: StepInfo) =>
   askSecret(ui, { label: '' }, step, {
-    prompt: 'Echo360 API client secret (stored in VS Code SecretStorage, never in settings)',
-    validate: required('client secret'),
+    prompt: l10n.t('Echo360 API client secret (stored in VS Code SecretStorage, never in settings)'),
+    validate: required(l10n.t('Enter the client secret.')),
   });
 
 export const echo360Platform: Platform<Echo360Client> = {
   kind: 'echo360',
   label: 'Echo360 Reporting',
-  detail: 'Report requests (views, sessions, polling…) of an Echo360 institution, API client id + secret',
+  // A getter: read when the Add Source pick is shown, after the extension loaded its translations.
+  get detail() {
+    return l10n.t('Report requests (views, sessions, polling…) of an Echo360 institution, API client id + secret');
+  },
   icon: 'device-camera-video',
   permissionDocs: 'https://support.echo360.com/hc/en-us/articles/360042030652',
   secretEnv: ['ECHO360_CLIENT_ID', 'ECHO360_CLIENT_SECRET'],
@@ -83,8 +88,8 @@ export const echo360Platform: Platform<Echo360Client> = {
   client(source, secret, deps) {
     const credentials = readEcho360Secret(secret);
     if (!credentials)
-      throw new InsightError('auth', `No Echo360 client id/secret stored for “${source.label}”.`, {
-        next: 'Use Set Credentials… to add them.',
+      throw new InsightError('auth', l10n.t('No Echo360 client id/secret stored for “{0}”.', source.label), {
+        next: l10n.t('Use Set Credentials… to add them.'),
       });
     const host = new URL(source.baseUrl).host;
     return new Echo360Client({
@@ -100,7 +105,7 @@ export const echo360Platform: Platform<Echo360Client> = {
   async testConnection(client, _source, counts, signal) {
     // Listing the reports needs a token: it proves host, client id and secret in one call.
     const reports = await client.listReports(signal);
-    return `Connected to Echo360 at ${client.baseUrl.host}: ${counts.reports(reports.length)} available.`;
+    return l10n.t('Connected to Echo360 at {0}: {1} available.', client.baseUrl.host, counts.reports(reports.length));
   },
 
   describe(source) {
@@ -124,7 +129,11 @@ export const echo360Platform: Platform<Echo360Client> = {
         return true;
       },
       async () => {
-        const v = await ui.text(info(2), { prompt: 'Echo360 API client id', value: clientId, validate: required('client id') });
+        const v = await ui.text(info(2), {
+          prompt: l10n.t('Echo360 API client id'),
+          value: clientId,
+          validate: required(l10n.t('Enter the client id.')),
+        });
         if (v === undefined) return false;
         clientId = v.trim();
         return true;
@@ -142,8 +151,11 @@ export const echo360Platform: Platform<Echo360Client> = {
 
   /** Asks for both halves of the pair: a new secret usually comes with a new client id. */
   async promptSecret(ui, source, step) {
-    const title = step?.title ?? `Set Credentials: ${source.label}`;
-    const id = await ui.text({ ...step, title }, { prompt: 'Echo360 API client id', validate: required('client id') });
+    const title = step?.title ?? l10n.t('Set Credentials: {0}', source.label);
+    const id = await ui.text(
+      { ...step, title },
+      { prompt: l10n.t('Echo360 API client id'), validate: required(l10n.t('Enter the client id.')) },
+    );
     if (id === undefined) return undefined;
     const secret = await askClientSecret(ui, { ...step, title });
     return secret === undefined ? undefined : JSON.stringify({ clientId: id.trim(), clientSecret: secret });
@@ -155,8 +167,8 @@ export const echo360Platform: Platform<Echo360Client> = {
   },
 
   async edit(ui, source) {
-    return editSource(ui, source, [{ label: 'Region / host', description: source.baseUrl, value: 'host' as const }], async () => {
-      const host = await askHost(ui, { title: 'Change Echo360 region / host' }, source);
+    return editSource(ui, source, [{ label: l10n.t('Region / host'), description: source.baseUrl, value: 'host' as const }], async () => {
+      const host = await askHost(ui, { title: l10n.t('Change Echo360 region / host') }, source);
       return host && { baseUrl: host.baseUrl, options: { ...source.options, region: host.region } };
     });
   },

@@ -1,4 +1,5 @@
 /** PostHog as a platform: US/EU Cloud or a self-hosted instance, a project or environment id, a personal API key. */
+import * as l10n from '@vscode/l10n';
 import { InsightError } from '../../errors';
 import { type Platform, type SourceConfig, hostOf } from '../../platform';
 import { parseBaseUrl } from '../../url';
@@ -8,9 +9,11 @@ import { POSTHOG_CLOUD, PostHogClient } from './client';
 export const validateUrlInput = messageOf(parseBaseUrl);
 
 const validateProjectId = (v: string) =>
-  /^\d+$/.test(v.trim()) ? undefined : 'A PostHog project or environment id is a number, e.g. 12345 (Project settings → Project ID).';
+  /^\d+$/.test(v.trim())
+    ? undefined
+    : l10n.t('A PostHog project or environment id is a number, e.g. 12345 (Project settings → Project ID).');
 const validateKey = (v: string) =>
-  v.trim().length < 8 ? 'Paste a personal API key (Settings → Personal API keys; starts with phx_).' : undefined;
+  v.trim().length < 8 ? l10n.t('Paste a personal API key (Settings → Personal API keys; starts with phx_).') : undefined;
 
 const isCloud = (url: string | undefined) => url === POSTHOG_CLOUD.us || url === POSTHOG_CLOUD.eu;
 
@@ -19,11 +22,11 @@ async function pickBaseUrl(ui: UserInput, info: StepInfo, current?: string): Pro
   const preset = await ui.pick(
     info,
     [
-      { label: 'US Cloud', description: POSTHOG_CLOUD.us, value: POSTHOG_CLOUD.us as string },
-      { label: 'EU Cloud', description: POSTHOG_CLOUD.eu, value: POSTHOG_CLOUD.eu as string },
-      { label: 'Self-hosted…', description: 'Enter the URL of your PostHog instance', value: '' },
+      { label: l10n.t('US Cloud'), description: POSTHOG_CLOUD.us, value: POSTHOG_CLOUD.us as string },
+      { label: l10n.t('EU Cloud'), description: POSTHOG_CLOUD.eu, value: POSTHOG_CLOUD.eu as string },
+      { label: l10n.t('Self-hosted…'), description: l10n.t('Enter the URL of your PostHog instance'), value: '' },
     ],
-    'Where is your PostHog?',
+    l10n.t('Where is your PostHog?'),
     isCloud(current) ? current : current ? '' : undefined,
   );
   if (preset === undefined) return undefined;
@@ -31,7 +34,7 @@ async function pickBaseUrl(ui: UserInput, info: StepInfo, current?: string): Pro
   const url = await ui.text(
     { ...info, back: true },
     {
-      prompt: 'Base URL of your PostHog instance (https://…)',
+      prompt: l10n.t('Base URL of your PostHog instance (https://…)'),
       placeholder: 'https://posthog.example.edu',
       value: current && !isCloud(current) ? current : '',
       validate: validateUrlInput,
@@ -43,7 +46,10 @@ async function pickBaseUrl(ui: UserInput, info: StepInfo, current?: string): Pro
 export const posthogPlatform: Platform<PostHogClient> = {
   kind: 'posthog',
   label: 'PostHog',
-  detail: 'Saved insights of a project (US/EU Cloud or self-hosted), personal API key',
+  // A getter: read when the Add Source pick is shown, after the extension loaded its translations.
+  get detail() {
+    return l10n.t('Saved insights of a project (US/EU Cloud or self-hosted), personal API key');
+  },
   icon: 'graph-line',
   permissionDocs: 'https://posthog.com/docs/api#personal-api-keys',
   secretEnv: ['POSTHOG_API_KEY'],
@@ -51,7 +57,10 @@ export const posthogPlatform: Platform<PostHogClient> = {
   clientOptions: ['projectId', 'environment'],
 
   client(source, apiKey, deps) {
-    if (!apiKey) throw new InsightError('auth', `No API key stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+    if (!apiKey)
+      throw new InsightError('auth', l10n.t('No API key stored for “{0}”.', source.label), {
+        next: l10n.t('Use Set Credentials… to add one.'),
+      });
     const poll = deps.setting?.('posthog.pollIntervalMs');
     return new PostHogClient({
       baseUrl: source.baseUrl,
@@ -67,11 +76,16 @@ export const posthogPlatform: Platform<PostHogClient> = {
 
   async testConnection(client, source, counts, signal) {
     const { count } = await client.testConnection(signal);
-    return `Connected to PostHog ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId}: ${counts.savedInsights(count)}.`;
+    const id = String(source.options.projectId);
+    return source.options.environment
+      ? l10n.t('Connected to PostHog environment {0}: {1}.', id, counts.savedInsights(count))
+      : l10n.t('Connected to PostHog project {0}: {1}.', id, counts.savedInsights(count));
   },
 
   describe(source) {
-    return `${hostOf(source.baseUrl)} · ${source.options.environment ? 'environment' : 'project'} ${source.options.projectId ?? '?'}`;
+    const host = hostOf(source.baseUrl);
+    const id = String(source.options.projectId ?? '?');
+    return source.options.environment ? l10n.t('{0} · environment {1}', host, id) : l10n.t('{0} · project {1}', host, id);
   },
 
   async add(ui, title, firstStep) {
@@ -92,16 +106,19 @@ export const posthogPlatform: Platform<PostHogClient> = {
         const t = await ui.pick(
           info(1),
           [
-            { label: 'Project ID', description: '/api/projects/:id', value: 'project' as const },
-            { label: 'Environment ID', description: '/api/environments/:id', value: 'environment' as const },
+            { label: l10n.t('Project ID'), description: '/api/projects/:id', value: 'project' as const },
+            { label: l10n.t('Environment ID'), description: '/api/environments/:id', value: 'environment' as const },
           ],
-          'Which id will you enter?',
+          l10n.t('Which id will you enter?'),
           idType,
         );
         if (t === undefined) return false;
         idType = t;
         const v = await ui.text(info(1), {
-          prompt: `PostHog ${idType} id (a number, from Project settings)`,
+          prompt:
+            idType === 'environment'
+              ? l10n.t('PostHog environment id (a number, from Project settings)')
+              : l10n.t('PostHog project id (a number, from Project settings)'),
           placeholder: '12345',
           value: projectId,
           validate: validateProjectId,
@@ -129,7 +146,7 @@ export const posthogPlatform: Platform<PostHogClient> = {
 
   promptSecret(ui, source, step) {
     return askSecret(ui, source, step, {
-      prompt: 'PostHog personal API key (stored in VS Code SecretStorage, never in settings)',
+      prompt: l10n.t('PostHog personal API key (stored in VS Code SecretStorage, never in settings)'),
       placeholder: 'phx_…',
       validate: validateKey,
     });
@@ -137,21 +154,21 @@ export const posthogPlatform: Platform<PostHogClient> = {
 
   async edit(ui, source) {
     const fields = [
-      { label: 'Base URL', description: source.baseUrl, value: 'baseUrl' as const },
+      { label: l10n.t('Base URL'), description: source.baseUrl, value: 'baseUrl' as const },
       {
-        label: source.options.environment ? 'Environment ID' : 'Project ID',
+        label: source.options.environment ? l10n.t('Environment ID') : l10n.t('Project ID'),
         description: String(source.options.projectId ?? ''),
         value: 'projectId' as const,
       },
     ];
     return editSource(ui, source, fields, async (field): Promise<Partial<SourceConfig> | undefined> => {
       if (field === 'baseUrl') {
-        const v = await pickBaseUrl(ui, { title: 'Change base URL', step: 1, totalSteps: 1, back: false }, source.baseUrl);
+        const v = await pickBaseUrl(ui, { title: l10n.t('Change base URL'), step: 1, totalSteps: 1, back: false }, source.baseUrl);
         return v === undefined ? undefined : { baseUrl: v };
       }
       const v = await ui.text(
-        { title: 'Change id' },
-        { prompt: 'PostHog project or environment id', value: String(source.options.projectId ?? ''), validate: validateProjectId },
+        { title: l10n.t('Change id') },
+        { prompt: l10n.t('PostHog project or environment id'), value: String(source.options.projectId ?? ''), validate: validateProjectId },
       );
       return v === undefined ? undefined : { options: { ...source.options, projectId: v.trim() } };
     });

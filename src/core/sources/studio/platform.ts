@@ -2,6 +2,7 @@
  * Canvas Studio as a platform: site URL + access token, optionally with renewal (refresh token and
  * OAuth client); the perspectives the tree shows live in the source's options (./options.ts).
  */
+import * as l10n from '@vscode/l10n';
 import { InsightError } from '../../errors';
 import { type Platform, type PlatformItem, type SourceConfig, hostOf } from '../../platform';
 import { editSource, messageOf, required, siteSourceSteps } from '../../userInput';
@@ -18,7 +19,7 @@ export function normalizeStudioUrl(v: string): string {
   return studioUrls(v).site.toString().replace(/\/+$/, '');
 }
 
-const validateToken = (v: string) => (v.trim().length < 8 ? 'Paste a Studio API access token.' : undefined);
+const validateToken = (v: string) => (v.trim().length < 8 ? l10n.t('Paste a Studio API access token.') : undefined);
 
 /** What a perspective's and an insight's items carry. */
 export interface StudioItemData {
@@ -42,7 +43,10 @@ const PROBE_PERSPECTIVE = '00000000-0000-0000-0000-000000000000';
 export const studioPlatform: Platform<StudioClient> = {
   kind: 'studio',
   label: 'Canvas Studio',
-  detail: 'Media insights (views, viewers, completion) of Studio perspectives, API token',
+  // A getter: read when the Add Source pick is shown, after the extension loaded its translations.
+  get detail() {
+    return l10n.t('Media insights (views, viewers, completion) of Studio perspectives, API token');
+  },
   icon: 'device-camera-video',
   permissionDocs: 'https://developerdocs.instructure.com/services/studio/api-reference/insights',
   secretEnv: ['STUDIO_TOKEN', 'STUDIO_REFRESH_TOKEN', 'STUDIO_CLIENT_ID', 'STUDIO_CLIENT_SECRET'],
@@ -55,7 +59,9 @@ export const studioPlatform: Platform<StudioClient> = {
    */
   client(source, secret, deps) {
     if (!secret)
-      throw new InsightError('auth', `No access token stored for “${source.label}”.`, { next: 'Use Set Credentials… to add one.' });
+      throw new InsightError('auth', l10n.t('No access token stored for “{0}”.', source.label), {
+        next: l10n.t('Use Set Credentials… to add one.'),
+      });
     let bundle = parseStudioSecret(secret);
     const save = deps.saveSecret;
     return new StudioClient({
@@ -85,16 +91,16 @@ export const studioPlatform: Platform<StudioClient> = {
     const first = readPerspectives(source)[0];
     if (first) {
       const csv = await client.fetchInsights('overview', first.uuid, { signal });
-      return `Connected to Studio at ${client.site.host}: “${first.label}” overview is ${csv.length} bytes.`;
+      return l10n.t('Connected to Studio at {0}: “{1}” overview is {2} bytes.', client.site.host, first.label, csv.length);
     }
     try {
       await client.fetchInsights('overview', PROBE_PERSPECTIVE, { signal });
     } catch (e) {
       if (e instanceof StudioApiError && e.reason === 'notFound')
-        return `Connected to Studio at ${client.site.host}: the token was accepted. Add a perspective to read its insights.`;
+        return l10n.t('Connected to Studio at {0}: the token was accepted. Add a perspective to read its insights.', client.site.host);
       throw e;
     }
-    return `Connected to Studio at ${client.site.host}.`;
+    return l10n.t('Connected to Studio at {0}.', client.site.host);
   },
 
   describe(source, counts) {
@@ -108,7 +114,7 @@ export const studioPlatform: Platform<StudioClient> = {
       // URL, name, token, renewal choice (promptSecret asks the last two).
       totalSteps: firstStep + 3,
       url: {
-        prompt: 'Your Studio site or its API root',
+        prompt: l10n.t('Your Studio site or its API root'),
         placeholder: 'https://school.instructuremedia.com',
         validate: validateStudioUrl,
         normalize: normalizeStudioUrl,
@@ -126,26 +132,30 @@ export const studioPlatform: Platform<StudioClient> = {
    * Resolves to the serialized secret bundle.
    */
   async promptSecret(ui, source, step) {
-    const title = step?.title ?? `Set Credentials: ${source.label}`;
+    const title = step?.title ?? l10n.t('Set Credentials: {0}', source.label);
     const at = step?.step ?? 1;
     const total = step?.totalSteps ?? 2;
     const accessToken = await ui.text(
       { title, step: at, totalSteps: total, back: step?.back },
-      { prompt: 'Studio access token (stored in VS Code SecretStorage, never in settings)', password: true, validate: validateToken },
+      {
+        prompt: l10n.t('Studio access token (stored in VS Code SecretStorage, never in settings)'),
+        password: true,
+        validate: validateToken,
+      },
     );
     if (accessToken === undefined) return undefined;
     const bundle: StudioSecret = { accessToken: accessToken.trim() };
     const renew = await ui.pick(
       { title, step: at + 1, totalSteps: total },
       [
-        { label: 'No renewal', detail: 'When the token expires, Set Credentials asks for a new one.', value: false },
+        { label: l10n.t('No renewal'), detail: l10n.t('When the token expires, Set Credentials asks for a new one.'), value: false },
         {
-          label: 'Renew automatically…',
-          detail: 'Add the refresh token and the OAuth client (id and secret) the token was issued with.',
+          label: l10n.t('Renew automatically…'),
+          detail: l10n.t('Add the refresh token and the OAuth client (id and secret) the token was issued with.'),
           value: true,
         },
       ],
-      'Renew the token when Studio says it expired?',
+      l10n.t('Renew the token when Studio says it expired?'),
       false,
     );
     if (renew === undefined) return undefined;
@@ -153,17 +163,17 @@ export const studioPlatform: Platform<StudioClient> = {
       const sub = { title, totalSteps: at + 4 };
       const refreshToken = await ui.text(
         { ...sub, step: at + 2 },
-        { prompt: 'Refresh token', password: true, validate: required('refresh token') },
+        { prompt: l10n.t('Refresh token'), password: true, validate: required(l10n.t('Enter the refresh token.')) },
       );
       if (refreshToken === undefined) return undefined;
       const clientId = await ui.text(
         { ...sub, step: at + 3 },
-        { prompt: 'OAuth client id (Studio admin → API keys)', validate: required('client id') },
+        { prompt: l10n.t('OAuth client id (Studio admin → API keys)'), validate: required(l10n.t('Enter the client id.')) },
       );
       if (clientId === undefined) return undefined;
       const clientSecret = await ui.text(
         { ...sub, step: at + 4 },
-        { prompt: 'OAuth client secret', password: true, validate: required('client secret') },
+        { prompt: l10n.t('OAuth client secret'), password: true, validate: required(l10n.t('Enter the client secret.')) },
       );
       if (clientSecret === undefined) return undefined;
       Object.assign(bundle, { refreshToken: refreshToken.trim(), clientId: clientId.trim(), clientSecret: clientSecret.trim() });
@@ -177,15 +187,15 @@ export const studioPlatform: Platform<StudioClient> = {
   },
 
   async edit(ui, source) {
-    const placeholder = 'What do you want to change? (Perspectives: Add Perspective… / Remove Perspective in the tree)';
+    const placeholder = l10n.t('What do you want to change? (Perspectives: Add Perspective… / Remove Perspective in the tree)');
     return editSource(
       ui,
       source,
-      [{ label: 'Studio URL', description: source.baseUrl, value: 'baseUrl' as const }],
+      [{ label: l10n.t('Studio URL'), description: source.baseUrl, value: 'baseUrl' as const }],
       async () => {
         const v = await ui.text(
-          { title: 'Change Studio URL' },
-          { prompt: 'Your Studio site or its API root', value: source.baseUrl, validate: validateStudioUrl },
+          { title: l10n.t('Change Studio URL') },
+          { prompt: l10n.t('Your Studio site or its API root'), value: source.baseUrl, validate: validateStudioUrl },
         );
         return v === undefined ? undefined : { baseUrl: normalizeStudioUrl(v) };
       },
