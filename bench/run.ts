@@ -37,13 +37,26 @@ export interface BenchContext {
   gunzipMs(): Promise<number>;
   /** The CPU time (ms, all processes) of that pipeline's fastest run. */
   gunzipCpuMs(): Promise<number>;
-  /** pandas read_csv time (ms), or undefined when pandas is not installed. */
-  pandasMs(): Promise<number | undefined>;
+  /** pandas `read_csv` of the file (time in ms, the process's peak RSS), or undefined when pandas is not installed. */
+  pandas(): Promise<Baseline | undefined>;
+  /**
+   * DuckDB `CREATE TABLE AS SELECT * FROM read_csv(file)` (all cores), or undefined when the
+   * optional dev dependency `@duckdb/node-api` is not installed.
+   */
+  duckdb(): Promise<Baseline | undefined>;
   /** The table of the videoview file, ingested once per run and shared by sections. */
   table(): Promise<Table>;
   print(line: string): void;
   /** Also ingest the best-case file. */
   bestCase: boolean;
+}
+
+/** A reference tool's load of the same file, in a process of its own. */
+export interface Baseline {
+  ms: number;
+  maxRssKb: number;
+  /** What ran, for the printout ("pandas 1.5.3", "DuckDB v1.2.0"). */
+  what: string;
 }
 
 export interface BenchSection {
@@ -332,11 +345,17 @@ export const sections: BenchSection[] = [
         `input (real-shaped, bench/realData.ts): ${path.basename(file)}, ${ctx.rows.toLocaleString('en-US')} rows, ${mbOf(csv)} of CSV (${(csv / ctx.rows).toFixed(0)} B/row), ${mbOf(gz)} gzipped, ${(csv / gz).toFixed(2)}:1`,
       );
       ctx.print(`baseline gunzip -c | wc -l: ${fmtMs(await ctx.gunzipMs())} wall, ${fmtMs(await ctx.gunzipCpuMs())} CPU`);
-      const pd = await ctx.pandasMs();
+      const pd = await ctx.pandas();
       ctx.print(
         pd === undefined
           ? 'baseline pandas read_csv: skipped (python3 -c "import pandas" failed; install pandas or set BENCH_PYTHON to compare)'
-          : `baseline pandas read_csv: ${fmtMs(pd)}`,
+          : `baseline ${pd.what} read_csv: ${fmtMs(pd.ms)}, peak RSS ${(pd.maxRssKb / 1024).toFixed(0)} MB`,
+      );
+      const db = await ctx.duckdb();
+      ctx.print(
+        db === undefined
+          ? 'baseline DuckDB CREATE TABLE AS read_csv: skipped (@duckdb/node-api, a dev dependency, is not installed: npm ci)'
+          : `baseline ${db.what} CREATE TABLE AS SELECT * FROM read_csv (${os.cpus().length} threads): ${fmtMs(db.ms)}, peak RSS ${(db.maxRssKb / 1024).toFixed(0)} MB`,
       );
       ctx.print(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${os.loadavg()[0].toFixed(1)} now (wall times on a busy machine are noisy; CPU times less so)`);
     },
@@ -372,7 +391,8 @@ export const sections: BenchSection[] = [
       const file = await ctx.videoviewGz();
       const floor = await ctx.gunzipMs();
       const floorCpu = await ctx.gunzipCpuMs();
-      const pd = await ctx.pandasMs();
+      const pd = await ctx.pandas();
+      const db = await ctx.duckdb();
       const big = ctx.rows >= 5_000_000;
       // Best of three fresh processes (one at 10M rows: each takes minutes on a busy machine).
       const runs = big ? 1 : 3;
@@ -389,8 +409,17 @@ export const sections: BenchSection[] = [
           `peak RSS ${mb.toFixed(0)} MB = ${((res.maxRssKb * 1024) / res.rows).toFixed(0)} bytes/row (target ≤ ${target.rss} MB) ${verdict(mb <= target.rss)}`,
       );
       if (pd !== undefined)
-        ctx.print(`  vs pandas: ${(res.ms / pd).toFixed(2)}× pandas read_csv (target ≤ 0.35×) ${verdict(res.ms / pd <= 0.35)}`);
+        ctx.print(
+          `  vs pandas: ${(res.ms / pd.ms).toFixed(2)}× ${pd.what} read_csv (target ≤ 0.35×) ${verdict(res.ms / pd.ms <= 0.35)}; ` +
+            `memory ${(res.maxRssKb / pd.maxRssKb).toFixed(2)}× its peak RSS`,
+        );
       else ctx.print('  vs pandas: skipped (no pandas)');
+      if (db !== undefined)
+        ctx.print(
+          `  vs DuckDB: ${(res.ms / db.ms).toFixed(2)}× ${db.what} CREATE TABLE AS read_csv (target ≤ 0.8×) ${verdict(res.ms / db.ms <= 0.8)}; ` +
+            `memory ${(res.maxRssKb / db.maxRssKb).toFixed(2)}× its peak RSS`,
+        );
+      else ctx.print('  vs DuckDB: skipped (no @duckdb/node-api)');
       // The same library ingest with gunzip in the parser's thread (how it was before): the worker's gain.
       const thread = ingestChildren(file, 'thread', runs);
       ctx.print(
@@ -547,15 +576,43 @@ export function makeContext(opts: { rows: number; dir: string; bestCase?: boolea
     }),
     gunzipMs: memo(async () => (await floor()).ms),
     gunzipCpuMs: memo(async () => (await floor()).cpuMs),
-    pandasMs: memo(async () => {
+    pandas: memo(async () => {
       // BENCH_PYTHON picks the interpreter; else the first of python3 on PATH and the system one
       // (where Debian's python3-pandas installs) that has pandas.
       const candidates = process.env.BENCH_PYTHON ? [process.env.BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
       const py = candidates.find((p) => sh(`${p} -c "import pandas"`).ok);
       if (!py) return undefined;
       const file = await ctx.videoviewGz();
-      const r = sh(`${py} -c "import time,pandas; t=time.perf_counter(); pandas.read_csv('${file}'); print((time.perf_counter()-t)*1000)"`);
-      return r.ok ? Number(r.stdout.trim()) : undefined;
+      // ru_maxrss is in KiB on Linux.
+      const code = `import time,resource,json,pandas; t=time.perf_counter(); df=pandas.read_csv('${file}'); ms=(time.perf_counter()-t)*1000; print(json.dumps({'ms':ms,'rows':len(df),'maxRssKb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,'version':pandas.__version__}))`;
+      const r = sh(`${py} -c "${code}"`);
+      if (!r.ok) return undefined;
+      const j = JSON.parse(r.stdout.trim()) as { ms: number; rows: number; maxRssKb: number; version: string };
+      if (j.rows !== ctx.rows) throw new Error(`pandas read ${j.rows} rows, not ${ctx.rows}`);
+      return { ms: j.ms, maxRssKb: j.maxRssKb, what: `pandas ${j.version}` };
+    }),
+    duckdb: memo(async () => {
+      const file = await ctx.videoviewGz();
+      // A child of its own, so its peak RSS is DuckDB's alone. The module is resolved from this
+      // project (an optional dev dependency: the bench skips DuckDB without it).
+      const script = [
+        `const { DuckDBInstance, version } = await import(${JSON.stringify('@duckdb/node-api')});`,
+        `const db = await DuckDBInstance.create(':memory:');`,
+        `const con = await db.connect();`,
+        `const t = performance.now();`,
+        `await con.run("CREATE TABLE t AS SELECT * FROM read_csv(" + ${JSON.stringify(JSON.stringify(file).replace(/"/g, "'"))} + ")");`,
+        `const ms = performance.now() - t;`,
+        `const rows = Number((await con.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0]);`,
+        `console.log(JSON.stringify({ ms, rows, maxRssKb: process.resourceUsage().maxRSS, version: version() }));`,
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: path.resolve(__dirname, '..', '..') });
+      if (r.status !== 0) {
+        if (/Cannot find (package|module) '@duckdb\/node-api'/.test(r.stderr)) return undefined;
+        throw new Error(`DuckDB baseline failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      }
+      const j = JSON.parse(r.stdout.trim()) as { ms: number; rows: number; maxRssKb: number; version: string };
+      if (j.rows !== ctx.rows) throw new Error(`DuckDB read ${j.rows} rows, not ${ctx.rows}`);
+      return { ms: j.ms, maxRssKb: j.maxRssKb, what: `DuckDB ${j.version}` };
     }),
     table: memo(async () => ingestFile(await ctx.videoviewGz())),
   };
