@@ -883,6 +883,152 @@ describe('echo360 report queue: run lifecycle', function () {
       assert.deepEqual(events.filter((e) => e.kind === 'run'), []);
     });
 
+    it('the counts read at start-up: a request being sent (or unconfirmed) is running, an Available one is neither running nor queued', async () => {
+      const state: QueueState = {
+        version: 1,
+        runs: [
+          savedRun({
+            id: 'r',
+            status: 'running',
+            range: TWO_CHUNKS,
+            chunks: [
+              { index: 0, start: TWO_CHUNKS.start, end: daysAgo(4), status: 'Submitting', submittedAt: new Date().toISOString() },
+              { ...available('req-1'), index: 1 },
+            ],
+          }),
+        ],
+      };
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40, timer: recordingTimer(false).timer }));
+      await queue.resume(); // the first round has not had its listing yet
+      assert.deepEqual(queue.counts(), { running: 1, queued: 0, foreignPending: 0 });
+    });
+
+    it('waiting on a chunk of a failed run rejects with the run\'s error', async () => {
+      const state: QueueState = { version: 1, runs: [savedRun({ id: 'f', status: 'failed', error: 'Echo360 request req-f ended Failed.', chunks: [{ ...available('req-f'), status: 'Failed' }] })] };
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40 }));
+      const e = await failure(queue.waitForChunk('f', 0), InsightError);
+      assert.equal(e.message, 'Echo360 request req-f ended Failed.');
+    });
+
+    it('a ready run with one report past its 14 days asks for that one again after a restart and keeps the other', async () => {
+      const now = Date.now();
+      const state: QueueState = {
+        version: 1,
+        runs: [
+          savedRun({
+            id: 'r',
+            status: 'ready',
+            range: TWO_CHUNKS,
+            chunks: [
+              { ...available('req-old', now - 15 * DAY_MS), start: TWO_CHUNKS.start, end: daysAgo(4) },
+              { ...available('req-new', now - DAY_MS), index: 1, start: daysAgo(3), end: TWO_CHUNKS.end },
+            ],
+          }),
+        ],
+      };
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40, timer: recordingTimer(false).timer }));
+      await queue.resume();
+      await waitFor(() => queue.getRun('r')!.chunks[0].status === 'Pending', 'the expired report is asked for again');
+      const [c0, c1] = queue.getRun('r')!.chunks;
+      assert.deepEqual(c0.previousRequestIds, ['req-old']);
+      assert.equal(c1.requestId, 'req-new');
+      assert.equal(c1.status, 'Available');
+    });
+
+    it('a report that expires while every slot is taken is queued again and saved, though it cannot be sent yet', async () => {
+      for (let i = 0; i < 3; i++) slow.addRequest({ reportName: 'assetbydate', start: daysAgo(30 - 2 * i), end: daysAgo(29 - 2 * i) });
+      const now = Date.now();
+      const store = new MemoryQueueStore({ version: 1, runs: [savedRun({ id: 'r', status: 'ready', chunks: [available('req-old', now - 15 * DAY_MS)] })] });
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store, pollIntervalMs: 40, timer: t.timer }));
+      await queue.resume();
+      await waitFor(() => t.delays.length === 1, 'the first round ends');
+      const saved = store.peek()!.runs[0];
+      assert.equal(saved.status, 'running');
+      assert.equal(saved.chunks[0].status, 'Queued');
+      assert.deepEqual(saved.chunks[0].previousRequestIds, ['req-old']);
+      assert.deepEqual(t.delays, [40], 'a round that changed something');
+      assert.equal(queue.counts().foreignPending, 3);
+    });
+
+    it('one round learns every request that became ready', async () => {
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer }));
+      const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
+      await waitFor(() => t.delays.length === 1 && queue.getRun(run.id)!.chunks.every((c) => c.status === 'Pending'), 'both sent in the first round');
+      slow.advanceClock(60_000);
+      queue.poke();
+      assert.equal((await queue.waitForRun(run.id)).status, 'ready');
+      assert.equal(t.delays.length, 1, 'in the one round after the wake-up');
+    });
+
+    it('when a request ends Failed the round stops reading that run: its error names the first Failed request', async () => {
+      slow.addFault({ endStatus: 'Failed', pathIncludes: '/requests/presentation', times: 2 });
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer }));
+      const run = await queue.enqueue({ reportName: 'presentation', range: TWO_CHUNKS });
+      await waitFor(() => t.delays.length === 1 && queue.getRun(run.id)!.chunks.every((c) => c.status === 'Pending'), 'both sent');
+      slow.advanceClock(60_000);
+      queue.poke();
+      const e = await failure(queue.waitForRun(run.id), EchoRequestFailedError);
+      const [c0, c1] = queue.getRun(run.id)!.chunks;
+      assert.equal(e.requestId, c0.requestId);
+      assert.equal(c0.status, 'Failed');
+      assert.equal(c1.status, 'Pending', 'the rest of the failed run is not read');
+    });
+
+    it('a submit Echo360 refuses takes no slot: the other runs fill every slot in the same round', async () => {
+      const state: QueueState = {
+        version: 1,
+        runs: [
+          savedRun({ id: 'bad', reportName: 'no-such-report', status: 'running', chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Queued' }] }),
+          savedRun({
+            id: 'good',
+            status: 'running',
+            range: TWO_CHUNKS,
+            chunks: [
+              { index: 0, start: TWO_CHUNKS.start, end: daysAgo(4), status: 'Queued' },
+              { index: 1, start: daysAgo(3), end: TWO_CHUNKS.end, status: 'Queued' },
+            ],
+          }),
+        ],
+      };
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40, maxInFlight: 2, timer: t.timer }));
+      await queue.resume();
+      await waitFor(() => t.delays.length === 1, 'the first round ends');
+      assert.equal(queue.getRun('bad')!.status, 'failed');
+      assert.deepEqual(queue.getRun('good')!.chunks.map((c) => c.status), ['Pending', 'Pending']);
+    });
+
+    it('a round that makes a run ready counts as a change: the next wait is the first interval', async () => {
+      const pendingId = slow.addRequest({ reportName: 'assetbydate', start: ONE_CHUNK.start, end: ONE_CHUNK.end });
+      const state: QueueState = {
+        version: 1,
+        runs: [
+          savedRun({ id: 'a', status: 'running', chunks: [available('req-a')] }),
+          savedRun({ id: 'b', reportName: 'assetbydate', status: 'running', chunks: [{ index: 0, start: ONE_CHUNK.start, end: ONE_CHUNK.end, status: 'Pending', requestId: pendingId }] }),
+        ],
+      };
+      const t = recordingTimer(false);
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40, timer: t.timer }));
+      await queue.resume();
+      await waitFor(() => t.delays.length === 1, 'the first round ends');
+      assert.equal(queue.getRun('a')!.status, 'ready');
+      assert.deepEqual(t.delays, [40]);
+    });
+
+    it('closing the queue clears the timer of its wait at once (nothing keeps the process alive)', async () => {
+      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 60_000 }));
+      const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
+      await waitFor(() => queue.getRun(run.id)!.chunks[0].status === 'Pending', 'sent');
+      await new Promise((r) => setTimeout(r, 50)); // the round has ended and the 60 s wait begun
+      const timers = () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
+      const before = timers();
+      queue.dispose();
+      assert.equal(timers(), before - 1);
+    });
+
     it('a failed run saved without its error says which run failed', async () => {
       const state: QueueState = { version: 1, runs: [savedRun({ id: 'f', status: 'failed', chunks: [{ ...available('req-f'), status: 'Failed' }] })] };
       const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(state), pollIntervalMs: 40 }));
