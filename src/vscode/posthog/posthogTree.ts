@@ -440,13 +440,13 @@ export class HistoryEntryNode extends TreeNode {
   treeItem(): vscode.TreeItem {
     const e = this.entry;
     const oneLineSql = e.sql.replace(/\s+/g, ' ').trim();
-    const rows = (e.rows ?? 0).toLocaleString('en-US');
+    const rows = counts.rows(e.rows ?? 0);
     const seconds = (e.durationMs / 1000).toFixed(1);
     const what =
       e.status === 'ok'
         ? e.capped
-          ? vscode.l10n.t('{0} rows (cut) · {1} s', rows, seconds)
-          : vscode.l10n.t('{0} rows · {1} s', rows, seconds)
+          ? vscode.l10n.t('{0} (cut) · {1} s', rows, seconds)
+          : vscode.l10n.t('{0} · {1} s', rows, seconds)
         : e.status === 'cancelled'
           ? vscode.l10n.t('cancelled')
           : vscode.l10n.t('failed');
