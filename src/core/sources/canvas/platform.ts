@@ -42,8 +42,7 @@ export type CanvasIdKind = 'account id' | 'course id' | 'term id';
 export function validateCanvasId(v: string, what: CanvasIdKind): string | undefined {
   const s = v.trim();
   if (s === '') {
-    // "a account id" is the English this box has always shown; a translation words it freely.
-    if (what === 'account id') return l10n.t('Enter a account id.');
+    if (what === 'account id') return l10n.t('Enter an account id.');
     return what === 'course id' ? l10n.t('Enter a course id.') : l10n.t('Enter a term id.');
   }
   if (isCanvasId(s)) return undefined;
