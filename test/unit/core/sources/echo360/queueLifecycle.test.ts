@@ -614,7 +614,7 @@ describe('echo360 report queue: run lifecycle', function () {
 
     it('waits pollIntervalMs after a round that changed something, ×1.5 after each that did not, up to the ceiling; no timer once the run is ready', async () => {
       const t = recordingTimer();
-      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150, timer: t.timer }));
+      const queue = track(fastQueue(fastClient(slow), { timer: t.timer }));
       const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
       await waitFor(() => t.delays.length >= 7, 'seven rounds while the request is Pending');
       slow.advanceClock(60_000); // the report is ready on the server
@@ -651,7 +651,7 @@ describe('echo360 report queue: run lifecycle', function () {
       slow.addFault({ status: 500, pathIncludes: '/reporting/requests', times: Infinity });
       const t = recordingTimer();
       const client = fastClient(slow, { retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
-      const queue = track(new EchoReportQueue({ client, store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150, maxConsecutiveErrors: 6, timer: t.timer }));
+      const queue = track(fastQueue(client, { maxConsecutiveErrors: 6, timer: t.timer }));
       const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
       const e = await failure(queue.waitForRun(run.id), InsightError);
       assert.equal(e.kind, 'server');
@@ -758,7 +758,7 @@ describe('echo360 report queue: run lifecycle', function () {
       const store = new SnapshotStore();
       const t = recordingTimer();
       // One request at a time: the second chunk is sent in the round that finds the first ready.
-      const queue = track(new EchoReportQueue({ client: fastClient(slow), store, pollIntervalMs: 40, maxPollIntervalMs: 150, maxInFlight: 1, timer: t.timer }));
+      const queue = track(fastQueue(fastClient(slow), { store, maxInFlight: 1, timer: t.timer }));
       const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
       await waitFor(() => t.delays.length >= 3, 'rounds while the first request is Pending');
       slow.advanceClock(60_000);
@@ -861,7 +861,7 @@ describe('echo360 report queue: run lifecycle', function () {
     });
 
     it('retrying a run that failed on refused credentials drops its error at once and goes on', async () => {
-      const queue = track(new EchoReportQueue({ client: fastClient(fake), store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150 }));
+      const queue = track(fastQueue(fastClient(fake)));
       fake.addFault({ status: 403, pathIncludes: '/reporting/requests', times: Infinity });
       const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
       await failure(queue.waitForRun(run.id), InsightError);
@@ -874,7 +874,7 @@ describe('echo360 report queue: run lifecycle', function () {
     });
 
     it('retrying or resubmitting within a run that is already running tells no run event', async () => {
-      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, maxPollIntervalMs: 150 }));
+      const queue = track(fastQueue(fastClient(slow)));
       const run = await queue.enqueue({ reportName: 'notes', range: ONE_CHUNK });
       await waitFor(() => queue.getRun(run.id)!.chunks[0].status === 'Pending', 'sent');
       const events: EchoQueueEvent[] = [];
