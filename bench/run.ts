@@ -601,12 +601,14 @@ export function makeContext(opts: { rows: number; dir: string; bestCase?: boolea
         `const db = await DuckDBInstance.create(':memory:');`,
         `const con = await db.connect();`,
         `const t = performance.now();`,
-        `await con.run("CREATE TABLE t AS SELECT * FROM read_csv(" + ${JSON.stringify(JSON.stringify(file).replace(/"/g, "'"))} + ")");`,
+        // The path as an SQL string literal (a quote doubled), from the child's argv.
+        `const file = "'" + process.argv[1].replaceAll("'", "''") + "'";`,
+        'await con.run(`CREATE TABLE t AS SELECT * FROM read_csv(${file})`);',
         `const ms = performance.now() - t;`,
         `const rows = Number((await con.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0]);`,
         `console.log(JSON.stringify({ ms, rows, maxRssKb: process.resourceUsage().maxRSS, version: version() }));`,
       ].join('\n');
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: path.resolve(__dirname, '..', '..') });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8', cwd: path.resolve(__dirname, '..', '..') });
       if (r.status !== 0) {
         if (/Cannot find (package|module) '@duckdb\/node-api'/.test(r.stderr)) return undefined;
         throw new Error(`DuckDB baseline failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
