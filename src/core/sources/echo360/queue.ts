@@ -229,7 +229,7 @@ export class EchoReportQueue {
     }
   }
 
-  /** Goes on with a failed run: resubmits its Failed/Missing/Expired chunks and polls again. */
+  /** Goes on with a failed run: resubmits its Failed and Missing chunks and polls again. */
   async retryRun(runId: string): Promise<void> {
     const run = this.requireRun(runId);
     // (Expired is never kept: a chunk found Expired is queued again on the spot.)
