@@ -3,6 +3,9 @@
 // --only, the VS Code part runs only when `vscode` is one of the names.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const { realVideoviewPath } = createRequire(import.meta.url)('../out/bench/realData.js');
 
 const args = process.argv.slice(2);
 const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? a.split(',') : []));
@@ -22,4 +25,4 @@ const run = (file, argv) => {
 };
 if (only.length === 0 || only.some((n) => n !== 'vscode')) run('out/bench/run.js', engineArgs);
 if (only.length === 0 || only.includes('vscode'))
-  run('bench/vscode.mjs', ['--file', path.resolve('.bench', `videoview-real-${rows}.csv.gz`)]);
+  run('bench/vscode.mjs', ['--file', path.resolve(realVideoviewPath('.bench', rows))]);

@@ -3,14 +3,16 @@
  * `videoview` report (test/fakes/echo360Data.ts), with the entropy of a campus-wide export:
  *
  * - a UUID per user (40,000 users) and per video (8,000 videos), drawn at random for each
- *   viewing session; 1,500 course sections (code, section, term) behind the videos;
+ *   viewing session; 1,500 course sections behind the videos, each with its section UUID, its
+ *   course's UUID (one per course code and term), code, section number and term;
  * - names with diacritics, apostrophes, nicknames in double quotes and "Last, First" forms;
  *   e-mail addresses per user; video titles with commas and doubled quotes;
  * - millisecond UTC timestamps (`2024-03-04T10:15:22.123Z`), rows in time order, ~5,000
  *   sessions interleaved at any moment so that consecutive rows rarely share a viewer.
  *
- * A 1M-row file is ~2:1 under gzip -6 (the shape the issue measured on a real export), against
- * ~30:1 for the best-case file of repeating values in run.ts. Deterministic per row count.
+ * A 1M-row file is 361 MB of CSV and 123 MB under gzip -6 (2.9:1; a real 1M-row export measured
+ * at ~276 MB and ~120 MB, 2.3:1: about as much gzip, in fewer bytes of text), against ~30:1 for
+ * the best-case file of repeating values in run.ts. Deterministic per row count.
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
@@ -89,11 +91,15 @@ export function* realVideoviewCsv(rows: number, seed = 7): Generator<string> {
     const name = u < 0.12 ? `${last}, ${first}` : u < 0.16 ? `${first} "${pick(r, NICKS)}" ${last}` : `${first} ${last}`;
     return { id: uuid(r), email, name: cell(name) };
   });
-  const sections = Array.from({ length: SECTIONS }, () => [
-    `${pick(r, SUBJECTS)}${100 + Math.floor(r() * 400)}`,
-    String(1 + Math.floor(r() * 12)).padStart(3, '0'),
-    pick(r, TERMS),
-  ].join(','));
+  const courseIds = new Map<string, string>();
+  const sections = Array.from({ length: SECTIONS }, () => {
+    const code = `${pick(r, SUBJECTS)}${100 + Math.floor(r() * 400)}`;
+    const section = String(1 + Math.floor(r() * 12)).padStart(3, '0');
+    const term = pick(r, TERMS);
+    let courseId = courseIds.get(`${code} ${term}`);
+    if (courseId === undefined) courseIds.set(`${code} ${term}`, (courseId = uuid(r)));
+    return [courseId, code, uuid(r), section, term].join(',');
+  });
   const videos = Array.from({ length: VIDEOS }, (_, i) => ({
     id: uuid(r),
     name: cell(`Lecture ${1 + (i % 36)}: ${pick(r, TOPICS)}`),
@@ -137,6 +143,17 @@ export function* realVideoviewCsv(rows: number, seed = 7): Generator<string> {
   if (batch.length) yield batch.join('');
 }
 
+/**
+ * The file's shape version, part of its name: a generator change makes a new file rather than
+ * reusing one cached in .bench/ under the old shape.
+ */
+export const SHAPE = 'v2';
+
+/** `dir/videoview-real-SHAPE-ROWS.csv.gz`. */
+export function realVideoviewPath(dir: string, rows: number): string {
+  return `${dir}/videoview-real-${SHAPE}-${rows}.csv.gz`;
+}
+
 export interface GeneratedFile {
   file: string;
   rows: number;
@@ -145,12 +162,12 @@ export interface GeneratedFile {
 }
 
 /**
- * `dir/videoview-real-ROWS.csv.gz`, generated on first use (with a `.json` beside it holding the
+ * `realVideoviewPath(dir, rows)`, generated on first use (with a `.json` beside it holding the
  * decompressed size, so later runs print the ratio without inflating the file).
  */
 export async function realVideoviewGz(dir: string, rows: number, log: (line: string) => void = () => {}): Promise<GeneratedFile> {
   fs.mkdirSync(dir, { recursive: true });
-  const file = `${dir}/videoview-real-${rows}.csv.gz`;
+  const file = realVideoviewPath(dir, rows);
   const meta = `${file}.json`;
   if (fs.existsSync(file) && fs.existsSync(meta)) return { file, ...(JSON.parse(fs.readFileSync(meta, 'utf8')) as Omit<GeneratedFile, 'file'>) };
   log(`generating ${file} (${rows.toLocaleString('en-US')} real-shaped videoview rows, once) …`);

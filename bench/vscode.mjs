@@ -37,7 +37,7 @@ const opt = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const file = path.resolve(opt('--file', path.join(repoRoot, '.bench', 'videoview-real-1000000.csv.gz')));
+const file = path.resolve(opt('--file', path.join(repoRoot, '.bench', 'videoview-real-v2-1000000.csv.gz' /* bench/realData.ts realVideoviewPath */)));
 const repeat = Number(opt('--repeat', '5'));
 const print = (line) => console.log(line);
 

@@ -103,7 +103,7 @@ const TERMS = ['2024 Fall', '2025 Spring', '2025 Summer', '2025 Fall'];
 
 interface Pools {
   users: { id: string; email: string; name: string }[];
-  courses: { code: string; section: string; term: string }[];
+  courses: { courseId: string; code: string; sectionId: string; section: string; term: string }[];
   media: { id: string; name: string; course: number; duration: number }[];
 }
 
@@ -121,11 +121,20 @@ function pools(): Pools {
         .replace(/[^a-z0-9.]/g, '') + '@example.edu';
     return { id: uuid(r), email, name: `${first} ${last}` };
   });
-  const courses = Array.from({ length: 400 }, () => ({
+  const sections = Array.from({ length: 400 }, () => ({
     code: `${pick(r, SUBJECTS)}${100 + Math.floor(r() * 400)}`,
     section: String(1 + Math.floor(r() * 4)).padStart(3, '0'),
     term: pick(r, TERMS),
   }));
+  // Ids from a generator of their own, so adding them left every other pooled value as it was.
+  const ri = mulberry32(43);
+  const courseIds = new Map<string, string>();
+  const courses = sections.map((c) => {
+    const key = `${c.code} ${c.term}`;
+    let courseId = courseIds.get(key);
+    if (courseId === undefined) courseIds.set(key, (courseId = uuid(ri)));
+    return { ...c, courseId, sectionId: uuid(ri) };
+  });
   const media = Array.from({ length: 5000 }, (_, i) => ({
     id: uuid(r),
     name: `Lecture ${1 + (i % 24)}: ${pick(r, TOPICS)}`,
@@ -160,7 +169,9 @@ function* videoview(day: number, count: number, spread = false): Generator<Cell[
         user.id,
         user.email,
         user.name,
+        course.courseId,
         course.code,
+        course.sectionId,
         course.section,
         course.term,
         media.id,
@@ -217,7 +228,9 @@ export const FAKE_REPORTS: FakeReport[] = [
       'user_id',
       'user_email',
       'user_name',
+      'course_id',
       'course_code',
+      'section_id',
       'section',
       'term',
       'media_id',
