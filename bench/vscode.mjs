@@ -89,6 +89,43 @@ async function previewFrame(page, timeoutMs = 60_000, title) {
   }, timeoutMs);
 }
 
+/**
+ * Proportional set size (PSS: shared pages split between their users) of every Chromium process
+ * this bench started, summed, in bytes: the browser's memory as the machine counts it.
+ */
+function chromiumPss() {
+  const parent = new Map();
+  const comm = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      parent.set(Number(d), Number(stat.slice(close + 2).split(' ')[1]));
+      comm.set(Number(d), stat.slice(stat.indexOf('(') + 1, close));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const ours = (pid) => {
+    for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  let processes = 0;
+  for (const [pid, name] of comm) {
+    if (!/chrom/i.test(name) || !ours(pid)) continue;
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+      processes++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return { total, processes };
+}
+
 async function main() {
   if (!fs.existsSync(file)) {
     throw new Error(`${path.relative(repoRoot, file)} is missing: run \`node out/bench/run.js --only ingest\` first (npm run bench does).`);
@@ -320,9 +357,38 @@ async function main() {
   const reloadedRows = await firstRowsTimes(seriesName, false);
   const { phases } = reloadedRows;
 
+  // What keeping a page costs: Chromium's memory with both previews hidden (the kept one's page
+  // loaded, the other's discarded), then after the kept one is closed; best of a few reads each,
+  // after the page settled.
+  await tabOf('notes.md').click();
+  // The workbench's renderer holds the webview frames here (one process, one V8 heap): its heap
+  // after a full GC, with the kept page and without, is what the page costs in JS; PSS adds the
+  // DOM, layers and canvases (and a process, were the frame out of process).
+  const cdp = await page.context().newCDPSession(page);
+  const settledPss = async () => {
+    const reads = [];
+    for (let i = 0; i < 5; i++) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await sleep(1000);
+      reads.push({ ...chromiumPss(), heap: (await cdp.send('Runtime.getHeapUsage')).usedSize });
+    }
+    return reads.reduce((a, b) => (b.total < a.total ? b : a));
+  };
+  const withKept = await settledPss();
+  await tabOf(name).hover();
+  await tabOf(name).locator('.codicon-close').first().click();
+  await waitFor(async () => (await tabOf(name).count()) === 0, 10_000);
+  const withoutKept = await settledPss();
+
   const ph = (k) => median(phases.map((p) => p[k]));
   figure('first rows on screen, kept panel (1M rows)', keptRows.times, 500);
   print('    (insightExplorer.preview.keepAlive: its page stayed loaded while hidden; tab click → frame visible with rows)');
+  const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+  print(
+    `  memory of the kept page while hidden: ${mb(withKept.total - withoutKept.total)} of Chromium's PSS ` +
+      `(${mb(withKept.total)} in ${withKept.processes} processes with it, ${mb(withoutKept.total)} in ${withoutKept.processes} once its tab is closed; ` +
+      `the workbench renderer's JS heap after a GC ${mb(withKept.heap)} with it, ${mb(withoutKept.heap)} without)`,
+  );
   figure('first rows painted, reloaded panel (100k)', reloadedRows.times, 500);
   const firstRows = reloadedRows.times;
   print(
