@@ -21,7 +21,7 @@ import { Readable } from 'node:stream';
 import { DEFAULT_LIMITS } from '../src/core/ingestLimits';
 import { Table, TableBuilder, columnStats, createView, exportView, getWindow, groupBy, gunzipForIngest, histogram } from '../src/core/table';
 import { mulberry32 } from '../test/fakes/random';
-import { realVideoviewGz } from './realData';
+import { SHAPE, realVideoviewGz } from './realData';
 
 export interface BenchContext {
   rows: number;
@@ -432,7 +432,7 @@ export const sections: BenchSection[] = [
       );
       if (!big) ctx.print(`  first 100 rows readable after: ${fmtMs(lib.firstRowsMs)} (worker), ${fmtMs(thread.firstRowsMs)} (in-thread); column types: ${res.columns.join(', ')}`);
       // Kept per row count so the 10M run can show how the cost grows from the 1M run (an earlier run).
-      const log = path.join(ctx.dir, 'ingest-results.json');
+      const log = path.join(ctx.dir, `ingest-results-${SHAPE}.json`); // results of one file shape only
       const all = (fs.existsSync(log) ? JSON.parse(fs.readFileSync(log, 'utf8')) : {}) as Record<string, ChildResult & { floor: number; at: string }>;
       all[ctx.rows] = { ...res, floor, at: new Date().toISOString() };
       fs.writeFileSync(log, JSON.stringify(all, null, 1));
