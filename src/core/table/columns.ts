@@ -12,7 +12,10 @@
  *
  * The exception is a typed column whose values are nearly all distinct (timestamps to the second):
  * past 32k distinct values it stores one parsed value per row plus each row's raw bytes, so it
- * can still become a string column, exactly, if a non-number arrives later (see goDirect).
+ * can still become a string column, exactly, if a non-number arrives later (see goDirect). While
+ * every value is written the way the value's own text is (`2025-03-03T10:15:22.123Z` as
+ * toISOString writes it, `-42` as String does), the raw bytes are not kept: the text is rebuilt
+ * from the value, exactly, if it is ever needed (see Canon).
  *
  * Finished columns: StringColumn (codes + string dictionary, code 0 = null) and NumericColumn
  * (integer/number/boolean/date/datetime in a typed array plus a null bitset; dates and datetimes
@@ -208,6 +211,54 @@ function hashRange(dv: DataView, buf: Uint8Array, s: number, e: number): number 
  */
 const DIRECT_MIN_DISTINCT = 1 << 15;
 
+/**
+ * How a direct-mode column's rows are written, when it is one way for every row so far (then no
+ * raw bytes are kept): RAW, no single way (raw bytes kept); ISO_MS, `new Date(v).toISOString()`
+ * (24 bytes: `YYYY-MM-DDTHH:MM:SS.mmmZ`); INT, `String(v)` (an optional minus, no leading zero,
+ * at most 15 digits).
+ */
+const enum Canon {
+  RAW = 0,
+  ISO_MS = 1,
+  INT = 2,
+}
+
+/** The canonical form a column of this class mask can keep its values in (RAW: none). */
+function canonOfMask(mask: number): Canon {
+  return (mask & DT) !== 0 ? Canon.ISO_MS : (mask & INT) !== 0 ? Canon.INT : Canon.RAW;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/**
+ * buf[s, e) is the canonical text of its value (classified as `m`, see classifyBytes) in the form
+ * `canon`. ISO_MS: the classifier read a date-time (so each field is in range) and the bytes are
+ * exactly 24 in toISOString's layout; INT: an integer with no sign but '-', no leading zero, no
+ * "-0", at most 15 digits (so String of the value writes the same digits).
+ */
+function isCanonical(buf: Uint8Array, s: number, e: number, canon: Canon, m: number): boolean {
+  if (canon === Canon.ISO_MS) {
+    if ((m & DT) === 0 || e - s !== 24) return false;
+    if (buf[s + 10] !== 0x54 || buf[s + 19] !== 0x2e || buf[s + 23] !== 0x5a) return false;
+    return isDigit(buf[s + 20]) && isDigit(buf[s + 21]) && isDigit(buf[s + 22]);
+  }
+  if (canon === Canon.INT) {
+    if ((m & INT) === 0) return false;
+    let i = s;
+    if (buf[i] === 0x2d) i++;
+    const digits = e - i;
+    if (digits < 1 || digits > 15 || (buf[i] === 0x30 && (digits > 1 || i > s))) return false;
+    for (; i < e; i++) if (!isDigit(buf[i])) return false;
+    return true;
+  }
+  return false;
+}
+
+/** The canonical text of `v` in the form `canon` (ASCII). */
+function canonicalText(v: number, canon: Canon): string {
+  return canon === Canon.ISO_MS ? new Date(v).toISOString() : String(v);
+}
+
 export class ColumnBuilder {
   /** Rows so far. */
   length = 0;
@@ -241,6 +292,8 @@ export class ColumnBuilder {
   private rawLen = 0;
   private rawOffs: Uint32Array | null = null; // row r = raw[rawOffs[r], rawOffs[r+1])
   private rawNonAscii = false;
+  /** Direct mode: every row so far is its value's canonical text in this form, and no raw bytes are kept (RAW: they are). */
+  private canon = Canon.RAW;
   /** AND of the classification masks of all distinct values. */
   mask = ALL;
   private sawValue = false;
@@ -305,6 +358,13 @@ export class ColumnBuilder {
   repeat(): void {
     const r = this.length;
     if (this.direct !== null) {
+      if (this.canon !== Canon.RAW) {
+        // The same bytes: the same value, still canonical.
+        if (r + 1 >= this.direct.length) this.direct = grow(this.direct, r + 2);
+        this.direct[r] = this.direct[r - 1];
+        this.length = r + 1;
+        return;
+      }
       const raw = this.raw!;
       const offs = this.rawOffs!;
       this.addDirect(raw, offs[r - 1], offs[r], this.rawNonAscii);
@@ -385,6 +445,20 @@ export class ColumnBuilder {
   private goDirect(): void {
     const n = this.length;
     const direct = new Float64Array(Math.max(256, n * 2));
+    // Every distinct value written canonically? Then the values alone are kept.
+    const canon = canonOfMask(this.mask);
+    let all = canon !== Canon.RAW;
+    for (let c = 1; c <= this.count && all; c++) all = this.flags[c] === 0 && isCanonical(this.arena, this.offs[c - 1], this.offs[c], canon, this.mask);
+    if (all) {
+      for (let r = 0; r < n; r++) {
+        const c = this.codes[r];
+        direct[r] = c === 0 ? NaN : this.nums[c];
+      }
+      this.direct = direct;
+      this.canon = canon;
+      this.releaseDictionary();
+      return;
+    }
     const rawOffs = new Uint32Array(direct.length + 1);
     let total = 0;
     for (let r = 0; r < n; r++) {
@@ -415,6 +489,23 @@ export class ColumnBuilder {
 
   private addDirect(buf: Uint8Array, s: number, e: number, nonAscii: boolean): void {
     const r = this.length;
+    if (this.canon !== Canon.RAW) {
+      if (r + 1 >= this.direct!.length) this.direct = grow(this.direct!, r + 2);
+      if (s === e) {
+        this.direct![r] = NaN;
+        this.length = r + 1;
+        return;
+      }
+      const m = nonAscii ? 0 : classifyBytes(buf, s, e) & this.mask;
+      if (m !== 0 && isCanonical(buf, s, e, this.canon, m)) {
+        this.mask = m;
+        this.direct![r] = classified.value;
+        this.length = r + 1;
+        return;
+      }
+      // Written some other way: keep every row's bytes from here on (the rows so far rebuilt).
+      this.keepRaw();
+    }
     if (r + 1 >= this.direct!.length) {
       this.direct = grow(this.direct!, r + 2);
       this.rawOffs = grow(this.rawOffs!, r + 3);
@@ -447,6 +538,7 @@ export class ColumnBuilder {
 
   /** A direct-mode column met a non-number: re-encode every row's raw bytes as dictionary strings. */
   private backToDictionary(): void {
+    if (this.canon !== Canon.RAW) this.keepRaw();
     const n = this.length;
     const raw = Buffer.from(this.raw!.buffer, this.raw!.byteOffset, this.rawLen);
     const offs = this.rawOffs!;
@@ -473,6 +565,31 @@ export class ColumnBuilder {
       this.add(raw, s, e, nonAscii);
     }
     this.replaying = false;
+  }
+
+  /** Canonical direct mode → raw bytes: each row's text rebuilt from its value, exactly as it was read. */
+  private keepRaw(): void {
+    const n = this.length;
+    const d = this.direct!;
+    const canon = this.canon;
+    this.canon = Canon.RAW;
+    const rawOffs = new Uint32Array(d.length + 1);
+    let raw = new Uint8Array(Math.max(1024, n * (canon === Canon.ISO_MS ? 48 : 16)));
+    let at = 0;
+    for (let r = 0; r < n; r++) {
+      const v = d[r];
+      if (v === v) {
+        const t = canonicalText(v, canon);
+        if (at + t.length > raw.length) raw = grow(raw, at + t.length);
+        for (let k = 0; k < t.length; k++) raw[at + k] = t.charCodeAt(k);
+        at += t.length;
+      }
+      rawOffs[r + 1] = at;
+    }
+    this.raw = raw;
+    this.rawLen = at;
+    this.rawOffs = rawOffs;
+    this.rawNonAscii = false;
   }
 
   private setArena(a: Uint8Array): void {
@@ -582,6 +699,7 @@ export class ColumnBuilder {
 
   private release(): void {
     this.releaseDictionary();
+    this.canon = Canon.RAW;
     this.direct = null;
     this.raw = null;
     this.rawOffs = null;

@@ -114,6 +114,75 @@ describe('table: CSV ingest', () => {
     assert.deepEqual(t.row(40001), ['7e1', '2024-01-01']);
   });
 
+  describe('a high-cardinality column written canonically keeps no raw bytes, and still turns back into its exact text', () => {
+    // 40,000 distinct values: past the dictionary. `at` is toISOString's layout and `n` plain
+    // integers, so the builder keeps only the parsed values; every way back must give the bytes read.
+    const T0 = Date.UTC(2025, 2, 3, 10, 15, 22, 123);
+    const base = (n: number) => {
+      const lines = ['at,n'];
+      for (let i = 0; i < n; i++) {
+        const at = i % 7 === 3 ? '' : new Date(T0 + i * 1001).toISOString();
+        lines.push(`${at},${i % 11 === 5 ? '' : String(i * 37 - 700_000)}`);
+      }
+      return lines;
+    };
+
+    it('stays typed, with every value, null and repeated row as read', () => {
+      const lines = base(40000);
+      lines.push(lines[lines.length - 1], lines[lines.length - 1]); // repeated rows (the tokenizer's prefix repeat)
+      lines.push('0001-01-01T00:00:00.000Z,0', '9999-12-31T23:59:59.999Z,-999999999999999');
+      const t = load(lines.join('\n') + '\n', { chunks: [70000, 5, 300000] });
+      assert.deepEqual(shape(t), [
+        { name: 'at', type: 'datetime' },
+        { name: 'n', type: 'integer' },
+      ]);
+      assert.equal(t.rowCount, lines.length - 1);
+      const at = t.columns[0] as unknown as { values: Float64Array; isNull(r: number): boolean };
+      for (let r = 0; r < lines.length - 1; r++) {
+        const [a, n] = lines[r + 1].split(',');
+        assert.equal(at.isNull(r), a === '', `row ${r}`);
+        if (a !== '') assert.equal(at.values[r], Date.parse(a), `row ${r}`);
+        assert.equal(t.columns[1].text(r), n === '' ? null : n, `row ${r}`);
+      }
+    });
+
+    it('meets text straight away: every row reads back as written', () => {
+      const lines = base(40000);
+      lines.push('soon,n/a');
+      const t = load(lines.join('\n') + '\n');
+      assert.deepEqual(shape(t), [
+        { name: 'at', type: 'string' },
+        { name: 'n', type: 'string' },
+      ]);
+      for (let r = 0; r < lines.length - 1; r++) {
+        const [at, n] = lines[r + 1].split(',');
+        assert.deepEqual(t.row(r), [at === '' ? null : at, n === '' ? null : n], `row ${r}`);
+      }
+    });
+
+    it('meets a value written another way, then text: the rows before, the odd one and the rest all read back as written', () => {
+      const lines = base(40000);
+      // Valid values, not in canonical form: kept as their own bytes from here on.
+      lines.push('2025-03-04 10:00:00, 5', '2025-03-04T10:00:00Z,-0', '2025-03-04T10:00:00.5Z,+5');
+      lines.push(...base(100).slice(1));
+      const typed = load(lines.join('\n') + '\n');
+      assert.equal(typed.columns[0].type, 'datetime');
+      assert.equal(typed.columns[1].type, 'integer');
+      assert.equal((typed.columns[0] as unknown as { values: Float64Array }).values[40000], Date.UTC(2025, 2, 4, 10));
+      lines.push('later,n/a');
+      const t = load(lines.join('\n') + '\n', { chunks: [1 << 20, 7] });
+      assert.deepEqual(shape(t), [
+        { name: 'at', type: 'string' },
+        { name: 'n', type: 'string' },
+      ]);
+      assert.equal(t.rowCount, lines.length - 1);
+      for (let r = 0; r < lines.length - 1; r++) {
+        const [at, n] = lines[r + 1].split(',');
+        assert.deepEqual(t.row(r), [at === '' ? null : at, n === '' ? null : n], `row ${r}`);
+      }
+    });
+  });
+
   it('handles a UTF-8 BOM and CRLF line ends', () => {
     const t = load('\ufeffa,b\r\n1,x\r\n2,y\r\n');
     assert.deepEqual(t.columnNames, ['a', 'b']);
