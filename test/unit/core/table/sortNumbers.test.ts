@@ -1,0 +1,56 @@
+import * as assert from 'node:assert/strict';
+import { sortNumbers } from '../../../../src/core/table/aggregate';
+import { mulberry32 } from '../../../fakes/random';
+
+/** The order TypedArray#sort gives (-0 before 0), value for value. */
+function assertSortedLikeNative(input: Float64Array | Int32Array | Uint8Array, what: string): void {
+  const expected = input.slice().sort();
+  const got = sortNumbers(input.slice());
+  assert.equal(got.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(got[i], expected[i])) assert.fail(`${what}: at ${i} ${String(got[i])}, TypedArray#sort gives ${String(expected[i])}`);
+  }
+}
+
+describe('table: sortNumbers (column statistics sort numbers in linear time)', () => {
+  const r = mulberry32(20261207);
+  const n = () => 2048 + Math.floor(r() * 6000); // past the comparison-sort cut-off
+  const pick = <T>(xs: (() => T)[]) => xs[Math.floor(r() * xs.length)]();
+
+  it('orders doubles of every sign and size as TypedArray#sort does, -0, infinities and subnormals included', () => {
+    for (let t = 0; t < 40; t++) {
+      const a = Float64Array.from({ length: n() }, () =>
+        pick([
+          () => r() * 2e12,
+          () => -r() * 1e6,
+          () => (r() - 0.5) * 1e300,
+          () => 0,
+          () => -0,
+          () => Math.round(r() * 10),
+          () => Infinity,
+          () => -Infinity,
+          () => 5e-324,
+          () => -5e-324,
+          () => (r() - 0.5) * 1e-310,
+        ]),
+      );
+      assertSortedLikeNative(a, `doubles, run ${t}`);
+    }
+  });
+
+  it('orders epoch milliseconds (the digits that never change are skipped) and one repeated value', () => {
+    for (let t = 0; t < 20; t++) {
+      assertSortedLikeNative(Float64Array.from({ length: n() }, () => Date.UTC(2025, 2, 3) + Math.floor(r() * 604_800_000)), `timestamps, run ${t}`);
+    }
+    assertSortedLikeNative(new Float64Array(5000).fill(1733000000000), 'one value');
+  });
+
+  it('orders integers of a small range (counted) and of a wide one, and booleans', () => {
+    for (let t = 0; t < 20; t++) {
+      assertSortedLikeNative(Int32Array.from({ length: n() }, () => Math.floor((r() - 0.5) * 100)), `small range, run ${t}`);
+      assertSortedLikeNative(Int32Array.from({ length: n() }, () => Math.floor((r() - 0.5) * 4e9)), `wide range, run ${t}`);
+      assertSortedLikeNative(Uint8Array.from({ length: n() }, () => (r() < 0.3 ? 1 : 0)), `booleans, run ${t}`);
+    }
+    assertSortedLikeNative(Int32Array.from([3, -1, 2]), 'a short array');
+  });
+});
