@@ -460,6 +460,38 @@ export function sortNumbers(a: NumericArray): NumericArray {
     for (let v = 0; v < counts.length; v++) for (let c = counts[v]; c > 0; c--) a[at++] = v + min;
     return a;
   }
+  // Whole numbers within 2^32 of each other (timestamps to the millisecond over weeks): their
+  // offsets from the smallest, as 32-bit keys, two passes at most. Not with a -0 (it sorts before 0).
+  let min = a[0];
+  let max = a[0];
+  let whole = true;
+  for (let i = 0; i < n && whole; i++) {
+    const v = a[i];
+    if (v < min) min = v;
+    else if (v > max) max = v;
+    whole = v === Math.floor(v) && !(v === 0 && 1 / v < 0);
+  }
+  if (whole && max - min < 2 ** 32) {
+    let keys = new Uint32Array(n);
+    for (let i = 0; i < n; i++) keys[i] = a[i] - min;
+    let tmp = new Uint32Array(n);
+    const counts = new Uint32Array(65536);
+    for (const shift of [0, 16]) {
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
+      if (counts[(keys[0] >>> shift) & 0xffff] === n) continue;
+      let sum = 0;
+      for (let d = 0; d < 65536; d++) {
+        const c = counts[d];
+        counts[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) tmp[counts[(keys[i] >>> shift) & 0xffff]++] = keys[i];
+      [keys, tmp] = [tmp, keys];
+    }
+    for (let i = 0; i < n; i++) a[i] = keys[i] + min;
+    return a;
+  }
   // Keys that order as unsigned integers: negative doubles with every bit flipped, others with the sign bit set.
   const words = new Uint32Array(a.buffer, a.byteOffset, n * 2);
   let lo = new Uint32Array(n);
@@ -513,12 +545,15 @@ export function sortNumbers(a: NumericArray): NumericArray {
 
 export function columnStats(table: Table, column: ColumnRef, src?: RowSource, topN = 10): ColumnStats {
   const col = table.column(column);
-  const rows = rowsOf(table, src);
+  // Every row (no view): read the column straight, without an index of all rows per call.
+  const rows = src ? rowsOf(table, src) : null;
+  const n = rows ? rows.length : table.rowCount;
   const base = { name: col.name, type: col.type };
   if (col instanceof StringColumn) {
     const counts = new Uint32Array(col.dict.length);
     const codes = col.codes;
-    for (let i = 0; i < rows.length; i++) counts[codes[rows[i]]]++;
+    if (rows) for (let i = 0; i < n; i++) counts[codes[rows[i]]]++;
+    else for (let r = 0; r < n; r++) counts[codes[r]]++;
     const rank = col.rank();
     const byRank = new Uint32Array(col.dict.length);
     for (let c = 1; c < rank.length; c++) byRank[rank[c]] = c;
@@ -536,7 +571,7 @@ export function columnStats(table: Table, column: ColumnRef, src?: RowSource, to
     }
     return {
       ...base,
-      count: rows.length - counts[0],
+      count: n - counts[0],
       nulls: counts[0],
       distinct,
       min: min === 0 ? null : col.dict[min],
@@ -545,11 +580,17 @@ export function columnStats(table: Table, column: ColumnRef, src?: RowSource, to
     };
   }
   const v = col.values;
-  const sorted = new (v.constructor as new (n: number) => typeof v)(rows.length);
+  let sorted: NumericArray;
   let k = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!col.isNull(r)) sorted[k++] = v[r];
+  if (!rows && col.nulls === null) {
+    sorted = v.slice(0, n);
+    k = n;
+  } else {
+    sorted = new (v.constructor as new (n: number) => typeof v)(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows ? rows[i] : i;
+      if (!col.isNull(r)) sorted[k++] = v[r];
+    }
   }
   const vals = sortNumbers(sorted.subarray(0, k));
   let distinct = 0;
@@ -564,7 +605,7 @@ export function columnStats(table: Table, column: ColumnRef, src?: RowSource, to
   return {
     ...base,
     count: k,
-    nulls: rows.length - k,
+    nulls: n - k,
     distinct,
     min: k === 0 ? null : displayOf(col.type, vals[0]),
     max: k === 0 ? null : displayOf(col.type, vals[k - 1]),

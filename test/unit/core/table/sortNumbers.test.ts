@@ -43,6 +43,9 @@ describe('table: sortNumbers (column statistics sort numbers in linear time)', (
       assertSortedLikeNative(Float64Array.from({ length: n() }, () => Date.UTC(2025, 2, 3) + Math.floor(r() * 604_800_000)), `timestamps, run ${t}`);
     }
     assertSortedLikeNative(new Float64Array(5000).fill(1733000000000), 'one value');
+    // Whole numbers in a small range with a -0 among them: -0 still sorts before 0.
+    assertSortedLikeNative(Float64Array.from({ length: 5000 }, (_, i) => (i === 77 ? -0 : Math.floor((r() - 0.5) * 50))), 'whole numbers and a -0');
+    assertSortedLikeNative(Float64Array.from({ length: 5000 }, () => Math.floor((r() - 0.5) * 2 ** 33)), 'whole numbers past 2^32 apart');
   });
 
   it('orders integers of a small range (counted) and of a wide one, and booleans', () => {
