@@ -438,9 +438,11 @@ class TopN {
 
 /**
  * Sorts numbers ascending in place, as TypedArray#sort does (-0 before 0), in linear time: a
- * counting sort for integers of a small range, an LSD radix sort on the bits for doubles (16 bits
- * a pass, passes whose digit is the same for every value skipped: epoch milliseconds need three).
- * A million timestamps: ~20 ms, against ~100 ms for the comparison sort.
+ * counting sort for integers of a small range; for doubles, an LSD radix sort (16 bits a pass,
+ * passes whose digit is the same for every value skipped), on 32-bit offsets from the smallest
+ * for whole numbers within 2^32 of each other (timestamps to the millisecond over weeks: two
+ * passes), else on the bits. A million timestamps sort in about half the time of the
+ * comparison sort or less (bench/run.ts, inspect's column summary).
  */
 export function sortNumbers(a: NumericArray): NumericArray {
   const n = a.length;
