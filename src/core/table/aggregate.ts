@@ -437,6 +437,24 @@ class TopN {
 }
 
 /**
+ * One LSD radix pass's table: `counts[d]` becomes where the keys whose 16-bit digit at `shift` is
+ * `d` start. False when every key has the same digit there (the pass would move nothing).
+ */
+function digitStarts(keys: Uint32Array, shift: number, counts: Uint32Array): boolean {
+  const n = keys.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
+  if (counts[(keys[0] >>> shift) & 0xffff] === n) return false;
+  let sum = 0;
+  for (let d = 0; d < 65536; d++) {
+    const c = counts[d];
+    counts[d] = sum;
+    sum += c;
+  }
+  return true;
+}
+
+/**
  * Sorts numbers ascending in place, as TypedArray#sort does (-0 before 0), in linear time: a
  * counting sort for integers of a small range; for doubles, an LSD radix sort (16 bits a pass,
  * passes whose digit is the same for every value skipped), on 32-bit offsets from the smallest
@@ -479,15 +497,7 @@ export function sortNumbers(a: NumericArray): NumericArray {
     let tmp = new Uint32Array(n);
     const counts = new Uint32Array(65536);
     for (const shift of [0, 16]) {
-      counts.fill(0);
-      for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
-      if (counts[(keys[0] >>> shift) & 0xffff] === n) continue;
-      let sum = 0;
-      for (let d = 0; d < 65536; d++) {
-        const c = counts[d];
-        counts[d] = sum;
-        sum += c;
-      }
+      if (!digitStarts(keys, shift, counts)) continue;
       for (let i = 0; i < n; i++) tmp[counts[(keys[i] >>> shift) & 0xffff]++] = keys[i];
       [keys, tmp] = [tmp, keys];
     }
@@ -515,15 +525,7 @@ export function sortNumbers(a: NumericArray): NumericArray {
   for (let pass = 0; pass < 4; pass++) {
     const src = pass < 2 ? lo : hi;
     const shift = pass % 2 === 0 ? 0 : 16;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(src[i] >>> shift) & 0xffff]++;
-    if (counts[(src[0] >>> shift) & 0xffff] === n) continue; // one digit for all: already in order
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[d];
-      counts[d] = sum;
-      sum += c;
-    }
+    if (!digitStarts(src, shift, counts)) continue;
     for (let i = 0; i < n; i++) {
       const at = counts[(src[i] >>> shift) & 0xffff]++;
       lo2[at] = lo[i];
