@@ -951,25 +951,29 @@ describe('echo360 report queue: run lifecycle', function () {
       assert.equal(queue.counts().foreignPending, 3);
     });
 
-    it('one round learns every request that became ready', async () => {
+    /**
+     * A two-chunk run of `reportName` whose requests were both sent in the first round (the timer
+     * never fires on its own), then the fake's clock moved past their processing and a round woken.
+     */
+    async function bothSentThenWoken(reportName: string) {
       const t = recordingTimer(false);
       const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer }));
-      const run = await queue.enqueue({ reportName: 'notes', range: TWO_CHUNKS });
+      const run = await queue.enqueue({ reportName, range: TWO_CHUNKS });
       await waitFor(() => t.delays.length === 1 && queue.getRun(run.id)!.chunks.every((c) => c.status === 'Pending'), 'both sent in the first round');
       slow.advanceClock(60_000);
       queue.poke();
+      return { t, queue, run };
+    }
+
+    it('one round learns every request that became ready', async () => {
+      const { t, queue, run } = await bothSentThenWoken('notes');
       assert.equal((await queue.waitForRun(run.id)).status, 'ready');
       assert.equal(t.delays.length, 1, 'in the one round after the wake-up');
     });
 
     it('when a request ends Failed the round stops reading that run: its error names the first Failed request', async () => {
       slow.addFault({ endStatus: 'Failed', pathIncludes: '/requests/presentation', times: 2 });
-      const t = recordingTimer(false);
-      const queue = track(new EchoReportQueue({ client: fastClient(slow), store: new MemoryQueueStore(), pollIntervalMs: 40, timer: t.timer }));
-      const run = await queue.enqueue({ reportName: 'presentation', range: TWO_CHUNKS });
-      await waitFor(() => t.delays.length === 1 && queue.getRun(run.id)!.chunks.every((c) => c.status === 'Pending'), 'both sent');
-      slow.advanceClock(60_000);
-      queue.poke();
+      const { queue, run } = await bothSentThenWoken('presentation');
       const e = await failure(queue.waitForRun(run.id), EchoRequestFailedError);
       const [c0, c1] = queue.getRun(run.id)!.chunks;
       assert.equal(e.requestId, c0.requestId);
