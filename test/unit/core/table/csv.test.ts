@@ -309,6 +309,33 @@ describe('table: CSV ingest', () => {
     assert.equal(col.dict.length - 1, 20011);
   });
 
+  it('keeps every row as codes widen from one byte to two and four, snapshots taken before included', () => {
+    // Columns with 255, 256, 65,535 and 65,536 distinct values (the edges of each code width),
+    // nulls every 7th row and runs of repeated rows.
+    const sizes = [255, 256, 65535, 65536];
+    const n = 140000;
+    const cell = (r: number, d: number) => (r % 7 === 0 ? '' : `v${Math.floor(r / 2) % d}`);
+    const lines = [sizes.map((d) => `d${d}`).join(',')];
+    for (let r = 0; r < n; r++) lines.push(sizes.map((d) => cell(r, d)).join(','));
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const b = new TableBuilder();
+    const half = bytes.indexOf('\n', bytes.length >> 3) + 1;
+    b.push(bytes.subarray(0, half));
+    const early = b.snapshot();
+    b.push(bytes.subarray(half));
+    const t = b.finish();
+    assert.equal(t.rowCount, n);
+    const want = (r: number, d: number) => (r % 7 === 0 ? null : `v${Math.floor(r / 2) % d}`);
+    for (let r = 0; r < n; r++) assert.deepEqual(t.row(r), sizes.map((d) => want(r, d)), `row ${r}`);
+    for (let r = 0; r < early.rowCount; r++) assert.deepEqual(early.row(r), sizes.map((d) => want(r, d)), `snapshot row ${r}`);
+    const widths = t.columns.map((c) => (c as unknown as { codes: ArrayLike<number> }).codes.constructor.name);
+    assert.deepEqual(widths, ['Uint8Array', 'Uint16Array', 'Uint16Array', 'Uint32Array']);
+    assert.deepEqual(
+      t.columns.map((c) => (c as unknown as { dict: string[] }).dict.length - 1),
+      sizes,
+    );
+  });
+
   it('reads a multi-megabyte quoted field spanning hundreds of chunks', () => {
     const big = 'line "quoted", with delimiters\n'.repeat(70000); // ~2.2 MB
     const text = `a,b\n1,"${big.replace(/"/g, '""')}"\n2,x\n`;
