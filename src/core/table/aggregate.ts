@@ -6,7 +6,7 @@
  */
 import { InsightError } from '../errors';
 import { DAY_MS, HOUR_MS, type TimeBucket, monthIndex, monthStart, weekStart } from '../dates';
-import { AnyColumn, ColumnType, DisplayValue, NumericArray, NumericColumn, StringColumn, displayOf } from './columns';
+import { AnyColumn, ColumnType, DisplayValue, NumericArray, NumericColumn, StringColumn, compareFolded, displayOf, foldKey } from './columns';
 import { Table } from './table';
 import { ColumnRef, View, allRows } from './view';
 
@@ -436,6 +436,17 @@ class TopN {
   }
 }
 
+/** Is `a` in TypedArray#sort's order already? (NaN last, -0 before 0: those cases say no unless trivially so.) */
+function inOrder(a: NumericArray): boolean {
+  for (let i = 1; i < a.length; i++) {
+    const p = a[i - 1];
+    const v = a[i];
+    if (!(p <= v)) return false;
+    if (v === 0 && p === 0 && Object.is(v, -0) && !Object.is(p, -0)) return false;
+  }
+  return true;
+}
+
 /**
  * One LSD radix pass's table: `counts[d]` becomes where the keys whose 16-bit digit at `shift` is
  * `d` start. False when every key has the same digit there (the pass would move nothing).
@@ -465,6 +476,8 @@ function digitStarts(keys: Uint32Array, shift: number, counts: Uint32Array): boo
 export function sortNumbers(a: NumericArray): NumericArray {
   const n = a.length;
   if (n < 2048) return a.sort();
+  // Already in order (a column of view times in an export sorted by them): nothing to do.
+  if (inOrder(a)) return a;
   if (!(a instanceof Float64Array)) {
     let min = a[0];
     let max = a[0];
@@ -558,6 +571,7 @@ export function columnStats(table: Table, column: ColumnRef, src?: RowSource, to
     const codes = col.codes;
     if (rows) for (let i = 0; i < n; i++) counts[codes[rows[i]]]++;
     else for (let r = 0; r < n; r++) counts[codes[r]]++;
+    if (topN <= 0) return { ...base, ...textExtremes(col.dict, counts), count: n - counts[0], nulls: counts[0], top: [] };
     const rank = col.rank();
     const byRank = new Uint32Array(col.dict.length);
     for (let c = 1; c < rank.length; c++) byRank[rank[c]] = c;
@@ -615,6 +629,32 @@ export function columnStats(table: Table, column: ColumnRef, src?: RowSource, to
     max: k === 0 ? null : displayOf(col.type, vals[k - 1]),
     top: top.items.map((t) => ({ value: displayOf(col.type, t.key), count: t.count })),
   };
+}
+
+/**
+ * Distinct values, smallest and largest in compareText's order, of the codes counted in `counts`
+ * (counts[0]: nulls), in one pass: no ranking of the whole dictionary when no top values are asked for.
+ */
+function textExtremes(dict: readonly string[], counts: Uint32Array): { distinct: number; min: string | null; max: string | null } {
+  let distinct = 0;
+  let min = 0;
+  let max = 0;
+  let minKey = '';
+  let maxKey = '';
+  for (let c = 1; c < dict.length; c++) {
+    if (counts[c] === 0) continue;
+    distinct++;
+    const key = foldKey(dict[c]);
+    if (min === 0 || compareFolded(key, dict[c], minKey, dict[min]) < 0) {
+      min = c;
+      minKey = key;
+    }
+    if (max === 0 || compareFolded(key, dict[c], maxKey, dict[max]) > 0) {
+      max = c;
+      maxKey = key;
+    }
+  }
+  return { distinct, min: min === 0 ? null : dict[min], max: max === 0 ? null : dict[max] };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ export function foldKey(s: string): string {
   return NON_ASCII.test(lower) ? lower.normalize('NFD').replace(COMBINING, '') : lower;
 }
 
-function compareFolded(ka: string, a: string, kb: string, b: string): number {
+export function compareFolded(ka: string, a: string, kb: string, b: string): number {
   if (ka !== kb) return ka < kb ? -1 : 1;
   return a === b ? 0 : a < b ? -1 : 1;
 }

@@ -301,6 +301,9 @@ describe('table: operations against a reference implementation', () => {
         const view = createView(table, { filters: [{ column: 'boolean4', op: 'equals', value: 'true' }] });
         for (const c of ref.cols) {
           assert.deepEqual(columnStats(table, c.name, view), refStats(c, Array.from(view.rows)), c.name);
+          // No top values asked for (inspect): the same figures, found without ranking the dictionary.
+          assert.deepEqual(columnStats(table, c.name, view, 0), { ...refStats(c, Array.from(view.rows)), top: [] }, `${c.name}, no top`);
+          assert.deepEqual(columnStats(table, c.name, null, 0), { ...refStats(c, refRows(ref, () => true)), top: [] }, `${c.name}, all rows, no top`);
           assert.deepEqual(
             columnStats(table, c.name),
             refStats(
@@ -414,6 +417,18 @@ describe('table: operations against a reference implementation', () => {
     assert.equal(s.nulls, n - present.length);
     assert.equal(s.distinct, new Set(present).size);
     assert.equal(s.min, new Date(Math.min(...present)).toISOString());
+  });
+
+  it('gives text columns the smallest and largest value in the grid sort order, with or without top values', () => {
+    // Ordinal order would say "Banana" < "apple" and "Émile" > "zoe"; the grid sorts case- and
+    // accent-blind first, then ordinally ("Zoe" < "zoe").
+    const b = new TableBuilder();
+    b.push('name,n\nzoe,1\nBanana,2\n,3\nÉmile,4\napple,5\nbanana,6\nZoe,7\nzoe,8\n');
+    const table = b.finish();
+    for (const topN of [0, 3]) {
+      const s = columnStats(table, 'name', null, topN);
+      assert.deepEqual([s.min, s.max, s.distinct, s.nulls, s.count], ['apple', 'zoe', 6, 1, 7], `top ${topN}`);
+    }
   });
 
   it('exports RFC 4180 CSV and guards formulas only in text cells', async () => {
