@@ -361,6 +361,22 @@ export class ColumnBuilder {
     if (code >= DIRECT_MIN_DISTINCT && code * 2 > this.length && (this.mask & (INT | NUM | DATE | DT)) !== 0) this.goDirect();
   }
 
+  /**
+   * Rows from a batch (table.ts, FieldBatch): field k = r * width + column of each row r, bytes
+   * base[pos[2k], pos[2k + 1]) or side[…] when flags bit 1 is set; an end of -1 repeats the
+   * previous row's value, -2 is a null.
+   */
+  addRows(base: Uint8Array, side: Uint8Array, pos: Int32Array, flags: Uint8Array, column: number, width: number, rows: number): void {
+    for (let r = 0, k = column; r < rows; r++, k += width) {
+      const end = pos[2 * k + 1];
+      if (end >= 0) {
+        const f = flags[k];
+        this.add((f & 2) === 0 ? base : side, pos[2 * k], end, (f & 1) !== 0);
+      } else if (end === -1) this.repeat();
+      else this.addNull();
+    }
+  }
+
   /** This row's value is the previous row's (same bytes). */
   repeat(): void {
     const r = this.length;
@@ -389,13 +405,6 @@ export class ColumnBuilder {
     }
     if (this.length === this.codes.length) this.codes = grow(this.codes, this.length + 1);
     this.codes[this.length++] = 0;
-  }
-
-  truncate(rows: number): void {
-    if (rows < this.length) {
-      this.length = rows;
-      if (this.rawOffs) this.rawLen = this.rawOffs[rows];
-    }
   }
 
   private insert(buf: Uint8Array, s: number, e: number, h: number, nonAscii: boolean, slot: number): number {

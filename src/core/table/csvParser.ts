@@ -30,6 +30,12 @@ const CR = 0x0d;
 
 /** Receives the fields of each record, in order. */
 export interface FieldSink {
+  /**
+   * The records that follow, until the next begin, are read from `buf` (fields in other buffers
+   * are unescaped copies that live only for the call). Records are complete at this point: a
+   * record cut off by the end of a chunk was rolled back before.
+   */
+  begin?(buf: Buffer): void;
   /** One complete field: `buf[start, end)` (already unquoted), and whether it has non-ASCII bytes. */
   field(index: number, buf: Buffer, start: number, end: number, nonAscii: boolean): void;
   /**
@@ -237,6 +243,7 @@ export class CsvTokenizer {
     let prevStart = -1;
     let prevDelims = 0;
     let ends: Int32Array = this.ends;
+    sink.begin?.(buf);
     while (pos < lim) {
       const rowStart = pos;
       const linesAtRow = this.linesDone;

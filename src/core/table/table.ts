@@ -84,7 +84,14 @@ class WarningLog {
       this.byKind.set(kind, w);
     }
     w.count++;
-    if (w.rows.length < MAX_ROWS_LISTED) w.rows.push(row);
+    // The first rows, in order (columns report theirs column by column, a batch of rows at a time).
+    const rows = w.rows;
+    if (rows.length < MAX_ROWS_LISTED || row < rows[rows.length - 1]) {
+      let i = rows.length;
+      while (i > 0 && rows[i - 1] > row) i--;
+      rows.splice(i, 0, row);
+      if (rows.length > MAX_ROWS_LISTED) rows.pop();
+    }
     if (detail !== undefined) {
       let m = this.extra.get(kind);
       if (!m) this.extra.set(kind, (m = new Map()));
@@ -114,6 +121,58 @@ class WarningLog {
   }
 }
 
+/** Fields batched before the column builders see them (see TableBuilder.flush). */
+const BATCH_FIELDS = 1 << 15;
+/** A batched field's end when the value is the previous row's (a repeated prefix), or a null. */
+const SAME = -1;
+const NULL = -2;
+
+/**
+ * The fields of the rows tokenized since the last flush, as positions in the buffer being parsed.
+ * Field k = row * width + column: bytes base[pos[2k], pos[2k + 1]) (or side[…] when flags bit 1
+ * is set: an unescaped copy), flags bit 0 when they hold non-ASCII bytes; an end of SAME or NULL
+ * instead of a range.
+ */
+class FieldBatch {
+  readonly cap: number;
+  readonly pos: Int32Array;
+  readonly flags: Uint8Array;
+  rows = 0;
+  side = Buffer.allocUnsafe(4096);
+  sideLen = 0;
+
+  constructor(readonly width: number) {
+    this.cap = Math.max(1, Math.floor(BATCH_FIELDS / width));
+    this.pos = new Int32Array(this.cap * width * 2);
+    this.flags = new Uint8Array(this.cap * width);
+  }
+
+  put(column: number, base: Buffer | undefined, buf: Buffer, start: number, end: number, nonAscii: boolean): void {
+    const k = this.rows * this.width + column;
+    if (buf === base) {
+      this.pos[2 * k] = start;
+      this.pos[2 * k + 1] = end;
+      this.flags[k] = nonAscii ? 1 : 0;
+      return;
+    }
+    const len = end - start;
+    if (this.sideLen + len > this.side.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.side.length * 2, this.sideLen + len));
+      this.side.copy(bigger, 0, 0, this.sideLen);
+      this.side = bigger;
+    }
+    buf.copy(this.side, this.sideLen, start, end);
+    this.pos[2 * k] = this.sideLen;
+    this.pos[2 * k + 1] = this.sideLen + len;
+    this.flags[k] = nonAscii ? 3 : 2;
+    this.sideLen += len;
+  }
+
+  mark(column: number, what: typeof SAME | typeof NULL): void {
+    this.pos[2 * (this.rows * this.width + column) + 1] = what;
+  }
+}
+
 /** Streams CSV bytes into columns; readable while it runs. */
 export class TableBuilder implements FieldSink {
   private tokenizer: CsvTokenizer | undefined;
@@ -122,7 +181,10 @@ export class TableBuilder implements FieldSink {
   private headerFields: string[] | undefined = [];
   private names: string[] = [];
   private cols: ColumnBuilder[] = [];
-  private fieldsThisRow = 0;
+  /** The buffer the tokenizer reads records from now (FieldSink.begin). */
+  private base: Buffer | undefined;
+  /** Fields not yet handed to the column builders (from the header on). */
+  private batch: FieldBatch | undefined;
   private readonly log = new WarningLog();
   private delimiterByte: number | undefined;
   private finished: Table | undefined;
@@ -168,11 +230,13 @@ export class TableBuilder implements FieldSink {
     this.bytes += buf.length;
     if (this.tokenizer) {
       this.tokenizer.push(buf);
+      this.flush();
       return;
     }
     this.prelude.push(buf);
     this.preludeLen += buf.length;
     if (this.preludeLen >= (this.delimiterByte === undefined ? SNIFF_BYTES : 3)) this.start(false);
+    this.flush();
   }
 
   /** Ends the input and returns the finished table (the builder is spent afterwards). */
@@ -180,6 +244,8 @@ export class TableBuilder implements FieldSink {
     if (this.finished) return this.finished;
     if (!this.tokenizer) this.start(true);
     this.tokenizer!.end();
+    this.flush();
+    this.base = undefined;
     if (this.tokenizer!.unclosedQuote)
       this.log.note('unclosed-quote', 'The input ended inside a quoted field; its value runs to the end of the input.');
     const warnings = this.warnings;
@@ -236,13 +302,33 @@ export class TableBuilder implements FieldSink {
     this.tokenizer.push(buf);
   }
 
+  /**
+   * Hands the batched rows to the column builders, one column at a time: each builder then works
+   * through a run of its own values with its own dictionary warm in the cache, rather than every
+   * row touching all the dictionaries in turn. A builder sees its rows in order, so the result is
+   * the same as adding field by field. Runs before push returns (the batch points into its chunk).
+   */
+  private flush(): void {
+    const b = this.batch;
+    if (b === undefined || b.rows === 0) return;
+    const base = this.base ?? b.side;
+    for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, b.side, b.pos, b.flags, i, b.width, b.rows);
+    b.rows = 0;
+    b.sideLen = 0;
+  }
+
   // ---- FieldSink
 
+  begin(buf: Buffer): void {
+    this.flush();
+    this.base = buf;
+  }
+
   field(index: number, buf: Buffer, start: number, end: number, nonAscii: boolean): void {
-    this.fieldsThisRow = index + 1;
-    const cols = this.cols;
-    if (index < cols.length) cols[index].add(buf, start, end, nonAscii);
-    else if (this.headerFields !== undefined) {
+    const b = this.batch;
+    if (b !== undefined) {
+      if (index < b.width) b.put(index, this.base, buf, start, end, nonAscii);
+    } else if (this.headerFields !== undefined) {
       if (nonAscii && !isUtf8(buf, start, end)) this.log.add('invalid-utf8', 0);
       this.headerFields.push(decodeBytes(buf, start, end, nonAscii));
     }
@@ -251,37 +337,34 @@ export class TableBuilder implements FieldSink {
   repeat(count: number): boolean {
     // The record before the first data row is the header: its fields are not values.
     if (this.headerFields !== undefined || this.rowCount === 0) return false;
-    this.fieldsThisRow = count;
-    const n = Math.min(count, this.cols.length);
-    for (let i = 0; i < n; i++) this.cols[i].repeat();
+    const b = this.batch!;
+    const n = Math.min(count, b.width);
+    for (let i = 0; i < n; i++) b.mark(i, SAME);
     return true;
   }
 
   endRow(fieldCount: number): void {
-    this.fieldsThisRow = 0;
     if (this.headerFields !== undefined) {
       this.setHeader(this.headerFields);
       this.headerFields = undefined;
       return;
     }
-    const cols = this.cols;
+    const b = this.batch!;
+    const width = b.width;
     const row = this.rowCount + 1;
-    if (fieldCount < cols.length) {
+    if (fieldCount < width) {
       // A line with a single empty field in a wide table is a stray blank-ish line; still a row.
-      for (let i = fieldCount; i < cols.length; i++) cols[i].addNull();
+      for (let i = fieldCount; i < width; i++) b.mark(i, NULL);
       this.log.add('ragged-short', row, fieldCount);
-    } else if (fieldCount > cols.length) this.log.add('ragged-long', row, fieldCount);
+    } else if (fieldCount > width) this.log.add('ragged-long', row, fieldCount);
     this.rowCount++;
+    if (++b.rows === b.cap) this.flush();
   }
 
   rollbackRow(): void {
-    if (this.headerFields !== undefined) {
-      this.headerFields = [];
-    } else {
-      const n = Math.min(this.fieldsThisRow, this.cols.length);
-      for (let i = 0; i < n; i++) this.cols[i].truncate(this.rowCount);
-    }
-    this.fieldsThisRow = 0;
+    // A record cut off by the end of a chunk: its fields so far are dropped (the batch's next row
+    // overwrites them; the column builders never saw them).
+    if (this.headerFields !== undefined) this.headerFields = [];
   }
 
   private setHeader(raw: string[]): void {
@@ -322,6 +405,7 @@ export class TableBuilder implements FieldSink {
       );
     this.names = names;
     this.cols = names.map(() => new ColumnBuilder((r) => this.log.add('invalid-utf8', r + 1)));
+    this.batch = new FieldBatch(names.length);
   }
 }
 

@@ -365,6 +365,22 @@ describe('table: CSV ingest', () => {
     assert.match(w.message, /first at row 3/);
   });
 
+  it('lists the first rows with invalid UTF-8 in row order when several columns have them', () => {
+    // Bad bytes in the first column late and in the second column early, then in 30 more rows:
+    // the warning names rows 2 and 5 first, and at most 20 rows, the first ones.
+    const lines: Buffer[] = [Buffer.from('a,b\n')];
+    for (let r = 1; r <= 60; r++) {
+      const a = r === 5 || r > 30 ? Buffer.from([0x61, 0xff, 0x40 + r]) : Buffer.from(`a${r}`);
+      const b = r === 2 ? Buffer.from([0x62, 0xfe]) : Buffer.from(`b${r}`);
+      lines.push(a, Buffer.from(','), b, Buffer.from('\n'));
+    }
+    const t = load(Buffer.concat(lines));
+    const w = t.warnings.find((x) => x.kind === 'invalid-utf8')!;
+    assert.equal(w.count, 32);
+    assert.deepEqual(w.rows, [2, 5, ...Array.from({ length: 18 }, (_, i) => 31 + i)]);
+    assert.match(w.message, /first at row 2/);
+  });
+
   it('handles an empty file, a header only and a single column', () => {
     const empty = load('');
     assert.equal(empty.rowCount, 0);
