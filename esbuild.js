@@ -1,4 +1,4 @@
-// Three bundles, one CJS/IIFE file each, no code splitting (split bundles broke webview loading
+// Three bundles and the parsing worker's file, one CJS/IIFE file each, no code splitting (split bundles broke webview loading
 // in other extensions): the extension host bundle, the preview webview bundle, the CLI.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -14,6 +14,9 @@ const targets = [
     format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs',
     target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  // The parsing worker thread's code (core/table/parseRemote.ts), loaded from beside the bundles.
+  { ...common, entryPoints: ['src/core/table/parseWorker.ts'], outfile: 'dist/parseWorker.js', platform: 'node',
+    format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser',
     format: 'iife', target: 'chrome114', loader: { '.css': 'text' } },
 ];

@@ -21,6 +21,7 @@
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { IngestLimits, capDecompressed, checkDecompressed } from '../ingestLimits';
+import { WorkerInbox } from './workerInbox';
 import * as zlib from 'node:zlib';
 
 /**
@@ -114,60 +115,33 @@ export async function* gunzipForIngest(input: GzInput, opts: WorkerGunzipOptions
 
 /** Streams the worker's chunks. False (nothing yielded) when the worker failed to start. */
 async function* fromWorker(worker: Worker, opts: WorkerGunzipOptions): AsyncGenerator<Buffer, boolean> {
-  const queue: { chunk: Buffer; compressed: number }[] = [];
-  let heard = false;
-  let ended = false;
-  let failure: Error | undefined;
-  let crashed = false;
-  let wake: (() => void) | undefined;
-  const poke = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  worker.on('message', (m: Message) => {
-    heard = true;
-    if (m.type === 'data') queue.push({ chunk: Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength), compressed: m.compressed });
-    else if (m.type === 'end') ended = true;
-    else failure ??= Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
-    poke();
-  });
-  worker.on('error', (e) => {
-    crashed = true;
-    failure ??= e;
-    poke();
-  });
-  worker.on('exit', (code) => {
-    if (!ended && !failure) {
-      crashed = true;
-      failure = new Error(`the decompression thread stopped (exit code ${code})`);
-    }
-    poke();
-  });
+  const inbox = new WorkerInbox<Message>(worker, 'the decompression thread', (m) => m.type !== 'data');
   const onAbort = () => {
     void worker.terminate();
-    poke();
+    inbox.poke();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let total = 0;
   try {
     for (;;) {
       if (opts.signal?.aborted) return true;
-      const next = queue.shift();
-      if (next) {
+      const m = inbox.queue.shift();
+      if (m?.type === 'data') {
         worker.postMessage(1);
-        total += next.chunk.length;
-        checkDecompressed(total, next.compressed, opts.limits, opts.label);
-        yield next.chunk;
+        const chunk = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
+        total += chunk.length;
+        checkDecompressed(total, m.compressed, opts.limits, opts.label);
+        yield chunk;
         continue;
       }
-      if (failure) {
+      if (m?.type === 'end') return true;
+      if (m?.type === 'error') throw Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+      if (inbox.failure) {
         // A worker that never got going (no thread, no memory for one): inflate here instead.
-        if (crashed && !heard) return false;
-        throw failure;
+        if (inbox.neverStarted) return false;
+        throw inbox.failure;
       }
-      if (ended) return true;
-      await new Promise<void>((resolve) => (wake = resolve));
+      await inbox.next();
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS, IngestLimits } from '../ingestLimits';
 import { columnStats } from './aggregate';
 import { ColumnType } from './columns';
 import { gunzipForIngest, gunzipStream } from './gunzipWorker';
+import { ingestFileInWorker } from './parseRemote';
 
 export { gunzipStream };
 import { IngestWarning, TableBuilder } from './table';
@@ -56,13 +57,20 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
   if (!stat.isFile()) throw new InsightError('usage', `Cannot read ${path}: not a file.`);
   const t0 = performance.now();
   const gz = path.toLowerCase().endsWith('.gz');
-  const builder = new TableBuilder({ delimiter: opts.delimiter || delimiterForPath(path), limits: opts.limits, label: path });
-  // .gz: read and inflated on a worker thread while this one parses (gunzipWorker.ts).
-  const file = gz ? undefined : fs.createReadStream(path, { highWaterMark: 1 << 20 });
-  const source = file ?? gunzipForIngest({ path }, { limits: opts.limits ?? DEFAULT_LIMITS, label: path, signal: opts.signal });
+  const delimiter = opts.delimiter || delimiterForPath(path);
+  const builder = new TableBuilder({ delimiter, limits: opts.limits, label: path });
+  let file: fs.ReadStream | undefined;
   let table;
   try {
-    table = await builder.ingest(source, { signal: opts.signal });
+    // Read, inflated and tokenized on a worker thread while this one builds the columns
+    // (parseRemote.ts); where no worker starts, all of it here, with a .gz inflated on a worker
+    // thread of its own (gunzipWorker.ts).
+    table = await ingestFileInWorker({ path, gz, delimiter, limits: opts.limits ?? DEFAULT_LIMITS, label: path }, { signal: opts.signal });
+    if (table === undefined) {
+      file = gz ? undefined : fs.createReadStream(path, { highWaterMark: 1 << 20 });
+      const source = file ?? gunzipForIngest({ path }, { limits: opts.limits ?? DEFAULT_LIMITS, label: path, signal: opts.signal });
+      table = await builder.ingest(source, { signal: opts.signal });
+    }
   } catch (e) {
     if (e instanceof InsightError) throw e;
     if (e instanceof RangeError) throw describeSystemError(e, 'reading', path) ?? e;

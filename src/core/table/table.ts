@@ -76,8 +76,11 @@ export class Table {
 class WarningLog {
   private byKind = new Map<WarningKind, IngestWarning>();
   private extra = new Map<WarningKind, Map<number, number>>();
+  /** Told about every add and note (a tokenizing builder forwards its warnings, see RowsOut). */
+  forward: ((kind: WarningKind, row: number, detail: number | undefined, message: string | undefined) => void) | undefined;
 
   add(kind: WarningKind, row: number, detail?: number): void {
+    this.forward?.(kind, row, detail, undefined);
     let w = this.byKind.get(kind);
     if (!w) {
       w = { kind, message: '', count: 0, rows: [] };
@@ -100,6 +103,7 @@ class WarningLog {
   }
 
   note(kind: WarningKind, message: string): void {
+    this.forward?.(kind, 0, undefined, message);
     this.byKind.set(kind, { kind, message, count: 1, rows: [] });
   }
 
@@ -123,6 +127,21 @@ class WarningLog {
 
 /** Fields batched before the column builders see them (see TableBuilder.flush). */
 const BATCH_FIELDS = 1 << 15;
+/** A tokenizing builder's batch: a whole chunk's fields, so each chunk goes across once. */
+const OUT_BATCH_FIELDS = 1 << 18;
+
+/**
+ * Where a builder that only tokenizes (on a worker thread, parseRemote.ts) sends what it finds;
+ * a builder on the other side replays it with acceptHeader / acceptWarning / acceptRows.
+ */
+export interface RowsOut {
+  /** A warning added (message undefined) or noted, in the order the builder logged it. */
+  warning(kind: WarningKind, row: number, detail: number | undefined, message: string | undefined): void;
+  /** The header record's fields, and the delimiter in use. */
+  header(fields: string[], delimiter: number): void;
+  /** A batch of rows (FieldBatch's layout); the arrays are reused after the call. */
+  rows(base: Buffer, side: Buffer, pos: Int32Array, flags: Uint8Array, rows: number, width: number): void;
+}
 /** A batched field's end when the value is the previous row's (a repeated prefix), or a null. */
 const SAME = -1;
 const NULL = -2;
@@ -141,8 +160,11 @@ class FieldBatch {
   side = Buffer.allocUnsafe(4096);
   sideLen = 0;
 
-  constructor(readonly width: number) {
-    this.cap = Math.max(1, Math.floor(BATCH_FIELDS / width));
+  constructor(
+    readonly width: number,
+    fields = BATCH_FIELDS,
+  ) {
+    this.cap = Math.max(1, Math.floor(fields / width));
     this.pos = new Int32Array(this.cap * width * 2);
     this.flags = new Uint8Array(this.cap * width);
   }
@@ -195,10 +217,19 @@ export class TableBuilder implements FieldSink {
 
   private readonly limits: IngestLimits | undefined;
   private readonly label: string | undefined;
+  /** Set: this builder only tokenizes, and sends rows and warnings there (no columns here). */
+  private readonly out: RowsOut | undefined;
+  /** Rows come from acceptRows (tokenized elsewhere), not from push. */
+  private accepting = false;
 
-  constructor(opts: { delimiter?: string; limits?: IngestLimits; label?: string } = {}) {
+  constructor(opts: { delimiter?: string; limits?: IngestLimits; label?: string; out?: RowsOut } = {}) {
     this.limits = opts.limits;
     this.label = opts.label;
+    this.out = opts.out;
+    if (this.out) {
+      const out = this.out;
+      this.log.forward = (kind, row, detail, message) => out.warning(kind, row, detail, message);
+    }
     if (opts.delimiter !== undefined && opts.delimiter !== '') {
       const b = Buffer.from(opts.delimiter, 'utf8');
       if (b.length !== 1 || b[0] === 0x22 || b[0] === 0x0a || b[0] === 0x0d)
@@ -242,17 +273,41 @@ export class TableBuilder implements FieldSink {
   /** Ends the input and returns the finished table (the builder is spent afterwards). */
   finish(): Table {
     if (this.finished) return this.finished;
+    if (!this.accepting) this.endInput();
+    const warnings = this.warnings;
+    const columns = this.cols.map((c, i) => c.build(this.names[i], this.rowCount, false));
+    this.finished = new Table(columns, this.rowCount, warnings, String.fromCharCode(this.delimiterByte ?? 0x2c));
+    this.cols = [];
+    return this.finished;
+  }
+
+  /** Tokenizes what is left of the input (a tokenizing builder's last rows and warnings go out). */
+  endInput(): void {
     if (!this.tokenizer) this.start(true);
     this.tokenizer!.end();
     this.flush();
     this.base = undefined;
     if (this.tokenizer!.unclosedQuote)
       this.log.note('unclosed-quote', 'The input ended inside a quoted field; its value runs to the end of the input.');
-    const warnings = this.warnings;
-    const columns = this.cols.map((c, i) => c.build(this.names[i], this.rowCount, false));
-    this.finished = new Table(columns, this.rowCount, warnings, String.fromCharCode(this.delimiterByte ?? 0x2c));
-    this.cols = [];
-    return this.finished;
+  }
+
+  // ---- Rows tokenized elsewhere (parseRemote.ts), replayed in the order they were found
+
+  acceptHeader(fields: string[], delimiter: number): void {
+    this.accepting = true;
+    this.delimiterByte = delimiter;
+    this.setHeader(fields);
+  }
+
+  acceptWarning(kind: WarningKind, row: number, detail: number | undefined, message: string | undefined): void {
+    this.accepting = true;
+    if (message === undefined) this.log.add(kind, row, detail);
+    else this.log.note(kind, message);
+  }
+
+  acceptRows(base: Uint8Array, side: Uint8Array, pos: Int32Array, flags: Uint8Array, rows: number): void {
+    for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, side, pos, flags, i, this.cols.length, rows);
+    this.rowCount += rows;
   }
 
   /** A table of the rows ingested so far; ingest can go on. Costs one pass over those rows. */
@@ -312,7 +367,9 @@ export class TableBuilder implements FieldSink {
     const b = this.batch;
     if (b === undefined || b.rows === 0) return;
     const base = this.base ?? b.side;
-    for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, b.side, b.pos, b.flags, i, b.width, b.rows);
+    if (this.out) this.out.rows(base, b.side, b.pos, b.flags, b.rows, b.width);
+    else
+      for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, b.side, b.pos, b.flags, i, b.width, b.rows);
     b.rows = 0;
     b.sideLen = 0;
   }
@@ -345,7 +402,10 @@ export class TableBuilder implements FieldSink {
 
   endRow(fieldCount: number): void {
     if (this.headerFields !== undefined) {
-      this.setHeader(this.headerFields);
+      if (this.out) {
+        this.out.header(this.headerFields, this.delimiterByte!);
+        this.batch = new FieldBatch(this.headerFields.length, OUT_BATCH_FIELDS);
+      } else this.setHeader(this.headerFields);
       this.headerFields = undefined;
       return;
     }
