@@ -74,18 +74,19 @@ type Message =
 export function serveParse(port: MessagePort, job: RemoteJob): void {
   let credit = WINDOW;
   let resume: (() => void) | undefined;
-  // Chunk memory the other side is done with, to read the next chunks into (no garbage per chunk).
+  const chunkSize = job.chunk ?? CHUNK;
+  // Chunk memory the other side is done with, to read the next chunks into (no garbage per chunk);
+  // copies of small pieces are not worth keeping.
   const spare: ArrayBuffer[] = [];
   port.on('message', (m: Credit) => {
     credit++;
-    if (m.buffer && spare.length <= WINDOW) spare.push(m.buffer);
+    if (m.buffer && m.buffer.byteLength >= chunkSize && spare.length <= WINDOW) spare.push(m.buffer);
     if (resume && credit > 0) {
       const r = resume;
       resume = undefined;
       r();
     }
   });
-  const chunkSize = job.chunk ?? CHUNK;
   const file = fs.createReadStream(job.path, { highWaterMark: chunkSize });
   let source: NodeJS.ReadableStream = file;
   if (job.gz) {
@@ -143,8 +144,8 @@ export function serveParse(port: MessagePort, job: RemoteJob): void {
       for await (const piece of source as AsyncIterable<Buffer>) {
         // A copy of our own: its memory moves to the other thread with the rows that point into it.
         const mem = spare.pop();
-        current = mem !== undefined && mem.byteLength >= piece.length ? Buffer.from(mem, 0, piece.length) : Buffer.allocUnsafeSlow(Math.max(piece.length, chunkSize));
-        if (current.length > piece.length) current = current.subarray(0, piece.length);
+        current =
+          mem !== undefined && mem.byteLength >= piece.length ? Buffer.from(mem, 0, piece.length) : Buffer.allocUnsafeSlow(Math.max(piece.length, chunkSize)).subarray(0, piece.length);
         piece.copy(current);
         total += current.length;
         builder.push(current);
