@@ -58,7 +58,6 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
   const t0 = performance.now();
   const gz = path.toLowerCase().endsWith('.gz');
   const delimiter = opts.delimiter || delimiterForPath(path);
-  const builder = new TableBuilder({ delimiter, limits: opts.limits, label: path });
   let file: fs.ReadStream | undefined;
   let table;
   try {
@@ -69,7 +68,7 @@ export async function inspectFile(path: string, opts: InspectOptions = {}): Prom
     if (table === undefined) {
       file = gz ? undefined : fs.createReadStream(path, { highWaterMark: 1 << 20 });
       const source = file ?? gunzipForIngest({ path }, { limits: opts.limits ?? DEFAULT_LIMITS, label: path, signal: opts.signal });
-      table = await builder.ingest(source, { signal: opts.signal });
+      table = await new TableBuilder({ delimiter, limits: opts.limits, label: path }).ingest(source, { signal: opts.signal });
     }
   } catch (e) {
     if (e instanceof InsightError) throw e;

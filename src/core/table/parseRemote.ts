@@ -115,7 +115,7 @@ export function serveParse(port: MessagePort, job: RemoteJob): void {
         bytes: inChunk ? current! : Uint8Array.prototype.slice.call(base),
         offset: inChunk ? base.byteOffset - current!.byteOffset : 0,
         length: base.length,
-        side: Uint8Array.prototype.slice.call(side, 0, rowsSide(flags, pos, rows * width)),
+        side: Uint8Array.prototype.slice.call(side),
         pos: pos.slice(0, rows * width * 2),
         flags: flags.slice(0, rows * width),
         rows,
@@ -170,13 +170,6 @@ export function serveParse(port: MessagePort, job: RemoteJob): void {
     }
     port.close();
   })();
-}
-
-/** Bytes of the side buffer the batch's fields use (the rest is stale). */
-function rowsSide(flags: Uint8Array, pos: Int32Array, fields: number): number {
-  let end = 0;
-  for (let k = 0; k < fields; k++) if ((flags[k] & 2) !== 0 && pos[2 * k + 1] > end) end = pos[2 * k + 1];
-  return end;
 }
 
 // ---------------------------------------------------------------------------------------------

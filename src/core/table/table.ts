@@ -139,7 +139,7 @@ export interface RowsOut {
   warning(kind: WarningKind, row: number, detail: number | undefined, message: string | undefined): void;
   /** The header record's fields, and the delimiter in use. */
   header(fields: string[], delimiter: number): void;
-  /** A batch of rows (FieldBatch's layout); the arrays are reused after the call. */
+  /** A batch of rows (FieldBatch's layout; `side`: the bytes its unescaped fields use); the arrays are reused after the call. */
   rows(base: Buffer, side: Buffer, pos: Int32Array, flags: Uint8Array, rows: number, width: number): void;
 }
 /** A batched field's end when the value is the previous row's (a repeated prefix), or a null. */
@@ -306,8 +306,13 @@ export class TableBuilder implements FieldSink {
   }
 
   acceptRows(base: Uint8Array, side: Uint8Array, pos: Int32Array, flags: Uint8Array, rows: number): void {
-    for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, side, pos, flags, i, this.cols.length, rows);
+    this.toColumns(base, side, pos, flags, rows);
     this.rowCount += rows;
+  }
+
+  /** A batch of rows (FieldBatch's layout, one field per column) to the column builders, column by column. */
+  private toColumns(base: Uint8Array, side: Uint8Array, pos: Int32Array, flags: Uint8Array, rows: number): void {
+    for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, side, pos, flags, i, this.cols.length, rows);
   }
 
   /** A table of the rows ingested so far; ingest can go on. Costs one pass over those rows. */
@@ -367,9 +372,8 @@ export class TableBuilder implements FieldSink {
     const b = this.batch;
     if (b === undefined || b.rows === 0) return;
     const base = this.base ?? b.side;
-    if (this.out) this.out.rows(base, b.side, b.pos, b.flags, b.rows, b.width);
-    else
-      for (let i = 0; i < this.cols.length; i++) this.cols[i].addRows(base, b.side, b.pos, b.flags, i, b.width, b.rows);
+    if (this.out) this.out.rows(base, b.side.subarray(0, b.sideLen), b.pos, b.flags, b.rows, b.width);
+    else this.toColumns(base, b.side, b.pos, b.flags, b.rows);
     b.rows = 0;
     b.sideLen = 0;
   }
